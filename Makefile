@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tvmm top-level Makefile.
+#
+# The module only loads into the kernel it was built for, so by default it
+# is built against the lab VM's own kernel tree (the tiny kernel cached in
+# ~/.cache/tvmm/), never against the host's running kernel. Pass KDIR= to
+# build against another tree, e.g. the Debian headers:
+#   make module KDIR=/usr/src/linux-headers-6.12.117+deb12-amd64
+#
+# Main entry points (see README.md):
+#   make demo          boot the lab VM, load tvmm, show what it does
+#   make check         host tier + VM tier tests, ends with "N passed, N failed"
+#   make labvm-shell   the lab VM on your terminal (serial console)
+#   make labvm-run FILES="a.bin" CMD="tvmm caps"   run CMD in the lab VM
+
+ROOT := $(CURDIR)
+LABVM := $(ROOT)/tests/labvm
+
+# The lab VM kernel tree; computed only when a target needs it, because
+# asking for it builds the tiny kernel on a cold cache (about 3 minutes).
+KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
+
+.PHONY: all module userspace selftests kernel check test-host test-vm \
+	demo labvm-run labvm-shell deps clean help
+
+all: module userspace
+
+help:
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	bash tests/deps.sh
+
+kernel:
+	$(LABVM)/kernel.sh
+
+module:
+	$(MAKE) -C $(KDIR) M=$(ROOT) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+selftests:
+	$(MAKE) -C tests/selftests/tvmm KDIR=$(KDIR)
+
+check:
+	bash tests/check.sh
+
+test-host:
+	bash tests/check.sh --host-only
+
+test-vm:
+	bash tests/check.sh --vm-only
+
+demo:
+	bash $(LABVM)/demo.sh
+
+labvm-run:
+	bash $(LABVM)/labvm.sh run --files "$(FILES)" --cmd "$(CMD)"
+
+labvm-shell:
+	bash $(LABVM)/labvm.sh shell
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(ROOT) clean 2>/dev/null
+	$(MAKE) -C userspace clean
+	-$(MAKE) -C tests/selftests/tvmm clean
+	rm -rf build

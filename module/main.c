@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - load and unload tvmm; the /dev/tvmm device.
+ *
+ * Concept: tvmm is a type-2 ("hosted") VMM: it is not the first thing that
+ * boots, it lives inside a host OS (Linux) as a module and borrows the
+ * host's drivers, scheduler and memory allocator. Loading it turns VMX on;
+ * /dev/tvmm is the door userspace uses to ask for VMs.
+ *
+ * Load order, each step undone by the matching label on failure and by
+ * tvmm_exit() in reverse:
+ *   1. caps_probe()           is there a usable VT-x at all?
+ *   2. vmx_enable_all_cpus()  VMXON everywhere (refuse if VMX is taken)
+ *   3. debugfs                /sys/kernel/debug/tvmm/
+ *   4. misc_register()        /dev/tvmm, root only
+ *
+ * Context: process context (module init/exit, file operations).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "tvmm.h"
+
+static long tvmm_dev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+	struct tvmm_caps caps;
+
+	switch (cmd) {
+	case TVMM_GET_API_VERSION:
+		return TVMM_API_VERSION;
+	case TVMM_GET_CAPS:
+		caps_snapshot(&caps);
+		if (copy_to_user(argp, &caps, sizeof(caps)))
+			return -EFAULT;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * .owner pins the module while a file is open, so `rmmod tvmm` fails with
+ * EBUSY instead of pulling the VMM from under a running VM.
+ */
+static const struct file_operations tvmm_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= tvmm_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice tvmm_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "tvmm",
+	.fops	= &tvmm_dev_fops,
+	.mode	= 0600,		/* VMs are a root privilege, as /dev/kvm's group is */
+};
+
+static int __init tvmm_init(void)
+{
+	int err;
+
+	err = caps_probe(&tvmm_caps);
+	if (err)
+		return err;
+
+	err = vmx_enable_all_cpus();
+	if (err) {
+		pr_err("could not enter VMX operation on every CPU (error %d); tvmm not loaded\n",
+		       err);
+		return err;
+	}
+
+	tvmm_debugfs_init();
+
+	err = misc_register(&tvmm_dev);
+	if (err) {
+		pr_err("cannot register /dev/tvmm (error %d)\n", err);
+		goto err_debugfs;
+	}
+	pr_info("VMX operation entered on %u CPU(s); /dev/tvmm ready (VMCS revision 0x%x)\n",
+		vmx_cpus_on(), vmx_basic_revision(tvmm_caps.vmx_basic));
+	return 0;
+
+err_debugfs:
+	tvmm_debugfs_exit();
+	vmx_disable_all_cpus();
+	return err;
+}
+
+static void __exit tvmm_exit(void)
+{
+	misc_deregister(&tvmm_dev);
+	tvmm_debugfs_exit();
+	vmx_disable_all_cpus();
+	pr_info("VMX off; unloaded\n");
+}
+
+module_init(tvmm_init);
+module_exit(tvmm_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The tvmm authors");
+MODULE_DESCRIPTION("tvmm: a teaching VMM on Intel VT-x");
+MODULE_VERSION("0.1");

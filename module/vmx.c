@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmx.c - turn VMX operation on and off on every CPU.
+ *
+ * Concept: in the notes the VMM is the only component left in kernel mode:
+ * it sits below the guest kernels ("de-privileging"). VT-x makes this
+ * explicit: VMXON puts a CPU in "VMX root operation", the mode a VMM runs
+ * in; guests will later run in "VMX non-root operation". VMX is a per-CPU
+ * state, so tvmm enters it on every online CPU, on each CPU that comes
+ * online later, and leaves it on each CPU that goes away and at unload.
+ *
+ * SDM: vol. 3C, 24.7 "Enabling and Entering VMX Operation"; 24.8
+ *      "Restrictions on VMX Operation" (CR0/CR4 fixed bits); 25.11.5
+ *      "VMXON Region"; vol. 2, VMXON and VMXOFF.
+ * Context: the CPU-hotplug callbacks run in the hotplug thread bound to the
+ *      CPU concerned (may sleep); the CR4 write and VMXON/VMXOFF run with
+ *      interrupts off so nothing runs on this CPU between them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <asm/io.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+
+/*
+ * Per-CPU VMX state. Only the CPU itself writes it (from its hotplug
+ * callback); debugfs reads it for display.
+ */
+struct vmx_cpu {
+	struct page *vmxon_region;	/* 4 KiB, revision id in word 0 */
+	bool vmx_on;			/* between our VMXON and VMXOFF */
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
+
+/* The dynamic hotplug state cpuhp_setup_state() gave us, or 0. */
+static int vmx_hp_state;
+
+/*
+ * SDM 24.8: in VMX operation, CR0 and CR4 bits that IA32_VMX_CRn_FIXED0
+ * reports as 1 must be 1, bits that IA32_VMX_CRn_FIXED1 reports as 0 must
+ * be 0; VMXON raises #GP otherwise. Check first so the student gets a named
+ * bit instead of a fault.
+ */
+static int vmx_check_fixed_bits(unsigned int cpu, const char *reg,
+				u64 value, u64 fixed0, u64 fixed1)
+{
+	u64 must_be_one = fixed0 & ~value;
+	u64 must_be_zero = value & ~fixed1;
+
+	if (!must_be_one && !must_be_zero)
+		return 0;
+	pr_err("CPU %u: %s = 0x%llx breaks the VMX fixed bits: must set 0x%llx, must clear 0x%llx (IA32_VMX_%s_FIXED0/1)\n",
+	       cpu, reg, value, must_be_one, must_be_zero, reg);
+	return -EINVAL;
+}
+
+/* Enter VMX root operation on this CPU. Interrupts are off. */
+static int vmx_cpu_vmxon(unsigned int cpu, struct vmx_cpu *vc)
+{
+	unsigned long cr4 = __read_cr4();
+	int err;
+
+	/*
+	 * CR4.VMXE already set means another VMM (usually KVM; since 6.12
+	 * kvm_intel may turn VMX on when it loads) holds this CPU's VMX.
+	 * Two VMMs cannot share it: refuse rather than steal it.
+	 */
+	if (cr4 & TVMM_CR4_VMXE) {
+		pr_err("CPU %u: VMX is already in use by another hypervisor (CR4.VMXE is set).\n",
+		       cpu);
+		pr_err("If KVM is loaded, unload it first: rmmod kvm_intel kvm\n");
+		return -EBUSY;
+	}
+	err = vmx_check_fixed_bits(cpu, "CR0", read_cr0(),
+				   tvmm_caps.cr0_fixed0, tvmm_caps.cr0_fixed1);
+	if (err)
+		return err;
+	err = vmx_check_fixed_bits(cpu, "CR4", cr4 | TVMM_CR4_VMXE,
+				   tvmm_caps.cr4_fixed0, tvmm_caps.cr4_fixed1);
+	if (err)
+		return err;
+
+	/* Linux keeps a shadow of CR4: go through it, not a raw write. */
+	cr4_set_bits(X86_CR4_VMXE);
+	err = vmx_vmxon(page_to_phys(vc->vmxon_region));
+	if (err) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		return err;
+	}
+	vc->vmx_on = true;
+	return 0;
+}
+
+/* Leave VMX operation on this CPU. Interrupts are off. */
+static int vmx_cpu_vmxoff(struct vmx_cpu *vc)
+{
+	int err = vmx_vmxoff();
+
+	/*
+	 * If VMXOFF failed the CPU is still in VMX operation, and clearing
+	 * CR4.VMXE would raise #GP: leave CR4 alone and report.
+	 */
+	if (err)
+		return err;
+	cr4_clear_bits(X86_CR4_VMXE);
+	vc->vmx_on = false;
+	return 0;
+}
+
+/* Hotplug "online" callback: runs on @cpu, for each CPU, at load and later. */
+static int vmx_cpu_online(unsigned int cpu)
+{
+	struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+	unsigned long flags;
+	u32 *revision;
+	int err;
+
+	if (!vc->vmxon_region) {
+		vc->vmxon_region = alloc_pages_node(cpu_to_node(cpu),
+						    GFP_KERNEL | __GFP_ZERO, 0);
+		if (!vc->vmxon_region)
+			return -ENOMEM;
+	}
+	/* SDM 25.11.5: word 0 of the VMXON region = the VMCS revision id. */
+	revision = page_address(vc->vmxon_region);
+	*revision = vmx_basic_revision(tvmm_caps.vmx_basic);
+
+	local_irq_save(flags);
+	err = vmx_cpu_vmxon(cpu, vc);
+	local_irq_restore(flags);
+	if (err) {
+		__free_page(vc->vmxon_region);
+		vc->vmxon_region = NULL;
+		return err;
+	}
+	pr_debug("CPU %u: VMX on\n", cpu);
+	return 0;
+}
+
+/* Hotplug "offline" callback: runs on @cpu before it goes, and at unload. */
+static int vmx_cpu_offline(unsigned int cpu)
+{
+	struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+	unsigned long flags;
+	int err = 0;
+
+	local_irq_save(flags);
+	if (vc->vmx_on)
+		err = vmx_cpu_vmxoff(vc);
+	local_irq_restore(flags);
+	/*
+	 * A CPU we could not take out of VMX operation keeps its VMXON
+	 * region: the hardware may still use it. Leak one page rather than
+	 * hand memory the CPU owns back to the allocator.
+	 */
+	if (err) {
+		WARN(1, "tvmm: CPU %u stays in VMX operation\n", cpu);
+		return err;
+	}
+	if (vc->vmxon_region) {
+		__free_page(vc->vmxon_region);
+		vc->vmxon_region = NULL;
+	}
+	pr_debug("CPU %u: VMX off\n", cpu);
+	return 0;
+}
+
+/**
+ * vmx_enable_all_cpus() - VMXON on every online CPU, and on CPUs that come
+ * online later, until vmx_disable_all_cpus().
+ *
+ * cpuhp_setup_state() runs vmx_cpu_online() on each online CPU; if one
+ * fails, it runs vmx_cpu_offline() on those already done and returns the
+ * error, so a failed load leaves no CPU in VMX operation.
+ *
+ * Return: 0, or the first CPU's error (-EBUSY: VMX held by someone else).
+ */
+int vmx_enable_all_cpus(void)
+{
+	int state = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "tvmm/vmx:online",
+				      vmx_cpu_online, vmx_cpu_offline);
+
+	if (state < 0)
+		return state;
+	vmx_hp_state = state;
+	return 0;
+}
+
+/* VMXOFF on every CPU (runs vmx_cpu_offline() on each) and stop following hotplug. */
+void vmx_disable_all_cpus(void)
+{
+	if (vmx_hp_state > 0)
+		cpuhp_remove_state(vmx_hp_state);
+	vmx_hp_state = 0;
+}
+
+/* How many CPUs are in VMX operation right now. */
+unsigned int vmx_cpus_on(void)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(&vmx_cpu, cpu)->vmx_on;
+	return n;
+}
+
+/* debugfs "cpus": one line per possible CPU, read by the selftests. */
+void vmx_show_cpus(struct seq_file *m)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+		struct page *region = READ_ONCE(vc->vmxon_region);
+
+		seq_printf(m, "cpu%u online=%d vmx=%s vmxon_region_hpa=0x%llx\n",
+			   cpu, cpu_online(cpu), vc->vmx_on ? "on" : "off",
+			   region ? (u64)page_to_phys(region) : 0ULL);
+	}
+}

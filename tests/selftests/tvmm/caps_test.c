@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * caps_test - /dev/tvmm and the capabilities tvmm reports.
+ *
+ * Rule under test (SDM vol. 3D, appendix A): a VMM must decide what it may
+ * do from the VMX capability MSRs. tvmm reads them once at load and hands
+ * them to userspace with TVMM_GET_CAPS; here each value is compared with
+ * the same MSR read independently through /dev/cpu/0/msr, and the flags
+ * with what the MSRs say. The device must be root only, and the ioctl
+ * interface must refuse what it does not know.
+ *
+ * Lab: 01 (detect VMX). Needs: a VT-x CPU (the Bochs lab VM).
+ */
+#include "tvmm_util.h"
+#include "../kselftest_harness.h"
+
+#include <cpuid.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+/* Our own index -> field map, written from the SDM, not from tvmm's code. */
+static const struct {
+	const char *name;
+	unsigned int index;
+	size_t offset;
+} msr_fields[] = {
+	{ "IA32_FEATURE_CONTROL", 0x3a, offsetof(struct tvmm_caps, feature_control) },
+	{ "IA32_VMX_BASIC", 0x480, offsetof(struct tvmm_caps, vmx_basic) },
+	{ "IA32_VMX_PINBASED_CTLS", 0x481, offsetof(struct tvmm_caps, pinbased_ctls) },
+	{ "IA32_VMX_PROCBASED_CTLS", 0x482, offsetof(struct tvmm_caps, procbased_ctls) },
+	{ "IA32_VMX_EXIT_CTLS", 0x483, offsetof(struct tvmm_caps, exit_ctls) },
+	{ "IA32_VMX_ENTRY_CTLS", 0x484, offsetof(struct tvmm_caps, entry_ctls) },
+	{ "IA32_VMX_MISC", 0x485, offsetof(struct tvmm_caps, misc) },
+	{ "IA32_VMX_CR0_FIXED0", 0x486, offsetof(struct tvmm_caps, cr0_fixed0) },
+	{ "IA32_VMX_CR0_FIXED1", 0x487, offsetof(struct tvmm_caps, cr0_fixed1) },
+	{ "IA32_VMX_CR4_FIXED0", 0x488, offsetof(struct tvmm_caps, cr4_fixed0) },
+	{ "IA32_VMX_CR4_FIXED1", 0x489, offsetof(struct tvmm_caps, cr4_fixed1) },
+	{ "IA32_VMX_VMCS_ENUM", 0x48a, offsetof(struct tvmm_caps, vmcs_enum) },
+	{ "IA32_VMX_PROCBASED_CTLS2", 0x48b, offsetof(struct tvmm_caps, procbased_ctls2) },
+	{ "IA32_VMX_EPT_VPID_CAP", 0x48c, offsetof(struct tvmm_caps, ept_vpid_cap) },
+	{ "IA32_VMX_TRUE_PINBASED_CTLS", 0x48d, offsetof(struct tvmm_caps, true_pinbased_ctls) },
+	{ "IA32_VMX_TRUE_PROCBASED_CTLS", 0x48e, offsetof(struct tvmm_caps, true_procbased_ctls) },
+	{ "IA32_VMX_TRUE_EXIT_CTLS", 0x48f, offsetof(struct tvmm_caps, true_exit_ctls) },
+	{ "IA32_VMX_TRUE_ENTRY_CTLS", 0x490, offsetof(struct tvmm_caps, true_entry_ctls) },
+	{ "IA32_VMX_VMFUNC", 0x491, offsetof(struct tvmm_caps, vmfunc) },
+};
+
+static bool cpu_has_vmx(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1U << 5));
+}
+
+FIXTURE(tvmm) {
+	int fd;
+	struct tvmm_caps caps;
+};
+
+FIXTURE_SETUP(tvmm)
+{
+	int ret;
+
+	self->fd = -1;
+	if (!cpu_has_vmx())
+		SKIP(return, "this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
+	ret = tvmm_ensure_loaded();
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	self->fd = open(TVMM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", TVMM_DEVICE_PATH, strerror(errno));
+	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_CAPS, &self->caps))
+		TH_LOG("TVMM_GET_CAPS: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(tvmm)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* /dev/tvmm is a character device, owned by root, mode 0600. */
+TEST_F(tvmm, device_is_root_only)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(TVMM_DEVICE_PATH, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0600, st.st_mode & 07777) TH_LOG("mode is %04o", st.st_mode & 07777);
+}
+
+/* An unprivileged user cannot open it (needs CONFIG_MULTIUSER). */
+TEST_F(tvmm, unprivileged_open_refused)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		if (getuid() != 65534)
+			_exit(3);	/* kernel without users: nothing to prove */
+		_exit(open(TVMM_DEVICE_PATH, O_RDWR) < 0 && errno == EACCES ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 3)
+		SKIP(return, "kernel built without CONFIG_MULTIUSER");
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("uid 65534 could open /dev/tvmm");
+}
+
+TEST_F(tvmm, api_version)
+{
+	EXPECT_EQ(TVMM_API_VERSION, ioctl(self->fd, TVMM_GET_API_VERSION));
+}
+
+/* Every MSR value tvmm reports equals the MSR read through /dev/cpu/0/msr. */
+TEST_F(tvmm, caps_match_raw_msrs)
+{
+	int msr = open("/dev/cpu/0/msr", O_RDONLY | O_CLOEXEC);
+	unsigned int checked = 0;
+
+	if (msr < 0)
+		SKIP(return, "/dev/cpu/0/msr: %s (kernel needs CONFIG_X86_MSR)", strerror(errno));
+	for (size_t i = 0; i < sizeof(msr_fields) / sizeof(msr_fields[0]); i++) {
+		__u64 raw = 0, reported;
+		ssize_t n = pread(msr, &raw, sizeof(raw), msr_fields[i].index);
+
+		memcpy(&reported, (char *)&self->caps + msr_fields[i].offset,
+		       sizeof(reported));
+		if (n != sizeof(raw)) {
+			/* The CPU lacks this MSR: tvmm must report 0 for it. */
+			EXPECT_EQ(0, reported) TH_LOG("%s unreadable but reported as 0x%llx",
+						      msr_fields[i].name, reported);
+			continue;
+		}
+		EXPECT_EQ(raw, reported) TH_LOG("%s (0x%x): MSR 0x%llx, tvmm 0x%llx",
+						msr_fields[i].name, msr_fields[i].index,
+						raw, reported);
+		checked++;
+	}
+	close(msr);
+	/* BASIC, the four controls, MISC and the fixed bits at least. */
+	EXPECT_LE(12, checked);
+}
+
+/* The flags say what the MSRs say, and VMX is on on every online CPU. */
+TEST_F(tvmm, caps_flags_consistent)
+{
+	const struct tvmm_caps *c = &self->caps;
+	unsigned int eax, ebx, ecx = 0, edx;
+
+	__get_cpuid(1, &eax, &ebx, &ecx, &edx);
+	EXPECT_EQ(ecx, c->cpuid1_ecx);
+	EXPECT_TRUE(c->flags & TVMM_CAPS_CPUID_VMX);
+	EXPECT_TRUE(c->flags & TVMM_CAPS_FC_LOCKED);
+	EXPECT_TRUE(c->flags & TVMM_CAPS_FC_VMX_OUTSIDE_SMX);
+	EXPECT_EQ(!!(c->vmx_basic & (1ULL << 55)), !!(c->flags & TVMM_CAPS_TRUE_CTLS));
+	EXPECT_EQ(!!(c->procbased_ctls & (1ULL << (32 + 31))),
+		  !!(c->flags & TVMM_CAPS_PROCBASED2));
+	EXPECT_EQ((unsigned int)cpus_online(), c->cpus_online);
+	EXPECT_EQ(c->cpus_online, c->cpus_vmx_on);
+	EXPECT_TRUE(c->flags & TVMM_CAPS_VMX_ON);
+	EXPECT_EQ(0, c->reserved[0]);
+}
+
+/* Unknown ioctls are refused with ENOTTY; a bad pointer with EFAULT. */
+TEST_F(tvmm, bad_ioctls_refused)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(TVMM_IOCTL_TYPE, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, TVMM_GET_CAPS, (void *)16));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* debugfs shows the decoded caps and one vmx=on line per online CPU. */
+TEST_F(tvmm, debugfs_caps_and_cpus)
+{
+	static char buf[65536];
+	char want[64];
+	int cpu;
+
+	ASSERT_LT(0, read_text_file(TVMM_DEBUGFS "/caps", buf, sizeof(buf)))
+		TH_LOG("is debugfs mounted on /sys/kernel/debug?");
+	EXPECT_NE(NULL, strstr(buf, "IA32_VMX_BASIC"));
+	snprintf(want, sizeof(want), "0x%x", (unsigned int)(self->caps.vmx_basic & 0x7fffffff));
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("revision id %s not shown", want);
+	EXPECT_NE(NULL, strstr(buf, "enable EPT"));
+
+	ASSERT_LT(0, read_text_file(TVMM_DEBUGFS "/cpus", buf, sizeof(buf)));
+	for (cpu = 0; cpu < cpus_online(); cpu++) {
+		snprintf(want, sizeof(want), "cpu%d online=1 vmx=on", cpu);
+		EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("missing \"%s\" in:\n%s", want, buf);
+	}
+}
+
+TEST_HARNESS_MAIN

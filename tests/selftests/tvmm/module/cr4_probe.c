@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cr4_probe.c - a test helper: see CR4 on every CPU, or pretend to be
+ * another hypervisor that owns VMX.
+ *
+ * Concept: VMX is a per-CPU resource with exactly one owner. The tvmm
+ * selftests need (1) to see, from outside tvmm, whether each CPU has
+ * CR4.VMXE set, to prove tvmm turns VMX off when it unloads; and (2) a
+ * second "hypervisor" that holds VMX, to prove tvmm refuses cleanly
+ * instead of stealing it (KVM is the real-world case).
+ *
+ *   /sys/kernel/debug/cr4_probe/cr4   one line per online CPU: "cpuN 0x..."
+ *   hold_vmx=1                        set CR4.VMXE on every CPU at load and
+ *                                     clear it at unload, like a VMM would
+ *
+ * Only for the lab VM: setting CR4.VMXE without VMXON is harmless, but
+ * clearing it under a real VMM would #GP, so with hold_vmx=1 the load is
+ * refused when any CPU already has VMXE set.
+ *
+ * SDM: vol. 3C, 24.7 "Enabling and Entering VMX Operation".
+ * Context: process context; CR4 is read/written on each CPU by IPI.
+ */
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/smp.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+static bool hold_vmx;
+module_param(hold_vmx, bool, 0400);
+MODULE_PARM_DESC(hold_vmx, "set CR4.VMXE on every CPU while loaded");
+
+static struct dentry *probe_dir;
+static DEFINE_PER_CPU(unsigned long, cr4_seen);
+static atomic_t cpus_with_vmxe;
+
+static void probe_read_cr4(void *unused)
+{
+	unsigned long cr4 = __read_cr4();
+
+	this_cpu_write(cr4_seen, cr4);
+	if (cr4 & X86_CR4_VMXE)
+		atomic_inc(&cpus_with_vmxe);
+}
+
+static void probe_set_vmxe(void *unused)
+{
+	cr4_set_bits(X86_CR4_VMXE);
+}
+
+static void probe_clear_vmxe(void *unused)
+{
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+static int cr4_show(struct seq_file *m, void *unused)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	on_each_cpu(probe_read_cr4, NULL, 1);
+	for_each_online_cpu(cpu)
+		seq_printf(m, "cpu%u 0x%lx\n", cpu, per_cpu(cr4_seen, cpu));
+	cpus_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cr4);
+
+static int __init cr4_probe_init(void)
+{
+	if (hold_vmx) {
+		atomic_set(&cpus_with_vmxe, 0);
+		on_each_cpu(probe_read_cr4, NULL, 1);
+		if (atomic_read(&cpus_with_vmxe)) {
+			pr_err("cr4_probe: CR4.VMXE already set, not holding VMX\n");
+			return -EBUSY;
+		}
+		on_each_cpu(probe_set_vmxe, NULL, 1);
+		pr_info("cr4_probe: holding CR4.VMXE on every CPU\n");
+	}
+	probe_dir = debugfs_create_dir("cr4_probe", NULL);
+	debugfs_create_file("cr4", 0400, probe_dir, NULL, &cr4_fops);
+	return 0;
+}
+
+static void __exit cr4_probe_exit(void)
+{
+	debugfs_remove_recursive(probe_dir);
+	if (hold_vmx)
+		on_each_cpu(probe_clear_vmxe, NULL, 1);
+}
+
+module_init(cr4_probe_init);
+module_exit(cr4_probe_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("tvmm selftest helper: per-CPU CR4, or a fake VMX owner");
