@@ -95,12 +95,12 @@ static int caps_check_basic(const struct tvmm_caps *caps)
 		       vmx_basic_vmcs_size(basic));
 		return -ENODEV;
 	}
-	if (vmx_basic_memtype(basic) != VMX_BASIC_MEMTYPE_WB) {
+	if (vmx_basic_memtype(basic) != TVMM_VMX_BASIC_MEMTYPE_WB) {
 		pr_err("VMCS memory type %u is not write-back\n",
 		       vmx_basic_memtype(basic));
 		return -ENODEV;
 	}
-	if (basic & VMX_BASIC_32BIT_ADDRESSES) {
+	if (basic & TVMM_VMX_BASIC_32BIT_ADDRESSES) {
 		pr_err("VMX regions limited to 32-bit addresses: not supported\n");
 		return -ENODEV;
 	}
@@ -131,7 +131,7 @@ static int caps_read_vmx_msrs(struct tvmm_caps *caps)
 	}
 
 	/* SDM A.1: bit 55 announces the TRUE_* control MSRs (0x48d-0x490). */
-	if (caps->vmx_basic & VMX_BASIC_TRUE_CTLS) {
+	if (caps->vmx_basic & TVMM_VMX_BASIC_TRUE_CTLS) {
 		err |= caps_read_msr(TVMM_MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 				     &caps->true_pinbased_ctls);
 		err |= caps_read_msr(TVMM_MSR_IA32_VMX_TRUE_PROCBASED_CTLS,

@@ -78,7 +78,7 @@ static inline int vmx_report_fail(const char *insn, enum vmx_fail how)
 
 /*
  * The tail every wrapper puts after its instruction (labelled 1:): CF=1
- * jumps to fail_invalid, ZF=1 to fail_valid; success falls through to 3:.
+ * jumps to fail_invalid, ZF=1 to fail_valid; success continues at 3:.
  * Label 2: is where the exception table sends a fault of instruction 1:,
  * on its way to the C label "fault". (The fault target stays inside the
  * asm string so every asm operand reference lives in a string literal.)

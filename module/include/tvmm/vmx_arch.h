@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmx_arch.h - architectural VMX facts, written once, read by the module,
+ * the tvmm tool and the host unit tests.
+ *
+ * Concept: "supporto hardware" in the notes. Before a VMM can use VT-x it
+ * must ask the CPU what it offers. The answers live in model-specific
+ * registers (MSRs); this file names every MSR and every bit tvmm decodes, so
+ * that no part of tvmm carries a bare number (STYLE.md rule 7).
+ *
+ * SDM: Intel SDM vol. 3D, appendix A "VMX Capability Reporting Facility"
+ *      (A.1 basic information, A.3-A.5 controls, A.6 misc, A.7-A.8 fixed
+ *      CR bits, A.10 EPT/VPID); vol. 3C, 31.4 "VM Instruction Error Numbers".
+ *      Revision pinned in docs/SDM.md.
+ * Context: plain data and pure inline functions; no kernel or libc calls,
+ *      so the same lines compile in the kernel and in userspace.
+ *
+ * Control bits are enums named after the SDM (PIN_*, CPU_* for the primary
+ * processor-based controls, CPU2_* for the secondary ones, EXIT_*, ENTRY_*,
+ * EPT_VPID_*); their values are bit numbers, for vmx_ctl_bit_state() and
+ * BIT(). caps_text.c pairs each with its SDM description for printing.
+ */
+#ifndef _TVMM_VMX_ARCH_H
+#define _TVMM_VMX_ARCH_H
+
+#include <linux/const.h>
+#include <linux/types.h>
+
+/* CPUID.01H:ECX bit 5: the CPU implements VMX (SDM vol. 3C, 24.6). */
+#define CPUID1_ECX_VMX			_BITUL(5)
+
+/* CR4.VMXE (bit 13): VMXON is only legal with it set (SDM vol. 3C, 24.7). */
+#define TVMM_CR4_VMXE			_BITULL(13)
+
+/*
+ * The MSRs tvmm reads. Names follow the SDM; the value is the index that
+ * `rdmsr` and /dev/cpu/N/msr take.
+ */
+enum tvmm_msr_index {
+	TVMM_MSR_IA32_FEATURE_CONTROL = 0x03a,
+	TVMM_MSR_IA32_VMX_BASIC = 0x480,
+	TVMM_MSR_IA32_VMX_PINBASED_CTLS = 0x481,
+	TVMM_MSR_IA32_VMX_PROCBASED_CTLS = 0x482,
+	TVMM_MSR_IA32_VMX_EXIT_CTLS = 0x483,
+	TVMM_MSR_IA32_VMX_ENTRY_CTLS = 0x484,
+	TVMM_MSR_IA32_VMX_MISC = 0x485,
+	TVMM_MSR_IA32_VMX_CR0_FIXED0 = 0x486,
+	TVMM_MSR_IA32_VMX_CR0_FIXED1 = 0x487,
+	TVMM_MSR_IA32_VMX_CR4_FIXED0 = 0x488,
+	TVMM_MSR_IA32_VMX_CR4_FIXED1 = 0x489,
+	TVMM_MSR_IA32_VMX_VMCS_ENUM = 0x48a,
+	TVMM_MSR_IA32_VMX_PROCBASED_CTLS2 = 0x48b,
+	TVMM_MSR_IA32_VMX_EPT_VPID_CAP = 0x48c,
+	TVMM_MSR_IA32_VMX_TRUE_PINBASED_CTLS = 0x48d,
+	TVMM_MSR_IA32_VMX_TRUE_PROCBASED_CTLS = 0x48e,
+	TVMM_MSR_IA32_VMX_TRUE_EXIT_CTLS = 0x48f,
+	TVMM_MSR_IA32_VMX_TRUE_ENTRY_CTLS = 0x490,
+	TVMM_MSR_IA32_VMX_VMFUNC = 0x491,
+};
+
+/* IA32_FEATURE_CONTROL bits (SDM vol. 3C, 24.7 "Enabling and entering VMX operation") */
+#define FEATURE_CONTROL_LOCKED			_BITULL(0)
+#define FEATURE_CONTROL_VMX_INSIDE_SMX		_BITULL(1)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX		_BITULL(2)
+
+/* IA32_VMX_BASIC fields (SDM vol. 3D, A.1 "Basic VMX Information") */
+#define TVMM_VMX_BASIC_REVISION_MASK		0x7fffffffULL	/* bits 30:0 */
+#define TVMM_VMX_BASIC_VMCS_SIZE_SHIFT	32		/* bits 44:32 */
+#define TVMM_VMX_BASIC_VMCS_SIZE_MASK	0x1fffULL
+#define TVMM_VMX_BASIC_32BIT_ADDRESSES	_BITULL(48)
+#define TVMM_VMX_BASIC_DUAL_MONITOR		_BITULL(49)
+#define TVMM_VMX_BASIC_MEMTYPE_SHIFT		50		/* bits 53:50 */
+#define TVMM_VMX_BASIC_MEMTYPE_MASK		0xfULL
+#define TVMM_VMX_BASIC_MEMTYPE_UC		0
+#define TVMM_VMX_BASIC_MEMTYPE_WB		6
+#define TVMM_VMX_BASIC_INOUT_INFO		_BITULL(54)
+#define TVMM_VMX_BASIC_TRUE_CTLS		_BITULL(55)
+#define TVMM_VMX_BASIC_NO_HW_ERRCODE_CHECK	_BITULL(56)
+
+static inline __u32 vmx_basic_revision(__u64 basic)
+{
+	return basic & TVMM_VMX_BASIC_REVISION_MASK;
+}
+
+static inline __u32 vmx_basic_vmcs_size(__u64 basic)
+{
+	return (basic >> TVMM_VMX_BASIC_VMCS_SIZE_SHIFT) & TVMM_VMX_BASIC_VMCS_SIZE_MASK;
+}
+
+static inline __u32 vmx_basic_memtype(__u64 basic)
+{
+	return (basic >> TVMM_VMX_BASIC_MEMTYPE_SHIFT) & TVMM_VMX_BASIC_MEMTYPE_MASK;
+}
+
+/* IA32_VMX_MISC fields (SDM vol. 3D, A.6 "Miscellaneous Data") */
+#define TVMM_VMX_MISC_PREEMPT_RATE_MASK	0x1fULL		/* timer = TSC >> N */
+#define TVMM_VMX_MISC_STORE_LMA		_BITULL(5)
+#define TVMM_VMX_MISC_ACTIVITY_HLT		_BITULL(6)
+#define TVMM_VMX_MISC_ACTIVITY_SHUTDOWN	_BITULL(7)
+#define TVMM_VMX_MISC_ACTIVITY_WAIT_SIPI	_BITULL(8)
+#define TVMM_VMX_MISC_CR3_TARGETS_SHIFT	16		/* bits 24:16 */
+#define TVMM_VMX_MISC_CR3_TARGETS_MASK	0x1ffULL
+#define TVMM_VMX_MISC_MSR_LIST_SHIFT		25		/* bits 27:25 */
+#define TVMM_VMX_MISC_MSR_LIST_MASK		0x7ULL
+#define TVMM_VMX_MISC_VMWRITE_EXIT_INFO	_BITULL(29)
+#define TVMM_VMX_MISC_ZERO_LEN_INJECT	_BITULL(30)
+
+/* The preemption timer counts down by 1 every 2^N TSC ticks; this is N. */
+static inline unsigned int vmx_misc_preempt_shift(__u64 misc)
+{
+	return misc & TVMM_VMX_MISC_PREEMPT_RATE_MASK;
+}
+
+static inline unsigned int vmx_misc_cr3_targets(__u64 misc)
+{
+	return (misc >> TVMM_VMX_MISC_CR3_TARGETS_SHIFT) & TVMM_VMX_MISC_CR3_TARGETS_MASK;
+}
+
+/* Recommended maximum of entries in each VM-exit/entry MSR list: 512 * (N + 1). */
+static inline unsigned int vmx_misc_max_msr_list(__u64 misc)
+{
+	return 512 * (((misc >> TVMM_VMX_MISC_MSR_LIST_SHIFT) &
+		       TVMM_VMX_MISC_MSR_LIST_MASK) + 1);
+}
+
+/*
+ * A VM-execution, VM-exit or VM-entry control MSR answers, for every bit of
+ * the control field, one of three things (SDM vol. 3D, A.3.1):
+ *   allowed-0 setting = bit in the low half:  1 means "must be 1";
+ *   allowed-1 setting = bit in the high half: 0 means "must be 0".
+ *
+ *   low  high | the control bit
+ *   ----------+------------------------------------
+ *    0    0   | must be 0 (the CPU lacks the feature)
+ *    0    1   | may be 0 or 1 (the VMM chooses)
+ *    1    1   | must be 1 (a "default1" bit)
+ *    1    0   | impossible; treated as "must be 1"
+ */
+enum vmx_ctl_state {
+	VMX_CTL_UNAVAILABLE,	/* must be 0 */
+	VMX_CTL_OPTIONAL,	/* may be 0 or 1 */
+	VMX_CTL_REQUIRED,	/* must be 1 */
+};
+
+static inline enum vmx_ctl_state vmx_ctl_bit_state(__u64 cap_msr,
+						   unsigned int bit)
+{
+	__u32 must_be_one = (__u32)cap_msr;
+	__u32 may_be_one = (__u32)(cap_msr >> 32);
+
+	if (bit >= 32)		/* control fields are 32 bits wide */
+		return VMX_CTL_UNAVAILABLE;
+	if (must_be_one & _BITUL(bit))
+		return VMX_CTL_REQUIRED;
+	if (may_be_one & _BITUL(bit))
+		return VMX_CTL_OPTIONAL;
+	return VMX_CTL_UNAVAILABLE;
+}
+
+static inline const char *vmx_ctl_state_name(enum vmx_ctl_state state)
+{
+	switch (state) {
+	case VMX_CTL_REQUIRED:
+		return "required";
+	case VMX_CTL_OPTIONAL:
+		return "available";
+	default:
+		return "unavailable";
+	}
+}
+
+/*
+ * Fold a wanted control value into what the CPU allows: force the
+ * must-be-1 bits on, the must-be-0 bits off (SDM vol. 3D, A.3.1). The
+ * result is what a VMM writes to the VMCS control field.
+ */
+static inline __u32 vmx_ctl_adjust(__u64 cap_msr, __u32 wanted)
+{
+	return (wanted | (__u32)cap_msr) & (__u32)(cap_msr >> 32);
+}
+
+/* A bit of a fixed-CR MSR pair: fixed0 bit 1 = must be 1, fixed1 bit 0 = must be 0 (A.7, A.8). */
+static inline enum vmx_ctl_state vmx_fixed_bit_state(__u64 fixed0,
+						     __u64 fixed1,
+						     unsigned int bit)
+{
+	if (fixed0 & _BITULL(bit))
+		return VMX_CTL_REQUIRED;
+	if (fixed1 & _BITULL(bit))
+		return VMX_CTL_OPTIONAL;
+	return VMX_CTL_UNAVAILABLE;
+}
+
+/*
+ * Named control bits, with the SDM's description. Only the bits a student
+ * meets; the decoders print the others as "bit N".
+ */
+
+/* Pin-based VM-execution controls (SDM vol. 3C, 25.6.1, table 25-5) */
+enum vmx_pinbased_bit {
+	PIN_EXT_INTR_EXITING = 0,	/* external-interrupt exiting */
+	PIN_NMI_EXITING = 3,	/* NMI exiting */
+	PIN_VIRTUAL_NMIS = 5,	/* virtual NMIs */
+	PIN_PREEMPTION_TIMER = 6,	/* activate VMX-preemption timer */
+	PIN_POSTED_INTR = 7,	/* process posted interrupts */
+};
+
+/* Primary processor-based VM-execution controls (SDM vol. 3C, 25.6.2, table 25-6) */
+enum vmx_procbased_bit {
+	CPU_INTR_WINDOW_EXITING = 2,	/* interrupt-window exiting */
+	CPU_USE_TSC_OFFSETTING = 3,	/* use TSC offsetting */
+	CPU_HLT_EXITING = 7,	/* HLT exiting */
+	CPU_INVLPG_EXITING = 9,	/* INVLPG exiting */
+	CPU_MWAIT_EXITING = 10,	/* MWAIT exiting */
+	CPU_RDPMC_EXITING = 11,	/* RDPMC exiting */
+	CPU_RDTSC_EXITING = 12,	/* RDTSC exiting */
+	CPU_CR3_LOAD_EXITING = 15,	/* CR3-load exiting */
+	CPU_CR3_STORE_EXITING = 16,	/* CR3-store exiting */
+	CPU_TERTIARY_CONTROLS = 17,	/* activate tertiary controls */
+	CPU_CR8_LOAD_EXITING = 19,	/* CR8-load exiting */
+	CPU_CR8_STORE_EXITING = 20,	/* CR8-store exiting */
+	CPU_USE_TPR_SHADOW = 21,	/* use TPR shadow */
+	CPU_NMI_WINDOW_EXITING = 22,	/* NMI-window exiting */
+	CPU_MOV_DR_EXITING = 23,	/* MOV-DR exiting */
+	CPU_UNCOND_IO_EXITING = 24,	/* unconditional I/O exiting */
+	CPU_USE_IO_BITMAPS = 25,	/* use I/O bitmaps */
+	CPU_MONITOR_TRAP_FLAG = 27,	/* monitor trap flag */
+	CPU_USE_MSR_BITMAPS = 28,	/* use MSR bitmaps */
+	CPU_MONITOR_EXITING = 29,	/* MONITOR exiting */
+	CPU_PAUSE_EXITING = 30,	/* PAUSE exiting */
+	CPU_SECONDARY_CONTROLS = 31,	/* activate secondary controls */
+};
+
+/* Secondary processor-based VM-execution controls (SDM vol. 3C, 25.6.2, table 25-7) */
+enum vmx_procbased2_bit {
+	CPU2_VIRT_APIC_ACCESSES = 0,	/* virtualize APIC accesses */
+	CPU2_ENABLE_EPT = 1,	/* enable EPT */
+	CPU2_DESC_TABLE_EXITING = 2,	/* descriptor-table exiting */
+	CPU2_ENABLE_RDTSCP = 3,	/* enable RDTSCP */
+	CPU2_VIRT_X2APIC = 4,	/* virtualize x2APIC mode */
+	CPU2_ENABLE_VPID = 5,	/* enable VPID */
+	CPU2_WBINVD_EXITING = 6,	/* WBINVD exiting */
+	CPU2_UNRESTRICTED_GUEST = 7,	/* unrestricted guest */
+	CPU2_APIC_REG_VIRT = 8,	/* APIC-register virtualization */
+	CPU2_VIRT_INTR_DELIVERY = 9,	/* virtual-interrupt delivery */
+	CPU2_PAUSE_LOOP_EXITING = 10,	/* PAUSE-loop exiting */
+	CPU2_RDRAND_EXITING = 11,	/* RDRAND exiting */
+	CPU2_ENABLE_INVPCID = 12,	/* enable INVPCID */
+	CPU2_ENABLE_VMFUNC = 13,	/* enable VM functions */
+	CPU2_VMCS_SHADOWING = 14,	/* VMCS shadowing */
+	CPU2_RDSEED_EXITING = 16,	/* RDSEED exiting */
+	CPU2_ENABLE_PML = 17,	/* enable PML */
+	CPU2_EPT_VIOLATION_VE = 18,	/* EPT-violation #VE */
+	CPU2_ENABLE_XSAVES = 20,	/* enable XSAVES/XRSTORS */
+	CPU2_TSC_SCALING = 25,	/* use TSC scaling */
+};
+
+/* Primary VM-exit controls (SDM vol. 3C, 25.7.1, table 25-13) */
+enum vmx_exit_bit {
+	EXIT_SAVE_DEBUG_CONTROLS = 2,	/* save debug controls */
+	EXIT_HOST_ADDR_SPACE_SIZE = 9,	/* host address-space size */
+	EXIT_LOAD_PERF_GLOBAL_CTRL = 12,	/* load IA32_PERF_GLOBAL_CTRL */
+	EXIT_ACK_INTR_ON_EXIT = 15,	/* acknowledge interrupt on exit */
+	EXIT_SAVE_PAT = 18,	/* save IA32_PAT */
+	EXIT_LOAD_PAT = 19,	/* load IA32_PAT */
+	EXIT_SAVE_EFER = 20,	/* save IA32_EFER */
+	EXIT_LOAD_EFER = 21,	/* load IA32_EFER */
+	EXIT_SAVE_PREEMPT_TIMER = 22,	/* save VMX-preemption timer value */
+};
+
+/* VM-entry controls (SDM vol. 3C, 25.8.1, table 25-15) */
+enum vmx_entry_bit {
+	ENTRY_LOAD_DEBUG_CONTROLS = 2,	/* load debug controls */
+	ENTRY_IA32E_MODE_GUEST = 9,	/* IA-32e mode guest */
+	ENTRY_ENTRY_TO_SMM = 10,	/* entry to SMM */
+	ENTRY_LOAD_PERF_GLOBAL_CTRL = 13,	/* load IA32_PERF_GLOBAL_CTRL */
+	ENTRY_LOAD_PAT = 14,	/* load IA32_PAT */
+	ENTRY_LOAD_EFER = 15,	/* load IA32_EFER */
+};
+
+/* IA32_VMX_EPT_VPID_CAP (SDM vol. 3D, A.10) */
+enum vmx_ept_vpid_bit {
+	EPT_VPID_EPT_EXECUTE_ONLY = 0,	/* execute-only EPT translations */
+	EPT_VPID_EPT_WALK_4 = 6,	/* page-walk length 4 */
+	EPT_VPID_EPT_MEMTYPE_UC = 8,	/* EPT paging structures uncacheable */
+	EPT_VPID_EPT_MEMTYPE_WB = 14,	/* EPT paging structures write-back */
+	EPT_VPID_EPT_2MB_PAGES = 16,	/* 2-MByte EPT pages */
+	EPT_VPID_EPT_1GB_PAGES = 17,	/* 1-GByte EPT pages */
+	EPT_VPID_INVEPT = 20,	/* INVEPT instruction */
+	EPT_VPID_EPT_AD_BITS = 21,	/* EPT accessed and dirty flags */
+	EPT_VPID_INVEPT_SINGLE_CONTEXT = 25,	/* single-context INVEPT */
+	EPT_VPID_INVEPT_ALL_CONTEXT = 26,	/* all-context INVEPT */
+	EPT_VPID_INVVPID = 32,	/* INVVPID instruction */
+	EPT_VPID_INVVPID_ADDRESS = 40,	/* individual-address INVVPID */
+	EPT_VPID_INVVPID_SINGLE_CONTEXT = 41,	/* single-context INVVPID */
+	EPT_VPID_INVVPID_ALL_CONTEXT = 42,	/* all-context INVVPID */
+};
+
+/* CR0 and CR4 bits named by the fixed-bit decoders (SDM vol. 3A, 2.5) */
+/*
+ * VM-instruction error numbers (SDM vol. 3C, 31.4, table 31-1): after a
+ * VMX instruction fails with VMfailValid (ZF=1), the VMCS field
+ * VM_INSTRUCTION_ERROR holds one of these.
+ */
+/* Name of a VM-instruction error number; never NULL. */
+static inline const char *vmx_insn_error_name(__u32 error)
+{
+	switch (error) {
+	case 1:
+		return "VMCALL executed in VMX root operation";
+	case 2:
+		return "VMCLEAR with invalid physical address";
+	case 3:
+		return "VMCLEAR with VMXON pointer";
+	case 4:
+		return "VMLAUNCH with non-clear VMCS";
+	case 5:
+		return "VMRESUME with non-launched VMCS";
+	case 6:
+		return "VMRESUME after VMXOFF";
+	case 7:
+		return "VM entry with invalid control field(s)";
+	case 8:
+		return "VM entry with invalid host-state field(s)";
+	case 9:
+		return "VMPTRLD with invalid physical address";
+	case 10:
+		return "VMPTRLD with VMXON pointer";
+	case 11:
+		return "VMPTRLD with incorrect VMCS revision identifier";
+	case 12:
+		return "VMREAD/VMWRITE from/to unsupported VMCS component";
+	case 13:
+		return "VMWRITE to read-only VMCS component";
+	case 15:
+		return "VMXON executed in VMX root operation";
+	case 16:
+		return "VM entry with invalid executive-VMCS pointer";
+	case 17:
+		return "VM entry with non-launched executive VMCS";
+	case 18:
+		return "VM entry with executive-VMCS pointer not VMXON pointer";
+	case 19:
+		return "VMCALL with non-clear VMCS";
+	case 20:
+		return "VMCALL with invalid VM-exit control fields";
+	case 22:
+		return "VMCALL with incorrect MSEG revision identifier";
+	case 23:
+		return "VMXOFF under dual-monitor treatment of SMIs and SMM";
+	case 24:
+		return "VMCALL with invalid SMM-monitor features";
+	case 25:
+		return "VM entry with invalid VM-execution control fields in executive VMCS";
+	case 26:
+		return "VM entry with events blocked by MOV SS";
+	case 28:
+		return "invalid operand to INVEPT/INVVPID";
+	default:
+		return "unknown VM-instruction error";
+	}
+}
+
+#endif /* _TVMM_VMX_ARCH_H */

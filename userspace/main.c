@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - the tvmm command: global options and subcommand dispatch.
+ *
+ * Concept: the management interface of tvmm ("gestione delle VM": create,
+ * configure, monitor). Each subcommand lives in its own file and is one
+ * row of the table below; later labs add run, trace, stats and dot.
+ * Context: userspace; a static binary, so it runs in the lab VM's busybox
+ * initramfs with no libraries.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);	/* argv[0] is the name */
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "caps", cmd_caps, "what this CPU and tvmm support" },
+};
+
+/*
+ * Announced in the design and coming with later labs: named here so that
+ * `tvmm run` says "not yet" instead of "unknown command".
+ */
+static const struct subcommand coming[] = {
+	{ "run", NULL, "run a guest image (lab04)" },
+	{ "trace", NULL, "stream the exits of running VMs" },
+	{ "stats", NULL, "per-reason exit counts and cycles of a trace" },
+	{ "dot", NULL, "draw a trace as a sequence diagram or graph" },
+	{ "compare", NULL, "measure one workload in every mode (lab09)" },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: %s [--help] [--version] COMMAND [ARGS]\n"
+		"\n"
+		"tvmm, a teaching VMM: Intel VT-x from a Linux kernel module.\n"
+		"\n"
+		"Commands:\n", tvmm_prog);
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
+		fprintf(out, "  %-9s %s\n", subcommands[i].name,
+			subcommands[i].summary);
+	fprintf(out, "\nComing in later labs:\n");
+	for (i = 0; i < ARRAY_SIZE(coming); i++)
+		fprintf(out, "  %-9s %s\n", coming[i].name, coming[i].summary);
+	fprintf(out,
+		"\n"
+		"Run '%s COMMAND --help' for a command's options, 'man tvmm' for\n"
+		"details and exit statuses. Without VT-x, use the lab VM: on the\n"
+		"host, 'make labvm-shell' or 'make demo'.\n", tvmm_prog);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	size_t i;
+	int c;
+
+	/* "+": stop at the first non-option, the subcommand's name. */
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return TVMM_EXIT_OK;
+		case 'V':
+			printf("tvmm %s (API version %d)\n", TVMM_TOOL_VERSION,
+			       TVMM_API_VERSION);
+			return TVMM_EXIT_OK;
+		default:
+			usage(stderr);
+			return TVMM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return TVMM_EXIT_USAGE;
+	}
+
+	argc -= optind;
+	argv += optind;
+	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
+		if (!strcmp(argv[0], subcommands[i].name))
+			return subcommands[i].run(argc, argv);
+	for (i = 0; i < ARRAY_SIZE(coming); i++) {
+		if (!strcmp(argv[0], coming[i].name)) {
+			print_error("'%s' is not implemented yet: it comes with a later lab. Available now: caps.",
+				argv[0]);
+			return TVMM_EXIT_USAGE;
+		}
+	}
+	print_error("unknown command '%s'; see '%s --help'.", argv[0], tvmm_prog);
+	return TVMM_EXIT_USAGE;
+}

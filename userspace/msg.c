@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msg.c - error messages of the tvmm tool.
+ *
+ * Concept: a teaching tool fails in front of beginners; each failure is
+ * one readable paragraph saying what is wrong and which command fixes it.
+ * Context: userspace; writes to stderr only.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *tvmm_prog = "tvmm";
+
+#define WRAP_COLUMNS	78
+
+/* The end of the word at @p; a `quoted command` counts as one word. */
+static const char *next_break(const char *p)
+{
+	bool quoted = false;
+
+	for (; *p && (quoted || *p != ' '); p++)
+		if (*p == '`')
+			quoted = !quoted;
+	return p;
+}
+
+/*
+ * Print "tvmm: " and the formatted message to stderr as one paragraph,
+ * wrapped at word boundaries: error messages are read, not parsed.
+ */
+void print_error(const char *fmt, ...)
+{
+	char msg[2048];
+	const char *p, *word_end;
+	size_t col, len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	fprintf(stderr, "%s:", tvmm_prog);
+	col = strlen(tvmm_prog) + 1;
+	for (p = msg; *p; p = word_end) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		word_end = next_break(p);
+		len = word_end - p;
+		if (col + 1 + len > WRAP_COLUMNS && col > 0) {
+			fputc('\n', stderr);
+			col = 0;
+		} else {
+			fputc(' ', stderr);
+			col++;
+		}
+		fwrite(p, 1, len, stderr);
+		col += len;
+	}
+	fputc('\n', stderr);
+}
+
