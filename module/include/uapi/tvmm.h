@@ -73,8 +73,158 @@ struct tvmm_caps {
 	__u64 reserved[8];		/* zero; room for later fields */
 };
 
-/* ioctls on the /dev/tvmm file descriptor */
+/*
+ * Guest modes: the notes' techniques side by side (DESIGN.md, "Guest
+ * modes"). HW and REAL exist now; DEPRIVILEGED and PARAVIRT come with the
+ * de-privileging labs and are refused with EOPNOTSUPP until then.
+ */
+enum tvmm_mode {
+	TVMM_MODE_HW		= 0,	/* 32-bit protected mode, ring 0, VMX non-root */
+	TVMM_MODE_REAL		= 1,	/* 16-bit real mode at 0000:7c00 (unrestricted guest) */
+	TVMM_MODE_DEPRIVILEGED	= 2,	/* guest kernel at ring 1, trap-and-emulate */
+	TVMM_MODE_PARAVIRT	= 3,	/* guest calls tvmm with VMCALL */
+};
+
+/* Guest ABI constants (DESIGN.md, "Guest ABI") */
+#define TVMM_GUEST_LOAD_GPA		0x10000	/* flat image, protected mode */
+#define TVMM_GUEST_REAL_LOAD_GPA	0x7c00	/* boot sector, real mode */
+#define TVMM_GUEST_MEM_DEFAULT		0x200000ULL	/* 2 MiB */
+#define TVMM_GUEST_MEM_MIN		0x100000ULL	/* 1 MiB */
+#define TVMM_GUEST_MEM_MAX		0x4000000ULL	/* 64 MiB */
+#define TVMM_CONSOLE_PORT		0xe9
+
+/* struct tvmm_config.flags */
+#define TVMM_CONFIG_TRACE	_BITUL(0)	/* keep exit records for read() */
+
+/*
+ * struct tvmm_config - how the VM is built; set before TVMM_LOAD_IMAGE.
+ * Zero fields take the defaults, so a zeroed struct is a valid config.
+ */
+struct tvmm_config {
+	__u32 mode;		/* enum tvmm_mode */
+	__u32 flags;		/* TVMM_CONFIG_* */
+	__u64 mem_size;		/* guest RAM in bytes, 4 KiB multiple; 0 = 2 MiB */
+	__u64 max_exits;	/* end the run after this many exits; 0 = no limit */
+	__u64 timer_ticks;	/* virtual timer period (later labs); 0 = off */
+	__u64 reserved[4];	/* must be zero */
+};
+
+/* struct tvmm_image: a flat binary in the caller's memory. */
+struct tvmm_image {
+	__u64 addr;		/* user pointer to the bytes */
+	__u64 size;		/* bytes; 1 .. guest RAM minus the load address */
+};
+
+/* struct tvmm_run.state: why TVMM_RUN returned. */
+enum tvmm_run_state {
+	TVMM_RUN_CONSOLE	= 1,	/* console[] holds output: print it, run again */
+	TVMM_RUN_TRACE_FULL	= 2,	/* the exit-record ring is full: read(), run again */
+	TVMM_RUN_ENDED		= 3,	/* the VM is over; see end */
+};
+
+/* struct tvmm_run.end: why the VM ended (sticky: later runs return it again). */
+enum tvmm_end {
+	TVMM_END_NONE		= 0,	/* still alive */
+	TVMM_END_HLT		= 1,	/* HLT with interrupts disabled */
+	TVMM_END_HYPERCALL	= 2,	/* VMCALL exit; exit_status = EBX */
+	TVMM_END_TRIPLE_FAULT	= 3,	/* the guest triple-faulted */
+	TVMM_END_EPT_VIOLATION	= 4,	/* access outside guest RAM; end_info = GPA */
+	TVMM_END_MAX_EXITS	= 5,	/* config.max_exits reached */
+	TVMM_END_ENTRY_FAILED	= 6,	/* VM entry failed; end_info = error/reason */
+	TVMM_END_UNHANDLED	= 7,	/* an exit tvmm has no handler for; end_info = reason */
+	TVMM_END_BAD_IO		= 8,	/* I/O the policy refuses; end_info = port */
+	TVMM_END_INTERNAL	= 9,	/* a VMX instruction failed in tvmm */
+};
+
+#define TVMM_CONSOLE_MAX	256
+#define TVMM_MESSAGE_MAX	160
+
+/*
+ * struct tvmm_run - result of one TVMM_RUN. The call runs the guest until
+ * the guest prints a line (or fills console[]), the trace ring fills, the
+ * VM ends, or a signal arrives (then it fails with EINTR and can be
+ * repeated: the VM is intact).
+ */
+struct tvmm_run {
+	__u32 state;		/* enum tvmm_run_state */
+	__u32 end;		/* enum tvmm_end */
+	__u64 end_info;		/* see enum tvmm_end */
+	__u64 exits;		/* exits since the VM was created */
+	__u32 exit_status;	/* guest-chosen status (hypercall exit) */
+	__u32 console_len;	/* valid bytes in console[] */
+	char console[TVMM_CONSOLE_MAX];
+	char message[TVMM_MESSAGE_MAX];	/* why it ended, in words; NUL-terminated */
+};
+
+/* struct tvmm_regs - the guest's general registers and a few controls. */
+struct tvmm_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 cr0, cr3, cr4;
+	__u16 cs, ds, ss, es, fs, gs;
+	__u32 cpl;
+};
+
+/* struct tvmm_exit_record.action: what tvmm did with the exit. */
+enum tvmm_action {
+	TVMM_ACTION_EMULATED	= 0,	/* tvmm performed the instruction's effect */
+	TVMM_ACTION_REFLECTED	= 1,	/* handed to the guest's own handler */
+	TVMM_ACTION_INJECTED	= 2,	/* a virtual interrupt was delivered */
+	TVMM_ACTION_IGNORED	= 3,	/* nothing to do (host interrupt, timer) */
+	TVMM_ACTION_FATAL	= 4,	/* the VM ended */
+};
+
+#define TVMM_EXIT_RECORD_VERSION	1
+#define TVMM_INSN_MAX		15	/* longest x86 instruction */
+#define TVMM_MNEMONIC_MAX	16
+
+/*
+ * struct tvmm_exit_record - one VM exit, as read() returns it (whole
+ * records only; a short buffer gets EINVAL). Versioned: check version and
+ * size before use; new fields go at the end with a version bump.
+ */
+struct tvmm_exit_record {
+	__u16 version;		/* TVMM_EXIT_RECORD_VERSION */
+	__u16 size;		/* sizeof(struct tvmm_exit_record) */
+	__u32 reason_code;	/* basic exit reason (SDM vol. 3D, appendix C) */
+	__u64 seq;		/* 0, 1, 2, ... per VM */
+	__u64 tsc;		/* host TSC when the exit was handled */
+	__u64 qual;		/* exit qualification */
+	__u64 rip;		/* guest RIP of the exiting instruction */
+	__u64 rflags;		/* guest RFLAGS */
+	__u64 gpa;		/* guest-physical address (EPT exits), else 0 */
+	__u64 cycles;		/* TSC ticks tvmm spent handling the exit */
+	__u32 intr_info;	/* VM-exit interruption information */
+	__u32 error_code;	/* VM-exit interruption error code */
+	__u16 cs;		/* guest CS selector */
+	__u8 cpl;		/* guest CPL */
+	__u8 vif;		/* interrupt flag the guest believes in */
+	__u8 action;		/* enum tvmm_action */
+	__u8 insn_len;		/* valid bytes in insn[] (0 if not fetched) */
+	__u8 insn[TVMM_INSN_MAX];
+	__u8 reserved0;
+	char mnemonic[TVMM_MNEMONIC_MAX];	/* "cpuid", "out", ... NUL-terminated */
+};
+
+/* Per-VM counters: exits and handler cycles per basic exit reason. */
+#define TVMM_NR_EXIT_REASONS	80
+struct tvmm_stats {
+	__u64 exits;
+	__u64 records_dropped;	/* records not kept (tracing off or reader too slow) */
+	__u64 count[TVMM_NR_EXIT_REASONS];
+	__u64 cycles[TVMM_NR_EXIT_REASONS];
+};
+
+/* ioctls on the /dev/tvmm file descriptor; each open() is one VM */
 #define TVMM_GET_API_VERSION	_IO(TVMM_IOCTL_TYPE, 0x00)
 #define TVMM_GET_CAPS		_IOR(TVMM_IOCTL_TYPE, 0x01, struct tvmm_caps)
+#define TVMM_SET_CONFIG		_IOW(TVMM_IOCTL_TYPE, 0x10, struct tvmm_config)
+#define TVMM_LOAD_IMAGE		_IOW(TVMM_IOCTL_TYPE, 0x11, struct tvmm_image)
+#define TVMM_RUN		_IOR(TVMM_IOCTL_TYPE, 0x12, struct tvmm_run)
+#define TVMM_GET_REGS		_IOR(TVMM_IOCTL_TYPE, 0x13, struct tvmm_regs)
+#define TVMM_SET_REGS		_IOW(TVMM_IOCTL_TYPE, 0x14, struct tvmm_regs)
+#define TVMM_GET_STATS		_IOR(TVMM_IOCTL_TYPE, 0x15, struct tvmm_stats)
+#define TVMM_GET_VM_ID		_IO(TVMM_IOCTL_TYPE, 0x16)
 
 #endif /* _UAPI_TVMM_H */
