@@ -6,8 +6,15 @@
  * debugfs is the kernel's place for such read-only windows; tvmm shows
  * there what it decoded from the CPU and the VMX state of every CPU.
  *
- *   caps  the decoded capabilities (the same text `tvmm caps` prints)
- *   cpus  one line per CPU: online, vmx=on|off, VMXON region address
+ *   caps        the decoded capabilities (the same text `tvmm caps` prints)
+ *   cpus        one line per CPU: online, vmx=on|off, VMXON region address
+ *   vmN/state   mode, memory, exits, how the VM ended
+ *   vmN/regs    guest registers at the last exit
+ *   vmN/exits   exits and handler cycles per reason (like `perf kvm stat`)
+ *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit
+ *
+ * The vmN files show state copied at the end of each run slice: reading
+ * them never touches a VMCS that may be running on another CPU.
  *
  * Context: process context. debugfs failures never fail the module load:
  *      the files are a convenience, not a function of the VMM.
@@ -18,6 +25,7 @@
 
 #include "tvmm.h"
 #include "include/tvmm/caps_text.h"
+#include "include/tvmm/exit_names.h"
 
 static struct dentry *tvmm_debugfs_dir;
 
@@ -47,6 +55,100 @@ static int cpus_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
+
+static const char *const mode_names[] = {
+	[TVMM_MODE_HW] = "hw", [TVMM_MODE_REAL] = "real",
+	[TVMM_MODE_DEPRIVILEGED] = "deprivileged", [TVMM_MODE_PARAVIRT] = "paravirt",
+};
+
+static const char *const end_names[] = {
+	[TVMM_END_NONE] = "running", [TVMM_END_HLT] = "hlt",
+	[TVMM_END_HYPERCALL] = "hypercall-exit", [TVMM_END_TRIPLE_FAULT] = "triple-fault",
+	[TVMM_END_EPT_VIOLATION] = "ept-violation", [TVMM_END_MAX_EXITS] = "max-exits",
+	[TVMM_END_ENTRY_FAILED] = "entry-failed", [TVMM_END_UNHANDLED] = "unhandled-exit",
+	[TVMM_END_BAD_IO] = "bad-io", [TVMM_END_INTERNAL] = "internal-error",
+};
+
+static int state_show(struct seq_file *m, void *unused)
+{
+	struct tvmm_vm *vm = m->private;
+	u32 end = READ_ONCE(vm->end);
+
+	seq_printf(m, "mode: %s\nmemory: %llu KiB\nimage loaded: %s\n",
+		   mode_names[vm->config.mode], vm->config.mem_size >> 10,
+		   vm->image_loaded ? "yes" : "no");
+	seq_printf(m, "exits: %llu\nlast cpu: %d\nvpid: %u\n",
+		   READ_ONCE(vm->exits), READ_ONCE(vm->last_cpu), vm->vpid);
+	seq_printf(m, "state: %s\n", end < ARRAY_SIZE(end_names) ? end_names[end] : "?");
+	if (end)
+		seq_printf(m, "end info: 0x%llx\nmessage: %s\n", vm->end_info, vm->message);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(state);
+
+static int regs_show(struct seq_file *m, void *unused)
+{
+	struct tvmm_vm *vm = m->private;
+	const struct tvmm_guest_regs *g = &vm->regs;
+	const struct tvmm_guest_snapshot *s = &vm->snap;
+
+	seq_printf(m, "rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
+		   g->rax, g->rbx, g->rcx, g->rdx);
+	seq_printf(m, "rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n",
+		   g->rsi, g->rdi, g->rbp, s->rsp);
+	seq_printf(m, "rip %016llx rflags %08llx cpl %u\n", s->rip, s->rflags, s->cpl);
+	seq_printf(m, "cs %04x ds %04x ss %04x es %04x fs %04x gs %04x\n",
+		   s->cs, s->ds, s->ss, s->es, s->fs, s->gs);
+	seq_printf(m, "cr0 %08llx cr3 %08llx cr4 %08llx (as the guest sees them)\n",
+		   s->cr0, s->cr3, s->cr4);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(regs);
+
+static int exits_show(struct seq_file *m, void *unused)
+{
+	struct tvmm_vm *vm = m->private;
+	unsigned int i;
+
+	seq_printf(m, "%-24s %12s %16s %10s\n", "reason", "count", "cycles", "avg");
+	for (i = 0; i < TVMM_NR_EXIT_REASONS; i++) {
+		u64 n = READ_ONCE(vm->stats.count[i]);
+		u64 cycles = READ_ONCE(vm->stats.cycles[i]);
+
+		if (n)
+			seq_printf(m, "%-24s %12llu %16llu %10llu\n",
+				   vmx_exit_reason_name(i), n, cycles, cycles / n);
+	}
+	seq_printf(m, "%-24s %12llu\n", "total", READ_ONCE(vm->stats.exits));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(exits);
+
+static int vmcs_show(struct seq_file *m, void *unused)
+{
+	vmcs_dump(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmcs);
+
+void tvmm_debugfs_add_vm(struct tvmm_vm *vm)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "vm%u", vm->id);
+	vm->debugfs_dir = debugfs_create_dir(name, tvmm_debugfs_dir);
+	debugfs_create_file("state", 0400, vm->debugfs_dir, vm, &state_fops);
+	debugfs_create_file("regs", 0400, vm->debugfs_dir, vm, &regs_fops);
+	debugfs_create_file("exits", 0400, vm->debugfs_dir, vm, &exits_fops);
+	debugfs_create_file("vmcs", 0400, vm->debugfs_dir, vm, &vmcs_fops);
+}
+
+/* Waits for readers in progress; the files are gone when it returns. */
+void tvmm_debugfs_remove_vm(struct tvmm_vm *vm)
+{
+	debugfs_remove_recursive(vm->debugfs_dir);
+	vm->debugfs_dir = NULL;
+}
 
 void tvmm_debugfs_init(void)
 {

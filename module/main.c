@@ -18,47 +18,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/uaccess.h>
 
 #include "tvmm.h"
-
-static long tvmm_dev_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
-{
-	void __user *argp = (void __user *)arg;
-	struct tvmm_caps caps;
-
-	switch (cmd) {
-	case TVMM_GET_API_VERSION:
-		return TVMM_API_VERSION;
-	case TVMM_GET_CAPS:
-		caps_snapshot(&caps);
-		if (copy_to_user(argp, &caps, sizeof(caps)))
-			return -EFAULT;
-		return 0;
-	default:
-		return -ENOTTY;
-	}
-}
-
-/*
- * .owner pins the module while a file is open, so `rmmod tvmm` fails with
- * EBUSY instead of pulling the VMM from under a running VM.
- */
-static const struct file_operations tvmm_dev_fops = {
-	.owner		= THIS_MODULE,
-	.unlocked_ioctl	= tvmm_dev_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= noop_llseek,
-};
 
 static struct miscdevice tvmm_dev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "tvmm",
-	.fops	= &tvmm_dev_fops,
+	.fops	= &tvmm_vm_fops,
 	.mode	= 0600,		/* VMs are a root privilege, as /dev/kvm's group is */
 };
 

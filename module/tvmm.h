@@ -11,10 +11,16 @@
 #ifndef _TVMM_H
 #define _TVMM_H
 
-#include <linux/types.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/poll.h>
+#include <linux/wait.h>
+
 #include "include/uapi/tvmm.h"
 #include "include/tvmm/vmx_arch.h"
+#include "vcpu_regs.h"
 
 /*
  * Everything tvmm learned about the CPU at load time. Filled once by
@@ -32,8 +38,131 @@ void vmx_disable_all_cpus(void);
 unsigned int vmx_cpus_on(void);
 void vmx_show_cpus(struct seq_file *m);
 
-/* debugfs.c: /sys/kernel/debug/tvmm/ (caps, cpus). Never fails the load. */
+/*
+ * Guest RAM and the EPT tables that map it (ept.c). Guest-physical
+ * address X is byte X % PAGE_SIZE of pages[X / PAGE_SIZE]; nothing else is
+ * mapped, so any other guest-physical access is an EPT violation.
+ */
+struct tvmm_guest_mem {
+	struct page **pages;		/* nr_pages guest RAM pages */
+	unsigned long nr_pages;
+	struct page *ept_pml4;		/* root of the EPT paging structures */
+	struct page **ept_tables;	/* every other EPT table page */
+	unsigned long nr_ept_tables;
+	u64 eptp;			/* the VMCS EPT pointer */
+};
+
+/* VMCS fields in a snapshot (the table in vmcs.c). */
+#define TVMM_VMCS_SNAPSHOT_FIELDS	113
+
+/* Size of the per-VM exit-record ring (records). */
+#define TVMM_TRACE_RING		1024
+
+/* The exit-record ring (trace.c), filled by the run loop, read by read(). */
+struct tvmm_trace_ring {
+	spinlock_t lock;		/* head, tail, records */
+	u64 head, tail;			/* records [tail, head) are waiting */
+	struct tvmm_exit_record *records;
+	wait_queue_head_t wait;		/* poll() and blocking readers */
+};
+
+/*
+ * One VM (one open file of /dev/tvmm) with its single virtual CPU.
+ * Fields are grouped by who may touch them.
+ */
+struct tvmm_vm {
+	/* Set once at open, read-only afterwards. */
+	unsigned int id;		/* vmN in debugfs and tracepoints */
+	u16 vpid;			/* tags the guest's TLB entries */
+
+	/* Under run_lock: the ioctls that build and run the VM. */
+	struct mutex run_lock;
+	struct tvmm_config config;
+	bool image_loaded;
+	struct tvmm_guest_mem mem;
+	struct page *vmcs;		/* the VMCS region, VMCLEARed between runs */
+	bool vmcs_ready;		/* fields written by vmcs_setup() */
+	struct tvmm_guest_regs regs;	/* GPRs while the guest is not running */
+	u64 cr0_shadow, cr4_shadow;	/* what the guest believes CR0/CR4 hold */
+	u32 end;			/* enum tvmm_end, sticky once set */
+	u64 end_info;
+	u32 exit_status;
+	char message[TVMM_MESSAGE_MAX];
+	char console[TVMM_CONSOLE_MAX];	/* bytes the guest wrote to port 0xe9 */
+	u32 console_len;
+	bool console_flush;		/* a line is complete: return to userspace */
+
+	/* Updated by the run loop, read (racily, for display) by debugfs. */
+	u64 exits;
+	u64 seq;
+	struct tvmm_stats stats;
+	struct tvmm_guest_snapshot snap;	/* guest state at the last exit */
+	int last_cpu;
+
+	/* The VMCS as of the last run (vmcs_snapshot()), for debugfs. */
+	u64 vmcs_values[TVMM_VMCS_SNAPSHOT_FIELDS];
+	bool vmcs_values_valid;
+
+	/* Exit records for read()/poll(); has its own lock. */
+	struct tvmm_trace_ring trace;
+
+	struct dentry *debugfs_dir;
+};
+
+/* What vmx_handle_exit() learned about one exit, for the trace record. */
+struct tvmm_exit_info {
+	u32 reason;			/* full VM_EXIT_REASON field */
+	u64 qual;
+	u64 rip, rflags, gpa;
+	u32 intr_info, error_code;
+	u32 insn_len;
+	u64 tsc_exit;			/* TSC right after the exit */
+	u8 action;			/* enum tvmm_action */
+	const char *mnemonic;
+};
+
+/* ept.c: guest RAM and its EPT mapping. */
+int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size);
+void ept_free_guest_mem(struct tvmm_guest_mem *mem);
+int guest_mem_write(struct tvmm_guest_mem *mem, u64 gpa,
+		    const void __user *src, u64 len);
+int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len);
+
+/* vmcs.c: build the VMCS in three phases; dump it for students. */
+int vmcs_setup(struct tvmm_vm *vm);
+int vmcs_refresh_host_state(void);
+u64 vmcs_guest_cr0(u64 shadow);
+u64 vmcs_guest_cr4(u64 shadow);
+void vmcs_snapshot(struct tvmm_vm *vm);
+void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm);
+void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what);
+
+/* vcpu.c: the run loop. */
+int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run);
+void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
+	__printf(4, 5);
+
+/* exits.c: one handler per exit reason. Called with the VMCS current. */
+void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+
+/* trace.c: exit records, read()/poll(), tracepoints. */
+int trace_ring_init(struct tvmm_trace_ring *ring);
+void trace_ring_free(struct tvmm_trace_ring *ring);
+bool trace_ring_full(struct tvmm_trace_ring *ring);
+void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
+		       u64 cycles);
+ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
+			size_t len, bool nonblock);
+__poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,
+			 poll_table *wait);
+
+/* vm.c: /dev/tvmm file operations (one open file = one VM). */
+extern const struct file_operations tvmm_vm_fops;
+
+/* debugfs.c: /sys/kernel/debug/tvmm/ (caps, cpus, vmN/). Never fails the load. */
 void tvmm_debugfs_init(void);
 void tvmm_debugfs_exit(void);
+void tvmm_debugfs_add_vm(struct tvmm_vm *vm);
+void tvmm_debugfs_remove_vm(struct tvmm_vm *vm);
 
 #endif /* _TVMM_H */

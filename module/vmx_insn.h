@@ -27,9 +27,7 @@
 #include <asm/asm.h>
 
 #include "include/tvmm/vmx_arch.h"
-
-/* VMCS field encoding of VM_INSTRUCTION_ERROR (SDM vol. 3D, B.3.3). */
-#define VMCS_VM_INSTRUCTION_ERROR	0x4400
+#include "vmcs_fields.h"
 
 /*
  * VMREAD without a way to report failure: only for reading the error
@@ -127,6 +125,157 @@ fail_valid:
 	return vmx_report_fail("VMXOFF", VMX_FAIL_VALID);
 fault:
 	return vmx_report_fail("VMXOFF", VMX_FAULT);
+}
+
+/*
+ * VMCLEAR: write the VMCS at @vmcs_hpa back to memory, make it inactive
+ * and "clear" (the next entry must be VMLAUNCH). Required before first use
+ * and before the VMCS may be loaded on another CPU (SDM vol. 3C, 25.1
+ * "Overview", 25.11.3 "Initializing a VMCS").
+ */
+static inline int vmx_vmclear(u64 vmcs_hpa)
+{
+	asm goto("1: vmclear %[pa]\n\t"
+		 VMX_CHECK_RESULT
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [pa] "m"(vmcs_hpa)
+		 : "cc", "memory"
+		 : fail_invalid, fail_valid, fault);
+	return 0;
+fail_invalid:
+	return vmx_report_fail("VMCLEAR", VMX_FAIL_INVALID);
+fail_valid:
+	return vmx_report_fail("VMCLEAR", VMX_FAIL_VALID);
+fault:
+	return vmx_report_fail("VMCLEAR", VMX_FAULT);
+}
+
+/* VMPTRLD: make the VMCS at @vmcs_hpa current and active on this CPU. */
+static inline int vmx_vmptrld(u64 vmcs_hpa)
+{
+	asm goto("1: vmptrld %[pa]\n\t"
+		 VMX_CHECK_RESULT
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [pa] "m"(vmcs_hpa)
+		 : "cc", "memory"
+		 : fail_invalid, fail_valid, fault);
+	return 0;
+fail_invalid:
+	return vmx_report_fail("VMPTRLD", VMX_FAIL_INVALID);
+fail_valid:
+	return vmx_report_fail("VMPTRLD", VMX_FAIL_VALID);
+fault:
+	return vmx_report_fail("VMPTRLD", VMX_FAULT);
+}
+
+/*
+ * VMWRITE one field of the current VMCS. A failure here is a tvmm bug (an
+ * unsupported field, a read-only field): it is logged with the field
+ * encoding and counted in *@err so a whole setup phase can be checked once.
+ */
+static inline void vmx_vmwrite(unsigned long field, u64 value, int *err)
+{
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 VMX_CHECK_RESULT
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [field] "r"(field), [value] "rm"((unsigned long)value)
+		 : "cc"
+		 : fail_invalid, fail_valid, fault);
+	return;
+fail_invalid:
+	pr_err("VMWRITE of field 0x%lx:\n", field);
+	*err = vmx_report_fail("VMWRITE", VMX_FAIL_INVALID);
+	return;
+fail_valid:
+	pr_err("VMWRITE of field 0x%lx:\n", field);
+	*err = vmx_report_fail("VMWRITE", VMX_FAIL_VALID);
+	return;
+fault:
+	*err = vmx_report_fail("VMWRITE", VMX_FAULT);
+}
+
+/* VMREAD one field of the current VMCS into *@value; 0 or -EIO/-EFAULT. */
+static inline int vmx_vmread(unsigned long field, u64 *value)
+{
+	unsigned long v;
+
+	asm goto("1: vmread %[field], %[v]\n\t"
+		 VMX_CHECK_RESULT
+		 _ASM_EXTABLE(1b, 2b)
+		 : [v] "=rm"(v)
+		 : [field] "r"(field)
+		 : "cc"
+		 : fail_invalid, fail_valid, fault);
+	*value = v;
+	return 0;
+fail_invalid:
+	*value = 0;
+	return vmx_report_fail("VMREAD", VMX_FAIL_INVALID);
+fail_valid:
+	*value = 0;
+	return vmx_report_fail("VMREAD", VMX_FAIL_VALID);
+fault:
+	*value = 0;
+	return vmx_report_fail("VMREAD", VMX_FAULT);
+}
+
+/*
+ * VMREAD for fields that exist on every VMX CPU (exit reason, guest RIP,
+ * ...) once a VMCS is current: a failure is logged by vmx_vmread() and
+ * reads as 0, which the callers treat as "no information".
+ */
+static inline u64 vmcs_read(unsigned long field)
+{
+	u64 value;
+
+	vmx_vmread(field, &value);
+	return value;
+}
+
+/* INVEPT/INVVPID descriptors and types (SDM vol. 3C, 31.3 INVEPT, INVVPID). */
+#define INVEPT_SINGLE_CONTEXT	1
+#define INVEPT_ALL_CONTEXT	2
+#define INVVPID_SINGLE_CONTEXT	1
+#define INVVPID_ALL_CONTEXT	2
+
+/* INVEPT: forget guest-physical translations cached for @eptp. */
+static inline int vmx_invept(unsigned long type, u64 eptp)
+{
+	struct { u64 eptp, reserved; } desc = { eptp, 0 };
+
+	asm goto("1: invept %[desc], %[type]\n\t"
+		 VMX_CHECK_RESULT
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [desc] "m"(desc), [type] "r"(type)
+		 : "cc", "memory"
+		 : fail_invalid, fail_valid, fault);
+	return 0;
+fail_invalid:
+	return vmx_report_fail("INVEPT", VMX_FAIL_INVALID);
+fail_valid:
+	return vmx_report_fail("INVEPT", VMX_FAIL_VALID);
+fault:
+	return vmx_report_fail("INVEPT", VMX_FAULT);
+}
+
+/* INVVPID: forget linear translations cached for @vpid. */
+static inline int vmx_invvpid(unsigned long type, u16 vpid)
+{
+	struct { u64 vpid, gva; } desc = { vpid, 0 };
+
+	asm goto("1: invvpid %[desc], %[type]\n\t"
+		 VMX_CHECK_RESULT
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [desc] "m"(desc), [type] "r"(type)
+		 : "cc", "memory"
+		 : fail_invalid, fail_valid, fault);
+	return 0;
+fail_invalid:
+	return vmx_report_fail("INVVPID", VMX_FAIL_INVALID);
+fail_valid:
+	return vmx_report_fail("INVVPID", VMX_FAIL_VALID);
+fault:
+	return vmx_report_fail("INVVPID", VMX_FAULT);
 }
 
 #endif /* _TVMM_VMX_INSN_H */

@@ -95,6 +95,7 @@ enum tvmm_mode {
 
 /* struct tvmm_config.flags */
 #define TVMM_CONFIG_TRACE	_BITUL(0)	/* keep exit records for read() */
+#define TVMM_CONFIG_STRICT_IO	_BITUL(1)	/* end the VM on I/O to unknown ports */
 
 /*
  * struct tvmm_config - how the VM is built; set before TVMM_LOAD_IMAGE.

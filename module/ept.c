@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ept.c - guest RAM, and the extended page tables that give it to the guest.
+ *
+ * Concept: the notes insist that not only the CPU but also memory must be
+ * virtualized: the guest believes it owns physical memory starting at 0.
+ * With EPT the hardware does the second translation itself: the guest's
+ * "physical" addresses (guest-physical, GPA) go through a page table that
+ * the VMM owns and the guest cannot see, ending in host-physical pages
+ * (HPA). Anything the VMM did not map causes an EPT-violation VM exit: the
+ * guest can never reach memory it was not given (isolation between VMs).
+ *
+ * tvmm maps guest RAM [0, mem_size) with 4-KByte pages, read/write/execute,
+ * write-back; nothing else.
+ *
+ * SDM: vol. 3C, 29.3 "The Extended Page Table Mechanism (EPT)"; 29.3.2
+ *      "EPT Translation Mechanism" (the 4-level walk); 29.3.7 "EPT and
+ *      Memory Typing"; 25.6.11 "Extended-Page-Table Pointer (EPTP)".
+ * Context: process context (may sleep), under the VM's run_lock.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/io.h>
+
+#include "tvmm.h"
+
+/* EPT paging-structure entry bits (SDM 29.3.2, tables 29-1 to 29-6). */
+#define EPT_READ		BIT_ULL(0)
+#define EPT_WRITE		BIT_ULL(1)
+#define EPT_EXEC		BIT_ULL(2)
+#define EPT_RWX			(EPT_READ | EPT_WRITE | EPT_EXEC)
+#define EPT_MEMTYPE_SHIFT	3	/* leaf entries: bits 5:3 */
+#define EPT_MEMTYPE_WB		6
+#define EPT_IGNORE_PAT		BIT_ULL(6)
+#define EPT_ENTRIES		512	/* 9 address bits per level */
+
+/* EPTP fields (SDM 25.6.11): memory type and walk length minus one. */
+#define EPTP_MEMTYPE_WB		6
+#define EPTP_WALK_4		(3 << 3)
+
+/* GPA bits that index each level of the 4-level walk. */
+#define EPT_INDEX(gpa, level)	(((gpa) >> (12 + 9 * (level))) & (EPT_ENTRIES - 1))
+
+static struct page *ept_alloc_table(struct tvmm_guest_mem *mem)
+{
+	struct page *table = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+
+	if (table)
+		mem->ept_tables[mem->nr_ept_tables++] = table;
+	return table;
+}
+
+/*
+ * The table one level below @entry, created if absent. Non-leaf entries
+ * grant RWX: the leaf decides the real permissions.
+ */
+static u64 *ept_next_table(struct tvmm_guest_mem *mem, u64 *entry)
+{
+	struct page *table;
+
+	if (!(*entry & EPT_RWX)) {
+		table = ept_alloc_table(mem);
+		if (!table)
+			return NULL;
+		*entry = page_to_phys(table) | EPT_RWX;
+	}
+	return phys_to_virt(*entry & PAGE_MASK & ~BIT_ULL(63));
+}
+
+/* Map guest-physical page @gpa to host page @page: one 4-level walk. */
+static int ept_map_page(struct tvmm_guest_mem *mem, u64 gpa, struct page *page)
+{
+	u64 *table = page_address(mem->ept_pml4);
+	int level;
+
+	/* Levels 3 (PML4), 2 (PDPT), 1 (PD) lead to level 0, the page table. */
+	for (level = 3; level > 0; level--) {
+		table = ept_next_table(mem, &table[EPT_INDEX(gpa, level)]);
+		if (!table)
+			return -ENOMEM;
+	}
+	table[EPT_INDEX(gpa, 0)] = page_to_phys(page) | EPT_RWX |
+		(EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT) | EPT_IGNORE_PAT;
+	return 0;
+}
+
+/*
+ * Upper bound on EPT table pages for @nr_pages of guest RAM starting at 0:
+ * one page table per 2 MiB, one page directory per 1 GiB, one PDPT, and
+ * the PML4 (allocated separately).
+ */
+static unsigned long ept_tables_needed(unsigned long nr_pages)
+{
+	unsigned long pts = DIV_ROUND_UP(nr_pages, EPT_ENTRIES);
+	unsigned long pds = DIV_ROUND_UP(pts, EPT_ENTRIES);
+
+	return pts + pds + 1;
+}
+
+/**
+ * ept_alloc_guest_mem() - allocate @size bytes of zeroed guest RAM and the
+ * EPT tables mapping it at guest-physical 0.
+ * @mem: filled in; ept_free_guest_mem() undoes it, also after a failure.
+ * @size: bytes, a multiple of PAGE_SIZE, already range-checked.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size)
+{
+	unsigned long i;
+	int err;
+
+	memset(mem, 0, sizeof(*mem));
+	mem->pages = kvcalloc(size >> PAGE_SHIFT, sizeof(*mem->pages),
+			      GFP_KERNEL_ACCOUNT);
+	mem->ept_tables = kvcalloc(ept_tables_needed(size >> PAGE_SHIFT),
+				   sizeof(*mem->ept_tables), GFP_KERNEL_ACCOUNT);
+	mem->ept_pml4 = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!mem->pages || !mem->ept_tables || !mem->ept_pml4)
+		return -ENOMEM;
+
+	for (i = 0; i < size >> PAGE_SHIFT; i++) {
+		mem->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!mem->pages[i])
+			return -ENOMEM;
+		mem->nr_pages++;
+		err = ept_map_page(mem, (u64)i << PAGE_SHIFT, mem->pages[i]);
+		if (err)
+			return err;
+	}
+	mem->eptp = page_to_phys(mem->ept_pml4) | EPTP_WALK_4 | EPTP_MEMTYPE_WB;
+	return 0;
+}
+
+/* Free what ept_alloc_guest_mem() got, however far it got. */
+void ept_free_guest_mem(struct tvmm_guest_mem *mem)
+{
+	unsigned long i;
+
+	for (i = 0; i < mem->nr_pages; i++)
+		__free_page(mem->pages[i]);
+	for (i = 0; i < mem->nr_ept_tables; i++)
+		__free_page(mem->ept_tables[i]);
+	if (mem->ept_pml4)
+		__free_page(mem->ept_pml4);
+	kvfree(mem->pages);
+	kvfree(mem->ept_tables);
+	memset(mem, 0, sizeof(*mem));
+}
+
+/* Is [gpa, gpa + len) inside guest RAM? */
+static bool guest_mem_contains(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
+{
+	u64 size = (u64)mem->nr_pages << PAGE_SHIFT;
+
+	return gpa < size && len <= size - gpa;
+}
+
+/* Copy @len bytes from userspace into guest RAM at @gpa (image loading). */
+int guest_mem_write(struct tvmm_guest_mem *mem, u64 gpa,
+		    const void __user *src, u64 len)
+{
+	if (!guest_mem_contains(mem, gpa, len))
+		return -EFBIG;
+	while (len) {
+		u64 off = gpa & ~PAGE_MASK;
+		u64 chunk = min_t(u64, len, PAGE_SIZE - off);
+
+		if (copy_from_user(page_address(mem->pages[gpa >> PAGE_SHIFT]) + off,
+				   src, chunk))
+			return -EFAULT;
+		gpa += chunk;
+		src += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Copy @len bytes of guest RAM at @gpa out (instruction fetch, debugfs). */
+int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len)
+{
+	if (!guest_mem_contains(mem, gpa, len))
+		return -EFAULT;
+	while (len) {
+		u64 off = gpa & ~PAGE_MASK;
+		u64 chunk = min_t(u64, len, PAGE_SIZE - off);
+
+		memcpy(dst, page_address(mem->pages[gpa >> PAGE_SHIFT]) + off, chunk);
+		gpa += chunk;
+		dst += chunk;
+		len -= chunk;
+	}
+	return 0;
+}

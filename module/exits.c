@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exits.c - one handler per VM-exit reason.
+ *
+ * Concept: the "emulate" half of trap-and-emulate. The guest executed a
+ * sensitive instruction (CPUID, IN/OUT, HLT, RDMSR, MOV to CR0...) and the
+ * CPU trapped to tvmm instead of executing it. Each handler makes the
+ * instruction's effect happen on the *virtual* machine (the console, the
+ * guest's registers, the CR0 the guest believes in) and moves the guest
+ * past it, so the guest never notices it did not run on a real CPU.
+ * Exits that are the host's business (interrupts, the preemption timer)
+ * are only counted; exits that break the VM's rules end only that VM.
+ *
+ * SDM: vol. 3D, appendix C (exit reasons); vol. 3C, 28.2.1 "Basic VM-Exit
+ *      Information" (exit qualifications: table 28-3 CR access, 28-5 I/O,
+ *      28-7 EPT violation); 28.2.2 (VM-exit interruption information);
+ *      26.6 "Event Injection".
+ * Context: preemption off, interrupts on, the VM's VMCS current (vcpu.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+#include "include/tvmm/exit_names.h"
+
+typedef void (*exit_handler_t)(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+
+/* VM-exit interruption information (SDM 25.9.2, table 25-19). */
+#define INTR_INFO_VECTOR_MASK		0xff
+#define INTR_INFO_TYPE_SHIFT		8
+#define INTR_INFO_TYPE_MASK		7
+#define INTR_TYPE_NMI			2
+#define INTR_TYPE_HW_EXCEPTION		3
+#define INTR_INFO_DELIVER_CODE		BIT(11)
+#define INTR_INFO_VALID			BIT(31)
+
+#define X86_EXC_NM			7	/* device not available */
+#define X86_EXC_GP			13	/* general protection */
+#define X86_EXC_MC			18	/* machine check */
+
+/* Guest interruptibility state (SDM 25.4.2, table 25-3). */
+#define INTERRUPTIBILITY_STI		BIT(0)
+#define INTERRUPTIBILITY_MOV_SS		BIT(1)
+
+/* Hypercall numbers of the guest ABI (DESIGN.md): VMCALL with EAX = nr. */
+#define HC_EXIT			0	/* EBX = exit status */
+#define HC_PUTC			1	/* EBX = character */
+#define HC_SET_IF		2	/* EBX = new interrupt flag */
+#define HC_GET_TIME		3	/* EDX:EAX = guest TSC */
+#define HC_UNKNOWN_RESULT	0xffffffffU
+
+/* What the guest's "CPUID.40000000H" says: a hypervisor named tvmm. */
+#define CPUID_HV_LEAF		0x40000000
+#define CPUID1_ECX_HYPERVISOR	BIT(31)
+#define CPUID1_ECX_OSXSAVE	BIT(27)
+
+/* MSRs the guest may touch (anything else gets #GP, as on a real CPU). */
+#define MSR_APIC_BASE_DEFAULT	0xfee00900ULL	/* enabled, BSP, at 0xfee00000 */
+#define MSR_FEATURE_CONTROL_LOCKED_VMX_OFF	1ULL
+
+/* The guest's 32-bit general registers by ModRM number (RSP is in the VMCS). */
+static u64 *gpr(struct tvmm_vm *vm, unsigned int n)
+{
+	u64 *const regs[16] = {
+		&vm->regs.rax, &vm->regs.rcx, &vm->regs.rdx, &vm->regs.rbx,
+		NULL, &vm->regs.rbp, &vm->regs.rsi, &vm->regs.rdi,
+		&vm->regs.r8, &vm->regs.r9, &vm->regs.r10, &vm->regs.r11,
+		&vm->regs.r12, &vm->regs.r13, &vm->regs.r14, &vm->regs.r15,
+	};
+
+	return regs[n & 15];
+}
+
+static u64 gpr_read(struct tvmm_vm *vm, unsigned int n)
+{
+	u64 *reg = gpr(vm, n);
+
+	return reg ? *reg : vmcs_read(VMCS_GUEST_RSP);
+}
+
+static void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value)
+{
+	u64 *reg = gpr(vm, n);
+	int err = 0;
+
+	if (reg)
+		*reg = value;
+	else
+		vmx_vmwrite(VMCS_GUEST_RSP, value, &err);
+}
+
+/*
+ * Move the guest past the instruction that exited, as if the CPU had run
+ * it. Also end any STI/MOV-SS interrupt shadow: it covered exactly this
+ * instruction (SDM 25.4.2).
+ */
+static void skip_instruction(struct tvmm_exit_info *exit)
+{
+	u64 shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	int err = 0;
+
+	vmx_vmwrite(VMCS_GUEST_RIP, exit->rip + exit->insn_len, &err);
+	if (shadow & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			    shadow & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS),
+			    &err);
+}
+
+/*
+ * Make the guest take #GP(0) at the faulting instruction, exactly as the
+ * hardware would: VM-entry event injection (SDM 26.6). Real mode has no
+ * error codes.
+ */
+static void inject_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u32 info = X86_EXC_GP | (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) |
+		   INTR_INFO_VALID;
+	int err = 0;
+
+	if (vm->cr0_shadow & X86_CR0_PE) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmx_vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0, &err);
+	}
+	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, info, &err);
+	exit->action = TVMM_ACTION_REFLECTED;
+}
+
+/* Append one byte to the VM's console; a full line goes to userspace. */
+static void console_putc(struct tvmm_vm *vm, char c)
+{
+	vm->console[vm->console_len++] = c;
+	if (c == '\n' || vm->console_len == sizeof(vm->console))
+		vm->console_flush = true;
+}
+
+/*
+ * CPUID is unconditionally intercepted in VMX non-root operation, which is
+ * what lets a VMM decide which CPU the guest sees (SDM 26.1.2). tvmm shows
+ * the host's answers except: no VMX (no nested virtualization), the
+ * "hypervisor present" bit set, and a hypervisor leaf naming tvmm.
+ */
+static void handle_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u32 leaf = vm->regs.rax, subleaf = vm->regs.rcx;
+	u32 eax, ebx, ecx, edx;
+
+	if (leaf == CPUID_HV_LEAF) {
+		eax = CPUID_HV_LEAF;
+		memcpy(&ebx, "TVMM", 4);
+		memcpy(&ecx, "tvmm", 4);
+		memcpy(&edx, "TVMM", 4);
+	} else {
+		cpuid_count(leaf, subleaf, &eax, &ebx, &ecx, &edx);
+	}
+	if (leaf == 1) {
+		ecx &= ~CPUID1_ECX_VMX;
+		ecx |= CPUID1_ECX_HYPERVISOR;
+		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, not the host's. */
+		ecx &= ~CPUID1_ECX_OSXSAVE;
+		if (vm->cr4_shadow & X86_CR4_OSXSAVE)
+			ecx |= CPUID1_ECX_OSXSAVE;
+	}
+	vm->regs.rax = eax;
+	vm->regs.rbx = ebx;
+	vm->regs.rcx = ecx;
+	vm->regs.rdx = edx;
+	exit->mnemonic = "cpuid";
+	skip_instruction(exit);
+}
+
+/*
+ * HLT: the guest has nothing to do. With interrupts disabled nothing can
+ * ever wake it, so the VM is over: the guest ABI's normal way to end.
+ * With interrupts enabled it would wait for a virtual interrupt; until the
+ * virtual timer exists (lab 07), nothing would come, so it ends too.
+ */
+static void handle_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	exit->mnemonic = "hlt";
+	skip_instruction(exit);
+	if (exit->rflags & X86_EFLAGS_IF)
+		vcpu_end(vm, TVMM_END_HLT, 1,
+			 "guest halted with interrupts enabled and no virtual interrupt source");
+	else
+		vcpu_end(vm, TVMM_END_HLT, 0, "guest halted");
+}
+
+/* I/O exit qualification (SDM 28.2.1, table 28-5). */
+#define IO_SIZE_MASK		7	/* access size minus 1 */
+#define IO_IN			BIT(3)
+#define IO_STRING		BIT(4)
+#define IO_PORT_SHIFT		16
+
+/*
+ * IN/OUT. Port 0xe9 is the guest's console (the "port E9 hack" of Bochs
+ * and QEMU): OUT prints AL, IN reads 0xe9 so a guest can detect it. Other
+ * ports have no device behind them: reads float high, writes vanish,
+ * unless the VM was created with TVMM_CONFIG_STRICT_IO.
+ */
+static void handle_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	unsigned int size = (exit->qual & IO_SIZE_MASK) + 1;
+	u16 port = exit->qual >> IO_PORT_SHIFT;
+	bool in = exit->qual & IO_IN;
+	u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
+
+	exit->mnemonic = in ? "in" : "out";
+	if (exit->qual & IO_STRING) {
+		exit->mnemonic = in ? "ins" : "outs";
+		exit->action = TVMM_ACTION_FATAL;
+		vcpu_end(vm, TVMM_END_BAD_IO, port,
+			 "string I/O (%s) on port 0x%x is not emulated", exit->mnemonic, port);
+		return;
+	}
+	if (port != TVMM_CONSOLE_PORT && (vm->config.flags & TVMM_CONFIG_STRICT_IO)) {
+		exit->action = TVMM_ACTION_FATAL;
+		vcpu_end(vm, TVMM_END_BAD_IO, port, "%s on port 0x%x: no device there",
+			 exit->mnemonic, port);
+		return;
+	}
+	if (port != TVMM_CONSOLE_PORT) {
+		exit->action = TVMM_ACTION_IGNORED;
+		if (in)
+			vm->regs.rax |= mask;	/* nothing drives the bus */
+	} else if (in) {
+		vm->regs.rax = (vm->regs.rax & ~mask) | (TVMM_CONSOLE_PORT & mask);
+	} else {
+		console_putc(vm, vm->regs.rax & 0xff);
+	}
+	skip_instruction(exit);
+}
+
+/*
+ * RDMSR/WRMSR: every MSR access exits (tvmm sets no MSR bitmap). A small
+ * allow-list is emulated; anything else gets #GP, which is what a real CPU
+ * does for an MSR it does not implement.
+ */
+static void handle_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u32 msr = vm->regs.rcx;
+	u64 value;
+
+	exit->mnemonic = "rdmsr";
+	switch (msr) {
+	case MSR_IA32_TSC:
+		value = rdtsc();
+		break;
+	case MSR_IA32_APICBASE:
+		value = MSR_APIC_BASE_DEFAULT;
+		break;
+	case MSR_IA32_FEAT_CTL:		/* locked, VMX off: no nested VMX */
+		value = MSR_FEATURE_CONTROL_LOCKED_VMX_OFF;
+		break;
+	case MSR_EFER:
+		value = vmcs_read(VMCS_GUEST_IA32_EFER);
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		value = vmcs_read(VMCS_GUEST_SYSENTER_CS);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		value = vmcs_read(VMCS_GUEST_SYSENTER_ESP);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		value = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
+		break;
+	default:
+		inject_gp(vm, exit);
+		return;
+	}
+	vm->regs.rax = (u32)value;
+	vm->regs.rdx = value >> 32;
+	skip_instruction(exit);
+}
+
+static void handle_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u64 value = (vm->regs.rdx << 32) | (u32)vm->regs.rax;
+	int err = 0;
+
+	exit->mnemonic = "wrmsr";
+	switch ((u32)vm->regs.rcx) {
+	case MSR_EFER:
+		/* A 32-bit guest: long mode (LME) is not offered. */
+		if (value & ~(u64)(EFER_SCE | EFER_NX)) {
+			inject_gp(vm, exit);
+			return;
+		}
+		vmx_vmwrite(VMCS_GUEST_IA32_EFER, value, &err);
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		vmx_vmwrite(VMCS_GUEST_SYSENTER_CS, value, &err);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		vmx_vmwrite(VMCS_GUEST_SYSENTER_ESP, value, &err);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		vmx_vmwrite(VMCS_GUEST_SYSENTER_EIP, value, &err);
+		break;
+	default:
+		inject_gp(vm, exit);
+		return;
+	}
+	skip_instruction(exit);
+}
+
+/* Control-register access qualification (SDM 28.2.1, table 28-3). */
+#define CR_NUM_MASK		0xf
+#define CR_TYPE_SHIFT		4
+#define CR_TYPE_MASK		3
+#define CR_TYPE_MOV_TO		0
+#define CR_TYPE_MOV_FROM	1
+#define CR_TYPE_CLTS		2
+#define CR_TYPE_LMSW		3
+#define CR_GPR_SHIFT		8
+#define CR_LMSW_DATA_SHIFT	16
+#define CR0_LMSW_BITS		(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS)
+
+/* The guest writes CR0: keep its view in the shadow, run with the fixed bits. */
+static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 cr0)
+{
+	int err = 0;
+
+	/* Paging without protection is invalid on any x86 (SDM vol. 3A, 2.5). */
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) {
+		inject_gp(vm, exit);
+		return;
+	}
+	vm->cr0_shadow = cr0;
+	vmx_vmwrite(VMCS_CR0_READ_SHADOW, cr0, &err);
+	vmx_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(cr0), &err);
+	skip_instruction(exit);
+}
+
+static void handle_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	unsigned int cr = exit->qual & CR_NUM_MASK;
+	unsigned int type = (exit->qual >> CR_TYPE_SHIFT) & CR_TYPE_MASK;
+	unsigned int reg = (exit->qual >> CR_GPR_SHIFT) & 15;
+	u64 value = gpr_read(vm, reg) & 0xffffffffULL;	/* 32-bit guest */
+	u64 lmsw;
+	int err = 0;
+
+	switch (type) {
+	case CR_TYPE_MOV_TO:
+		exit->mnemonic = cr == 0 ? "mov cr0" : cr == 3 ? "mov cr3" : "mov cr4";
+		if (cr == 0) {
+			set_guest_cr0(vm, exit, value);
+			return;
+		}
+		if (cr == 3) {
+			vmx_vmwrite(VMCS_GUEST_CR3, value, &err);
+			break;
+		}
+		if (cr == 4 && !(value & X86_CR4_VMXE)) {	/* no VMX for the guest */
+			vm->cr4_shadow = value;
+			vmx_vmwrite(VMCS_CR4_READ_SHADOW, value, &err);
+			vmx_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(value), &err);
+			break;
+		}
+		inject_gp(vm, exit);
+		return;
+	case CR_TYPE_MOV_FROM:		/* only CR3 can exit: CR0/CR4 read the shadows */
+		exit->mnemonic = "mov from cr3";
+		gpr_write(vm, reg, vmcs_read(VMCS_GUEST_CR3));
+		break;
+	case CR_TYPE_CLTS:
+		exit->mnemonic = "clts";
+		set_guest_cr0(vm, exit, vm->cr0_shadow & ~(u64)X86_CR0_TS);
+		return;
+	default:			/* LMSW can set PE but never clear it */
+		exit->mnemonic = "lmsw";
+		lmsw = (exit->qual >> CR_LMSW_DATA_SHIFT) & CR0_LMSW_BITS;
+		set_guest_cr0(vm, exit, (vm->cr0_shadow & ~(u64)(CR0_LMSW_BITS & ~X86_CR0_PE)) |
+			      lmsw);
+		return;
+	}
+	skip_instruction(exit);
+}
+
+/* VMCALL: the paravirtual door of the guest ABI (DESIGN.md, "Hypercalls"). */
+static void handle_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u64 tsc, rflags;
+	int err = 0;
+
+	exit->mnemonic = "vmcall";
+	skip_instruction(exit);
+	switch ((u32)vm->regs.rax) {
+	case HC_EXIT:
+		vm->exit_status = vm->regs.rbx;
+		vcpu_end(vm, TVMM_END_HYPERCALL, vm->exit_status,
+			 "guest exited with status %u (hypercall)", vm->exit_status);
+		break;
+	case HC_PUTC:
+		console_putc(vm, vm->regs.rbx & 0xff);
+		break;
+	case HC_SET_IF:
+		rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)X86_EFLAGS_IF;
+		if (vm->regs.rbx & 1)
+			rflags |= X86_EFLAGS_IF;
+		vmx_vmwrite(VMCS_GUEST_RFLAGS, rflags, &err);
+		break;
+	case HC_GET_TIME:
+		tsc = rdtsc();
+		vm->regs.rax = (u32)tsc;
+		vm->regs.rdx = tsc >> 32;
+		break;
+	default:
+		vm->regs.rax = HC_UNKNOWN_RESULT;
+		break;
+	}
+}
+
+/* EPT-violation qualification bits 0-2: the access was a read/write/fetch. */
+static const char *ept_access(u64 qual)
+{
+	return qual & BIT(2) ? "instruction fetch" : qual & BIT(1) ? "write" : "read";
+}
+
+/* All guest RAM is mapped RWX: a violation is an access outside it. */
+static void handle_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	exit->action = TVMM_ACTION_FATAL;
+	exit->mnemonic = ept_access(exit->qual);
+	vcpu_end(vm, TVMM_END_EPT_VIOLATION, exit->gpa,
+		 "%s at guest-physical 0x%llx, outside the guest's %llu KiB of RAM (EPT violation)",
+		 ept_access(exit->qual), exit->gpa, vm->config.mem_size >> 10);
+}
+
+static void handle_ept_misconfig(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	exit->action = TVMM_ACTION_FATAL;
+	vcpu_end(vm, TVMM_END_INTERNAL, exit->gpa,
+		 "EPT misconfiguration at 0x%llx: a tvmm bug in ept.c", exit->gpa);
+}
+
+static void handle_triple_fault(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	exit->action = TVMM_ACTION_FATAL;
+	vcpu_end(vm, TVMM_END_TRIPLE_FAULT, exit->rip,
+		 "triple fault at rip 0x%llx: an exception the guest could not handle",
+		 exit->rip);
+}
+
+/*
+ * A host interrupt arrived while the guest ran. It was not acknowledged on
+ * exit, so Linux has already handled it through its own IDT when vcpu.c
+ * re-enabled interrupts. The guest's CLI never blocks it (pin-based
+ * "external-interrupt exiting"): the host always keeps the machine.
+ */
+static void handle_host_event(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	exit->action = TVMM_ACTION_IGNORED;
+}
+
+static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u32 vector = exit->intr_info & INTR_INFO_VECTOR_MASK;
+	u32 type = (exit->intr_info >> INTR_INFO_TYPE_SHIFT) & INTR_INFO_TYPE_MASK;
+
+	exit->action = TVMM_ACTION_FATAL;
+	if (type == INTR_TYPE_NMI) {
+		/* The host's NMI (NMI exiting): hand it to Linux's NMI handler. */
+		exit->action = TVMM_ACTION_IGNORED;
+		asm volatile("int $2");
+		return;
+	}
+	if (vector == X86_EXC_NM) {
+		exit->mnemonic = "fpu";
+		vcpu_end(vm, TVMM_END_UNHANDLED, EXIT_REASON_EXCEPTION_NMI,
+			 "guest used the FPU/SSE (#NM at 0x%llx): tvmm does not virtualize the FPU",
+			 exit->rip);
+		return;
+	}
+	vcpu_end(vm, TVMM_END_UNHANDLED, EXIT_REASON_EXCEPTION_NMI,
+		 "unexpected exception vector %u at rip 0x%llx", vector, exit->rip);
+}
+
+static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI]	= handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_host_event,
+	[EXIT_REASON_TRIPLE_FAULT]	= handle_triple_fault,
+	[EXIT_REASON_CPUID]		= handle_cpuid,
+	[EXIT_REASON_HLT]		= handle_hlt,
+	[EXIT_REASON_VMCALL]		= handle_vmcall,
+	[EXIT_REASON_CR_ACCESS]		= handle_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION]	= handle_io,
+	[EXIT_REASON_MSR_READ]		= handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE]		= handle_wrmsr,
+	[EXIT_REASON_EPT_VIOLATION]	= handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG]	= handle_ept_misconfig,
+	[EXIT_REASON_PREEMPTION_TIMER]	= handle_host_event,
+};
+
+/**
+ * vmx_handle_exit() - dispatch one exit to its handler.
+ * @vm: the VM, its VMCS current
+ * @exit: what vcpu.c read; handlers set action and mnemonic
+ *
+ * An exit with no handler ends the VM and names the reason: a guest that
+ * does something tvmm does not virtualize yet fails visibly, never silently.
+ */
+void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
+	exit_handler_t handler = basic < TVMM_NR_EXIT_REASONS ? exit_handlers[basic] : NULL;
+
+	exit->action = TVMM_ACTION_EMULATED;
+	exit->mnemonic = "";
+	if (handler) {
+		handler(vm, exit);
+		return;
+	}
+	exit->action = TVMM_ACTION_FATAL;
+	vcpu_end(vm, TVMM_END_UNHANDLED, basic,
+		 "exit reason %u (%s: %s) at rip 0x%llx has no handler in tvmm",
+		 basic, vmx_exit_reason_name(basic), vmx_exit_reason_what(basic),
+		 exit->rip);
+}

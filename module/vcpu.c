@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpu.c - the run loop: enter the guest, take the exit, handle it, repeat.
+ *
+ * Concept: trap-and-emulate as a loop. The guest runs natively until it
+ * does something the VMCS says must trap; the CPU exits to tvmm, tvmm
+ * emulates the effect (exits.c) and re-enters the guest. The loop is also
+ * where a type-2 VMM stays a good citizen of its host: it gives the CPU
+ * back when Linux wants it (need_resched), stops when the user presses
+ * Ctrl-C (signals), and never lets a guest spin forever (the VMX-preemption
+ * timer and host interrupts always bring the CPU back).
+ *
+ * A "slice" is one stretch with preemption off: VMPTRLD the VMCS on this
+ * CPU, refresh the host state, run until there is a reason to stop,
+ * VMCLEAR. Between slices the VMCS is clear and in memory, so the next
+ * slice may run on any CPU (SDM vol. 3C, 25.11.1 "Software Use of Virtual-
+ * Machine Control Structures": a VMCS must be cleared before it is loaded
+ * on another processor).
+ *
+ * SDM: vol. 3C, 26 "VM Entries", 27 "VM Exits"; 26.8 "VM-Entry Failures
+ *      During or After Loading Guest State"; 25.5.1 "VMX-Preemption Timer".
+ * Context: process context, under the VM's run_lock (ioctl TVMM_RUN).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/stdarg.h>
+#include <asm/desc.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/segment.h>
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+#include "include/tvmm/exit_names.h"
+
+static_assert(offsetof(struct tvmm_guest_regs, rax) == GUEST_REGS_RAX);
+static_assert(offsetof(struct tvmm_guest_regs, rdi) == GUEST_REGS_RDI);
+static_assert(offsetof(struct tvmm_guest_regs, rbp) == GUEST_REGS_RBP);
+static_assert(offsetof(struct tvmm_guest_regs, r8) == GUEST_REGS_R8);
+static_assert(offsetof(struct tvmm_guest_regs, r15) == GUEST_REGS_R15);
+static_assert(VMCS_HOST_RSP == 0x6c14);	/* VMCS_HOST_RSP_ENC in entry.S */
+
+/*
+ * Guest time between two forced exits, in TSC ticks. In the Bochs lab VM
+ * (about 50 M ticks per second of emulated time) this is 20 ms: a guest
+ * that never exits on its own still comes back 50 times a second.
+ */
+#define GUEST_SLICE_TSC_TICKS	1000000ULL
+
+/* Guest SS access rights: DPL in bits 6:5 is the CPL (SDM 25.4.1). */
+#define SS_AR_DPL_SHIFT		5
+#define SS_AR_DPL_MASK		3
+
+/* Exit-qualification values of a failed entry (SDM 26.8, table 26-?). */
+static const char *const entry_fail_qual[] = {
+	[0] = "a guest-state check failed (see the VMENTER FAIL line of bochs.log, or SDM 26.3.1)",
+	[2] = "loading PDPTEs failed",
+	[3] = "an NMI was injected while NMIs were blocked",
+	[4] = "the VMCS link pointer is invalid",
+};
+
+/**
+ * vcpu_end() - end the VM: record why, once. Later causes are ignored, so
+ * the first reason (the real one) is what the user sees.
+ * @vm: the VM
+ * @end: enum tvmm_end
+ * @info: end_info for userspace (a GPA, a port, an exit reason...)
+ * @fmt: the message, in words
+ */
+void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
+{
+	va_list args;
+
+	if (vm->end)
+		return;
+	vm->end = end;
+	vm->end_info = info;
+	va_start(args, fmt);
+	vsnprintf(vm->message, sizeof(vm->message), fmt, args);
+	va_end(args);
+}
+
+/* Copy what debugfs and TVMM_GET_REGS show from the current VMCS. */
+static void vcpu_snapshot_guest(struct tvmm_vm *vm)
+{
+	struct tvmm_guest_snapshot *s = &vm->snap;
+
+	s->rip = vmcs_read(VMCS_GUEST_RIP);
+	s->rsp = vmcs_read(VMCS_GUEST_RSP);
+	s->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	s->cr0 = vm->cr0_shadow;
+	s->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	s->cr4 = vm->cr4_shadow;
+	s->cs = vmcs_read(VMCS_GUEST_CS_SELECTOR);
+	s->ds = vmcs_read(VMCS_GUEST_DS_SELECTOR);
+	s->ss = vmcs_read(VMCS_GUEST_SS_SELECTOR);
+	s->es = vmcs_read(VMCS_GUEST_ES_SELECTOR);
+	s->fs = vmcs_read(VMCS_GUEST_FS_SELECTOR);
+	s->gs = vmcs_read(VMCS_GUEST_GS_SELECTOR);
+	s->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> SS_AR_DPL_SHIFT) & SS_AR_DPL_MASK;
+}
+
+/* VMLAUNCH/VMRESUME itself failed: nothing ran. Say why, by name. */
+static void vcpu_entry_insn_failed(struct tvmm_vm *vm, int how)
+{
+	u32 error = 0;
+	char what[TVMM_MESSAGE_MAX];
+
+	if (how == VMX_ENTER_FAIL_VALID)
+		error = vmcs_read(VMCS_VM_INSTRUCTION_ERROR);
+	snprintf(what, sizeof(what), "%s, VM-instruction error %u: %s",
+		 how == VMX_ENTER_FAIL_VALID ? "VMfailValid" : "VMfailInvalid",
+		 error, error ? vmx_insn_error_name(error) : "no current VMCS");
+	vmcs_log_entry_failure(vm, what);
+	vcpu_end(vm, TVMM_END_ENTRY_FAILED, error, "VM entry failed: %s", what);
+}
+
+/* The entry started but failed checking or loading guest state (SDM 26.8). */
+static void vcpu_entry_state_failed(struct tvmm_vm *vm, u32 reason)
+{
+	u64 qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u32 basic = reason & TVMM_EXIT_REASON_BASIC_MASK;
+	const char *why = qual < ARRAY_SIZE(entry_fail_qual) && entry_fail_qual[qual] ?
+			  entry_fail_qual[qual] : "unknown qualification";
+	char what[TVMM_MESSAGE_MAX];
+
+	snprintf(what, sizeof(what), "exit reason %u (%s), qualification %llu: %s",
+		 basic, vmx_exit_reason_name(basic), qual, why);
+	vmcs_log_entry_failure(vm, what);
+	vcpu_end(vm, TVMM_END_ENTRY_FAILED, basic, "VM entry failed: %s", what);
+}
+
+/* Read what every exit handler and the trace record need. */
+static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
+{
+	memset(exit, 0, sizeof(*exit));
+	exit->reason = reason;
+	exit->tsc_exit = tsc;
+	exit->qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	exit->rip = vmcs_read(VMCS_GUEST_RIP);
+	exit->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	exit->intr_info = vmcs_read(VMCS_VM_EXIT_INTR_INFO);
+	exit->error_code = vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE);
+	exit->insn_len = vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	if (reason == EXIT_REASON_EPT_VIOLATION || reason == EXIT_REASON_EPT_MISCONFIG)
+		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+}
+
+/* Should this slice stop after the exit just handled? */
+static bool vcpu_slice_over(struct tvmm_vm *vm)
+{
+	return vm->end || vm->console_flush || need_resched() ||
+	       signal_pending(current) ||
+	       ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace));
+}
+
+/* Run the guest on this CPU until vcpu_slice_over(). Preemption is off. */
+static void vcpu_run_slice(struct tvmm_vm *vm)
+{
+	u64 vmcs_hpa = page_to_phys(vm->vmcs);
+	u32 timer = GUEST_SLICE_TSC_TICKS >>
+		    (tvmm_caps.misc & TVMM_VMX_MISC_PREEMPT_RATE_MASK);
+	struct tvmm_exit_info exit;
+	unsigned short ds, es;
+	int launched = 0, ret, err;
+	u64 tsc;
+
+	if (vmx_vmptrld(vmcs_hpa)) {
+		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMPTRLD failed (see dmesg)");
+		return;
+	}
+	if (!vm->vmcs_ready) {
+		err = vmcs_setup(vm);
+		vm->vmcs_ready = !err;
+	} else {
+		err = vmcs_refresh_host_state();
+	}
+	if (err) {
+		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCS setup failed (%d, see dmesg)", err);
+		goto out_clear;
+	}
+	vmx_vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, timer, &err);
+
+	/*
+	 * Guest TLB entries tagged with this VM's EPTP and VPID may survive
+	 * from an earlier slice, or from a freed VM whose tables had the same
+	 * address: flush them on this CPU before running (SDM 29.4.3).
+	 */
+	if (tvmm_caps.ept_vpid_cap & BIT_ULL(EPT_VPID_INVEPT_SINGLE_CONTEXT))
+		err |= vmx_invept(INVEPT_SINGLE_CONTEXT, vm->mem.eptp);
+	else
+		err |= vmx_invept(INVEPT_ALL_CONTEXT, 0);
+	if (tvmm_caps.ept_vpid_cap & BIT_ULL(EPT_VPID_INVVPID_SINGLE_CONTEXT))
+		err |= vmx_invvpid(INVVPID_SINGLE_CONTEXT, vm->vpid);
+	if (err) {
+		vcpu_end(vm, TVMM_END_INTERNAL, 0, "TLB flush failed (see dmesg)");
+		goto out_clear;
+	}
+
+	/* The VM exit will zero DS and ES (host selectors 0); keep the user's. */
+	savesegment(ds, ds);
+	savesegment(es, es);
+	vm->last_cpu = smp_processor_id();
+
+	do {
+		local_irq_disable();
+		ret = tvmm_vmx_enter(&vm->regs, launched);
+		tsc = rdtsc();
+		/* Now Linux takes the host interrupt that caused the exit, if any. */
+		local_irq_enable();
+
+		if (ret != VMX_ENTER_EXITED) {
+			vcpu_entry_insn_failed(vm, ret);
+			break;
+		}
+		launched = 1;
+		vcpu_read_exit(&exit, vmcs_read(VMCS_VM_EXIT_REASON), tsc);
+		if (exit.reason & TVMM_EXIT_REASON_ENTRY_FAILED) {
+			vcpu_entry_state_failed(vm, exit.reason);
+			break;
+		}
+
+		vm->exits++;
+		vmx_handle_exit(vm, &exit);
+		if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
+			vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,
+				 "stopped after %llu exits (--max-exits)", vm->exits);
+		trace_record_exit(vm, &exit, rdtsc() - tsc);
+	} while (!vcpu_slice_over(vm));
+
+	vcpu_snapshot_guest(vm);
+	vmcs_snapshot(vm);
+	loadsegment(ds, ds);
+	loadsegment(es, es);
+	/*
+	 * A VM exit leaves the GDT limit at 0xffff and the TR limit at 0x67
+	 * (SDM 27.5.2): put back Linux's, as KVM does.
+	 */
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+out_clear:
+	if (vmx_vmclear(vmcs_hpa))
+		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCLEAR failed (see dmesg)");
+}
+
+/**
+ * vcpu_run() - TVMM_RUN: run @vm until there is something for userspace.
+ * @vm: an image is loaded (checked by the caller)
+ * @run: filled with the state, console bytes and, at the end, the reason
+ *
+ * Return: 0, or -EINTR when a signal is pending (the VM stays intact and
+ * can be run again).
+ */
+int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run)
+{
+	int ret = 0;
+
+	vm->console_flush = false;
+	while (!vm->end) {
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace))
+			break;
+		if (vm->console_flush)
+			break;
+		cond_resched();
+
+		preempt_disable();
+		vcpu_run_slice(vm);
+		preempt_enable();
+	}
+
+	memset(run, 0, sizeof(*run));
+	run->exits = vm->exits;
+	run->console_len = vm->console_len;
+	memcpy(run->console, vm->console, vm->console_len);
+	vm->console_len = 0;
+	vm->console_flush = false;
+	if (vm->end) {
+		run->state = TVMM_RUN_ENDED;
+		run->end = vm->end;
+		run->end_info = vm->end_info;
+		run->exit_status = vm->exit_status;
+		strscpy(run->message, vm->message, sizeof(run->message));
+	} else if ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace)) {
+		run->state = TVMM_RUN_TRACE_FULL;
+	} else {
+		run->state = TVMM_RUN_CONSOLE;
+	}
+	return ret;
+}

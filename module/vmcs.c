@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmcs.c - build a VM's VMCS: controls, host state, guest state.
+ *
+ * Concept: the VMCS is the VMM's "struttura dati dedicata alla VM". Its
+ * controls decide which guest events trap to the VMM (the notes'
+ * "sensitive instructions" made configurable), its host area says where
+ * the CPU returns on a VM exit, its guest area is the virtual CPU the guest
+ * starts on. Setup goes in three phases, each with one policy:
+ *   controls: trap what the guest ABI needs, adjusted to what the CPU allows;
+ *   host:     exactly this CPU's current state, refreshed before each run;
+ *   guest:    the machine the guest ABI promises (DESIGN.md, "Guest ABI").
+ *
+ * SDM: vol. 3C, 25 "Virtual Machine Control Structures" (25.4 guest-state
+ *      area, 25.5 host-state area, 25.6-25.8 controls); 26.2-26.3 "Checks on
+ *      VMX Controls and Host-State Area", "Checking and Loading Guest State".
+ * Context: preemption off with the VM's VMCS current on this CPU (vcpu.c
+ *      arranges it), under the VM's run_lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/seq_file.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+
+extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
+
+/*
+ * Segment access rights as the VMCS encodes them (SDM 25.4.1, table 25-2):
+ * the descriptor's type, S, DPL and P bits in 7:0, AVL/L/D-B/G in 15:12,
+ * and bit 16 "unusable".
+ */
+#define AR_TYPE_DATA_RW_ACCESSED	0x3
+#define AR_TYPE_CODE_RX_ACCESSED	0xb
+#define AR_TYPE_TSS32_BUSY		0xb
+#define AR_S_CODE_DATA			BIT(4)	/* 0 = system descriptor */
+#define AR_DPL(n)			((n) << 5)
+#define AR_PRESENT			BIT(7)
+#define AR_DB_32BIT			BIT(14)
+#define AR_GRANULARITY_4K		BIT(15)
+#define AR_UNUSABLE			BIT(16)
+
+#define AR_FLAT32(type)	((type) | AR_S_CODE_DATA | AR_DPL(0) | AR_PRESENT | \
+			 AR_DB_32BIT | AR_GRANULARITY_4K)
+#define AR_REAL(type)	((type) | AR_S_CODE_DATA | AR_DPL(0) | AR_PRESENT)
+
+/* Guest selectors of the flat protected-mode machine (a GDT of our own choosing). */
+#define GUEST_CS_SEL		0x08
+#define GUEST_DS_SEL		0x10
+#define GUEST_TR_SEL		0x18
+
+#define RFLAGS_RESERVED_1	BIT(1)	/* always 1 (SDM vol. 1, 3.4.3) */
+#define DR7_RESERVED_1		0x400	/* DR7 value after reset */
+#define REAL_MODE_IVT_LIMIT	0x3ff	/* 256 vectors x 4 bytes */
+#define TSS_MIN_LIMIT		0x67	/* a 32-bit TSS is 104 bytes */
+#define X86_EXCEPTION_NM	7	/* #NM, device not available */
+
+/*
+ * One adjust helper for every control field (SDM vol. 3D, A.3-A.5): fold
+ * @wanted into what @cap allows, and fail, naming the field, if a bit tvmm
+ * cannot work without (@needed) had to be dropped.
+ */
+static int vmcs_control(const char *field, u64 cap, u32 wanted, u32 needed,
+			u32 *value)
+{
+	u32 v = vmx_ctl_adjust(cap, wanted);
+
+	if ((v & needed) != needed) {
+		pr_err("%s: this CPU cannot set control bits 0x%x that tvmm needs (wanted 0x%x, allowed-1 0x%x)\n",
+		       field, needed & ~v, wanted, (u32)(cap >> 32));
+		return -EOPNOTSUPP;
+	}
+	*value = v;
+	return 0;
+}
+
+/* The capability MSR to adjust with: the TRUE_* one when the CPU has it. */
+static u64 ctl_cap(u64 plain, u64 true_msr)
+{
+	return (tvmm_caps.flags & TVMM_CAPS_TRUE_CTLS) ? true_msr : plain;
+}
+
+/*
+ * Phase 1, controls. Policy: exit on everything the guest ABI gives a
+ * meaning to (HLT, all port I/O, CPUID and all MSR accesses, CR writes,
+ * VMCALL), on host interrupts (so a guest can never keep the CPU from
+ * Linux), and when the preemption timer expires (so a spinning guest is
+ * always stopped). Guest memory is behind EPT; VPID tags its TLB entries.
+ */
+static int vmcs_setup_controls(struct tvmm_vm *vm)
+{
+	const struct tvmm_caps *c = &tvmm_caps;
+	u32 pin, cpu, cpu2, exit, entry;
+	int err = 0;
+
+	err = vmcs_control("pin-based controls",
+			   ctl_cap(c->pinbased_ctls, c->true_pinbased_ctls),
+			   BIT(PIN_EXT_INTR_EXITING) | BIT(PIN_NMI_EXITING) |
+			   BIT(PIN_PREEMPTION_TIMER),
+			   BIT(PIN_EXT_INTR_EXITING) | BIT(PIN_PREEMPTION_TIMER), &pin);
+	if (err)
+		return err;
+	/* No "use MSR bitmaps": then every RDMSR/WRMSR exits (SDM 25.6.9). */
+	err = vmcs_control("processor-based controls",
+			   ctl_cap(c->procbased_ctls, c->true_procbased_ctls),
+			   BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) |
+			   BIT(CPU_SECONDARY_CONTROLS),
+			   BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) |
+			   BIT(CPU_SECONDARY_CONTROLS), &cpu);
+	if (err)
+		return err;
+	/* Unrestricted guest: paging off and real mode run natively (26.3.1.1). */
+	err = vmcs_control("secondary controls", c->procbased_ctls2,
+			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST) |
+			   BIT(CPU2_ENABLE_VPID),
+			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST), &cpu2);
+	if (err)
+		return err;
+	/*
+	 * 64-bit host; EFER switched by the CPU. "Acknowledge interrupt on
+	 * exit" stays 0: the interrupt stays pending in the local APIC and
+	 * Linux takes it through its own IDT as soon as vcpu.c enables
+	 * interrupts after the exit (SDM 27.2 and 33.2).
+	 */
+	err = vmcs_control("VM-exit controls",
+			   ctl_cap(c->exit_ctls, c->true_exit_ctls),
+			   BIT(EXIT_HOST_ADDR_SPACE_SIZE) | BIT(EXIT_SAVE_EFER) |
+			   BIT(EXIT_LOAD_EFER),
+			   BIT(EXIT_HOST_ADDR_SPACE_SIZE) | BIT(EXIT_SAVE_EFER) |
+			   BIT(EXIT_LOAD_EFER), &exit);
+	if (err)
+		return err;
+	/* A 32-bit guest: "IA-32e mode guest" stays 0, EFER loaded as 0. */
+	err = vmcs_control("VM-entry controls",
+			   ctl_cap(c->entry_ctls, c->true_entry_ctls),
+			   BIT(ENTRY_LOAD_EFER), BIT(ENTRY_LOAD_EFER), &entry);
+	if (err)
+		return err;
+
+	vmx_vmwrite(VMCS_PIN_BASED_VM_EXEC_CONTROL, pin, &err);
+	vmx_vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, cpu, &err);
+	vmx_vmwrite(VMCS_SECONDARY_VM_EXEC_CONTROL, cpu2, &err);
+	vmx_vmwrite(VMCS_VM_EXIT_CONTROLS, exit, &err);
+	vmx_vmwrite(VMCS_VM_ENTRY_CONTROLS, entry, &err);
+	/*
+	 * #NM exits: the real CR0.TS is kept set (vmcs_guest_cr0()), so the
+	 * guest's first FPU/SSE instruction traps instead of clobbering the
+	 * host task's FPU registers, which tvmm does not switch.
+	 */
+	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXCEPTION_NM), &err);
+	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0, &err);
+	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0, &err);
+	vmx_vmwrite(VMCS_CR3_TARGET_COUNT, 0, &err);
+	vmx_vmwrite(VMCS_VM_EXIT_MSR_STORE_COUNT, 0, &err);
+	vmx_vmwrite(VMCS_VM_EXIT_MSR_LOAD_COUNT, 0, &err);
+	vmx_vmwrite(VMCS_VM_ENTRY_MSR_LOAD_COUNT, 0, &err);
+	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0, &err);
+	/*
+	 * Guest/host masks of all ones: every CR0/CR4 bit is owned by tvmm.
+	 * The guest reads the shadows; writing a bit that differs from the
+	 * shadow is a CR-access exit (SDM 25.6.6).
+	 */
+	vmx_vmwrite(VMCS_CR0_GUEST_HOST_MASK, ~0UL, &err);
+	vmx_vmwrite(VMCS_CR4_GUEST_HOST_MASK, ~0UL, &err);
+	vmx_vmwrite(VMCS_CR0_READ_SHADOW, vm->cr0_shadow, &err);
+	vmx_vmwrite(VMCS_CR4_READ_SHADOW, vm->cr4_shadow, &err);
+	vmx_vmwrite(VMCS_EPT_POINTER, vm->mem.eptp, &err);
+	if (cpu2 & BIT(CPU2_ENABLE_VPID))
+		vmx_vmwrite(VMCS_VIRTUAL_PROCESSOR_ID, vm->vpid, &err);
+	vmx_vmwrite(VMCS_VMCS_LINK_POINTER, ~0ULL, &err);	/* no shadow VMCS */
+	return err;
+}
+
+/**
+ * vmcs_refresh_host_state() - phase 2, host state: this CPU, right now.
+ *
+ * Policy: after a VM exit the CPU must find itself exactly as Linux left
+ * it. Some of this differs per CPU (GDT, TSS, GS base) or per task (CR3,
+ * FS base), so vcpu.c calls this each time it loads the VMCS on a CPU.
+ * What the VMCS cannot restore (DS/ES, the GDT and TR limits) vcpu.c
+ * restores itself after the run.
+ *
+ * Return: 0 or the first VMWRITE error.
+ */
+int vmcs_refresh_host_state(void)
+{
+	int cpu = smp_processor_id();
+	struct desc_ptr idt;
+	int err = 0;
+	u64 msr;
+
+	vmx_vmwrite(VMCS_HOST_CR0, read_cr0(), &err);
+	vmx_vmwrite(VMCS_HOST_CR3, __read_cr3(), &err);
+	vmx_vmwrite(VMCS_HOST_CR4, __read_cr4(), &err);
+
+	/* Selectors must have RPL 0 and TI 0 (SDM 26.2.3); DS-GS may be null. */
+	vmx_vmwrite(VMCS_HOST_CS_SELECTOR, __KERNEL_CS, &err);
+	vmx_vmwrite(VMCS_HOST_SS_SELECTOR, __KERNEL_DS, &err);
+	vmx_vmwrite(VMCS_HOST_DS_SELECTOR, 0, &err);
+	vmx_vmwrite(VMCS_HOST_ES_SELECTOR, 0, &err);
+	vmx_vmwrite(VMCS_HOST_FS_SELECTOR, 0, &err);
+	vmx_vmwrite(VMCS_HOST_GS_SELECTOR, 0, &err);
+	vmx_vmwrite(VMCS_HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8, &err);
+
+	rdmsrl(MSR_FS_BASE, msr);
+	vmx_vmwrite(VMCS_HOST_FS_BASE, msr, &err);
+	rdmsrl(MSR_GS_BASE, msr);	/* the kernel's per-CPU base */
+	vmx_vmwrite(VMCS_HOST_GS_BASE, msr, &err);
+	vmx_vmwrite(VMCS_HOST_TR_BASE,
+		    (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss, &err);
+	vmx_vmwrite(VMCS_HOST_GDTR_BASE, (unsigned long)get_current_gdt_ro(), &err);
+	store_idt(&idt);
+	vmx_vmwrite(VMCS_HOST_IDTR_BASE, idt.address, &err);
+
+	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
+	vmx_vmwrite(VMCS_HOST_IA32_SYSENTER_CS, msr, &err);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, msr);
+	vmx_vmwrite(VMCS_HOST_IA32_SYSENTER_ESP, msr, &err);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
+	vmx_vmwrite(VMCS_HOST_IA32_SYSENTER_EIP, msr, &err);
+	rdmsrl(MSR_EFER, msr);
+	vmx_vmwrite(VMCS_HOST_IA32_EFER, msr, &err);
+
+	/* HOST_RSP is written by entry.S itself, right before each entry. */
+	vmx_vmwrite(VMCS_HOST_RIP, (unsigned long)tvmm_vmx_exit, &err);
+	return err;
+}
+
+/*
+ * The CR0 the guest really runs with: its own bits, plus what VMX
+ * operation forces (IA32_VMX_CR0_FIXED0, except PE and PG which
+ * unrestricted guest frees, SDM 26.3.1.1), plus TS (see the #NM exit).
+ */
+u64 vmcs_guest_cr0(u64 shadow)
+{
+	u64 forced = tvmm_caps.cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG);
+
+	return (shadow | forced | X86_CR0_TS) & tvmm_caps.cr0_fixed1;
+}
+
+/* The CR4 the guest really runs with: VMXE and the other fixed-1 bits forced. */
+u64 vmcs_guest_cr4(u64 shadow)
+{
+	return (shadow | tvmm_caps.cr4_fixed0) & tvmm_caps.cr4_fixed1;
+}
+
+/* Write one guest segment register: selector, base, limit, access rights. */
+static void vmcs_guest_segment(unsigned long sel_field, u16 sel, u64 base,
+			       u32 limit, u32 ar, int *err)
+{
+	/* Guest fields of one segment are laid out at fixed strides (app. B). */
+	unsigned long index = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
+
+	vmx_vmwrite(sel_field, sel, err);
+	vmx_vmwrite(VMCS_GUEST_ES_BASE + index * 2, base, err);
+	vmx_vmwrite(VMCS_GUEST_ES_LIMIT + index * 2, limit, err);
+	vmx_vmwrite(VMCS_GUEST_ES_AR_BYTES + index * 2, ar, err);
+}
+
+/*
+ * Phase 3, guest state. Policy: the machine of the guest ABI. In hw mode,
+ * 32-bit protected mode, paging off, flat 4 GiB ring-0 segments, EIP
+ * 0x10000, ESP at the top of RAM, interrupts off. In real mode, 16-bit
+ * segments at 0 and IP 0x7c00, like a BIOS handing over to a boot sector.
+ */
+static int vmcs_setup_guest(struct tvmm_vm *vm)
+{
+	bool real = vm->config.mode == TVMM_MODE_REAL;
+	unsigned long seg;
+	int err = 0;
+
+	vm->cr0_shadow = X86_CR0_ET | (real ? 0 : X86_CR0_PE);
+	vm->cr4_shadow = 0;
+	vmx_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(vm->cr0_shadow), &err);
+	vmx_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(vm->cr4_shadow), &err);
+	vmx_vmwrite(VMCS_GUEST_CR3, 0, &err);
+	vmx_vmwrite(VMCS_CR0_READ_SHADOW, vm->cr0_shadow, &err);
+	vmx_vmwrite(VMCS_CR4_READ_SHADOW, vm->cr4_shadow, &err);
+	vmx_vmwrite(VMCS_GUEST_DR7, DR7_RESERVED_1, &err);
+
+	if (real) {
+		vmcs_guest_segment(VMCS_GUEST_CS_SELECTOR, 0, 0, 0xffff,
+				   AR_REAL(AR_TYPE_CODE_RX_ACCESSED), &err);
+		for (seg = VMCS_GUEST_ES_SELECTOR; seg <= VMCS_GUEST_GS_SELECTOR; seg += 2)
+			if (seg != VMCS_GUEST_CS_SELECTOR)
+				vmcs_guest_segment(seg, 0, 0, 0xffff,
+						   AR_REAL(AR_TYPE_DATA_RW_ACCESSED), &err);
+		vmx_vmwrite(VMCS_GUEST_RIP, TVMM_GUEST_REAL_LOAD_GPA, &err);
+		vmx_vmwrite(VMCS_GUEST_RSP, TVMM_GUEST_REAL_LOAD_GPA, &err);
+		vmx_vmwrite(VMCS_GUEST_IDTR_LIMIT, REAL_MODE_IVT_LIMIT, &err);
+	} else {
+		vmcs_guest_segment(VMCS_GUEST_CS_SELECTOR, GUEST_CS_SEL, 0,
+				   0xffffffff, AR_FLAT32(AR_TYPE_CODE_RX_ACCESSED), &err);
+		for (seg = VMCS_GUEST_ES_SELECTOR; seg <= VMCS_GUEST_GS_SELECTOR; seg += 2)
+			if (seg != VMCS_GUEST_CS_SELECTOR)
+				vmcs_guest_segment(seg, GUEST_DS_SEL, 0, 0xffffffff,
+						   AR_FLAT32(AR_TYPE_DATA_RW_ACCESSED), &err);
+		vmx_vmwrite(VMCS_GUEST_RIP, TVMM_GUEST_LOAD_GPA, &err);
+		vmx_vmwrite(VMCS_GUEST_RSP, vm->config.mem_size, &err);
+		/* No IDT until the guest loads one: any exception triple-faults. */
+		vmx_vmwrite(VMCS_GUEST_IDTR_LIMIT, 0, &err);
+	}
+	/* TR must be a usable busy TSS even if the guest never uses it (26.3.1.2). */
+	vmcs_guest_segment(VMCS_GUEST_TR_SELECTOR, real ? 0 : GUEST_TR_SEL, 0,
+			   TSS_MIN_LIMIT, AR_TYPE_TSS32_BUSY | AR_PRESENT, &err);
+	vmcs_guest_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE, &err);
+	vmx_vmwrite(VMCS_GUEST_GDTR_BASE, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_GDTR_LIMIT, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_IDTR_BASE, 0, &err);
+
+	vmx_vmwrite(VMCS_GUEST_RFLAGS, RFLAGS_RESERVED_1, &err);	/* IF = 0 */
+	vmx_vmwrite(VMCS_GUEST_IA32_EFER, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_IA32_DEBUGCTL, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_SYSENTER_CS, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_SYSENTER_ESP, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_SYSENTER_EIP, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0, &err);		/* active */
+	vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0, &err);
+	vmx_vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0, &err);
+	memset(&vm->regs, 0, sizeof(vm->regs));
+	return err;
+}
+
+/**
+ * vmcs_setup() - write every field of the current VMCS for @vm.
+ * @vm: its config, memory and VPID are set; its VMCS is current.
+ *
+ * Return: 0, -EOPNOTSUPP (the CPU lacks a control tvmm needs, logged), or
+ * a VMWRITE error (a tvmm bug, logged with the field).
+ */
+int vmcs_setup(struct tvmm_vm *vm)
+{
+	int err = vmcs_setup_guest(vm);
+
+	if (!err)
+		err = vmcs_setup_controls(vm);
+	if (!err)
+		err = vmcs_refresh_host_state();
+	return err;
+}
+
+struct vmcs_field_name {
+	u32 field;
+	const char *name;
+};
+
+/* Every field above with its name, for the VMCS dump (vmcs_dump.c). */
+static const struct vmcs_field_name vmcs_field_names[] = {
+	{ VMCS_VIRTUAL_PROCESSOR_ID, "VIRTUAL_PROCESSOR_ID" },
+	{ VMCS_GUEST_ES_SELECTOR, "GUEST_ES_SELECTOR" },
+	{ VMCS_GUEST_CS_SELECTOR, "GUEST_CS_SELECTOR" },
+	{ VMCS_GUEST_SS_SELECTOR, "GUEST_SS_SELECTOR" },
+	{ VMCS_GUEST_DS_SELECTOR, "GUEST_DS_SELECTOR" },
+	{ VMCS_GUEST_FS_SELECTOR, "GUEST_FS_SELECTOR" },
+	{ VMCS_GUEST_GS_SELECTOR, "GUEST_GS_SELECTOR" },
+	{ VMCS_GUEST_LDTR_SELECTOR, "GUEST_LDTR_SELECTOR" },
+	{ VMCS_GUEST_TR_SELECTOR, "GUEST_TR_SELECTOR" },
+	{ VMCS_HOST_ES_SELECTOR, "HOST_ES_SELECTOR" },
+	{ VMCS_HOST_CS_SELECTOR, "HOST_CS_SELECTOR" },
+	{ VMCS_HOST_SS_SELECTOR, "HOST_SS_SELECTOR" },
+	{ VMCS_HOST_DS_SELECTOR, "HOST_DS_SELECTOR" },
+	{ VMCS_HOST_FS_SELECTOR, "HOST_FS_SELECTOR" },
+	{ VMCS_HOST_GS_SELECTOR, "HOST_GS_SELECTOR" },
+	{ VMCS_HOST_TR_SELECTOR, "HOST_TR_SELECTOR" },
+	{ VMCS_IO_BITMAP_A, "IO_BITMAP_A" },
+	{ VMCS_IO_BITMAP_B, "IO_BITMAP_B" },
+	{ VMCS_MSR_BITMAP, "MSR_BITMAP" },
+	{ VMCS_TSC_OFFSET, "TSC_OFFSET" },
+	{ VMCS_EPT_POINTER, "EPT_POINTER" },
+	{ VMCS_GUEST_PHYSICAL_ADDRESS, "GUEST_PHYSICAL_ADDRESS" },
+	{ VMCS_VMCS_LINK_POINTER, "VMCS_LINK_POINTER" },
+	{ VMCS_GUEST_IA32_DEBUGCTL, "GUEST_IA32_DEBUGCTL" },
+	{ VMCS_GUEST_IA32_PAT, "GUEST_IA32_PAT" },
+	{ VMCS_GUEST_IA32_EFER, "GUEST_IA32_EFER" },
+	{ VMCS_HOST_IA32_PAT, "HOST_IA32_PAT" },
+	{ VMCS_HOST_IA32_EFER, "HOST_IA32_EFER" },
+	{ VMCS_PIN_BASED_VM_EXEC_CONTROL, "PIN_BASED_VM_EXEC_CONTROL" },
+	{ VMCS_CPU_BASED_VM_EXEC_CONTROL, "CPU_BASED_VM_EXEC_CONTROL" },
+	{ VMCS_EXCEPTION_BITMAP, "EXCEPTION_BITMAP" },
+	{ VMCS_PAGE_FAULT_ERROR_CODE_MASK, "PAGE_FAULT_ERROR_CODE_MASK" },
+	{ VMCS_PAGE_FAULT_ERROR_CODE_MATCH, "PAGE_FAULT_ERROR_CODE_MATCH" },
+	{ VMCS_CR3_TARGET_COUNT, "CR3_TARGET_COUNT" },
+	{ VMCS_VM_EXIT_CONTROLS, "VM_EXIT_CONTROLS" },
+	{ VMCS_VM_EXIT_MSR_STORE_COUNT, "VM_EXIT_MSR_STORE_COUNT" },
+	{ VMCS_VM_EXIT_MSR_LOAD_COUNT, "VM_EXIT_MSR_LOAD_COUNT" },
+	{ VMCS_VM_ENTRY_CONTROLS, "VM_ENTRY_CONTROLS" },
+	{ VMCS_VM_ENTRY_MSR_LOAD_COUNT, "VM_ENTRY_MSR_LOAD_COUNT" },
+	{ VMCS_VM_ENTRY_INTR_INFO_FIELD, "VM_ENTRY_INTR_INFO_FIELD" },
+	{ VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, "VM_ENTRY_EXCEPTION_ERROR_CODE" },
+	{ VMCS_VM_ENTRY_INSTRUCTION_LEN, "VM_ENTRY_INSTRUCTION_LEN" },
+	{ VMCS_TPR_THRESHOLD, "TPR_THRESHOLD" },
+	{ VMCS_SECONDARY_VM_EXEC_CONTROL, "SECONDARY_VM_EXEC_CONTROL" },
+	{ VMCS_VM_INSTRUCTION_ERROR, "VM_INSTRUCTION_ERROR" },
+	{ VMCS_VM_EXIT_REASON, "VM_EXIT_REASON" },
+	{ VMCS_VM_EXIT_INTR_INFO, "VM_EXIT_INTR_INFO" },
+	{ VMCS_VM_EXIT_INTR_ERROR_CODE, "VM_EXIT_INTR_ERROR_CODE" },
+	{ VMCS_IDT_VECTORING_INFO_FIELD, "IDT_VECTORING_INFO_FIELD" },
+	{ VMCS_IDT_VECTORING_ERROR_CODE, "IDT_VECTORING_ERROR_CODE" },
+	{ VMCS_VM_EXIT_INSTRUCTION_LEN, "VM_EXIT_INSTRUCTION_LEN" },
+	{ VMCS_VMX_INSTRUCTION_INFO, "VMX_INSTRUCTION_INFO" },
+	{ VMCS_GUEST_ES_LIMIT, "GUEST_ES_LIMIT" },
+	{ VMCS_GUEST_CS_LIMIT, "GUEST_CS_LIMIT" },
+	{ VMCS_GUEST_SS_LIMIT, "GUEST_SS_LIMIT" },
+	{ VMCS_GUEST_DS_LIMIT, "GUEST_DS_LIMIT" },
+	{ VMCS_GUEST_FS_LIMIT, "GUEST_FS_LIMIT" },
+	{ VMCS_GUEST_GS_LIMIT, "GUEST_GS_LIMIT" },
+	{ VMCS_GUEST_LDTR_LIMIT, "GUEST_LDTR_LIMIT" },
+	{ VMCS_GUEST_TR_LIMIT, "GUEST_TR_LIMIT" },
+	{ VMCS_GUEST_GDTR_LIMIT, "GUEST_GDTR_LIMIT" },
+	{ VMCS_GUEST_IDTR_LIMIT, "GUEST_IDTR_LIMIT" },
+	{ VMCS_GUEST_ES_AR_BYTES, "GUEST_ES_AR_BYTES" },
+	{ VMCS_GUEST_CS_AR_BYTES, "GUEST_CS_AR_BYTES" },
+	{ VMCS_GUEST_SS_AR_BYTES, "GUEST_SS_AR_BYTES" },
+	{ VMCS_GUEST_DS_AR_BYTES, "GUEST_DS_AR_BYTES" },
+	{ VMCS_GUEST_FS_AR_BYTES, "GUEST_FS_AR_BYTES" },
+	{ VMCS_GUEST_GS_AR_BYTES, "GUEST_GS_AR_BYTES" },
+	{ VMCS_GUEST_LDTR_AR_BYTES, "GUEST_LDTR_AR_BYTES" },
+	{ VMCS_GUEST_TR_AR_BYTES, "GUEST_TR_AR_BYTES" },
+	{ VMCS_GUEST_INTERRUPTIBILITY_INFO, "GUEST_INTERRUPTIBILITY_INFO" },
+	{ VMCS_GUEST_ACTIVITY_STATE, "GUEST_ACTIVITY_STATE" },
+	{ VMCS_GUEST_SYSENTER_CS, "GUEST_SYSENTER_CS" },
+	{ VMCS_VMX_PREEMPTION_TIMER_VALUE, "VMX_PREEMPTION_TIMER_VALUE" },
+	{ VMCS_HOST_IA32_SYSENTER_CS, "HOST_IA32_SYSENTER_CS" },
+	{ VMCS_CR0_GUEST_HOST_MASK, "CR0_GUEST_HOST_MASK" },
+	{ VMCS_CR4_GUEST_HOST_MASK, "CR4_GUEST_HOST_MASK" },
+	{ VMCS_CR0_READ_SHADOW, "CR0_READ_SHADOW" },
+	{ VMCS_CR4_READ_SHADOW, "CR4_READ_SHADOW" },
+	{ VMCS_EXIT_QUALIFICATION, "EXIT_QUALIFICATION" },
+	{ VMCS_GUEST_LINEAR_ADDRESS, "GUEST_LINEAR_ADDRESS" },
+	{ VMCS_GUEST_CR0, "GUEST_CR0" },
+	{ VMCS_GUEST_CR3, "GUEST_CR3" },
+	{ VMCS_GUEST_CR4, "GUEST_CR4" },
+	{ VMCS_GUEST_ES_BASE, "GUEST_ES_BASE" },
+	{ VMCS_GUEST_CS_BASE, "GUEST_CS_BASE" },
+	{ VMCS_GUEST_SS_BASE, "GUEST_SS_BASE" },
+	{ VMCS_GUEST_DS_BASE, "GUEST_DS_BASE" },
+	{ VMCS_GUEST_FS_BASE, "GUEST_FS_BASE" },
+	{ VMCS_GUEST_GS_BASE, "GUEST_GS_BASE" },
+	{ VMCS_GUEST_LDTR_BASE, "GUEST_LDTR_BASE" },
+	{ VMCS_GUEST_TR_BASE, "GUEST_TR_BASE" },
+	{ VMCS_GUEST_GDTR_BASE, "GUEST_GDTR_BASE" },
+	{ VMCS_GUEST_IDTR_BASE, "GUEST_IDTR_BASE" },
+	{ VMCS_GUEST_DR7, "GUEST_DR7" },
+	{ VMCS_GUEST_RSP, "GUEST_RSP" },
+	{ VMCS_GUEST_RIP, "GUEST_RIP" },
+	{ VMCS_GUEST_RFLAGS, "GUEST_RFLAGS" },
+	{ VMCS_GUEST_PENDING_DBG_EXCEPTIONS, "GUEST_PENDING_DBG_EXCEPTIONS" },
+	{ VMCS_GUEST_SYSENTER_ESP, "GUEST_SYSENTER_ESP" },
+	{ VMCS_GUEST_SYSENTER_EIP, "GUEST_SYSENTER_EIP" },
+	{ VMCS_HOST_CR0, "HOST_CR0" },
+	{ VMCS_HOST_CR3, "HOST_CR3" },
+	{ VMCS_HOST_CR4, "HOST_CR4" },
+	{ VMCS_HOST_FS_BASE, "HOST_FS_BASE" },
+	{ VMCS_HOST_GS_BASE, "HOST_GS_BASE" },
+	{ VMCS_HOST_TR_BASE, "HOST_TR_BASE" },
+	{ VMCS_HOST_GDTR_BASE, "HOST_GDTR_BASE" },
+	{ VMCS_HOST_IDTR_BASE, "HOST_IDTR_BASE" },
+	{ VMCS_HOST_IA32_SYSENTER_ESP, "HOST_IA32_SYSENTER_ESP" },
+	{ VMCS_HOST_IA32_SYSENTER_EIP, "HOST_IA32_SYSENTER_EIP" },
+	{ VMCS_HOST_RSP, "HOST_RSP" },
+	{ VMCS_HOST_RIP, "HOST_RIP" },
+};
+
+/*
+ * Copy every field into @vm->vmcs_values (the VMCS must be current), so
+ * debugfs can show the VMCS as it was at the last exit without touching a
+ * VMCS that may be running on another CPU.
+ */
+void vmcs_snapshot(struct tvmm_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
+		vmx_vmread(vmcs_field_names[i].field, &vm->vmcs_values[i]);
+	vm->vmcs_values_valid = true;
+}
+
+/* debugfs vmN/vmcs: the last snapshot, one "NAME = value" line per field. */
+void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm)
+{
+	unsigned int i;
+
+	if (!vm->vmcs_values_valid) {
+		seq_puts(m, "no snapshot yet: the VM has not run\n");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
+		seq_printf(m, "%-32s (0x%04x) = 0x%llx\n", vmcs_field_names[i].name,
+			   vmcs_field_names[i].field, vm->vmcs_values[i]);
+}
+
+/*
+ * After a failed VM entry, print what a student needs in the kernel log:
+ * the error by name, and the guest and control fields entry checks look at.
+ */
+void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what)
+{
+	unsigned int i;
+
+	pr_err("vm%u: VM entry failed: %s\n", vm->id, what);
+	pr_err("vm%u: VMCS at the failure (also in /sys/kernel/debug/tvmm/vm%u/vmcs):\n",
+	       vm->id, vm->id);
+	vmcs_snapshot(vm);
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
+		pr_err("vm%u:   %-32s = 0x%llx\n", vm->id, vmcs_field_names[i].name,
+		       vm->vmcs_values[i]);
+}
+
+/* Number of fields a snapshot holds (for the array in struct tvmm_vm). */
+static_assert(ARRAY_SIZE(vmcs_field_names) == TVMM_VMCS_SNAPSHOT_FIELDS);
