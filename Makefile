@@ -21,10 +21,10 @@ LABVM := $(ROOT)/tests/labvm
 # asking for it builds the tiny kernel on a cold cache (about 3 minutes).
 KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
-.PHONY: all module userspace selftests kernel check test-host test-vm \
+.PHONY: all module userspace guests selftests kernel check test-host test-vm \
 	demo labvm-run labvm-shell deps clean help
 
-all: module userspace
+all: module userspace guests
 
 help:
 	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
@@ -41,6 +41,9 @@ module:
 userspace:
 	$(MAKE) -C userspace
 
+guests:
+	$(MAKE) -C guests
+
 selftests:
 	$(MAKE) -C tests/selftests/tvmm KDIR=$(KDIR)
 
@@ -56,7 +59,7 @@ test-vm:
 demo:
 	bash $(LABVM)/demo.sh
 
-labvm-run:
+labvm-run: guests
 	bash $(LABVM)/labvm.sh run --files "$(FILES)" --cmd "$(CMD)"
 
 labvm-shell:
@@ -65,5 +68,6 @@ labvm-shell:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(ROOT) clean 2>/dev/null
 	$(MAKE) -C userspace clean
+	-$(MAKE) -C guests clean
 	-$(MAKE) -C tests/selftests/tvmm clean
 	rm -rf build
