@@ -32,6 +32,25 @@ enum tvmm_exit {
 	TVMM_EXIT_PERM		= 5,	/* /dev/tvmm is root only */
 	TVMM_EXIT_DEVICE	= 6,	/* module loaded, VT-x unusable/busy */
 	TVMM_EXIT_API		= 7,	/* module and tool ABI versions differ */
+	TVMM_EXIT_INPUT		= 8,	/* input file missing, empty, too big, malformed */
+	TVMM_EXIT_NO_TRACEFS	= 9,	/* no tracefs, or no tvmm:tvmm_exit event */
+
+	/*
+	 * `tvmm run`: how the guest ended. A guest that ends with the exit
+	 * hypercall chooses its status (EBX), passed through up to
+	 * TVMM_EXIT_GUEST_MAX and clamped there; HLT is status 0. The codes
+	 * from 110 on are the ways a VM dies, out of the guest's range.
+	 */
+	TVMM_EXIT_GUEST_MAX	= 100,	/* guest status 100 or more */
+	TVMM_EXIT_TRIPLE_FAULT	= 110,	/* the guest triple-faulted */
+	TVMM_EXIT_EPT_VIOLATION	= 111,	/* access outside guest RAM */
+	TVMM_EXIT_MAX_EXITS	= 112,	/* --max-exits reached */
+	TVMM_EXIT_ENTRY_FAILED	= 113,	/* VM entry failed (invalid guest state...) */
+	TVMM_EXIT_UNHANDLED	= 114,	/* an exit tvmm has no handler for */
+	TVMM_EXIT_BAD_IO	= 115,	/* I/O to a port the policy refuses */
+	TVMM_EXIT_INTERNAL	= 116,	/* a VMX instruction failed inside tvmm */
+	TVMM_EXIT_UNKNOWN_END	= 117,	/* an end reason this tool does not know */
+	TVMM_EXIT_SIGNAL	= 130,	/* interrupted (SIGINT/SIGTERM), as shells say */
 };
 
 /* msg.c: the program name for messages, and the error printer. */
@@ -43,9 +62,60 @@ int dev_open(int *fd);
 int dev_error(const char *what, int err);
 const char *dev_path(void);
 
+/* size.c: "2M", "512K", "4096" -> bytes; 0 or -1 if malformed/overflows. */
+int parse_size(const char *s, unsigned long long *bytes);
+int parse_count(const char *s, unsigned long long *n);
+
 /* caps.c: `tvmm caps`. */
 int cmd_caps(int argc, char **argv);
 void caps_print_json(FILE *out, const struct tvmm_caps *caps);
 void caps_print_raw(FILE *out, const struct tvmm_caps *caps);
+
+/* run.c: `tvmm run`. */
+int cmd_run(int argc, char **argv);
+/* The exit status for how a run ended (enum tvmm_end, guest status). */
+int run_exit_status(unsigned int end, unsigned int guest_status);
+/* Short lowercase label of an exit reason for the summary: "io", "hlt". */
+const char *run_reason_label(unsigned int reason, char *buf, size_t size);
+
+/* stats.c: `tvmm stats`, and the aggregation the host tests check. */
+#define STATS_MAX_REASONS	128
+struct stats_row {
+	char name[32];			/* KVM name, "IO_INSTRUCTION" */
+	int code;			/* basic exit reason, -1 if unknown */
+	unsigned long long samples;
+	unsigned long long ticks, min_ticks, max_ticks;
+};
+struct trace_stats {
+	struct stats_row rows[STATS_MAX_REASONS];
+	unsigned int nrows;
+	unsigned long long samples, ticks;
+	unsigned long long missing;	/* records absent by their seq numbers */
+	bool have_seq;
+	unsigned long long next_seq;
+};
+void stats_init(struct trace_stats *st);
+/* Add the trace @in (named @name in errors); 0 or an exit status. */
+int stats_read(FILE *in, const char *name, struct trace_stats *st);
+void stats_sort(struct trace_stats *st);
+void stats_print_text(FILE *out, const char *name, const struct trace_stats *st);
+void stats_print_json(FILE *out, const char *name, const struct trace_stats *st);
+int cmd_stats(int argc, char **argv);
+
+/* trace.c: `tvmm trace`, and its parser of ftrace lines. */
+#define TRACE_MAX_FIELDS	16
+struct trace_line {
+	char comm[32];
+	int pid, cpu;
+	char timestamp[32];		/* as ftrace prints it, "1234.567890" */
+	unsigned int nfields;
+	struct {
+		char key[32];		/* kvm_exit's name: "exit_reason", "guest_rip" */
+		char value[64];
+	} fields[TRACE_MAX_FIELDS];
+};
+int trace_parse_line(const char *line, struct trace_line *tl);
+void trace_print_line(FILE *out, const struct trace_line *tl, bool json);
+int cmd_trace(int argc, char **argv);
 
 #endif /* TVMM_CLI_H */

@@ -6,6 +6,8 @@
  * Context: userspace; writes straight to a FILE, keeps only a comma flag
  * per nesting level.
  */
+#include <math.h>
+
 #include "json.h"
 
 void json_write_escaped(FILE *out, const char *s)
@@ -148,6 +150,15 @@ void json_null(struct json_writer *w, const char *key)
 {
 	json_member(w, key);
 	fputs("null", w->out);
+}
+
+void json_double(struct json_writer *w, const char *key, double v)
+{
+	json_member(w, key);
+	if (isfinite(v))
+		fprintf(w->out, "%.2f", v);
+	else
+		fputs("null", w->out);	/* JSON has no NaN or Infinity */
 }
 
 void json_hex64(struct json_writer *w, const char *key, unsigned long long v)

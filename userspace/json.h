@@ -4,8 +4,8 @@
  *
  * Concept: traces and capabilities leave tvmm as JSON so students can feed
  * them to jq, Python or a spreadsheet. `tvmm caps --json` writes one
- * indented document; `tvmm run --trace` (later) writes JSON Lines, one
- * compact object per exit.
+ * indented document; `tvmm run --trace` writes JSON Lines, one
+ * compact object per exit (jsonl.c).
  * Context: userspace, single-threaded; no allocation.
  *
  * Usage: json_init(), then json_begin_object()/json_begin_array() with a
@@ -38,6 +38,8 @@ void json_uint(struct json_writer *w, const char *key, unsigned long long v);
 void json_int(struct json_writer *w, const char *key, long long v);
 void json_bool(struct json_writer *w, const char *key, bool v);
 void json_null(struct json_writer *w, const char *key);
+/* A fraction (a percentage, an average) with two decimals; null if not finite. */
+void json_double(struct json_writer *w, const char *key, double v);
 /* A 64-bit register as a string "0x%016llx": JSON numbers lose bits past 2^53. */
 void json_hex64(struct json_writer *w, const char *key, unsigned long long v);
 /* Ends the document with a newline. Return: 0, or -1 on misuse/I/O error. */

@@ -64,7 +64,7 @@ FIXTURE_SETUP(tvmm)
 
 	self->fd = -1;
 	if (!cpu_has_vmx())
-		SKIP(return, "this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
+		SKIP(_exit(255), "this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
 	ret = tvmm_ensure_loaded();
 	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
 	self->fd = open(TVMM_DEVICE_PATH, O_RDWR | O_CLOEXEC);

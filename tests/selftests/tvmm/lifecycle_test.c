@@ -43,7 +43,7 @@ FIXTURE_SETUP(vmx)
 
 	self->probe_loaded = false;
 	if (!cpu_has_vmx())
-		SKIP(return, "this CPU has no VMX: run in the Bochs lab VM");
+		SKIP(_exit(255), "this CPU has no VMX: run in the Bochs lab VM");
 	ret = cr4_probe_load(false);
 	ASSERT_TRUE(ret == 0 || ret == -EEXIST) TH_LOG("loading %s: %s", CR4_PROBE_KO, strerror(-ret));
 	self->probe_loaded = true;

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guests_test.c - the example guests assemble into sane flat binaries.
+ *
+ * Rule (DESIGN.md, "Guest ABI"): a guest is a flat binary loaded at
+ * 0x10000 (0x7c00 for the real-mode boot sector) into 2 MiB of guest RAM.
+ * The examples are tiny on purpose: each fits in one page, the boot
+ * sector is exactly 512 bytes ending in 0x55 0xAA, and each contains the
+ * instructions its header comment promises (so the in-VM counts hold).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <tvmm.h>
+
+#include "tap.h"
+
+#define GUESTS		"../../guests/"
+#define PAGE_SIZE	4096
+
+static const struct {
+	const char *name;
+	const char *needle;	/* bytes the binary must contain */
+	size_t needle_len;
+	const char *what;
+} guests[] = {
+	{ "hello.bin", "Hello from the guest!\n", 22, "its message" },
+	{ "cpuid_loop.bin", "\x0f\xa2", 2, "CPUID (0f a2)" },
+	{ "io_loop.bin", "\xe4\x80", 2, "IN al, 0x80 (e4 80)" },
+	{ "realmode.bin", "Hello from real mode!\n", 22, "its message" },
+	{ "spin.bin", "\xeb\xfe", 2, "jmp . (eb fe)" },
+	{ "triple_fault.bin", "\x0f\x0b", 2, "UD2 (0f 0b)" },
+	{ "outside_ram.bin", "\x00\x00\x00\x40", 4, "the address 0x40000000" },
+	{ "msr_cr.bin", "\x0f\x32", 2, "RDMSR (0f 32)" },
+	{ "vmcall.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
+};
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+
+	*size = 0;
+	if (!f)
+		return NULL;
+	buf = malloc(TVMM_GUEST_MEM_DEFAULT);
+	*size = fread(buf, 1, TVMM_GUEST_MEM_DEFAULT, f);
+	fclose(f);
+	return buf;
+}
+
+static int contains(const unsigned char *buf, size_t size, const char *needle, size_t n)
+{
+	for (size_t i = 0; i + n <= size; i++)
+		if (!memcmp(buf + i, needle, n))
+			return 1;
+	return 0;
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++) {
+		char path[256];
+		size_t size;
+		unsigned char *buf;
+		int real = !strcmp(guests[i].name, "realmode.bin");
+
+		snprintf(path, sizeof(path), GUESTS "%s", guests[i].name);
+		buf = slurp(path, &size);
+		if (!ok(buf && size > 0, "%s assembled", guests[i].name)) {
+			free(buf);
+			continue;
+		}
+		if (real) {
+			ok_eq(size, 512, "%s is one 512-byte boot sector", guests[i].name);
+			ok(buf[510] == 0x55 && buf[511] == 0xaa, "%s ends with 55 aa", guests[i].name);
+		} else {
+			ok(size <= PAGE_SIZE, "%s fits in one page (%zu bytes)", guests[i].name, size);
+		}
+		ok(contains(buf, size, guests[i].needle, guests[i].needle_len),
+		   "%s contains %s", guests[i].name, guests[i].what);
+		free(buf);
+	}
+	return done_testing();
+}

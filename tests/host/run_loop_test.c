@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run_loop_test.c - the loop of `tvmm run` against a pretend tvmm.ko.
+ *
+ * Rule (module/include/uapi/tvmm.h, struct tvmm_run): TVMM_RUN returns
+ * CONSOLE (print console[], run again), TRACE_FULL (read() the records,
+ * run again) or ENDED (end, end_info, exit_status); it fails with EINTR
+ * on a signal and the tool then drains, summarizes and exits 130. Here
+ * ioctl() and read() are replaced at link time (-Wl,--wrap) by a scripted
+ * VM, so the loop, the summary line and the trace file are checked on a
+ * machine without VT-x.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../../userspace/cli.h"
+#include "tap.h"
+
+#define TMP	"/tmp/tvmm-run-loop-test"
+
+int __real_ioctl(int fd, unsigned long req, void *arg);
+ssize_t __real_read(int fd, void *buf, size_t n);
+
+/* The pretend VM: one scenario, a step counter, queued records. */
+static const char *scenario;
+static int vm_fd = -1, step;
+static struct tvmm_exit_record queue[16];
+static unsigned int queued, next_seq;
+static struct tvmm_stats stats;
+static struct tvmm_config config;
+
+static void exit_rec(unsigned int reason, unsigned long long rip)
+{
+	struct tvmm_exit_record *r = &queue[queued++];
+
+	memset(r, 0, sizeof(*r));
+	r->version = TVMM_EXIT_RECORD_VERSION;
+	r->size = sizeof(*r);
+	r->reason_code = reason;
+	r->seq = next_seq++;
+	r->tsc = 1000 * r->seq;
+	r->rip = rip;
+	r->cs = 8;
+	r->rflags = 2;
+	r->cycles = 100 + reason;
+	r->action = TVMM_ACTION_EMULATED;
+	strcpy(r->mnemonic, reason == 30 ? "out" : "hlt");
+	stats.exits++;
+	stats.count[reason]++;
+	stats.cycles[reason] += r->cycles;
+}
+
+static int do_run(struct tvmm_run *run)
+{
+	step++;
+	if (!strcmp(scenario, "hello")) {
+		if (step == 1) {
+			exit_rec(30, 0x1000f);
+			exit_rec(30, 0x1000f);
+			exit_rec(30, 0x1000f);
+			run->state = TVMM_RUN_CONSOLE;
+			memcpy(run->console, "Hi\n", 3);
+			run->console_len = 3;
+		} else {
+			exit_rec(12, 0x10012);
+			run->state = TVMM_RUN_ENDED;
+			run->end = TVMM_END_HLT;
+		}
+	} else if (!strcmp(scenario, "full")) {
+		if (step <= 2) {
+			exit_rec(30, 0x10000);
+			run->state = TVMM_RUN_TRACE_FULL;
+		} else {
+			exit_rec(18, 0x10002);
+			run->state = TVMM_RUN_ENDED;
+			run->end = TVMM_END_HYPERCALL;
+			run->exit_status = 3;
+		}
+	} else if (!strcmp(scenario, "ept")) {
+		exit_rec(48, 0x10000);
+		run->state = TVMM_RUN_ENDED;
+		run->end = TVMM_END_EPT_VIOLATION;
+		run->end_info = 0x40000000;
+		strcpy(run->message, "guest wrote GPA 0x40000000, outside its 2 MiB of RAM");
+	} else if (!strcmp(scenario, "signal")) {
+		if (step == 1) {
+			exit_rec(1, 0x10000);
+			raise(SIGINT);	/* the handler runs; the "ioctl" fails */
+			errno = EINTR;
+			return -1;
+		}
+		return -1;	/* never reached: the tool stops */
+	}
+	run->exits = stats.exits;
+	return 0;
+}
+
+int __wrap_ioctl(int fd, unsigned long req, void *arg)
+{
+	if (req == TVMM_GET_API_VERSION) {
+		vm_fd = fd;
+		return TVMM_API_VERSION;
+	}
+	if (fd != vm_fd)
+		return __real_ioctl(fd, req, arg);
+	switch (req) {
+	case TVMM_SET_CONFIG:
+		memcpy(&config, arg, sizeof(config));
+		return 0;
+	case TVMM_LOAD_IMAGE:
+		return 0;
+	case TVMM_RUN:
+		return do_run(arg);
+	case TVMM_GET_STATS:
+		memcpy(arg, &stats, sizeof(stats));
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+	size_t k;
+
+	if (fd != vm_fd)
+		return __real_read(fd, buf, n);
+	if (n < sizeof(queue[0])) {
+		errno = EINVAL;
+		return -1;
+	}
+	k = n / sizeof(queue[0]);
+	if (k > queued)
+		k = queued;
+	memcpy(buf, queue, k * sizeof(queue[0]));
+	memmove(queue, queue + k, (queued - k) * sizeof(queue[0]));
+	queued -= k;
+	return k * sizeof(queue[0]);
+}
+
+static char out[8192], err[8192];
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? __real_read(fd, buf, size - 1) : 0;
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Run `tvmm run ARGS...` in this process with the scenario @name. */
+static int run_tool(const char *name, ...)
+{
+	char *argv[16] = { "run" };
+	int argc = 1, status, saved_out = dup(1), saved_err = dup(2), fd;
+	va_list ap;
+
+	scenario = name;
+	vm_fd = -1;	/* fd numbers are reused: forget the last VM's */
+	step = 0;
+	queued = next_seq = 0;
+	memset(&stats, 0, sizeof(stats));
+	memset(&config, 0, sizeof(config));
+	va_start(ap, name);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+
+	fflush(stdout);
+	fd = open(TMP "/out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 1);
+	close(fd);
+	fd = open(TMP "/err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	status = cmd_run(argc, argv);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	signal(SIGINT, SIG_DFL);
+	slurp(TMP "/out", out, sizeof(out));
+	slurp(TMP "/err", err, sizeof(err));
+	return status;
+}
+
+static int count_lines(const char *path)
+{
+	char buf[16384];
+	int n = 0;
+
+	slurp(path, buf, sizeof(buf));
+	for (char *p = buf; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+int main(void)
+{
+	int status;
+	char trace[16384];
+
+	if (system("rm -rf " TMP " && mkdir -p " TMP " && printf '\\364' > " TMP "/g.bin && : > " TMP "/dev"))
+		return 1;
+	setenv("TVMM_DEVICE", TMP "/dev", 1);
+
+	status = run_tool("hello", "--trace", TMP "/t.jsonl", TMP "/g.bin", NULL);
+	ok_eq(status, 0, "hello: exit status 0");
+	ok(!strcmp(out, "Hi\n"), "hello: the console on stdout, exactly");
+	if (!ok(strstr(err, "tvmm: hlt after 4 exits (io 3, hlt 1); exit status 0\n") != NULL,
+		"hello: the one-line summary"))
+		diag("  stderr: %s", err);
+	ok(config.flags & TVMM_CONFIG_TRACE, "--trace sets TVMM_CONFIG_TRACE");
+	ok_eq(count_lines(TMP "/t.jsonl"), 4, "hello: 4 lines in the trace");
+	slurp(TMP "/t.jsonl", trace, sizeof(trace));
+	if (!ok(!strncmp(trace, "{\"seq\":0,\"tsc\":0,\"reason\":\"IO_INSTRUCTION\",\"reason_code\":30,",
+			 strlen("{\"seq\":0,\"tsc\":0,\"reason\":\"IO_INSTRUCTION\",\"reason_code\":30,")),
+		"hello: the trace starts with the first OUT"))
+		diag("  %s", trace);
+	ok(strstr(trace, "{\"seq\":3,\"tsc\":3000,\"reason\":\"HLT\"") != NULL,
+	   "hello: and ends with HLT");
+
+	status = run_tool("full", "--trace", TMP "/f.jsonl", "--max-exits", "50", "--mem", "4M",
+			  TMP "/g.bin", NULL);
+	ok_eq(status, 3, "hypercall exit(3): exit status 3");
+	ok_eq(count_lines(TMP "/f.jsonl"), 3, "TRACE_FULL: records drained, none lost");
+	ok_eq(config.max_exits, 50, "--max-exits reaches the config");
+	ok_eq(config.mem_size, 4 << 20, "--mem 4M reaches the config");
+	ok(strstr(err, "hypercall exit(3) after 3 exits") != NULL, "hypercall: summary");
+
+	status = run_tool("ept", TMP "/g.bin", NULL);
+	ok_eq(status, TVMM_EXIT_EPT_VIOLATION, "EPT violation: exit status 111");
+	ok(strstr(err, "EPT violation at GPA 0x40000000 after 1 exit (ept_violation 1); exit status 111") &&
+	   strstr(err, "outside its 2 MiB"), "EPT violation: summary and the module's message");
+	ok(config.flags == 0, "no --trace: no TVMM_CONFIG_TRACE");
+
+	status = run_tool("signal", "--trace", TMP "/s.jsonl", TMP "/g.bin", NULL);
+	ok_eq(status, TVMM_EXIT_SIGNAL, "SIGINT: exit status 130");
+	ok(strstr(err, "interrupted by SIGINT after 1 exit (interrupt 1); exit status 130") != NULL,
+	   "SIGINT: summary");
+	ok_eq(count_lines(TMP "/s.jsonl"), 1, "SIGINT: the trace is drained");
+
+	status = run_tool("hello", "--mode", "real", TMP "/g.bin", NULL);
+	ok_eq(config.mode, TVMM_MODE_REAL, "--mode real reaches the config");
+
+	if (!getenv("KEEP_TMP"))
+		(void)system("rm -rf " TMP);
+	return done_testing();
+}

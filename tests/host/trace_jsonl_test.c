@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trace_jsonl_test.c - exit records to JSON Lines and back.
+ *
+ * Rule (docs/trace-format.md): `tvmm run --trace` writes one JSON object
+ * per exit with exactly the keys seq, tsc, reason, reason_code, qual, rip,
+ * cs, cpl, rflags, vif, insn, mnemonic, action, cycles; qual, rip and
+ * rflags are "0x..." hex strings, insn is hex bytes, the rest numbers and
+ * strings. Whatever the writer writes, the reader reads back unchanged;
+ * a damaged line is an error that names its column, never a wrong value.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../userspace/jsonl.h"
+#include "tap.h"
+
+static char *write_one(const struct tvmm_exit_record *rec)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	jsonl_write_exit(f, rec);
+	fclose(f);
+	return buf;
+}
+
+static struct tvmm_exit_record sample(void)
+{
+	struct tvmm_exit_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.version = TVMM_EXIT_RECORD_VERSION;
+	rec.size = sizeof(rec);
+	rec.reason_code = 30;			/* IO_INSTRUCTION */
+	rec.seq = 7;
+	rec.tsc = 123456789012345ULL;
+	rec.qual = 0xe90000;			/* port 0xe9, out, 1 byte */
+	rec.rip = 0x1000f;
+	rec.rflags = 0x2;
+	rec.cycles = 845;
+	rec.cs = 0x8;
+	rec.cpl = 0;
+	rec.vif = 0;
+	rec.action = TVMM_ACTION_EMULATED;
+	rec.insn_len = 1;
+	rec.insn[0] = 0xee;
+	strcpy(rec.mnemonic, "out");
+	return rec;
+}
+
+static void test_exact_line(void)
+{
+	struct tvmm_exit_record rec = sample();
+	char *line = write_one(&rec);
+	const char *want =
+		"{\"seq\":7,\"tsc\":123456789012345,\"reason\":\"IO_INSTRUCTION\","
+		"\"reason_code\":30,\"qual\":\"0xe90000\",\"rip\":\"0x1000f\",\"cs\":8,"
+		"\"cpl\":0,\"rflags\":\"0x2\",\"vif\":0,\"insn\":\"ee\",\"mnemonic\":\"out\","
+		"\"action\":\"emulated\",\"cycles\":845}\n";
+
+	if (!ok(!strcmp(line, want), "writer: the documented line, byte for byte"))
+		diag("  got  %s  want %s", line, want);
+	free(line);
+}
+
+static void round_trip(const struct tvmm_exit_record *rec, const char *what)
+{
+	char *line = write_one(rec), err[160];
+	struct jsonl_exit ev;
+	size_t len = strlen(line);
+	int rc;
+
+	ok(len > 0 && strchr(line, '\n') == line + len - 1, "%s: one line", what);
+	line[len - 1] = '\0';
+	rc = jsonl_parse_exit(line, &ev, err, sizeof(err));
+	if (!ok(rc == 0, "%s: parses", what))
+		diag("  %s: %s", line, err);
+	ok_eq(ev.present, JSONL_HAS_ALL, "%s: all 14 keys present", what);
+	ok_eq(ev.seq, rec->seq, "%s: seq", what);
+	ok_eq(ev.tsc, rec->tsc, "%s: tsc", what);
+	ok_eq(ev.reason_code, rec->reason_code, "%s: reason_code", what);
+	ok_eq(ev.qual, rec->qual, "%s: qual", what);
+	ok_eq(ev.rip, rec->rip, "%s: rip", what);
+	ok_eq(ev.rflags, rec->rflags, "%s: rflags", what);
+	ok_eq(ev.cs, rec->cs, "%s: cs", what);
+	ok_eq(ev.cpl, rec->cpl, "%s: cpl", what);
+	ok_eq(ev.vif, rec->vif, "%s: vif", what);
+	ok_eq(ev.cycles, rec->cycles, "%s: cycles", what);
+	ok_eq(ev.insn_len, rec->insn_len, "%s: insn length", what);
+	ok(!memcmp(ev.insn, rec->insn, rec->insn_len), "%s: insn bytes", what);
+	ok(!strcmp(ev.mnemonic, rec->mnemonic), "%s: mnemonic", what);
+	ok(!strcmp(ev.action, jsonl_action_name(rec->action)), "%s: action", what);
+	free(line);
+}
+
+static void test_round_trips(void)
+{
+	struct tvmm_exit_record rec = sample();
+	unsigned int i;
+
+	round_trip(&rec, "an OUT");
+
+	/* Extremes: 64-bit values past 2^53, 15 insn bytes, quotes. */
+	rec.seq = ~0ULL;
+	rec.tsc = ~0ULL - 1;
+	rec.qual = 0x8000000000000001ULL;
+	rec.rip = 0xffffffffffffffffULL;
+	rec.rflags = 0x246;
+	rec.cycles = 1ULL << 60;
+	rec.reason_code = 48;
+	rec.cs = 0xffff;
+	rec.cpl = 3;
+	rec.vif = 1;
+	rec.action = TVMM_ACTION_FATAL;
+	rec.insn_len = TVMM_INSN_MAX;
+	for (i = 0; i < TVMM_INSN_MAX; i++)
+		rec.insn[i] = 0xf0 + i;
+	strcpy(rec.mnemonic, "a\"b\\c");
+	round_trip(&rec, "extremes");
+
+	/* No instruction bytes, an empty mnemonic, reason 0. */
+	rec = sample();
+	rec.reason_code = 0;
+	rec.insn_len = 0;
+	rec.mnemonic[0] = '\0';
+	rec.action = TVMM_ACTION_REFLECTED;
+	round_trip(&rec, "no insn");
+}
+
+static void test_mnemonic_unterminated(void)
+{
+	struct tvmm_exit_record rec = sample();
+	char *line;
+
+	memset(rec.mnemonic, 'x', TVMM_MNEMONIC_MAX);	/* no NUL */
+	line = write_one(&rec);
+	ok(strstr(line, "\"mnemonic\":\"xxxxxxxxxxxxxxxx\",") != NULL,
+	   "writer: a mnemonic without NUL stops at 16 bytes");
+	free(line);
+}
+
+static void test_reader_leniency(void)
+{
+	struct jsonl_exit ev;
+	char err[160];
+
+	ok(jsonl_parse_exit(" { \"seq\" : 1 , \"rip\" : 65536 , \"future\" : {\"a\":[1,2.5,null,true]} } ",
+			    &ev, err, sizeof(err)) == 0, "reader: blanks, a numeric rip, unknown nested keys");
+	ok_eq(ev.rip, 65536, "reader: rip as a number");
+	ok_eq(ev.present, JSONL_HAS_SEQ | JSONL_HAS_RIP, "reader: only the keys seen are present");
+	ok(jsonl_parse_exit("{\"vif\":true,\"reason\":\"H\\u004cT\"}", &ev, err, sizeof(err)) == 0 &&
+	   ev.vif == 1 && !strcmp(ev.reason, "HLT"), "reader: vif true, \\u escape");
+	ok(jsonl_parse_exit("{}", &ev, err, sizeof(err)) == 0 && ev.present == 0,
+	   "reader: an empty object is syntactically fine");
+	ok(jsonl_blank("  \t\r") && !jsonl_blank(" {"), "blank lines are recognized");
+}
+
+static void bad(const char *line, const char *want_err)
+{
+	struct jsonl_exit ev;
+	char err[160];
+	int rc = jsonl_parse_exit(line, &ev, err, sizeof(err));
+
+	if (!ok(rc == -1 && strstr(err, want_err), "reject %s", line))
+		diag("  rc %d, error \"%s\", expected \"%s\"", rc, err, want_err);
+}
+
+static void test_malformed(void)
+{
+	bad("", "column 1: expected '{'");
+	bad("[1]", "column 1: expected '{'");
+	bad("{\"seq\":1", "column 9: expected ',' or '}'");
+	bad("{\"seq\" 1}", "column 8: expected ':'");
+	bad("{seq:1}", "column 2: expected a key");
+	bad("{\"seq\":-1}", "non-negative");
+	bad("{\"seq\":1.5}", "fraction");
+	bad("{\"seq\":007}", "leading zero");
+	bad("{\"seq\":99999999999999999999}", "64 bits");
+	bad("{\"seq\":\"1\"}", "expected a number");
+	bad("{\"rip\":\"10000\"}", "hex string");
+	bad("{\"rip\":\"0xzz\"}", "bad hex digit");
+	bad("{\"rip\":\"0x10000000000000000\"}", "64 bits");
+	bad("{\"insn\":\"e\"}", "odd number");
+	bad("{\"insn\":\"0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f\"}", "longer than");
+	bad("{\"cpl\":4}", "out of range");
+	bad("{\"reason\":\"HLT}", "unterminated string");
+	bad("{\"reason\":\"a\\qb\"}", "bad escape");
+	bad("{\"seq\":1,\"seq\":2}", "appears twice");
+	bad("{\"seq\":1} {\"seq\":2}", "text after the object");
+	bad("{\"seq\":1,}", "expected a key");
+	bad("{\"future\":tru}", "expected a value");
+}
+
+int main(void)
+{
+	test_exact_line();
+	test_round_trips();
+	test_mnemonic_unterminated();
+	test_reader_leniency();
+	test_malformed();
+	return done_testing();
+}

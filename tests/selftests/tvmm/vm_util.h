@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vm_util.h - helpers of the tvmm selftests that run guests: create a VM,
+ * load a guest from guests/, run it to the end while collecting its
+ * console and exit records, count records by reason.
+ *
+ * Guests (the .bin files of guests/) are installed next to the tests; GUEST_DIR in the
+ * environment overrides where they are looked for. Every helper returns
+ * -errno on failure so the caller can assert on it, in the style of
+ * tvmm_util.h.
+ */
+#ifndef TVMM_VM_UTIL_H
+#define TVMM_VM_UTIL_H
+
+#include "tvmm_util.h"
+
+#include <cpuid.h>
+#include <libgen.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+
+/* Exit reasons the tests name (SDM vol. 3D, appendix C). */
+#define EXIT_REASON_EXCEPTION_NMI	0
+#define EXIT_REASON_EXTERNAL_INTERRUPT	1
+#define EXIT_REASON_TRIPLE_FAULT	2
+#define EXIT_REASON_CPUID		10
+#define EXIT_REASON_HLT			12
+#define EXIT_REASON_VMCALL		18
+#define EXIT_REASON_CR_ACCESS		28
+#define EXIT_REASON_IO_INSTRUCTION	30
+#define EXIT_REASON_MSR_READ		31
+#define EXIT_REASON_EPT_VIOLATION	48
+#define EXIT_REASON_PREEMPTION_TIMER	52
+
+/* I/O exit qualification (SDM vol. 3C, table "Exit Qualification for I/O Instructions") */
+#define IO_QUAL_IN			(1ULL << 3)	/* direction: 1 = IN */
+#define io_qual_port(q)			((unsigned int)(((q) >> 16) & 0xffff))
+
+#define X86_CR0_PE			(1ULL << 0)
+#define CPUID_1_ECX_VMX			(1U << 5)
+
+static inline bool cpu_has_vmx(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & CPUID_1_ECX_VMX);
+}
+
+/*
+ * Exits the host causes, not the guest: a host interrupt or the
+ * preemption timer can land anywhere in a run. Tests that count the
+ * guest's own exits leave these out.
+ */
+static inline bool exit_is_host_noise(const struct tvmm_exit_record *rec)
+{
+	return rec->reason_code == EXIT_REASON_EXTERNAL_INTERRUPT ||
+	       rec->reason_code == EXIT_REASON_PREEMPTION_TIMER;
+}
+
+/* Where guest @name ("hello.bin") is: $GUEST_DIR, else beside the test. */
+static inline const char *guest_path(const char *name, char *buf, size_t size)
+{
+	const char *dir = getenv("GUEST_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (dir && *dir) {
+		snprintf(buf, size, "%s/%s", dir, name);
+		return buf;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		snprintf(buf, size, "%s", name);
+		return buf;
+	}
+	exe[n] = '\0';
+	snprintf(buf, size, "%s/%s", dirname(exe), name);
+	return buf;
+}
+
+/* Read the whole file @path into a malloc'd buffer; size or -errno. */
+static inline ssize_t read_whole_file(const char *path, void **data)
+{
+	struct stat st;
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*data = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	*data = malloc(st.st_size ? st.st_size : 1);
+	if (!*data) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (total < st.st_size && (n = read(fd, (char *)*data + total,
+					       st.st_size - total)) > 0)
+		total += n;
+	close(fd);
+	return total;
+}
+
+/*
+ * Open one VM and, if @config is not NULL, configure it.
+ * Return: the VM's fd, or -errno (from open or TVMM_SET_CONFIG).
+ */
+static inline int vm_create(const struct tvmm_config *config)
+{
+	int fd = open(TVMM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	if (config && ioctl(fd, TVMM_SET_CONFIG, config)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* A config with only @mode, @flags and @max_exits set. */
+static inline struct tvmm_config vm_config(__u32 mode, __u32 flags,
+					   __u64 max_exits)
+{
+	struct tvmm_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.mode = mode;
+	c.flags = flags;
+	c.max_exits = max_exits;
+	return c;
+}
+
+/* TVMM_LOAD_IMAGE of @size bytes at @data; 0 or -errno. */
+static inline int vm_load(int fd, const void *data, size_t size)
+{
+	struct tvmm_image image = {
+		.addr = (unsigned long)data,
+		.size = size,
+	};
+
+	return ioctl(fd, TVMM_LOAD_IMAGE, &image) ? -errno : 0;
+}
+
+/* Load guest @name from the guests directory; its size or -errno. */
+static inline ssize_t vm_load_file(int fd, const char *name)
+{
+	char path[PATH_MAX];
+	void *data;
+	ssize_t size = read_whole_file(guest_path(name, path, sizeof(path)), &data);
+	int ret;
+
+	if (size < 0)
+		return size;
+	ret = vm_load(fd, data, size);
+	free(data);
+	return ret ? ret : size;
+}
+
+/* What one run to the end produced. */
+struct vm_result {
+	struct tvmm_run run;		/* the last TVMM_RUN (state ENDED) */
+	char console[8192];		/* every console byte, NUL-terminated */
+	size_t console_len;
+	struct tvmm_exit_record *recs;	/* every record read(), in order */
+	size_t nrecs, cap;
+	unsigned int runs;		/* TVMM_RUN calls */
+};
+
+static inline void vm_result_free(struct vm_result *res)
+{
+	free(res->recs);
+	res->recs = NULL;
+	res->nrecs = res->cap = 0;
+}
+
+/* Read every queued record of @fd into @res; 0 or -errno. */
+static inline int vm_drain(int fd, struct vm_result *res)
+{
+	struct tvmm_exit_record buf[32];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		if (n % sizeof(buf[0]))
+			return -EPROTO;	/* not whole records */
+		if (res->nrecs + n / sizeof(buf[0]) > res->cap) {
+			size_t cap = 2 * res->cap + n / sizeof(buf[0]) + 64;
+			void *p = realloc(res->recs, cap * sizeof(buf[0]));
+
+			if (!p)
+				return -ENOMEM;
+			res->recs = p;
+			res->cap = cap;
+		}
+		memcpy(res->recs + res->nrecs, buf, n);
+		res->nrecs += n / sizeof(buf[0]);
+	}
+}
+
+/*
+ * Run the VM on @fd until TVMM_RUN reports ENDED, collecting console
+ * output and exit records (when the VM traces) into @res (zeroed first).
+ * Return: 0, or -errno of the failing call (-EINTR on a signal).
+ */
+static inline int vm_run_to_end(int fd, struct vm_result *res)
+{
+	int ret;
+
+	vm_result_free(res);
+	memset(res, 0, sizeof(*res));
+	for (;;) {
+		memset(&res->run, 0, sizeof(res->run));
+		res->runs++;
+		if (ioctl(fd, TVMM_RUN, &res->run))
+			return -errno;
+		ret = vm_drain(fd, res);
+		if (ret)
+			return ret;
+		/* Console bytes come with CONSOLE, and may come with ENDED. */
+		if (res->run.state == TVMM_RUN_CONSOLE ||
+		    res->run.state == TVMM_RUN_ENDED) {
+			size_t len = res->run.console_len;
+
+			if (len > TVMM_CONSOLE_MAX)
+				return -EPROTO;
+			if (res->console_len + len >= sizeof(res->console))
+				len = sizeof(res->console) - 1 - res->console_len;
+			memcpy(res->console + res->console_len, res->run.console, len);
+			res->console_len += len;
+			res->console[res->console_len] = '\0';
+		}
+		switch (res->run.state) {
+		case TVMM_RUN_CONSOLE:
+		case TVMM_RUN_TRACE_FULL:
+			break;
+		case TVMM_RUN_ENDED:
+			return 0;
+		default:
+			return -EPROTO;
+		}
+	}
+}
+
+/* Create a VM with @config, load guest @name, run it to the end. */
+static inline int vm_run_guest(const struct tvmm_config *config,
+			       const char *name, struct vm_result *res,
+			       int *fd_out)
+{
+	ssize_t size;
+	int fd = vm_create(config), ret;
+
+	if (fd < 0)
+		return fd;
+	size = vm_load_file(fd, name);
+	if (size < 0) {
+		close(fd);
+		return size;
+	}
+	ret = vm_run_to_end(fd, res);
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+	return ret;
+}
+
+/* Records of @reason in @res. */
+static inline unsigned int count_reason(const struct vm_result *res,
+					unsigned int reason)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < res->nrecs; i++)
+		n += res->recs[i].reason_code == reason;
+	return n;
+}
+
+/* "IO IO HLT": the reasons of the guest's own exits, for TH_LOG. */
+static inline const char *reason_sequence(const struct vm_result *res,
+					  char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < res->nrecs && len + 8 < size; i++)
+		if (!exit_is_host_noise(&res->recs[i]))
+			len += snprintf(buf + len, size - len, "%u ",
+					res->recs[i].reason_code);
+	return buf;
+}
+
+/* The name of enum tvmm_end @end, for messages. */
+static inline const char *end_name(__u32 end)
+{
+	static const char *const names[] = {
+		"NONE", "HLT", "HYPERCALL", "TRIPLE_FAULT", "EPT_VIOLATION",
+		"MAX_EXITS", "ENTRY_FAILED", "UNHANDLED", "BAD_IO", "INTERNAL",
+	};
+
+	return end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";
+}
+
+#endif /* TVMM_VM_UTIL_H */

@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - `tvmm run IMAGE`: create a VM, load a flat guest, run it to the
+ * end, print its console, and optionally trace every exit.
+ *
+ * Concept: the run loop of a type-2 VMM, seen from userspace. The notes'
+ * trap-and-emulate cycle (guest runs, traps, the VMM emulates, the guest
+ * resumes) happens inside tvmm.ko; TVMM_RUN only comes back to us when
+ * there is something to do here: console output to print, exit records to
+ * save, or the end of the VM. A KVM front end (QEMU's kvm_cpu_exec) has the
+ * same shape: ioctl(KVM_RUN), switch on why it returned, ioctl again.
+ * Context: userspace, root (opens /dev/tvmm). SIGINT/SIGTERM interrupt the
+ * ioctl (EINTR); the loop then drains the trace and reports.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <tvmm/exit_names.h>
+
+#include "cli.h"
+#include "jsonl.h"
+
+static const char *const mode_names[] = {
+	[TVMM_MODE_HW] = "hw",
+	[TVMM_MODE_REAL] = "real",
+	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
+	[TVMM_MODE_PARAVIRT] = "paravirt",
+};
+
+#define NR_MODES	(sizeof(mode_names) / sizeof(mode_names[0]))
+
+/* Records read() fetches at once; any count works, whole records come back. */
+#define DRAIN_BATCH	64
+
+struct run_ctx {
+	const char *image_path;
+	const char *trace_path;
+	struct tvmm_config config;
+	void *image;
+	size_t image_size;
+	int fd;
+	FILE *trace;
+	unsigned long long records;	/* written to the trace */
+	bool console_at_bol;		/* last console byte was '\n' */
+};
+
+/* Set by the handler; the ioctl it interrupts fails with EINTR. */
+static volatile sig_atomic_t run_signal;
+
+static void on_signal(int sig)
+{
+	run_signal = sig;
+}
+
+/*
+ * No SA_RESTART: the kernel's run loop sees the pending signal, leaves
+ * the guest and fails TVMM_RUN with EINTR, and we get control back.
+ */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int run_exit_status(unsigned int end, unsigned int guest_status)
+{
+	switch (end) {
+	case TVMM_END_HLT:
+		return TVMM_EXIT_OK;
+	case TVMM_END_HYPERCALL:
+		return guest_status < TVMM_EXIT_GUEST_MAX ? (int)guest_status :
+		       TVMM_EXIT_GUEST_MAX;
+	case TVMM_END_TRIPLE_FAULT:
+		return TVMM_EXIT_TRIPLE_FAULT;
+	case TVMM_END_EPT_VIOLATION:
+		return TVMM_EXIT_EPT_VIOLATION;
+	case TVMM_END_MAX_EXITS:
+		return TVMM_EXIT_MAX_EXITS;
+	case TVMM_END_ENTRY_FAILED:
+		return TVMM_EXIT_ENTRY_FAILED;
+	case TVMM_END_UNHANDLED:
+		return TVMM_EXIT_UNHANDLED;
+	case TVMM_END_BAD_IO:
+		return TVMM_EXIT_BAD_IO;
+	case TVMM_END_INTERNAL:
+		return TVMM_EXIT_INTERNAL;
+	default:
+		return TVMM_EXIT_UNKNOWN_END;
+	}
+}
+
+/* Shorter labels where KVM's name is long; the rest is KVM's, lowercased. */
+static const struct {
+	unsigned int reason;
+	const char *label;
+} reason_labels[] = {
+	{ EXIT_REASON_EXCEPTION_NMI, "exception" },
+	{ EXIT_REASON_EXTERNAL_INTERRUPT, "interrupt" },
+	{ EXIT_REASON_IO_INSTRUCTION, "io" },
+	{ EXIT_REASON_CR_ACCESS, "cr" },
+	{ EXIT_REASON_MSR_READ, "rdmsr" },
+	{ EXIT_REASON_MSR_WRITE, "wrmsr" },
+};
+
+const char *run_reason_label(unsigned int reason, char *buf, size_t size)
+{
+	const char *name = vmx_exit_reason_name(reason);
+	size_t i;
+
+	for (i = 0; i < sizeof(reason_labels) / sizeof(reason_labels[0]); i++)
+		if (reason_labels[i].reason == reason)
+			return reason_labels[i].label;
+	for (i = 0; name[i] && i + 1 < size; i++)
+		buf[i] = name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* What went wrong with @what on the VM fd, beyond dev_error()'s cases. */
+static int vm_error(const char *what, int err)
+{
+	switch (err) {
+	case ENOSYS:
+		print_error("%s: %s: this part of tvmm.ko is still a lab stub (%s). `dmesg | tail` names the lab and the TODO to fill in.",
+			    dev_path(), what, strerror(err));
+		return TVMM_EXIT_DEVICE;
+	case ENOTTY:
+		print_error("%s: %s: the loaded tvmm.ko does not know this ioctl; it is older than this tool. Rebuild both (make module userspace) and reload the module.",
+			    dev_path(), what);
+		return TVMM_EXIT_API;
+	default:
+		return dev_error(what, err);
+	}
+}
+
+/* Read the whole image, refusing what the VM could never hold. */
+static int read_image(struct run_ctx *ctx)
+{
+	unsigned long long mem = ctx->config.mem_size ? ctx->config.mem_size :
+				 TVMM_GUEST_MEM_DEFAULT;
+	unsigned long long load = ctx->config.mode == TVMM_MODE_REAL ?
+				  TVMM_GUEST_REAL_LOAD_GPA : TVMM_GUEST_LOAD_GPA;
+	unsigned long long room = mem - load;
+	size_t done = 0;
+	struct stat st;
+	int fd;
+
+	fd = open(ctx->image_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		print_error("run: cannot open the guest image %s: %s.%s", ctx->image_path,
+			    strerror(errno), errno == ENOENT ?
+			    " Build the example guests with `make -C guests`." : "");
+		return TVMM_EXIT_INPUT;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		print_error("run: %s is not a regular file: a guest image is a flat binary (see guests/README.md).",
+			    ctx->image_path);
+		close(fd);
+		return TVMM_EXIT_INPUT;
+	}
+	if (st.st_size == 0) {
+		print_error("run: %s is empty: there is no guest code to run.",
+			    ctx->image_path);
+		close(fd);
+		return TVMM_EXIT_INPUT;
+	}
+	if ((unsigned long long)st.st_size > room) {
+		print_error("run: %s is %lld bytes, but a guest loaded at 0x%llx in %llu KiB of RAM has room for %llu bytes. Give the VM more RAM with --mem, or shrink the image.",
+			    ctx->image_path, (long long)st.st_size, load, mem >> 10, room);
+		close(fd);
+		return TVMM_EXIT_INPUT;
+	}
+	ctx->image_size = st.st_size;
+	ctx->image = malloc(ctx->image_size);
+	if (!ctx->image) {
+		close(fd);
+		print_error("run: out of memory for a %zu-byte image", ctx->image_size);
+		return TVMM_EXIT_FAILURE;
+	}
+	while (done < ctx->image_size) {
+		ssize_t n = read(fd, (char *)ctx->image + done, ctx->image_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			print_error("run: reading %s: %s", ctx->image_path,
+				    n ? strerror(errno) : "file shrank while reading");
+			close(fd);
+			return TVMM_EXIT_INPUT;
+		}
+		done += n;
+	}
+	close(fd);
+	return TVMM_EXIT_OK;
+}
+
+/* Everything queued now to the trace file; 0 or an exit status. */
+static int drain_records(struct run_ctx *ctx)
+{
+	static struct tvmm_exit_record recs[DRAIN_BATCH];
+	ssize_t n;
+	size_t i;
+
+	if (!ctx->trace)
+		return TVMM_EXIT_OK;
+	for (;;) {
+		n = read(ctx->fd, recs, sizeof(recs));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return vm_error("read (exit records)", errno);
+		if (n == 0)
+			return TVMM_EXIT_OK;
+		if (n % sizeof(recs[0])) {
+			print_error("read returned %zd bytes, not a multiple of the %zu-byte exit record: module and tool disagree on the ABI. Rebuild both.",
+				    n, sizeof(recs[0]));
+			return TVMM_EXIT_API;
+		}
+		for (i = 0; i < n / sizeof(recs[0]); i++) {
+			if (recs[i].version != TVMM_EXIT_RECORD_VERSION ||
+			    recs[i].size != sizeof(recs[i])) {
+				print_error("exit record version %u size %u, this tool reads version %d size %zu: rebuild module and tool from one tree.",
+					    recs[i].version, recs[i].size,
+					    TVMM_EXIT_RECORD_VERSION, sizeof(recs[i]));
+				return TVMM_EXIT_API;
+			}
+			if (jsonl_write_exit(ctx->trace, &recs[i])) {
+				print_error("run: writing %s: %s", ctx->trace_path,
+					    strerror(errno));
+				return TVMM_EXIT_FAILURE;
+			}
+			ctx->records++;
+		}
+	}
+}
+
+/* The guest's console bytes, straight to stdout (no stdio buffering). */
+static int write_console(struct run_ctx *ctx, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			print_error("run: writing the guest console: %s", strerror(errno));
+			return TVMM_EXIT_FAILURE;
+		}
+		ctx->console_at_bol = buf[n - 1] == '\n';
+		buf += n;
+		len -= n;
+	}
+	return TVMM_EXIT_OK;
+}
+
+/* "io 4, hlt 1": reasons by count, most first (ties: lower number first). */
+static void format_counts(const struct tvmm_stats *stats, char *out, size_t size)
+{
+	bool used[TVMM_NR_EXIT_REASONS] = { false };
+	size_t len = 0;
+	char label[32];
+	int i, best;
+
+	out[0] = '\0';
+	for (;;) {
+		best = -1;
+		for (i = 0; i < TVMM_NR_EXIT_REASONS; i++)
+			if (!used[i] && stats->count[i] &&
+			    (best < 0 || stats->count[i] > stats->count[best]))
+				best = i;
+		if (best < 0 || len >= size)
+			break;
+		used[best] = true;
+		len += snprintf(out + len, size - len, "%s%s %llu", len ? ", " : "",
+				run_reason_label(best, label, sizeof(label)),
+				(unsigned long long)stats->count[best]);
+	}
+}
+
+/* How the VM ended, in a few words: "hlt", "EPT violation at GPA 0x...". */
+static void describe_end(const struct tvmm_run *run, unsigned long long max_exits,
+			 char *out, size_t size)
+{
+	switch (run->end) {
+	case TVMM_END_HLT:
+		snprintf(out, size, "hlt");
+		break;
+	case TVMM_END_HYPERCALL:
+		snprintf(out, size, "hypercall exit(%u)", run->exit_status);
+		break;
+	case TVMM_END_TRIPLE_FAULT:
+		snprintf(out, size, "triple fault");
+		break;
+	case TVMM_END_EPT_VIOLATION:
+		snprintf(out, size, "EPT violation at GPA 0x%llx",
+			 (unsigned long long)run->end_info);
+		break;
+	case TVMM_END_MAX_EXITS:
+		snprintf(out, size, "max exits (%llu) reached", max_exits);
+		break;
+	case TVMM_END_ENTRY_FAILED:
+		snprintf(out, size, "VM entry failed (0x%llx)",
+			 (unsigned long long)run->end_info);
+		break;
+	case TVMM_END_UNHANDLED:
+		snprintf(out, size, "unhandled exit %s",
+			 vmx_exit_reason_name(run->end_info));
+		break;
+	case TVMM_END_BAD_IO:
+		snprintf(out, size, "refused I/O to port 0x%llx",
+			 (unsigned long long)run->end_info);
+		break;
+	case TVMM_END_INTERNAL:
+		snprintf(out, size, "internal error in tvmm");
+		break;
+	default:
+		snprintf(out, size, "end reason %u", run->end);
+	}
+}
+
+/*
+ * The one-line summary on stderr:
+ *   tvmm: hlt after 5 exits (io 4, hlt 1); exit status 0
+ * and, for a VM that died, the module's explanation on the next line.
+ */
+static void print_summary(struct run_ctx *ctx, const struct tvmm_run *run,
+			  const char *how, int status)
+{
+	struct tvmm_stats stats;
+	char counts[1024] = "";
+	unsigned long long exits = run ? run->exits : 0;
+
+	memset(&stats, 0, sizeof(stats));
+	if (!ioctl(ctx->fd, TVMM_GET_STATS, &stats)) {
+		exits = stats.exits;
+		format_counts(&stats, counts, sizeof(counts));
+		if (ctx->trace && stats.records_dropped)
+			print_error("warning: %llu exit records were dropped; the trace has gaps in seq.",
+				    (unsigned long long)stats.records_dropped);
+	}
+	if (!ctx->console_at_bol && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	fprintf(stderr, "%s: %s after %llu exit%s%s%s%s; exit status %d\n",
+		tvmm_prog, how, exits, exits == 1 ? "" : "s",
+		*counts ? " (" : "", counts, *counts ? ")" : "", status);
+	if (run && run->end != TVMM_END_HLT && run->end != TVMM_END_HYPERCALL &&
+	    run->message[0]) {
+		char msg[TVMM_MESSAGE_MAX + 1];
+
+		memcpy(msg, run->message, TVMM_MESSAGE_MAX);
+		msg[TVMM_MESSAGE_MAX] = '\0';
+		print_error("%s", msg);
+	}
+	if (ctx->trace)
+		fprintf(stderr, "%s: %llu exit records written to %s\n", tvmm_prog,
+			ctx->records, ctx->trace_path);
+}
+
+/* Configure, load and run the VM on ctx->fd until it ends. */
+static int run_vm(struct run_ctx *ctx)
+{
+	struct tvmm_image image = {
+		.addr = (unsigned long)ctx->image,
+		.size = ctx->image_size,
+	};
+	struct tvmm_run run;
+	char how[96];
+	int status;
+
+	if (ioctl(ctx->fd, TVMM_SET_CONFIG, &ctx->config) < 0) {
+		if (errno == EOPNOTSUPP) {
+			print_error("run: mode '%s' is not available in this tvmm.ko yet: it comes with the de-privileging labs. Use --mode hw or --mode real.",
+				    mode_names[ctx->config.mode]);
+			return TVMM_EXIT_USAGE;
+		}
+		if (errno == EINVAL) {
+			print_error("run: tvmm.ko refused the configuration (mode %s, %llu KiB of RAM, max exits %llu): %s. `dmesg | tail` says which field.",
+				    mode_names[ctx->config.mode],
+				    (unsigned long long)(ctx->config.mem_size ?
+				    ctx->config.mem_size : TVMM_GUEST_MEM_DEFAULT) >> 10,
+				    (unsigned long long)ctx->config.max_exits,
+				    strerror(errno));
+			return TVMM_EXIT_USAGE;
+		}
+		return vm_error("TVMM_SET_CONFIG", errno);
+	}
+	if (ioctl(ctx->fd, TVMM_LOAD_IMAGE, &image) < 0) {
+		if (errno == EFBIG || errno == EINVAL) {
+			print_error("run: tvmm.ko refused the image %s (%zu bytes): %s.",
+				    ctx->image_path, ctx->image_size, strerror(errno));
+			return TVMM_EXIT_INPUT;
+		}
+		return vm_error("TVMM_LOAD_IMAGE", errno);
+	}
+
+	catch_signals();
+	for (;;) {
+		if (run_signal)
+			goto interrupted;
+		memset(&run, 0, sizeof(run));
+		if (ioctl(ctx->fd, TVMM_RUN, &run) < 0) {
+			if (errno == EINTR)
+				continue;	/* run_signal says whether to stop */
+			return vm_error("TVMM_RUN", errno);
+		}
+		switch (run.state) {
+		case TVMM_RUN_CONSOLE:
+			status = write_console(ctx, run.console,
+					       run.console_len < TVMM_CONSOLE_MAX ?
+					       run.console_len : TVMM_CONSOLE_MAX);
+			if (!status)
+				status = drain_records(ctx);
+			break;
+		case TVMM_RUN_TRACE_FULL:
+			status = drain_records(ctx);
+			break;
+		case TVMM_RUN_ENDED:
+			/* The last bytes may come with the end: print them too. */
+			status = write_console(ctx, run.console,
+					       run.console_len < TVMM_CONSOLE_MAX ?
+					       run.console_len : TVMM_CONSOLE_MAX);
+			if (!status)
+				status = drain_records(ctx);
+			if (status)
+				return status;
+			status = run_exit_status(run.end, run.exit_status);
+			describe_end(&run, ctx->config.max_exits, how, sizeof(how));
+			print_summary(ctx, &run, how, status);
+			return status;
+		default:
+			print_error("TVMM_RUN returned state %u, which this tool does not know: rebuild module and tool from one tree.",
+				    run.state);
+			return TVMM_EXIT_API;
+		}
+		if (status)
+			return status;
+	}
+
+interrupted:
+	status = drain_records(ctx);
+	if (status)
+		return status;
+	snprintf(how, sizeof(how), "interrupted by %s",
+		 run_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	print_summary(ctx, NULL, how, TVMM_EXIT_SIGNAL);
+	return TVMM_EXIT_SIGNAL;
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s run [--mode hw|real] [--mem SIZE] [--timer TICKS]\n"
+		"                [--trace FILE.jsonl] [--max-exits N] IMAGE\n"
+		"  Run the flat guest IMAGE (loaded at 0x10000; 0x7c00 in real mode) until\n"
+		"  it ends. Its console (port 0xE9) goes to stdout, a summary to stderr.\n"
+		"  --mode MODE       hw (default; ring 0, protected mode) or real (16-bit\n"
+		"                    real mode); deprivileged and paravirt come with later labs\n"
+		"  --mem SIZE        guest RAM, e.g. 2M (default), 1M..64M, K/M suffixes\n"
+		"  --timer TICKS     virtual timer period in guest TSC ticks (later labs)\n"
+		"  --trace FILE      write every exit as one JSON line (see tvmm.1)\n"
+		"  --max-exits N     end the VM after N exits (0: no limit)\n"
+		"  -h, --help\n"
+		"  Exit status: 0 hlt; the guest's status for a hypercall exit; 110-117\n"
+		"  when the VM dies (triple fault, EPT violation, ...); 130 on Ctrl-C.\n",
+		tvmm_prog);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "mem", required_argument, NULL, 'M' },
+		{ "timer", required_argument, NULL, 't' },
+		{ "trace", required_argument, NULL, 'T' },
+		{ "max-exits", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_ctx ctx;
+	unsigned long long v;
+	unsigned int i;
+	int c, status;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.fd = -1;
+	ctx.console_at_bol = true;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			for (i = 0; i < NR_MODES && strcmp(optarg, mode_names[i]); i++)
+				;
+			if (i == NR_MODES) {
+				print_error("run: unknown mode '%s': use hw, real, deprivileged or paravirt.",
+					    optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			ctx.config.mode = i;
+			break;
+		case 'M':
+			if (parse_size(optarg, &v) || v % 4096 ||
+			    v < TVMM_GUEST_MEM_MIN || v > TVMM_GUEST_MEM_MAX) {
+				print_error("run: --mem %s: give a multiple of 4K from %lluK to %lluM, e.g. 2M.",
+					    optarg, TVMM_GUEST_MEM_MIN >> 10,
+					    TVMM_GUEST_MEM_MAX >> 20);
+				return TVMM_EXIT_USAGE;
+			}
+			ctx.config.mem_size = v;
+			break;
+		case 't':
+			if (parse_count(optarg, &v)) {
+				print_error("run: --timer %s: give a number of TSC ticks (0 = off).",
+					    optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			ctx.config.timer_ticks = v;
+			break;
+		case 'T':
+			ctx.trace_path = optarg;
+			break;
+		case 'x':
+			if (parse_count(optarg, &v)) {
+				print_error("run: --max-exits %s: give a number (0 = no limit).",
+					    optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			ctx.config.max_exits = v;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return TVMM_EXIT_OK;
+		default:
+			run_usage(stderr);
+			return TVMM_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		print_error("run: %s", optind == argc ? "which guest? Give one IMAGE, e.g. guests/hello.bin" :
+			    "one IMAGE at a time");
+		run_usage(stderr);
+		return TVMM_EXIT_USAGE;
+	}
+	ctx.image_path = argv[optind];
+
+	/* Check the input first: it needs no module and no VT-x. */
+	status = read_image(&ctx);
+	if (status)
+		goto out;
+	status = dev_open(&ctx.fd);
+	if (status)
+		goto out;
+	if (ctx.trace_path) {
+		ctx.config.flags |= TVMM_CONFIG_TRACE;
+		ctx.trace = fopen(ctx.trace_path, "w");
+		if (!ctx.trace) {
+			print_error("run: cannot create the trace file %s: %s",
+				    ctx.trace_path, strerror(errno));
+			status = TVMM_EXIT_INPUT;
+			goto out;
+		}
+	}
+
+	status = run_vm(&ctx);
+
+	if (ctx.trace && fclose(ctx.trace)) {
+		print_error("run: writing %s: %s", ctx.trace_path, strerror(errno));
+		if (!status)
+			status = TVMM_EXIT_FAILURE;
+	}
+	ctx.trace = NULL;
+out:
+	if (ctx.trace)
+		fclose(ctx.trace);
+	if (ctx.fd >= 0)
+		close(ctx.fd);	/* destroys the VM */
+	free(ctx.image);
+	return status;
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats.c - `tvmm stats FILE.jsonl`: per-reason exit counts and handler
+ * time of a trace, in the columns of `perf kvm stat report`.
+ *
+ * Concept: "costo delle uscite". Every exit costs a round trip through the
+ * VMM; which exits dominate, and how long tvmm spent on each kind, is what
+ * lab09 measures when it compares the techniques. The table reads like
+ * `perf kvm stat report --event=vmexit` so the habit carries over to KVM:
+ * Samples = exits of that reason, Time% = share of the handler ticks,
+ * Min/Max/Avg = ticks per exit.
+ * Context: userspace; reads a file written by `tvmm run --trace` (or any
+ * tool writing the same JSON Lines, see docs/trace-format.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tvmm/exit_names.h>
+
+#include "cli.h"
+#include "json.h"
+#include "jsonl.h"
+
+static const char stats_note[] =
+	"cycles are TSC ticks spent in tvmm's exit handlers; under an emulator (Bochs, QEMU TCG) they are emulated TSC ticks, not hardware time.";
+
+void stats_init(struct trace_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+/* The row of reason @name, created if new; NULL when the table is full. */
+static struct stats_row *stats_row(struct trace_stats *st, const char *name,
+				   int code)
+{
+	struct stats_row *row;
+	unsigned int i;
+
+	for (i = 0; i < st->nrows; i++)
+		if (!strcmp(st->rows[i].name, name))
+			return &st->rows[i];
+	if (st->nrows == STATS_MAX_REASONS)
+		return NULL;
+	row = &st->rows[st->nrows++];
+	snprintf(row->name, sizeof(row->name), "%s", name);
+	row->code = code;
+	row->min_ticks = ~0ULL;
+	return row;
+}
+
+/* Count one parsed exit; @where names it in errors ("t.jsonl:3"). */
+static int stats_add(struct trace_stats *st, const struct jsonl_exit *ev,
+		     const char *where)
+{
+	const char *name;
+	struct stats_row *row;
+	int code;
+
+	if (!(ev->present & (JSONL_HAS_REASON | JSONL_HAS_REASON_CODE))) {
+		print_error("%s: no \"reason\" or \"reason_code\": is this a `tvmm run --trace` file?",
+			    where);
+		return TVMM_EXIT_INPUT;
+	}
+	if (!(ev->present & JSONL_HAS_CYCLES)) {
+		print_error("%s: no \"cycles\": is this a `tvmm run --trace` file?", where);
+		return TVMM_EXIT_INPUT;
+	}
+	if (ev->present & JSONL_HAS_REASON_CODE)
+		code = ev->reason_code & TVMM_EXIT_REASON_BASIC_MASK;
+	else
+		code = vmx_exit_reason_from_name(ev->reason);
+	name = ev->present & JSONL_HAS_REASON ? ev->reason :
+	       vmx_exit_reason_name(code);
+
+	row = stats_row(st, name, code);
+	if (!row) {
+		print_error("%s: more than %d different exit reasons", where,
+			    STATS_MAX_REASONS);
+		return TVMM_EXIT_INPUT;
+	}
+	row->samples++;
+	row->ticks += ev->cycles;
+	if (ev->cycles < row->min_ticks)
+		row->min_ticks = ev->cycles;
+	if (ev->cycles > row->max_ticks)
+		row->max_ticks = ev->cycles;
+	st->samples++;
+	st->ticks += ev->cycles;
+
+	/* seq counts every exit: a jump means records were dropped. */
+	if (ev->present & JSONL_HAS_SEQ) {
+		if (st->have_seq && ev->seq > st->next_seq)
+			st->missing += ev->seq - st->next_seq;
+		st->have_seq = true;
+		st->next_seq = ev->seq + 1;
+	}
+	return 0;
+}
+
+/**
+ * stats_read() - add every line of the trace @in to @st.
+ * Blank lines are skipped; any other line that is not one well-formed
+ * exit object is an error naming "@name:LINE: column C: what".
+ * Return: 0, or an exit status after printing why.
+ */
+int stats_read(FILE *in, const char *name, struct trace_stats *st)
+{
+	char *line = NULL, err[160], where[4096 + 32];
+	unsigned long lineno = 0;
+	struct jsonl_exit ev;
+	size_t cap = 0;
+	ssize_t len;
+	int status = 0;
+
+	while (!status && (len = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if ((size_t)len != strlen(line)) {
+			print_error("%s:%lu: a NUL byte in the line: not a JSON Lines trace",
+				    name, lineno);
+			status = TVMM_EXIT_INPUT;
+			break;
+		}
+		if (jsonl_blank(line))
+			continue;
+		snprintf(where, sizeof(where), "%s:%lu", name, lineno);
+		if (jsonl_parse_exit(line, &ev, err, sizeof(err))) {
+			print_error("%s: %s", where, err);
+			status = TVMM_EXIT_INPUT;
+			break;
+		}
+		status = stats_add(st, &ev, where);
+	}
+	if (!status && ferror(in)) {
+		print_error("%s: read error: %s", name, strerror(errno));
+		status = TVMM_EXIT_INPUT;
+	}
+	free(line);
+	return status;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct stats_row *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* Most samples first, as perf kvm stat sorts by default; ties by name. */
+void stats_sort(struct trace_stats *st)
+{
+	qsort(st->rows, st->nrows, sizeof(st->rows[0]), row_cmp);
+}
+
+static double pct(unsigned long long part, unsigned long long whole)
+{
+	return whole ? 100.0 * part / whole : 0.0;
+}
+
+void stats_print_text(FILE *out, const char *name, const struct trace_stats *st)
+{
+	unsigned int i;
+
+	fprintf(out, "\nAnalyze exits of %s (times in TSC ticks):\n\n", name);
+	fprintf(out, "%20s %10s %9s %9s %11s %11s %11s %14s\n\n",
+		"Event name", "Samples", "Sample%", "Time%", "Min Time",
+		"Max Time", "Avg time", "Raw ticks");
+	for (i = 0; i < st->nrows; i++) {
+		const struct stats_row *r = &st->rows[i];
+
+		fprintf(out, "%20s %10llu %8.2f%% %8.2f%% %11llu %11llu %11.1f %14llu\n",
+			r->name, r->samples, pct(r->samples, st->samples),
+			pct(r->ticks, st->ticks), r->min_ticks, r->max_ticks,
+			(double)r->ticks / r->samples, r->ticks);
+	}
+	fprintf(out, "\nTotal Samples:%llu, Total events handled time:%lluticks.\n",
+		st->samples, st->ticks);
+	if (st->missing)
+		fprintf(out, "Missing: %llu records (gaps in seq: the kernel dropped them, see records_dropped).\n",
+			st->missing);
+	fprintf(out, "Note: %s\n", stats_note);
+}
+
+void stats_print_json(FILE *out, const char *name, const struct trace_stats *st)
+{
+	struct json_writer w;
+	unsigned int i;
+
+	json_init(&w, out, true);
+	json_begin_object(&w, NULL);
+	json_string(&w, "file", name);
+	json_string(&w, "time_unit", "tsc_ticks");
+	json_uint(&w, "total_samples", st->samples);
+	json_uint(&w, "total_ticks", st->ticks);
+	json_uint(&w, "missing_records", st->missing);
+	json_begin_array(&w, "events");
+	for (i = 0; i < st->nrows; i++) {
+		const struct stats_row *r = &st->rows[i];
+
+		json_begin_object(&w, NULL);
+		json_string(&w, "reason", r->name);
+		if (r->code >= 0)
+			json_uint(&w, "reason_code", r->code);
+		else
+			json_null(&w, "reason_code");
+		json_uint(&w, "samples", r->samples);
+		json_double(&w, "sample_pct", pct(r->samples, st->samples));
+		json_double(&w, "time_pct", pct(r->ticks, st->ticks));
+		json_uint(&w, "min_ticks", r->min_ticks);
+		json_uint(&w, "max_ticks", r->max_ticks);
+		json_double(&w, "avg_ticks", (double)r->ticks / r->samples);
+		json_uint(&w, "raw_ticks", r->ticks);
+		json_end_object(&w);
+	}
+	json_end_array(&w);
+	json_string(&w, "note", stats_note);
+	json_end_object(&w);
+	json_finish(&w);
+}
+
+static void stats_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s stats [--json] FILE.jsonl\n"
+		"  Per-reason exit counts and handler ticks of a `tvmm run --trace` file,\n"
+		"  in the columns of `perf kvm stat report`. FILE '-' reads standard input.\n"
+		"  --json   one JSON document instead of the table\n"
+		"  -h, --help\n", tvmm_prog);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct trace_stats st;	/* 128 rows: keep it off the stack */
+	const char *path;
+	bool json = false;
+	FILE *in;
+	int c, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			stats_usage(stdout);
+			return TVMM_EXIT_OK;
+		default:
+			stats_usage(stderr);
+			return TVMM_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		print_error("stats: %s", optind == argc ? "which trace? Give one FILE.jsonl" :
+			    "one trace file at a time");
+		stats_usage(stderr);
+		return TVMM_EXIT_USAGE;
+	}
+	path = argv[optind];
+	if (!strcmp(path, "-")) {
+		in = stdin;
+		path = "<stdin>";
+	} else {
+		in = fopen(path, "r");
+		if (!in) {
+			print_error("stats: cannot open %s: %s. Write a trace with `tvmm run --trace %s IMAGE`.",
+				    path, strerror(errno), path);
+			return TVMM_EXIT_INPUT;
+		}
+	}
+
+	stats_init(&st);
+	status = stats_read(in, path, &st);
+	if (in != stdin)
+		fclose(in);
+	if (status)
+		return status;
+	stats_sort(&st);
+	if (json)
+		stats_print_json(stdout, path, &st);
+	else
+		stats_print_text(stdout, path, &st);
+	if (fflush(stdout) || ferror(stdout)) {
+		print_error("stats: cannot write the output: %s", strerror(errno));
+		return TVMM_EXIT_FAILURE;
+	}
+	return TVMM_EXIT_OK;
+}
