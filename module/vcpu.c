@@ -151,6 +151,27 @@ static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 }
 
+/*
+ * The benchmark floor (TVMM_CONFIG_NULL_HANDLERS): for CPUID and I/O exits
+ * do the least any VMM must do, step over the instruction, and nothing
+ * else. Return: true if the exit was consumed here.
+ */
+static bool vcpu_null_handler(struct tvmm_vm *vm)
+{
+	u32 reason = vmcs_read(VMCS_VM_EXIT_REASON);
+	int err = 0;
+
+	if (reason != EXIT_REASON_CPUID && reason != EXIT_REASON_IO_INSTRUCTION)
+		return false;
+	vmx_vmwrite(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
+		    vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN), &err);
+	vm->exits++;
+	if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
+		vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,
+			 "stopped after %llu exits (--max-exits)", vm->exits);
+	return true;
+}
+
 /* Should this slice stop after the exit just handled? */
 static bool vcpu_slice_over(struct tvmm_vm *vm)
 {
@@ -219,6 +240,8 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 			break;
 		}
 		launched = 1;
+		if ((vm->config.flags & TVMM_CONFIG_NULL_HANDLERS) && vcpu_null_handler(vm))
+			continue;
 		vcpu_read_exit(&exit, vmcs_read(VMCS_VM_EXIT_REASON), tsc);
 		if (exit.reason & TVMM_EXIT_REASON_ENTRY_FAILED) {
 			vcpu_entry_state_failed(vm, exit.reason);

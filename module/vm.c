@@ -90,7 +90,8 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
 		if (cfg->reserved[i])
 			return -EINVAL;
-	if (cfg->flags & ~(TVMM_CONFIG_TRACE | TVMM_CONFIG_STRICT_IO))
+	if (cfg->flags & ~(TVMM_CONFIG_TRACE | TVMM_CONFIG_STRICT_IO |
+			   TVMM_CONFIG_NULL_HANDLERS))
 		return -EINVAL;
 	switch (cfg->mode) {
 	case TVMM_MODE_HW:

@@ -96,6 +96,12 @@ enum tvmm_mode {
 /* struct tvmm_config.flags */
 #define TVMM_CONFIG_TRACE	_BITUL(0)	/* keep exit records for read() */
 #define TVMM_CONFIG_STRICT_IO	_BITUL(1)	/* end the VM on I/O to unknown ports */
+/*
+ * Benchmark floor (make bench): CPUID and I/O exits only skip the
+ * instruction, with no emulation, no statistics and no records. Guests see
+ * garbage results; only the cost of the bare exit round trip remains.
+ */
+#define TVMM_CONFIG_NULL_HANDLERS _BITUL(2)
 
 /*
  * struct tvmm_config - how the VM is built; set before TVMM_LOAD_IMAGE.
