@@ -219,21 +219,28 @@ static inline int cpus_with_vmxe(int *listed)
 	return with;
 }
 
-/* One field of /proc/vmstat, e.g. "nr_free_pages"; -1 if absent. */
-static inline long vmstat_value(const char *field)
+/*
+ * Free pages as the allocator sees them: the buddy lists ("pages free")
+ * plus the pages parked on per-CPU lists ("count:"), summed over all zones
+ * of /proc/zoneinfo. nr_free_pages alone misses the per-CPU lists, which
+ * grow and shrink by dozens of pages with every free on another CPU.
+ * Returns -1 if /proc/zoneinfo cannot be read.
+ */
+static inline long free_pages_total(void)
 {
-	char line[128], name[64];
-	long value, found = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	char line[256];
+	long total = 0, value;
+	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	if (!f)
 		return -1;
-	while (found < 0 && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &value) == 2 &&
-		    !strcmp(name, field))
-			found = value;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " pages free %ld", &value) == 1 ||
+		    sscanf(line, " count: %ld", &value) == 1)
+			total += value;
+	}
 	fclose(f);
-	return found;
+	return total;
 }
 
 #endif /* TVMM_UTIL_H */
