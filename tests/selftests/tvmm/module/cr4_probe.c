@@ -20,6 +20,7 @@
  * SDM: vol. 3C, 24.7 "Enabling and Entering VMX Operation".
  * Context: process context; CR4 is read/written on each CPU by IPI.
  */
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
