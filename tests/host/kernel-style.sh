@@ -44,7 +44,7 @@ checkpatch_dir() {
 
 # Kernel C sources and headers tracked by git (generated files excluded).
 kernel_files() {
-	git -C "$ROOT" ls-files -- 'module/*.c' 'module/*.h' \
+	git -C "$ROOT" ls-files -- 'module/*.c' 'module/*.h' 'module/*.S' \
 		'tests/selftests/tvmm/module/*.c' | sed "s|^|$ROOT/|"
 }
 
@@ -71,7 +71,8 @@ build_module() {
 		skip "$name" "no kernel tree at $kdir"
 		return
 	fi
-	dir="$WORK/$name"
+	# Kbuild takes M= as a word list: the directory name must have no spaces.
+	dir="$WORK/build$n"
 	mkdir -p "$dir"
 	cp -r "$ROOT/Kbuild" "$ROOT/module" "$dir/"
 	log="$dir/build.log"

@@ -11,9 +11,19 @@ ROOT=$(cd "$HERE/../.." && pwd)
 # The commands run inside the VM, in order (later labs add more).
 DEMO_CMD='set -e
 echo "\$ tvmm caps"
-tvmm caps'
+tvmm caps
+echo
+echo "\$ tvmm run --trace /extra/hello.jsonl /extra/hello.bin"
+tvmm run --trace /extra/hello.jsonl /extra/hello.bin
+echo
+echo "\$ head -n 3 /extra/hello.jsonl      # one JSON record per VM exit"
+head -n 3 /extra/hello.jsonl
+echo
+echo "\$ tvmm stats /extra/hello.jsonl"
+tvmm stats /extra/hello.jsonl'
 
 bash "$ROOT/tests/deps.sh" >&2
+make -s -C "$ROOT/guests" >&2
 
 cat <<'EOF'
 ==== tvmm demo ====
@@ -22,8 +32,12 @@ booted in Bochs, which emulates an Intel Core i7 (Haswell) with VT-x, EPT
 and VPID. The VM loads tvmm.ko, then runs the commands below; their output
 comes back over the emulated serial port. "tvmm caps" reads the VMX
 capability MSRs (IA32_VMX_BASIC, the allowed-0/1 control settings, EPT/VPID
-support) and says what this CPU lets a hypervisor do.
+support) and says what this CPU lets a hypervisor do. Then a tiny guest,
+guests/hello.S, runs in VMX non-root mode: each OUT to the console port
+traps to tvmm (a VM exit), tvmm prints the byte and resumes the guest;
+HLT ends it. The trace has one record per exit; "tvmm stats" sums it up
+the way "perf kvm stat" does for KVM.
 (The first run builds the guest kernel: 3 to 10 minutes. Then ~15 s.)
 EOF
 echo
-exec bash "$HERE/labvm.sh" run --cmd "$DEMO_CMD"
+exec bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin" --cmd "$DEMO_CMD"
