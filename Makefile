@@ -65,6 +65,11 @@ labvm-run: guests
 labvm-shell:
 	bash $(LABVM)/labvm.sh shell
 
+# make bench: exit round-trip costs, tvmm vs floor vs KVM (tests/bench/README.md)
+.PHONY: bench
+bench:
+	bash tests/bench/run.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(ROOT) clean 2>/dev/null
 	$(MAKE) -C userspace clean

@@ -33,6 +33,7 @@ static const struct {
 	{ "outside_ram.bin", "\x00\x00\x00\x40", 4, "the address 0x40000000" },
 	{ "msr_cr.bin", "\x0f\x32", 2, "RDMSR (0f 32)" },
 	{ "vmcall.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
+	{ "bench.bin", "TVMMBNCH", 8, "its results block (tests/bench)" },
 };
 
 static unsigned char *slurp(const char *path, size_t *size)
