@@ -36,7 +36,7 @@
 #define VMCALL_TEXT		"Hi via VMCALL!\n"
 #define VMCALL_STATUS		3
 #define OUTSIDE_GPA		0x40000000ULL
-#define SPIN_MAX_EXITS		1000
+#define SPIN_MAX_EXITS		100	/* ~2 s of Bochs time: a preemption-timer exit every 20 ms */
 #define REAL_SECTOR_SIZE	512
 
 /*
@@ -311,7 +311,7 @@ TEST_F(run, realmode_boot_sector)
 	EXPECT_EQ(0, regs.cs);
 }
 
-/* spin: max_exits = 1000 ends it with TVMM_END_MAX_EXITS after 1000 exits. */
+/* spin: max_exits ends it with TVMM_END_MAX_EXITS after exactly that many exits. */
 TEST_F_TIMEOUT(run, spin_stopped_by_max_exits, 300)
 {
 	struct tvmm_config c = vm_config(TVMM_MODE_HW, 0, SPIN_MAX_EXITS);
@@ -576,7 +576,7 @@ TEST_F(run, cli_exit_status)
 		{ "vmcall.bin", VMCALL_STATUS },
 		{ "triple_fault.bin", 110 },
 		{ "outside_ram.bin", 111 },
-		{ "--max-exits 1000 spin.bin", 112 },
+		{ "--max-exits 100 spin.bin", 112 },
 		{ "--mode real realmode.bin", 0 },
 	};
 	char dir[PATH_MAX], cmd[PATH_MAX * 2 + 256];
