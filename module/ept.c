@@ -194,3 +194,21 @@ int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len)
 	}
 	return 0;
 }
+
+/* Copy @len bytes from the kernel into guest RAM (tvmm's shadow tables). */
+int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
+			   u64 len)
+{
+	if (!guest_mem_contains(mem, gpa, len))
+		return -EFAULT;
+	while (len) {
+		u64 off = gpa & ~PAGE_MASK;
+		u64 chunk = min_t(u64, len, PAGE_SIZE - off);
+
+		memcpy(page_address(mem->pages[gpa >> PAGE_SHIFT]) + off, src, chunk);
+		gpa += chunk;
+		src += chunk;
+		len -= chunk;
+	}
+	return 0;
+}

@@ -42,10 +42,6 @@ typedef void (*exit_handler_t)(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 #define X86_EXC_GP			13	/* general protection */
 #define X86_EXC_MC			18	/* machine check */
 
-/* Guest interruptibility state (SDM 25.4.2, table 25-3). */
-#define INTERRUPTIBILITY_STI		BIT(0)
-#define INTERRUPTIBILITY_MOV_SS		BIT(1)
-
 /* Hypercall numbers of the guest ABI (DESIGN.md): VMCALL with EAX = nr. */
 #define HC_EXIT			0	/* EBX = exit status */
 #define HC_PUTC			1	/* EBX = character */
@@ -75,14 +71,14 @@ static u64 *gpr(struct tvmm_vm *vm, unsigned int n)
 	return regs[n & 15];
 }
 
-static u64 gpr_read(struct tvmm_vm *vm, unsigned int n)
+u64 gpr_read(struct tvmm_vm *vm, unsigned int n)
 {
 	u64 *reg = gpr(vm, n);
 
 	return reg ? *reg : vmcs_read(VMCS_GUEST_RSP);
 }
 
-static void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value)
+void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value)
 {
 	u64 *reg = gpr(vm, n);
 	int err = 0;
@@ -98,35 +94,41 @@ static void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value)
  * it. Also end any STI/MOV-SS interrupt shadow: it covered exactly this
  * instruction (SDM 25.4.2).
  */
-static void skip_instruction(struct tvmm_exit_info *exit)
+void exit_skip_instruction(struct tvmm_exit_info *exit)
 {
 	u64 shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 	int err = 0;
 
 	vmx_vmwrite(VMCS_GUEST_RIP, exit->rip + exit->insn_len, &err);
-	if (shadow & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+	if (shadow & (VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS))
 		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			    shadow & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS),
+			    shadow & ~(u64)(VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS),
 			    &err);
 }
 
 /*
- * Make the guest take #GP(0) at the faulting instruction, exactly as the
- * hardware would: VM-entry event injection (SDM 26.6). Real mode has no
- * error codes.
+ * Make the guest take exception @vector at the faulting instruction,
+ * exactly as the hardware would have: VM-entry event injection (SDM 26.6).
+ * Real mode has no error codes.
  */
-static void inject_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+void exit_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
+			   u32 vector, bool has_error, u32 error_code)
 {
-	u32 info = X86_EXC_GP | (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) |
+	u32 info = vector | (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) |
 		   INTR_INFO_VALID;
 	int err = 0;
 
-	if (vm->cr0_shadow & X86_CR0_PE) {
+	if (has_error && (vm->cr0_shadow & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE;
-		vmx_vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0, &err);
+		vmx_vmwrite(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code, &err);
 	}
 	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, info, &err);
 	exit->action = TVMM_ACTION_REFLECTED;
+}
+
+static void inject_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	exit_inject_exception(vm, exit, X86_EXC_GP, true, 0);
 }
 
 /* Append one byte to the VM's console; a full line goes to userspace. */
@@ -169,22 +171,29 @@ static void handle_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	vm->regs.rcx = ecx;
 	vm->regs.rdx = edx;
 	exit->mnemonic = "cpuid";
-	skip_instruction(exit);
+	exit_skip_instruction(exit);
 }
 
 /*
- * HLT: the guest has nothing to do. With interrupts disabled nothing can
- * ever wake it, so the VM is over: the guest ABI's normal way to end.
- * With interrupts enabled it would wait for a virtual interrupt; until the
- * virtual timer exists (lab 07), nothing would come, so it ends too.
+ * HLT: the guest has nothing to do until an interrupt. If one can come
+ * (its IF is set and the virtual timer runs), the virtual CPU is "halted":
+ * the run loop gives the physical CPU back to Linux until the next tick is
+ * due, as KVM blocks a halted vCPU. (Not the VMCS HLT activity state: VM
+ * entry refuses it unless SS.DPL is 0, SDM 26.3.1.5, and a deprivileged
+ * guest runs at ring 1.) If no interrupt can come, nothing will ever wake
+ * the guest: the VM is over, the guest ABI's normal end.
  */
-static void handle_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	exit->mnemonic = "hlt";
-	skip_instruction(exit);
-	if (exit->rflags & X86_EFLAGS_IF)
+	exit_skip_instruction(exit);
+	if (virq_can_wait(vm, exit->rflags)) {
+		vm->halted = true;
+		return;
+	}
+	if (virq_guest_if(vm, exit->rflags))
 		vcpu_end(vm, TVMM_END_HLT, 1,
-			 "guest halted with interrupts enabled and no virtual interrupt source");
+			 "guest halted with interrupts enabled and no virtual timer");
 	else
 		vcpu_end(vm, TVMM_END_HLT, 0, "guest halted");
 }
@@ -201,7 +210,7 @@ static void handle_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
  * ports have no device behind them: reads float high, writes vanish,
  * unless the VM was created with TVMM_CONFIG_STRICT_IO.
  */
-static void handle_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+void exit_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	unsigned int size = (exit->qual & IO_SIZE_MASK) + 1;
 	u16 port = exit->qual >> IO_PORT_SHIFT;
@@ -231,7 +240,7 @@ static void handle_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	} else {
 		console_putc(vm, vm->regs.rax & 0xff);
 	}
-	skip_instruction(exit);
+	exit_skip_instruction(exit);
 }
 
 /*
@@ -239,7 +248,7 @@ static void handle_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
  * allow-list is emulated; anything else gets #GP, which is what a real CPU
  * does for an MSR it does not implement.
  */
-static void handle_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+void exit_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	u32 msr = vm->regs.rcx;
 	u64 value;
@@ -273,10 +282,10 @@ static void handle_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	}
 	vm->regs.rax = (u32)value;
 	vm->regs.rdx = value >> 32;
-	skip_instruction(exit);
+	exit_skip_instruction(exit);
 }
 
-static void handle_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	u64 value = (vm->regs.rdx << 32) | (u32)vm->regs.rax;
 	int err = 0;
@@ -304,7 +313,7 @@ static void handle_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		inject_gp(vm, exit);
 		return;
 	}
-	skip_instruction(exit);
+	exit_skip_instruction(exit);
 }
 
 /* Control-register access qualification (SDM 28.2.1, table 28-3). */
@@ -332,10 +341,10 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 	vm->cr0_shadow = cr0;
 	vmx_vmwrite(VMCS_CR0_READ_SHADOW, cr0, &err);
 	vmx_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(cr0), &err);
-	skip_instruction(exit);
+	exit_skip_instruction(exit);
 }
 
-static void handle_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	unsigned int cr = exit->qual & CR_NUM_MASK;
 	unsigned int type = (exit->qual >> CR_TYPE_SHIFT) & CR_TYPE_MASK;
@@ -363,9 +372,11 @@ static void handle_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		}
 		inject_gp(vm, exit);
 		return;
-	case CR_TYPE_MOV_FROM:		/* only CR3 can exit: CR0/CR4 read the shadows */
-		exit->mnemonic = "mov from cr3";
-		gpr_write(vm, reg, vmcs_read(VMCS_GUEST_CR3));
+	case CR_TYPE_MOV_FROM:
+		/* A VM exit only for CR3; at ring 1 (emulate.c) for any CR. */
+		exit->mnemonic = "mov from cr";
+		gpr_write(vm, reg, cr == 0 ? vm->cr0_shadow : cr == 4 ? vm->cr4_shadow :
+			  vmcs_read(VMCS_GUEST_CR3));
 		break;
 	case CR_TYPE_CLTS:
 		exit->mnemonic = "clts";
@@ -378,7 +389,7 @@ static void handle_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 			      lmsw);
 		return;
 	}
-	skip_instruction(exit);
+	exit_skip_instruction(exit);
 }
 
 /* VMCALL: the paravirtual door of the guest ABI (DESIGN.md, "Hypercalls"). */
@@ -388,7 +399,7 @@ static void handle_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	int err = 0;
 
 	exit->mnemonic = "vmcall";
-	skip_instruction(exit);
+	exit_skip_instruction(exit);
 	switch ((u32)vm->regs.rax) {
 	case HC_EXIT:
 		vm->exit_status = vm->regs.rbx;
@@ -398,11 +409,12 @@ static void handle_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	case HC_PUTC:
 		console_putc(vm, vm->regs.rbx & 0xff);
 		break;
-	case HC_SET_IF:
+	case HC_SET_IF:		/* the paravirtual CLI/STI */
 		rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)X86_EFLAGS_IF;
 		if (vm->regs.rbx & 1)
 			rflags |= X86_EFLAGS_IF;
 		vmx_vmwrite(VMCS_GUEST_RFLAGS, rflags, &err);
+		virq_set_vif(vm, vm->regs.rbx & 1);
 		break;
 	case HC_GET_TIME:
 		tsc = rdtsc();
@@ -469,6 +481,11 @@ static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 		asm volatile("int $2");
 		return;
 	}
+	if (vector == X86_EXC_GP && vm->config.mode == TVMM_MODE_DEPRIVILEGED) {
+		exit->action = TVMM_ACTION_EMULATED;
+		emulate_gp(vm, exit);
+		return;
+	}
 	if (vector == X86_EXC_NM) {
 		exit->mnemonic = "fpu";
 		vcpu_end(vm, TVMM_END_UNHANDLED, EXIT_REASON_EXCEPTION_NMI,
@@ -485,15 +502,16 @@ static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_host_event,
 	[EXIT_REASON_TRIPLE_FAULT]	= handle_triple_fault,
 	[EXIT_REASON_CPUID]		= handle_cpuid,
-	[EXIT_REASON_HLT]		= handle_hlt,
+	[EXIT_REASON_HLT]		= exit_hlt,
 	[EXIT_REASON_VMCALL]		= handle_vmcall,
-	[EXIT_REASON_CR_ACCESS]		= handle_cr_access,
-	[EXIT_REASON_IO_INSTRUCTION]	= handle_io,
-	[EXIT_REASON_MSR_READ]		= handle_rdmsr,
-	[EXIT_REASON_MSR_WRITE]		= handle_wrmsr,
+	[EXIT_REASON_CR_ACCESS]		= exit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION]	= exit_io,
+	[EXIT_REASON_MSR_READ]		= exit_rdmsr,
+	[EXIT_REASON_MSR_WRITE]		= exit_wrmsr,
 	[EXIT_REASON_EPT_VIOLATION]	= handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]	= handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER]	= handle_host_event,
+	[EXIT_REASON_INTERRUPT_WINDOW]	= handle_host_event,	/* virq.c injects */
 };
 
 /**

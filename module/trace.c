@@ -123,7 +123,7 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	rec->error_code = exit->error_code;
 	rec->cs = vmcs_read(VMCS_GUEST_CS_SELECTOR);
 	rec->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
-	rec->vif = !!(exit->rflags & X86_EFLAGS_IF);
+	rec->vif = exit->vif;
 	rec->action = exit->action;
 	strscpy(rec->mnemonic, exit->mnemonic ? exit->mnemonic : "",
 		sizeof(rec->mnemonic));

@@ -11,6 +11,8 @@
 #ifndef _TVMM_H
 #define _TVMM_H
 
+#include <linux/bitmap.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -52,6 +54,10 @@ struct tvmm_guest_mem {
 	u64 eptp;			/* the VMCS EPT pointer */
 };
 
+/* Interrupt vectors of x86, and a page of scratch space per VM. */
+#define TVMM_NR_VECTORS		256
+#define TVMM_SCRATCH_SIZE	PAGE_SIZE
+
 /* VMCS fields in a snapshot (the table in vmcs.c). */
 #define TVMM_VMCS_SNAPSHOT_FIELDS	113
 
@@ -64,6 +70,19 @@ struct tvmm_trace_ring {
 	u64 head, tail;			/* records [tail, head) are waiting */
 	struct tvmm_exit_record *records;
 	wait_queue_head_t wait;		/* poll() and blocking readers */
+};
+
+/* What vmx_handle_exit() learned about one exit, for the trace record. */
+struct tvmm_exit_info {
+	u32 reason;			/* full VM_EXIT_REASON field */
+	u64 qual;
+	u64 rip, rflags, gpa;
+	u32 intr_info, error_code;
+	u32 insn_len;
+	u64 tsc_exit;			/* TSC right after the exit */
+	u8 action;			/* enum tvmm_action */
+	bool vif;			/* the guest's IF at the exit, before handling */
+	const char *mnemonic;
 };
 
 /*
@@ -92,6 +111,31 @@ struct tvmm_vm {
 	u32 console_len;
 	bool console_flush;		/* a line is complete: return to userspace */
 
+	/* The virtual CPU's interrupt state (virq.c), under run_lock. */
+	bool vif;			/* deprivileged: the IF the guest believes in */
+	bool timer_on;			/* the guest has loaded an IDT */
+	u64 timer_period;		/* guest TSC ticks, or TVMM_TIMER_OFF */
+	u64 timer_deadline;		/* TSC of the next tick */
+	bool irq_pending;		/* a tick waits for the guest's IF */
+	bool irq_window;		/* interrupt-window exiting is on */
+	bool halted;			/* HLT: waits in tvmm for the next tick */
+	u64 ticks_delivered, ticks_coalesced;
+
+	/* Deprivileged mode (deprivilege.c): the guest's tables and ours. */
+	u64 guest_gdt_base, guest_idt_base;	/* what the guest loaded (GVA = GPA) */
+	u32 guest_gdt_limit, guest_idt_limit;
+	u64 shadow_gpa;			/* start of tvmm's reserved region */
+	DECLARE_BITMAP(user_gates, TVMM_NR_VECTORS);	/* guest gates with DPL 3 */
+	void *scratch;			/* TVMM_SCRATCH_SIZE bytes for table copies */
+
+	/*
+	 * The HLT exit that halted the vCPU: recorded when the tick that ends
+	 * the wait goes in, so its trace record says "injected".
+	 */
+	struct tvmm_exit_info halt_exit;
+	u64 halt_exit_cycles;
+	bool halt_exit_pending;
+
 	/* Updated by the run loop, read (racily, for display) by debugfs. */
 	u64 exits;
 	u64 seq;
@@ -109,24 +153,14 @@ struct tvmm_vm {
 	struct dentry *debugfs_dir;
 };
 
-/* What vmx_handle_exit() learned about one exit, for the trace record. */
-struct tvmm_exit_info {
-	u32 reason;			/* full VM_EXIT_REASON field */
-	u64 qual;
-	u64 rip, rflags, gpa;
-	u32 intr_info, error_code;
-	u32 insn_len;
-	u64 tsc_exit;			/* TSC right after the exit */
-	u8 action;			/* enum tvmm_action */
-	const char *mnemonic;
-};
-
 /* ept.c: guest RAM and its EPT mapping. */
 int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size);
 void ept_free_guest_mem(struct tvmm_guest_mem *mem);
 int guest_mem_write(struct tvmm_guest_mem *mem, u64 gpa,
 		    const void __user *src, u64 len);
 int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len);
+int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
+			   u64 len);
 
 /* vmcs.c: build the VMCS in three phases; dump it for students. */
 int vmcs_setup(struct tvmm_vm *vm);
@@ -144,6 +178,36 @@ void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
 
 /* exits.c: one handler per exit reason. Called with the VMCS current. */
 void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void exit_skip_instruction(struct tvmm_exit_info *exit);
+void exit_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
+			   u32 vector, bool has_error, u32 error_code);
+void exit_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void exit_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+u64 gpr_read(struct tvmm_vm *vm, unsigned int n);
+void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
+
+/* virq.c: virtual IF, the virtual timer, injection of virtual interrupts. */
+void virq_init(struct tvmm_vm *vm);
+bool virq_guest_if(struct tvmm_vm *vm, u64 rflags);
+void virq_start_timer(struct tvmm_vm *vm);
+void virq_set_vif(struct tvmm_vm *vm, bool on);
+bool virq_can_wait(struct tvmm_vm *vm, u64 rflags);
+void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+int virq_halt_wait(struct tvmm_vm *vm);
+
+/* emulate.c: decode and emulate what faults (#GP) at ring 1. */
+void emulate_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+
+/* deprivilege.c: shadow GDT/IDT/TSS, segments at ring 1. */
+int depriv_setup_guest(struct tvmm_vm *vm, int *err);
+int depriv_lgdt(struct tvmm_vm *vm, u64 base, u32 limit);
+int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit);
+int depriv_ltr(struct tvmm_vm *vm, u16 selector);
+int depriv_load_ss(struct tvmm_vm *vm, u16 selector);
+int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vector);
 
 /* trace.c: exit records, read()/poll(), tracepoints. */
 int trace_ring_init(struct tvmm_trace_ring *ring);

@@ -45,13 +45,6 @@ static_assert(offsetof(struct tvmm_guest_regs, r8) == GUEST_REGS_R8);
 static_assert(offsetof(struct tvmm_guest_regs, r15) == GUEST_REGS_R15);
 static_assert(VMCS_HOST_RSP == 0x6c14);	/* VMCS_HOST_RSP_ENC in entry.S */
 
-/*
- * Guest time between two forced exits, in TSC ticks. In the Bochs lab VM
- * (about 50 M ticks per second of emulated time) this is 20 ms: a guest
- * that never exits on its own still comes back 50 times a second.
- */
-#define GUEST_SLICE_TSC_TICKS	1000000ULL
-
 /* Guest SS access rights: DPL in bits 6:5 is the CPL (SDM 25.4.1). */
 #define SS_AR_DPL_SHIFT		5
 #define SS_AR_DPL_MASK		3
@@ -175,7 +168,7 @@ static bool vcpu_null_handler(struct tvmm_vm *vm)
 /* Should this slice stop after the exit just handled? */
 static bool vcpu_slice_over(struct tvmm_vm *vm)
 {
-	return vm->end || vm->console_flush || need_resched() ||
+	return vm->end || vm->console_flush || vm->halted || need_resched() ||
 	       signal_pending(current) ||
 	       ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace));
 }
@@ -184,8 +177,6 @@ static bool vcpu_slice_over(struct tvmm_vm *vm)
 static void vcpu_run_slice(struct tvmm_vm *vm)
 {
 	u64 vmcs_hpa = page_to_phys(vm->vmcs);
-	u32 timer = GUEST_SLICE_TSC_TICKS >>
-		    (tvmm_caps.misc & TVMM_VMX_MISC_PREEMPT_RATE_MASK);
 	struct tvmm_exit_info exit;
 	unsigned short ds, es;
 	int launched = 0, ret, err;
@@ -205,7 +196,18 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCS setup failed (%d, see dmesg)", err);
 		goto out_clear;
 	}
-	vmx_vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, timer, &err);
+	/*
+	 * The preemption timer bounds the guest's time (virq.c sets it). A
+	 * vCPU woken from HLT gets its tick now: that HLT exit is recorded
+	 * only here, with the injection it ended in.
+	 */
+	if (vm->halt_exit_pending) {
+		vm->halt_exit_pending = false;
+		virq_prepare_entry(vm, &vm->halt_exit);
+		trace_record_exit(vm, &vm->halt_exit, vm->halt_exit_cycles);
+	} else {
+		virq_prepare_entry(vm, NULL);
+	}
 
 	/*
 	 * Guest TLB entries tagged with this VM's EPTP and VPID may survive
@@ -249,10 +251,18 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		}
 
 		vm->exits++;
+		exit.vif = virq_guest_if(vm, exit.rflags);
 		vmx_handle_exit(vm, &exit);
 		if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
 			vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,
 				 "stopped after %llu exits (--max-exits)", vm->exits);
+		if (vm->halted) {
+			vm->halt_exit = exit;
+			vm->halt_exit_cycles = rdtsc() - tsc;
+			vm->halt_exit_pending = true;
+			continue;	/* the slice is over (vcpu_slice_over()) */
+		}
+		virq_prepare_entry(vm, &exit);
 		trace_record_exit(vm, &exit, rdtsc() - tsc);
 	} while (!vcpu_slice_over(vm));
 
@@ -293,6 +303,11 @@ int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run)
 			break;
 		if (vm->console_flush)
 			break;
+		if (vm->halted) {
+			ret = virq_halt_wait(vm);
+			if (ret)
+				break;
+		}
 		cond_resched();
 
 		preempt_disable();

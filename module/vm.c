@@ -63,25 +63,6 @@ err_free:
 	return ret;
 }
 
-/*
- * close(): destroy the VM. Its VMCS was VMCLEARed at the end of the last
- * run slice, so no CPU holds it and its memory can go back.
- */
-static int vm_release(struct inode *inode, struct file *file)
-{
-	struct tvmm_vm *vm = file->private_data;
-
-	tvmm_debugfs_remove_vm(vm);
-	trace_ring_free(&vm->trace);
-	ept_free_guest_mem(&vm->mem);
-	if (vm->vmcs)
-		__free_page(vm->vmcs);
-	ida_free(&vpids, vm->vpid);
-	ida_free(&vm_ids, vm->id);
-	kfree(vm);
-	return 0;
-}
-
 /* TVMM_SET_CONFIG: validate everything; the VM is built at LOAD_IMAGE. */
 static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 {
@@ -93,26 +74,17 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 	if (cfg->flags & ~(TVMM_CONFIG_TRACE | TVMM_CONFIG_STRICT_IO |
 			   TVMM_CONFIG_NULL_HANDLERS))
 		return -EINVAL;
-	switch (cfg->mode) {
-	case TVMM_MODE_HW:
-	case TVMM_MODE_REAL:
-		break;
-	case TVMM_MODE_DEPRIVILEGED:
-	case TVMM_MODE_PARAVIRT:
-		pr_info_ratelimited("mode %u arrives with the de-privileging labs (06-08)\n",
-				    cfg->mode);
-		return -EOPNOTSUPP;
-	default:
+	if (cfg->mode > TVMM_MODE_PARAVIRT)
 		return -EINVAL;
-	}
-	if (cfg->timer_ticks)
-		return -EOPNOTSUPP;	/* the virtual timer comes with lab 07 */
 	if (cfg->mem_size && (cfg->mem_size % PAGE_SIZE ||
 			      cfg->mem_size < TVMM_GUEST_MEM_MIN ||
 			      cfg->mem_size > TVMM_GUEST_MEM_MAX))
 		return -EINVAL;
 	if (vm->image_loaded)
 		return -EBUSY;		/* the machine is built already */
+	if (cfg->mode == TVMM_MODE_DEPRIVILEGED && cfg->mem_size &&
+	    cfg->mem_size < TVMM_DEPRIV_RESERVED + TVMM_GUEST_LOAD_GPA + PAGE_SIZE)
+		return -EINVAL;
 	vm->config = *cfg;
 	if (!vm->config.mem_size)
 		vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
@@ -129,9 +101,10 @@ static int vm_build(struct tvmm_vm *vm)
 	if (err)
 		goto err_mem;
 	vm->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!vm->vmcs) {
+	vm->scratch = kmalloc(TVMM_SCRATCH_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!vm->vmcs || !vm->scratch) {
 		err = -ENOMEM;
-		goto err_mem;
+		goto err_vmcs;
 	}
 	/* SDM 25.2: word 0 of a VMCS region holds the VMCS revision id. */
 	revision = page_address(vm->vmcs);
@@ -144,11 +117,42 @@ static int vm_build(struct tvmm_vm *vm)
 	return 0;
 
 err_vmcs:
-	__free_page(vm->vmcs);
+	kfree(vm->scratch);
+	vm->scratch = NULL;
+	if (vm->vmcs)
+		__free_page(vm->vmcs);
 	vm->vmcs = NULL;
 err_mem:
 	ept_free_guest_mem(&vm->mem);
 	return err;
+}
+
+/* Undo vm_build(); also what close() frees. */
+static void vm_unbuild(struct tvmm_vm *vm)
+{
+	trace_ring_free(&vm->trace);
+	kfree(vm->scratch);
+	vm->scratch = NULL;
+	if (vm->vmcs)
+		__free_page(vm->vmcs);
+	vm->vmcs = NULL;
+	ept_free_guest_mem(&vm->mem);
+}
+
+/*
+ * close(): destroy the VM. Its VMCS was VMCLEARed at the end of the last
+ * run slice, so no CPU holds it and its memory can go back.
+ */
+static int vm_release(struct inode *inode, struct file *file)
+{
+	struct tvmm_vm *vm = file->private_data;
+
+	tvmm_debugfs_remove_vm(vm);
+	vm_unbuild(vm);
+	ida_free(&vpids, vm->vpid);
+	ida_free(&vm_ids, vm->id);
+	kfree(vm);
+	return 0;
 }
 
 /* TVMM_LOAD_IMAGE: build the VM and copy the flat binary into its RAM. */
@@ -156,23 +160,23 @@ static int vm_load_image(struct tvmm_vm *vm, const struct tvmm_image *img)
 {
 	u64 gpa = vm->config.mode == TVMM_MODE_REAL ? TVMM_GUEST_REAL_LOAD_GPA :
 						     TVMM_GUEST_LOAD_GPA;
+	/* In deprivileged mode the top of RAM holds tvmm's shadow tables. */
+	u64 top = vm->config.mem_size -
+		  (vm->config.mode == TVMM_MODE_DEPRIVILEGED ? TVMM_DEPRIV_RESERVED : 0);
 	int err;
 
 	if (vm->image_loaded)
 		return -EBUSY;
 	if (!img->size)
 		return -EINVAL;
-	if (img->size > vm->config.mem_size - gpa)
+	if (img->size > top - gpa)
 		return -EFBIG;
 	err = vm_build(vm);
 	if (err)
 		return err;
 	err = guest_mem_write(&vm->mem, gpa, u64_to_user_ptr(img->addr), img->size);
 	if (err) {
-		trace_ring_free(&vm->trace);
-		__free_page(vm->vmcs);
-		vm->vmcs = NULL;
-		ept_free_guest_mem(&vm->mem);
+		vm_unbuild(vm);
 		return err;
 	}
 	vm->image_loaded = true;

@@ -62,6 +62,7 @@ extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
 #define REAL_MODE_IVT_LIMIT	0x3ff	/* 256 vectors x 4 bytes */
 #define TSS_MIN_LIMIT		0x67	/* a 32-bit TSS is 104 bytes */
 #define X86_EXCEPTION_NM	7	/* #NM, device not available */
+#define X86_EXCEPTION_GP	13	/* #GP, general protection */
 
 /*
  * One adjust helper for every control field (SDM vol. 3D, A.3-A.5): fold
@@ -153,9 +154,13 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	/*
 	 * #NM exits: the real CR0.TS is kept set (vmcs_guest_cr0()), so the
 	 * guest's first FPU/SSE instruction traps instead of clobbering the
-	 * host task's FPU registers, which tvmm does not switch.
+	 * host task's FPU registers, which tvmm does not switch. #GP exits in
+	 * deprivileged mode: that is how privileged instructions at ring 1
+	 * reach tvmm (emulate.c).
 	 */
-	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXCEPTION_NM), &err);
+	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXCEPTION_NM) |
+		    (vm->config.mode == TVMM_MODE_DEPRIVILEGED ? BIT(X86_EXCEPTION_GP) : 0),
+		    &err);
 	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0, &err);
 	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0, &err);
 	vmx_vmwrite(VMCS_CR3_TARGET_COUNT, 0, &err);
@@ -326,6 +331,10 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 	vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0, &err);
 	vmx_vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0, &err);
 	memset(&vm->regs, 0, sizeof(vm->regs));
+	virq_init(vm);
+	/* Deprivileged: the same machine, entered at ring 1 (deprivilege.c). */
+	if (vm->config.mode == TVMM_MODE_DEPRIVILEGED && !err)
+		err = depriv_setup_guest(vm, &err);
 	return err;
 }
 

@@ -147,4 +147,12 @@ enum vmcs_field {
 	VMCS_HOST_RIP = 0x6c16,
 };
 
+/* Guest interruptibility state bits (SDM 25.4.2, table 25-3). */
+#define VMCS_BLOCKING_BY_STI		0x1
+#define VMCS_BLOCKING_BY_MOV_SS		0x2
+
+/* Guest activity states (SDM 25.4.2, table 25-4). */
+#define VMCS_ACTIVITY_ACTIVE		0
+#define VMCS_ACTIVITY_HLT		1
+
 #endif /* _TVMM_VMCS_FIELDS_H */

@@ -27,6 +27,18 @@
 #include "cli.h"
 #include "jsonl.h"
 
+/*
+ * struct tvmm_config.timer_ticks: 0 asks for the default period, this
+ * value for no timer at all (the uapi defines both with the virtual timer;
+ * the fallbacks let the tool build against an older header).
+ */
+#ifndef TVMM_TIMER_OFF
+#define TVMM_TIMER_OFF		(~0ULL)
+#endif
+#ifndef TVMM_TIMER_DEFAULT
+#define TVMM_TIMER_DEFAULT	1000000ULL
+#endif
+
 static const char *const mode_names[] = {
 	[TVMM_MODE_HW] = "hw",
 	[TVMM_MODE_REAL] = "real",
@@ -380,9 +392,14 @@ static int run_vm(struct run_ctx *ctx)
 	int status;
 
 	if (ioctl(ctx->fd, TVMM_SET_CONFIG, &ctx->config) < 0) {
-		if (errno == EOPNOTSUPP) {
-			print_error("run: mode '%s' is not available in this tvmm.ko yet: it comes with the de-privileging labs. Use --mode hw or --mode real.",
+		if (errno == EOPNOTSUPP && (ctx->config.mode == TVMM_MODE_DEPRIVILEGED ||
+					    ctx->config.mode == TVMM_MODE_PARAVIRT)) {
+			print_error("run: mode '%s' is not available in this tvmm.ko yet: it comes with the de-privileging labs (06-08). Use --mode hw or --mode real.",
 				    mode_names[ctx->config.mode]);
+			return TVMM_EXIT_USAGE;
+		}
+		if (errno == EOPNOTSUPP) {
+			print_error("run: this tvmm.ko has no virtual timer yet (it comes with lab 07): run without --timer.");
 			return TVMM_EXIT_USAGE;
 		}
 		if (errno == EINVAL) {
@@ -461,14 +478,17 @@ interrupted:
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s run [--mode hw|real] [--mem SIZE] [--timer TICKS]\n"
-		"                [--trace FILE.jsonl] [--max-exits N] IMAGE\n"
+		"usage: %s run [--mode hw|real|deprivileged|paravirt] [--mem SIZE]\n"
+		"                [--timer TICKS] [--trace FILE.jsonl] [--max-exits N] IMAGE\n"
 		"  Run the flat guest IMAGE (loaded at 0x10000; 0x7c00 in real mode) until\n"
 		"  it ends. Its console (port 0xE9) goes to stdout, a summary to stderr.\n"
-		"  --mode MODE       hw (default; ring 0, protected mode) or real (16-bit\n"
-		"                    real mode); deprivileged and paravirt come with later labs\n"
+		"  --mode MODE       hw (default): ring 0, protected mode, VT-x;\n"
+		"                    real: 16-bit real mode at 0x7c00;\n"
+		"                    deprivileged: guest kernel at ring 1, trap-and-emulate;\n"
+		"                    paravirt: ring 0, the guest uses VMCALL hypercalls\n"
 		"  --mem SIZE        guest RAM, e.g. 2M (default), 1M..64M, K/M suffixes\n"
-		"  --timer TICKS     virtual timer period in guest TSC ticks (later labs)\n"
+		"  --timer TICKS     virtual timer (vector 0x20) every TICKS guest TSC ticks,\n"
+		"                    once the guest loads an IDT; default 1000000, 0 = off\n"
 		"  --trace FILE      write every exit as one JSON line (see tvmm.1)\n"
 		"  --max-exits N     end the VM after N exits (0: no limit)\n"
 		"  -h, --help\n"
@@ -520,12 +540,13 @@ int cmd_run(int argc, char **argv)
 			ctx.config.mem_size = v;
 			break;
 		case 't':
-			if (parse_count(optarg, &v)) {
-				print_error("run: --timer %s: give a number of TSC ticks (0 = off).",
-					    optarg);
+			if (parse_count(optarg, &v) || v == TVMM_TIMER_OFF) {
+				print_error("run: --timer %s: give a number of TSC ticks (0 = off; default %llu).",
+					    optarg, TVMM_TIMER_DEFAULT);
 				return TVMM_EXIT_USAGE;
 			}
-			ctx.config.timer_ticks = v;
+			/* The ABI's 0 means "default": off has its own value. */
+			ctx.config.timer_ticks = v ? v : TVMM_TIMER_OFF;
 			break;
 		case 'T':
 			ctx.trace_path = optarg;

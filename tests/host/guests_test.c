@@ -7,7 +7,12 @@
  * The examples are tiny on purpose: each fits in one page, the boot
  * sector is exactly 512 bytes ending in 0x55 0xAA, and each contains the
  * instructions its header comment promises (so the in-VM counts hold).
+ * The mini-OS's paravirtual build (minios_pv.bin) must hold no sensitive
+ * instruction at all: its code (the .text of minios_pv.o, disassembled
+ * with objdump) has no CLI, STI, HLT, IN or OUT, while the native build's
+ * has them all but IN (so the check can see them).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +39,66 @@ static const struct {
 	{ "msr_cr.bin", "\x0f\x32", 2, "RDMSR (0f 32)" },
 	{ "vmcall.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
 	{ "bench.bin", "TVMMBNCH", 8, "its results block (tests/bench)" },
+	{ "minios.bin", "hello from ring 3\n", 18, "its app's message" },
+	{ "minios_pv.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
 };
+
+/* Sensitive instructions a paravirtual guest replaces with hypercalls. */
+static const char *const sensitive[] = { "cli", "sti", "hlt", "in", "out" };
+#define NR_SENSITIVE	(sizeof(sensitive) / sizeof(sensitive[0]))
+
+/*
+ * Count the instructions of the object @obj's code by mnemonic (objdump -d
+ * disassembles only code sections; minios keeps its data in .data).
+ * Return: 0, or -1 if objdump could not run.
+ */
+static int count_sensitive(const char *obj, unsigned int counts[NR_SENSITIVE])
+{
+	char cmd[512], line[512];
+	FILE *p;
+	int status;
+
+	memset(counts, 0, NR_SENSITIVE * sizeof(counts[0]));
+	snprintf(cmd, sizeof(cmd), "objdump -d %s 2>/dev/null", obj);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		/* "  1d:\tfa                   \tcli" : the mnemonic after the 2nd tab */
+		char *insn = strchr(line, '\t'), mnem[32];
+
+		if (!insn || !(insn = strchr(insn + 1, '\t')))
+			continue;
+		if (sscanf(insn + 1, "%31s", mnem) != 1)
+			continue;
+		for (size_t i = 0; i < NR_SENSITIVE; i++)
+			/* "outb"/"inb" are AT&T spellings of the same opcodes */
+			if (!strncmp(mnem, sensitive[i], strlen(sensitive[i])) &&
+			    (!mnem[strlen(sensitive[i])] ||
+			     strchr("bwl", mnem[strlen(sensitive[i])])) &&
+			    strlen(mnem) <= strlen(sensitive[i]) + 1)
+				counts[i]++;
+	}
+	status = pclose(p);
+	return status == 0 ? 0 : -1;
+}
+
+static void check_paravirt_build(void)
+{
+	unsigned int native[NR_SENSITIVE], pv[NR_SENSITIVE];
+
+	if (count_sensitive(GUESTS "minios.o", native) ||
+	    count_sensitive(GUESTS "minios_pv.o", pv)) {
+		ok(1, "# SKIP objdump or guests/minios*.o missing: no disassembly check");
+		return;
+	}
+	for (size_t i = 0; i < NR_SENSITIVE; i++) {
+		if (strcmp(sensitive[i], "in"))
+			ok(native[i] > 0, "minios.o has %s (%u): the check sees it",
+			   sensitive[i], native[i]);
+		ok_eq(pv[i], 0, "minios_pv.o has no %s", sensitive[i]);
+	}
+}
 
 static unsigned char *slurp(const char *path, size_t *size)
 {
@@ -82,5 +146,6 @@ int main(void)
 		   "%s contains %s", guests[i].name, guests[i].what);
 		free(buf);
 	}
+	check_paravirt_build();
 	return done_testing();
 }

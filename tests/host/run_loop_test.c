@@ -251,6 +251,15 @@ int main(void)
 
 	status = run_tool("hello", "--mode", "real", TMP "/g.bin", NULL);
 	ok_eq(config.mode, TVMM_MODE_REAL, "--mode real reaches the config");
+	ok_eq(config.timer_ticks, 0, "no --timer: 0, the module's default period");
+
+	/* --timer: a period goes through; 0 (off) is the ABI's TVMM_TIMER_OFF. */
+	status = run_tool("hello", "--mode", "deprivileged", "--timer", "5000", TMP "/g.bin", NULL);
+	ok_eq(config.mode, TVMM_MODE_DEPRIVILEGED, "--mode deprivileged reaches the config");
+	ok_eq(config.timer_ticks, 5000, "--timer 5000 reaches the config");
+	status = run_tool("hello", "--mode", "paravirt", "--timer", "0", TMP "/g.bin", NULL);
+	ok_eq(config.mode, TVMM_MODE_PARAVIRT, "--mode paravirt reaches the config");
+	ok(config.timer_ticks == TVMM_TIMER_OFF, "--timer 0 becomes TVMM_TIMER_OFF");
 
 	if (!getenv("KEEP_TMP"))
 		(void)system("rm -rf " TMP);

@@ -75,8 +75,7 @@ struct tvmm_caps {
 
 /*
  * Guest modes: the notes' techniques side by side (DESIGN.md, "Guest
- * modes"). HW and REAL exist now; DEPRIVILEGED and PARAVIRT come with the
- * de-privileging labs and are refused with EOPNOTSUPP until then.
+ * modes").
  */
 enum tvmm_mode {
 	TVMM_MODE_HW		= 0,	/* 32-bit protected mode, ring 0, VMX non-root */
@@ -112,9 +111,24 @@ struct tvmm_config {
 	__u32 flags;		/* TVMM_CONFIG_* */
 	__u64 mem_size;		/* guest RAM in bytes, 4 KiB multiple; 0 = 2 MiB */
 	__u64 max_exits;	/* end the run after this many exits; 0 = no limit */
-	__u64 timer_ticks;	/* virtual timer period (later labs); 0 = off */
+	__u64 timer_ticks;	/* virtual timer period in guest TSC ticks;
+				 * 0 = TVMM_TIMER_DEFAULT, TVMM_TIMER_OFF = none */
 	__u64 reserved[4];	/* must be zero */
 };
+
+/*
+ * The virtual timer (DESIGN.md, "Virtual timer"): vector 0x20 every
+ * timer_ticks guest TSC ticks, once the guest has loaded an IDT.
+ */
+#define TVMM_TIMER_DEFAULT	1000000ULL
+#define TVMM_TIMER_OFF		(~0ULL)
+#define TVMM_TIMER_VECTOR	0x20
+
+/*
+ * De-privileged mode: tvmm keeps its shadow GDT, IDT and TSS in the top
+ * TVMM_DEPRIV_RESERVED bytes of guest RAM; the guest's stack starts below.
+ */
+#define TVMM_DEPRIV_RESERVED	0x10000ULL
 
 /* struct tvmm_image: a flat binary in the caller's memory. */
 struct tvmm_image {

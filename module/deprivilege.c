@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deprivilege.c - run a ring-0 guest kernel at ring 1 ("virtual kernel
+ * mode"), on shadow descriptor tables.
+ *
+ * Concept: de-privileging, as the notes draw it: the VMM keeps ring 0, the
+ * guest kernel is moved to ring 1 and its applications stay at ring 3
+ * ("virtual user mode"). The guest still believes it is at ring 0: it
+ * loads its own GDT with ring-0 descriptors, its own IDT, its own TSS.
+ * Those loads are privileged, so at ring 1 they fault and tvmm emulates
+ * them (emulate.c) by building *shadow* tables in memory tvmm reserves at
+ * the top of guest RAM:
+ *   shadow GDT: the guest's descriptors, ring-0 code/data demoted to DPL 1,
+ *               so the guest's own selectors work at ring 1;
+ *   shadow IDT: the guest's gates, with interrupt gates made trap gates
+ *               (delivery must not clear the real IF; tvmm clears the
+ *               virtual one) and DPL-3 gates made DPL 0, so that `int $0x80`
+ *               from ring 3 traps to tvmm, which reflects it (the notes'
+ *               system-call flow);
+ *   the guest's TSS gets SS1:ESP1 = its SS0:ESP0, the stack a ring-1
+ *               kernel is entered on from ring 3.
+ * The hardware GDTR/IDTR point at the shadows, so SGDT/SIDT at ring 1
+ * reveal them without any trap: the Popek-Goldberg problem of lab 08.
+ *
+ * SDM: vol. 3A, 3.4.5 "Segment Descriptors", 5.5 "Privilege Levels", 6.11
+ *      "IDT Descriptors", 7.2.1 "Task-State Segment"; vol. 3C, 26.3.1.2
+ *      (guest segment checks); bochs.md "De-privileged guests in Bochs".
+ * Context: the run loop, preemption off, the VM's VMCS current.
+ */
+#include <linux/bitmap.h>
+#include <asm/processor-flags.h>
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+
+/* The reserved region at the top of guest RAM (TVMM_DEPRIV_RESERVED). */
+#define SHADOW_GDT_OFFSET	0x0000
+#define SHADOW_GDT_MAX		0x1000	/* bytes: 512 descriptors */
+#define SHADOW_IDT_OFFSET	0x1000
+#define SHADOW_IDT_MAX		0x800	/* 256 gates x 8 bytes */
+#define SHADOW_TSS_OFFSET	0x2000	/* a TSS for before the guest's LTR */
+#define TSS32_SIZE		104
+static_assert(SHADOW_GDT_MAX <= TVMM_SCRATCH_SIZE && SHADOW_IDT_MAX <= TVMM_SCRATCH_SIZE);
+
+/* Descriptor byte 5: P, DPL, S, type (SDM vol. 3A, figure 3-8). */
+#define DESC_ACCESS_BYTE	5
+#define DESC_FLAGS_BYTE		6	/* G, D/B, L, AVL in bits 7:4 */
+#define DESC_DPL_SHIFT		5
+#define DESC_DPL_MASK		(3 << DESC_DPL_SHIFT)
+#define DESC_S			BIT(4)
+#define DESC_P			BIT(7)
+#define DESC_TYPE_MASK		0xf
+#define DESC_TYPE_ACCESSED	BIT(0)
+#define DESC_TYPE_TSS32_AVAIL	0x9
+#define DESC_TYPE_TSS_BUSY	BIT(1)
+#define DESC_TYPE_INT_GATE32	0xe
+#define DESC_TYPE_TRAP_GATE32	0xf
+#define DESC_G			BIT(7)	/* in the flags byte */
+
+/* TSS32 fields (SDM vol. 3A, figure 7-2). */
+#define TSS_ESP0		4
+#define TSS_SS0			8
+#define TSS_ESP1		12
+#define TSS_SS1			16
+
+/* Guest selectors at entry: the hw-mode ones with RPL 1. */
+#define DEPRIV_CS_SEL		0x09
+#define DEPRIV_DS_SEL		0x11
+#define DEPRIV_TR_SEL		0x18
+#define SEL_RPL_MASK		3
+#define SEL_INDEX_MASK		(~7U)
+#define RPL_VIRTUAL_KERNEL	1
+
+/* VMCS access rights from descriptor bytes 5 and 6 (SDM 25.4.1). */
+static u32 desc_ar(const u8 *desc)
+{
+	return desc[DESC_ACCESS_BYTE] | ((desc[DESC_FLAGS_BYTE] & 0xf0) << 8);
+}
+
+static u32 desc_base(const u8 *d)
+{
+	return d[2] | d[3] << 8 | d[4] << 16 | d[7] << 24;
+}
+
+/* The limit in bytes, scaled by the granularity bit. */
+static u32 desc_limit(const u8 *d)
+{
+	u32 limit = d[0] | d[1] << 8 | (d[6] & 0xf) << 16;
+
+	return (d[DESC_FLAGS_BYTE] & DESC_G) ? (limit << 12) | 0xfff : limit;
+}
+
+/* A flat 4-GiB descriptor with access byte @access (32-bit, 4K granular). */
+static void desc_flat(u8 *d, u8 access)
+{
+	static const u8 flat[8] = { 0xff, 0xff, 0, 0, 0, 0, 0xcf, 0 };
+
+	memcpy(d, flat, sizeof(flat));
+	d[DESC_ACCESS_BYTE] = access;
+}
+
+static int shadow_write(struct tvmm_vm *vm, u64 offset, const void *src, u64 len)
+{
+	return guest_mem_write_kernel(&vm->mem, vm->shadow_gpa + offset, src, len);
+}
+
+/* Load a guest segment register from an 8-byte descriptor. */
+static void load_segment(unsigned long sel_field, u16 sel, const u8 *desc, int *err)
+{
+	unsigned long index = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
+
+	vmx_vmwrite(sel_field, sel, err);
+	vmx_vmwrite(VMCS_GUEST_ES_BASE + index * 2, desc_base(desc), err);
+	vmx_vmwrite(VMCS_GUEST_ES_LIMIT + index * 2, desc_limit(desc), err);
+	vmx_vmwrite(VMCS_GUEST_ES_AR_BYTES + index * 2, desc_ar(desc), err);
+}
+
+/**
+ * depriv_setup_guest() - the guest ABI's entry state at CPL 1: flat
+ * segments from a shadow GDT whose ring-0 entries are already demoted,
+ * real IF = 1 (the virtual one is 0), the stack below tvmm's region.
+ * @vm: the VM; its common guest state is written (vmcs_setup_guest())
+ * @err: VMWRITE errors accumulate here
+ *
+ * Return: 0 or -errno if the shadow region cannot be written.
+ */
+int depriv_setup_guest(struct tvmm_vm *vm, int *err)
+{
+	u8 gdt[4 * 8] = { 0 }, tss[TSS32_SIZE] = { 0 };
+	unsigned long seg;
+	int ret;
+
+	vm->shadow_gpa = vm->config.mem_size - TVMM_DEPRIV_RESERVED;
+	/* GDT: null, 0x08 code DPL 1, 0x10 data DPL 1, 0x18 a TSS. */
+	desc_flat(&gdt[8], DESC_P | (1 << DESC_DPL_SHIFT) | DESC_S | 0xb);
+	desc_flat(&gdt[16], DESC_P | (1 << DESC_DPL_SHIFT) | DESC_S | 0x3);
+	gdt[24] = TSS32_SIZE - 1;
+	gdt[24 + 2] = (vm->shadow_gpa + SHADOW_TSS_OFFSET) & 0xff;
+	gdt[24 + 3] = ((vm->shadow_gpa + SHADOW_TSS_OFFSET) >> 8) & 0xff;
+	gdt[24 + 4] = ((vm->shadow_gpa + SHADOW_TSS_OFFSET) >> 16) & 0xff;
+	gdt[24 + DESC_ACCESS_BYTE] = DESC_P | DESC_TYPE_TSS32_AVAIL | DESC_TYPE_TSS_BUSY;
+	gdt[24 + 7] = ((vm->shadow_gpa + SHADOW_TSS_OFFSET) >> 24) & 0xff;
+	ret = shadow_write(vm, SHADOW_GDT_OFFSET, gdt, sizeof(gdt));
+	if (!ret)
+		ret = shadow_write(vm, SHADOW_TSS_OFFSET, tss, sizeof(tss));
+	if (ret)
+		return ret;
+
+	load_segment(VMCS_GUEST_CS_SELECTOR, DEPRIV_CS_SEL, &gdt[8], err);
+	for (seg = VMCS_GUEST_ES_SELECTOR; seg <= VMCS_GUEST_GS_SELECTOR; seg += 2)
+		if (seg != VMCS_GUEST_CS_SELECTOR)
+			load_segment(seg, DEPRIV_DS_SEL, &gdt[16], err);
+	load_segment(VMCS_GUEST_TR_SELECTOR, DEPRIV_TR_SEL, &gdt[24], err);
+	vmx_vmwrite(VMCS_GUEST_GDTR_BASE, vm->shadow_gpa + SHADOW_GDT_OFFSET, err);
+	vmx_vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof(gdt) - 1, err);
+	vmx_vmwrite(VMCS_GUEST_RSP, vm->shadow_gpa, err);
+	/* IOPL 0: CLI/STI/IN/OUT fault at CPL 1. IF 1: host interrupts always exit. */
+	vmx_vmwrite(VMCS_GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_IF, err);
+	return 0;
+}
+
+/* LGDT at ring 1: remember the guest's GDT, run on a demoted copy. */
+int depriv_lgdt(struct tvmm_vm *vm, u64 base, u32 limit)
+{
+	u8 *table = vm->scratch;	/* SHADOW_GDT_MAX bytes, too big for the stack */
+	unsigned int i;
+	int err = 0;
+
+	if (limit >= SHADOW_GDT_MAX || guest_mem_read(&vm->mem, base, table, limit + 1))
+		return -EINVAL;
+	vm->guest_gdt_base = base;
+	vm->guest_gdt_limit = limit;
+	for (i = 0; i + 8 <= limit + 1; i += 8) {
+		u8 *access = &table[i + DESC_ACCESS_BYTE];
+
+		/* Code and data at DPL 0 become DPL 1: "virtual kernel mode". */
+		if ((*access & DESC_S) && !(*access & DESC_DPL_MASK))
+			*access |= 1 << DESC_DPL_SHIFT;
+	}
+	if (shadow_write(vm, SHADOW_GDT_OFFSET, table, limit + 1))
+		return -EFAULT;
+	vmx_vmwrite(VMCS_GUEST_GDTR_BASE, vm->shadow_gpa + SHADOW_GDT_OFFSET, &err);
+	vmx_vmwrite(VMCS_GUEST_GDTR_LIMIT, limit, &err);
+	return err;
+}
+
+/* LIDT at ring 1: remember the guest's IDT, run on an adjusted copy. */
+int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit)
+{
+	u8 *table = vm->scratch;
+	unsigned int i;
+	int err = 0;
+
+	if (limit >= SHADOW_IDT_MAX || guest_mem_read(&vm->mem, base, table, limit + 1))
+		return -EINVAL;
+	vm->guest_idt_base = base;
+	vm->guest_idt_limit = limit;
+	bitmap_zero(vm->user_gates, TVMM_NR_VECTORS);
+	for (i = 0; i + 8 <= limit + 1; i += 8) {
+		u8 *access = &table[i + DESC_ACCESS_BYTE];
+
+		if ((*access & DESC_TYPE_MASK) == DESC_TYPE_INT_GATE32)
+			*access = (*access & ~DESC_TYPE_MASK) | DESC_TYPE_TRAP_GATE32;
+		if ((*access & DESC_DPL_MASK) == DESC_DPL_MASK) {
+			set_bit(i / 8, vm->user_gates);
+			*access &= ~DESC_DPL_MASK;	/* int n from ring 3 traps */
+		}
+	}
+	if (shadow_write(vm, SHADOW_IDT_OFFSET, table, limit + 1))
+		return -EFAULT;
+	vmx_vmwrite(VMCS_GUEST_IDTR_BASE, vm->shadow_gpa + SHADOW_IDT_OFFSET, &err);
+	vmx_vmwrite(VMCS_GUEST_IDTR_LIMIT, limit, &err);
+	virq_start_timer(vm);
+	return err;
+}
+
+/* Read descriptor @sel of the guest's own GDT. */
+static int guest_desc(struct tvmm_vm *vm, u16 sel, u8 *desc)
+{
+	u32 offset = sel & SEL_INDEX_MASK;
+
+	if (!offset || offset + 7 > vm->guest_gdt_limit)
+		return -EINVAL;
+	return guest_mem_read(&vm->mem, vm->guest_gdt_base + offset, desc, 8);
+}
+
+/*
+ * LTR at ring 1: load TR from the guest's TSS descriptor, mark it busy
+ * (as the CPU would), and give the TSS a ring-1 stack equal to the ring-0
+ * stack the guest kernel set up for itself.
+ */
+int depriv_ltr(struct tvmm_vm *vm, u16 sel)
+{
+	u8 desc[8];
+	u32 base, offset, ss0, esp0, ss1;
+	int err = 0;
+
+	if (guest_desc(vm, sel, desc) ||
+	    (desc[DESC_ACCESS_BYTE] & (DESC_S | DESC_TYPE_MASK)) != DESC_TYPE_TSS32_AVAIL ||
+	    !(desc[DESC_ACCESS_BYTE] & DESC_P))
+		return -EINVAL;
+	desc[DESC_ACCESS_BYTE] |= DESC_TYPE_TSS_BUSY;
+	base = desc_base(desc);
+	offset = sel & SEL_INDEX_MASK;
+	if (guest_mem_write_kernel(&vm->mem, vm->guest_gdt_base + offset, desc, 8) ||
+	    shadow_write(vm, SHADOW_GDT_OFFSET + offset, desc, 8) ||
+	    guest_mem_read(&vm->mem, base + TSS_ESP0, &esp0, 4) ||
+	    guest_mem_read(&vm->mem, base + TSS_SS0, &ss0, 4))
+		return -EINVAL;
+	ss1 = (ss0 & 0xffff & ~SEL_RPL_MASK) | RPL_VIRTUAL_KERNEL;
+	if (guest_mem_write_kernel(&vm->mem, base + TSS_ESP1, &esp0, 4) ||
+	    guest_mem_write_kernel(&vm->mem, base + TSS_SS1, &ss1, 4))
+		return -EINVAL;
+	load_segment(VMCS_GUEST_TR_SELECTOR, sel, desc, &err);
+	return err;
+}
+
+/*
+ * MOV/POP to SS with the guest's ring-0 selector: at ring 1 the CPU wants
+ * RPL = CPL = DPL, so tvmm loads the same descriptor with RPL 1.
+ */
+int depriv_load_ss(struct tvmm_vm *vm, u16 sel)
+{
+	u8 desc[8];
+	int err = 0;
+
+	sel = (sel & ~SEL_RPL_MASK) | RPL_VIRTUAL_KERNEL;
+	if (!(sel & SEL_INDEX_MASK) ||
+	    guest_mem_read(&vm->mem, vm->shadow_gpa + SHADOW_GDT_OFFSET + (sel & SEL_INDEX_MASK),
+			   desc, 8) ||
+	    !(desc[DESC_ACCESS_BYTE] & DESC_P) || !(desc[DESC_ACCESS_BYTE] & DESC_S) ||
+	    ((desc[DESC_ACCESS_BYTE] & DESC_DPL_MASK) >> DESC_DPL_SHIFT) != RPL_VIRTUAL_KERNEL)
+		return -EINVAL;
+	desc[DESC_ACCESS_BYTE] |= DESC_TYPE_ACCESSED;
+	load_segment(VMCS_GUEST_SS_SELECTOR, sel, desc, &err);
+	return err;
+}
+
+/*
+ * `int $n` from ring 3 through a gate the guest made DPL 3 (its system
+ * call) faulted on the shadow gate tvmm made DPL 0. Reflect it: deliver
+ * vector @vector to the guest kernel's own handler, returning after the
+ * INT instruction. It enters as an external-interrupt-type event so the
+ * CPU does not repeat the DPL check that just failed (SDM 26.6.1.1).
+ * Return: 0 if reflected, -EPERM if the guest's gate was not for ring 3.
+ */
+int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vector)
+{
+	int err = 0;
+
+	if (!test_bit(vector, vm->user_gates))
+		return -EPERM;
+	exit_skip_instruction(exit);
+	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, vector | BIT(31), &err);
+	return err;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emulate.c - decode the instruction that faulted at ring 1, and emulate it.
+ *
+ * Concept: trap-and-emulate in its classic form, without VT-x's help for
+ * each instruction. In deprivileged mode the guest kernel runs at ring 1;
+ * a privileged instruction there raises #GP, the exception bitmap turns the
+ * #GP into a VM exit, and tvmm must find out by itself which instruction it
+ * was: it reads the bytes at CS.base + RIP in guest memory and decodes
+ * them. Then it does what the instruction would have done to the *virtual*
+ * CPU: CLI clears the VM's IF, not the machine's; OUT goes to the VM's
+ * console; LGDT builds a shadow GDT. Where VT-x has an exit of its own for
+ * the same instruction (I/O, CR access, MSRs, HLT), the decoded instruction
+ * is handed to that same handler in exits.c: one emulation, two ways in.
+ *
+ * The decoder knows only 32-bit code without paging (the guest ABI) and
+ * only the instructions a ring-0 kernel uses that fault at ring 1; others
+ * are reflected to the guest as the #GP they were.
+ *
+ * SDM: vol. 2A, 2.1 "Instruction Format" (prefixes, ModR/M, SIB); vol. 2,
+ *      the CLI, STI, HLT, IN, OUT, LGDT, LIDT, LTR, MOV (CR, SS), POP SS,
+ *      INT n, RDMSR, WRMSR, CLTS, INVLPG pages; vol. 3A, 6.13 "Error Code"
+ *      (the IDT bit of a #GP error code).
+ * Context: the run loop, preemption off, the VM's VMCS current.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+
+/* Register numbers of ModR/M and SIB (SDM vol. 2A, table 2-2). */
+#define REG_ESP			4
+#define REG_EBP			5
+#define SIB_NO_INDEX		4
+
+/* #GP error code: bit 1 = the selector indexes the IDT (SDM vol. 3A, 6.13). */
+#define GP_ERR_IDT		BIT(1)
+#define GP_ERR_INDEX_SHIFT	3
+
+/* Exit-qualification encodings the exits.c handlers expect (table 28-3, 28-5). */
+#define IO_QUAL_IN		BIT(3)
+#define IO_QUAL_PORT_SHIFT	16
+#define CR_QUAL_TYPE_SHIFT	4
+#define CR_QUAL_MOV_FROM	1
+#define CR_QUAL_CLTS		2
+#define CR_QUAL_GPR_SHIFT	8
+
+#define OPSIZE_PREFIX		0x66
+#define X86_EXC_GP		13
+
+/* One decoded instruction. */
+struct insn {
+	u8 bytes[TVMM_INSN_MAX];
+	unsigned int len;	/* bytes consumed so far, then in total */
+	bool opsize16;		/* 0x66 prefix */
+	u8 op, op2;		/* opcode, second byte after 0x0f */
+	u8 mod, reg, rm;	/* ModR/M fields */
+	u64 ea;			/* effective address of a memory operand */
+};
+
+static int insn_byte(struct insn *in, u8 *b)
+{
+	if (in->len >= TVMM_INSN_MAX)
+		return -EINVAL;
+	*b = in->bytes[in->len++];
+	return 0;
+}
+
+static int insn_u32(struct insn *in, u32 *v)
+{
+	if (in->len + 4 > TVMM_INSN_MAX)
+		return -EINVAL;
+	memcpy(v, &in->bytes[in->len], 4);
+	in->len += 4;
+	return 0;
+}
+
+/*
+ * ModR/M (and SIB and displacement) with 32-bit addressing: fill mod/reg/
+ * rm, and for a memory operand its effective address. Segment bases are 0
+ * in the guest ABI's flat model, so the address is also guest-physical.
+ */
+static int insn_modrm(struct tvmm_vm *vm, struct insn *in)
+{
+	u8 modrm, sib = 0;
+	u32 disp = 0;
+	u64 ea = 0;
+	int ret = insn_byte(in, &modrm);
+
+	if (ret)
+		return ret;
+	in->mod = modrm >> 6;
+	in->reg = (modrm >> 3) & 7;
+	in->rm = modrm & 7;
+	if (in->mod == 3)
+		return 0;
+	if (in->rm == REG_ESP) {
+		ret = insn_byte(in, &sib);
+		if (ret)
+			return ret;
+		if ((sib & 7) != REG_EBP || in->mod)
+			ea = gpr_read(vm, sib & 7);
+		if (((sib >> 3) & 7) != SIB_NO_INDEX)
+			ea += gpr_read(vm, (sib >> 3) & 7) << (sib >> 6);
+		if ((sib & 7) == REG_EBP && !in->mod)
+			ret = insn_u32(in, &disp);
+	} else if (in->rm == REG_EBP && !in->mod) {
+		ret = insn_u32(in, &disp);
+	} else {
+		ea = gpr_read(vm, in->rm);
+	}
+	if (!ret && in->mod == 1) {
+		u8 d8;
+
+		ret = insn_byte(in, &d8);
+		disp = (u32)(s32)(s8)d8;
+	} else if (!ret && in->mod == 2) {
+		ret = insn_u32(in, &disp);
+	}
+	in->ea = (u32)(ea + disp);
+	return ret;
+}
+
+/* Fetch and decode the instruction at the guest's CS:RIP. */
+static int insn_decode(struct tvmm_vm *vm, u64 rip, struct insn *in)
+{
+	u64 linear = vmcs_read(VMCS_GUEST_CS_BASE) + rip;
+	u64 avail = vm->config.mem_size > linear ? vm->config.mem_size - linear : 0;
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	if (!avail || guest_mem_read(&vm->mem, linear, in->bytes,
+				     min_t(u64, avail, TVMM_INSN_MAX)))
+		return -EFAULT;
+	do {
+		ret = insn_byte(in, &in->op);
+		if (in->op == OPSIZE_PREFIX)
+			in->opsize16 = true;
+	} while (!ret && in->op == OPSIZE_PREFIX);
+	if (!ret && in->op == 0x0f)
+		ret = insn_byte(in, &in->op2);
+	return ret;
+}
+
+/* A 16-bit operand: a register or a word in memory. */
+static int insn_read_u16(struct tvmm_vm *vm, struct insn *in, u16 *v)
+{
+	if (in->mod == 3) {
+		*v = gpr_read(vm, in->rm);
+		return 0;
+	}
+	return guest_mem_read(&vm->mem, in->ea, v, sizeof(*v));
+}
+
+/* LGDT/LIDT operand: a 16-bit limit then a 32-bit base. */
+static int insn_read_pseudo_desc(struct tvmm_vm *vm, struct insn *in, u64 *base,
+				 u32 *limit)
+{
+	u8 pd[6];
+
+	if (in->mod == 3 || guest_mem_read(&vm->mem, in->ea, pd, sizeof(pd)))
+		return -EINVAL;
+	*limit = pd[0] | pd[1] << 8;
+	*base = pd[2] | pd[3] << 8 | pd[4] << 16 | (u32)pd[5] << 24;
+	return 0;
+}
+
+/* Hand an IN/OUT to the same handler a VM-exit I/O would reach. */
+static void emulate_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
+		       struct insn *in, bool is_in, bool port_imm)
+{
+	unsigned int size = (in->op & 1) ? (in->opsize16 ? 2 : 4) : 1;
+	u8 imm = 0;
+	u16 port;
+
+	if (port_imm && insn_byte(in, &imm)) {
+		exit_inject_exception(vm, exit, X86_EXC_GP, true, 0);
+		return;
+	}
+	port = port_imm ? imm : (u16)vm->regs.rdx;
+	exit->insn_len = in->len;
+	exit->qual = (size - 1) | (is_in ? IO_QUAL_IN : 0) |
+		     ((u64)port << IO_QUAL_PORT_SHIFT);
+	exit_io(vm, exit);
+}
+
+/* Two-byte opcodes 0x0f xx that fault at ring 1. */
+static int emulate_0f(struct tvmm_vm *vm, struct tvmm_exit_info *exit, struct insn *in)
+{
+	u64 base;
+	u32 limit;
+	u16 sel;
+
+	switch (in->op2) {
+	case 0x00:		/* group 6: /3 = LTR r/m16 */
+		if (insn_modrm(vm, in) || in->reg != 3 || insn_read_u16(vm, in, &sel))
+			return -EINVAL;
+		exit->mnemonic = "ltr";
+		exit->insn_len = in->len;
+		if (depriv_ltr(vm, sel))
+			return -EINVAL;
+		exit_skip_instruction(exit);
+		return 0;
+	case 0x01:		/* group 7: /2 LGDT, /3 LIDT, /7 INVLPG */
+		if (insn_modrm(vm, in) || in->mod == 3)
+			return -EINVAL;
+		exit->insn_len = in->len;
+		if (in->reg == 7) {
+			exit->mnemonic = "invlpg";	/* paging off: nothing cached */
+		} else if (in->reg == 2 || in->reg == 3) {
+			exit->mnemonic = in->reg == 2 ? "lgdt" : "lidt";
+			if (insn_read_pseudo_desc(vm, in, &base, &limit) ||
+			    (in->reg == 2 ? depriv_lgdt(vm, base, limit) :
+					    depriv_lidt(vm, base, limit)))
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+		exit_skip_instruction(exit);
+		return 0;
+	case 0x06:		/* CLTS */
+		exit->insn_len = in->len;
+		exit->qual = CR_QUAL_CLTS << CR_QUAL_TYPE_SHIFT;
+		exit_cr_access(vm, exit);
+		return 0;
+	case 0x20:		/* MOV r32, CRn */
+	case 0x22:		/* MOV CRn, r32 */
+		if (insn_modrm(vm, in) || in->mod != 3)
+			return -EINVAL;
+		exit->insn_len = in->len;
+		exit->qual = in->reg | ((u64)in->rm << CR_QUAL_GPR_SHIFT) |
+			     ((in->op2 == 0x20 ? CR_QUAL_MOV_FROM : 0) << CR_QUAL_TYPE_SHIFT);
+		exit_cr_access(vm, exit);
+		return 0;
+	case 0x30:		/* WRMSR */
+	case 0x32:		/* RDMSR */
+		exit->insn_len = in->len;
+		if (in->op2 == 0x30)
+			exit_wrmsr(vm, exit);
+		else
+			exit_rdmsr(vm, exit);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Load SS with the guest's selector at RPL 1; MOV SS blocks interrupts for one instruction. */
+static int emulate_load_ss(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u16 sel)
+{
+	int err = 0;
+
+	if (depriv_load_ss(vm, sel))
+		return -EINVAL;
+	exit_skip_instruction(exit);
+	vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, VMCS_BLOCKING_BY_MOV_SS, &err);
+	return err;
+}
+
+/* One-byte opcodes that fault at ring 1. Return -EINVAL for "not ours". */
+static int emulate_insn(struct tvmm_vm *vm, struct tvmm_exit_info *exit, struct insn *in)
+{
+	u32 esp;
+	u16 sel;
+	int err = 0;
+
+	exit->insn_len = in->len;
+	switch (in->op) {
+	case 0xfa:		/* CLI: only the VM's IF, never the machine's */
+		exit->mnemonic = "cli";
+		virq_set_vif(vm, false);
+		exit_skip_instruction(exit);
+		return 0;
+	case 0xfb:		/* STI: the VM's IF, after a one-instruction shadow */
+		exit->mnemonic = "sti";
+		exit_skip_instruction(exit);
+		if (!vm->vif)
+			vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, VMCS_BLOCKING_BY_STI, &err);
+		virq_set_vif(vm, true);
+		return err;
+	case 0xf4:		/* HLT */
+		exit_hlt(vm, exit);
+		return 0;
+	case 0xe4: case 0xe5:	/* IN AL/eAX, imm8 */
+	case 0xe6: case 0xe7:	/* OUT imm8, AL/eAX */
+		emulate_io(vm, exit, in, in->op < 0xe6, true);
+		return 0;
+	case 0xec: case 0xed:	/* IN AL/eAX, DX */
+	case 0xee: case 0xef:	/* OUT DX, AL/eAX */
+		emulate_io(vm, exit, in, in->op < 0xee, false);
+		return 0;
+	case 0x8e:		/* MOV Sreg, r/m16: only SS faults here */
+		if (insn_modrm(vm, in) || in->reg != 2 || insn_read_u16(vm, in, &sel))
+			return -EINVAL;
+		exit->mnemonic = "mov ss";
+		exit->insn_len = in->len;
+		return emulate_load_ss(vm, exit, sel);
+	case 0x17:		/* POP SS */
+		esp = vmcs_read(VMCS_GUEST_RSP);
+		if (guest_mem_read(&vm->mem, vmcs_read(VMCS_GUEST_SS_BASE) + esp, &sel,
+				   sizeof(sel)))
+			return -EINVAL;
+		exit->mnemonic = "pop ss";
+		vmx_vmwrite(VMCS_GUEST_RSP, esp + 4, &err);
+		return err ? err : emulate_load_ss(vm, exit, sel);
+	case 0x0f:
+		return emulate_0f(vm, exit, in);
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * emulate_gp() - a #GP exit in deprivileged mode: emulate or reflect.
+ * @vm: the VM (deprivileged mode)
+ * @exit: the exception exit; its error code tells an `int n` through a
+ *        DPL-0 gate (IDT bit set) from any other #GP
+ */
+void emulate_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	struct insn in;
+
+	if (exit->error_code & GP_ERR_IDT) {
+		u8 vector = exit->error_code >> GP_ERR_INDEX_SHIFT;
+
+		exit->mnemonic = "int";
+		exit->insn_len = 2;	/* CD ib */
+		if (!depriv_reflect_int(vm, exit, vector)) {
+			exit->action = TVMM_ACTION_REFLECTED;
+			return;
+		}
+	} else if (!insn_decode(vm, exit->rip, &in) && !emulate_insn(vm, exit, &in)) {
+		return;
+	}
+	/* Not a privileged instruction tvmm emulates: the guest's own #GP. */
+	exit_inject_exception(vm, exit, X86_EXC_GP, true, exit->error_code);
+}

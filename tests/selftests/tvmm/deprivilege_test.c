@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deprivilege_test - one guest OS, three ways to virtualize it: trap-and-
+ * emulate with de-privileging, hardware-assisted, paravirtual.
+ *
+ * Rule under test (the notes' "De-privileging", "Trap-and-emulate" and the
+ * CLI example; DESIGN.md "Guest modes" and "De-privileging under VMX"):
+ * the mini-OS guests/minios.S, a ring-0 kernel with a ring-3 app, runs
+ *   deprivileged: its kernel at ring 1, its app at ring 3, never ring 0;
+ *     every privileged instruction (LGDT, LIDT, LTR, MOV SS, CLI, STI, OUT,
+ *     HLT) faults and tvmm emulates it (action "emulated"); CLI clears only
+ *     the virtual IF: the real RFLAGS.IF stays 1 in every exit and host
+ *     interrupts keep exiting while the guest "has interrupts off"; a timer
+ *     tick raised then is held and injected only after the guest's STI; the
+ *     app's int $0x80 traps to tvmm and is reflected (action "reflected",
+ *     cpl 3) to the kernel's handler;
+ *   hw: at ring 0; no int $0x80 exits, no CLI/STI exits;
+ *   paravirt (minios_pv.bin): hypercalls instead of CLI/STI/OUT/HLT;
+ * and prints the same console text in all three.
+ *
+ * Record convention: a record's vif is the guest's IF *when it exited*,
+ * before tvmm handled the exit. So the cli record has vif 1, the sti
+ * record vif 0, and the records between them vif 0.
+ *
+ * The guests are installed next to this test (or in $GUEST_DIR). A module
+ * that refuses a mode (EOPNOTSUPP: its lab is not built) skips that test.
+ *
+ * Lab: 06 (de-privileging), 07 (CLI, virtual IF, virtual interrupts),
+ * 09 (measuring the techniques: the exit counts logged here). Needs: a
+ * VT-x CPU with EPT, unrestricted guest and the preemption timer (Bochs).
+ */
+#include "vm_util.h"
+#include "../kselftest_harness.h"
+
+#include <sys/wait.h>
+
+/*
+ * KVM's exit-reason names, from module/exit_names.c (linked in). Declared
+ * here: <tvmm/exit_names.h> brings vmx_arch.h's enum, which clashes with
+ * vm_util.h's EXIT_REASON_* macros.
+ */
+const char *vmx_exit_reason_name(__u32 reason);
+
+/* guests/minios.S: its console, in every mode, with the default timer. */
+#define MINIOS_TEXT \
+	"minios: kernel up (GDT, IDT, TSS loaded)\n" \
+	"minios: interrupts on, 3 timer ticks seen\n" \
+	"minios: cli section: the tick waited for sti\n" \
+	"hello from ring 3\n" \
+	"app: getticks says the timer ran in ring 3\n" \
+	"minios: app exited with 42\n"
+/* With the timer off, the kernel's first HLT with IF set ends the VM. */
+#define MINIOS_TEXT_NO_TIMER	"minios: kernel up (GDT, IDT, TSS loaded)\n"
+#define MINIOS_STATUS		42	/* the app's exit status */
+#define MINIOS_SYSCALLS		5	/* write, getticks x2, write, exit */
+#define MINIOS_BOOT_TICKS	3	/* the kernel waits for these with HLT */
+#define MINIOS_UCODE_SEL	0x1b	/* the app's CS */
+#define T_SYSCALL		0x80
+/* #GP error code of `int $0x80` through a DPL-0 gate: IDT bit | vector << 3. */
+#define GP_ERR_INT80		((T_SYSCALL << 3) | 2)
+#define X86_EFLAGS_IF		(1ULL << 9)
+#define INTR_INFO_VECTOR(i)	((i) & 0xff)
+#define X86_EXC_GP		13
+
+/* A budget and a deadline, so a broken kernel side fails instead of hanging. */
+#define MINIOS_MAX_EXITS	50000
+#define MINIOS_TIMEOUT_S	240
+
+#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
+
+static const char *const mode_names[] = {
+	[TVMM_MODE_HW] = "hw",
+	[TVMM_MODE_REAL] = "real",
+	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
+	[TVMM_MODE_PARAVIRT] = "paravirt",
+};
+
+static const char *const action_names[] = {
+	[TVMM_ACTION_EMULATED] = "emulated",
+	[TVMM_ACTION_REFLECTED] = "reflected",
+	[TVMM_ACTION_INJECTED] = "injected",
+	[TVMM_ACTION_IGNORED] = "ignored",
+	[TVMM_ACTION_FATAL] = "fatal",
+};
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Run @guest in @mode with the default timer, tracing. Return 0, or -errno
+ * (-EOPNOTSUPP: the module does not have this mode; -EINTR: timed out).
+ */
+static int run_minios(__u32 mode, const char *guest, struct vm_result *res)
+{
+	struct tvmm_config c = vm_config(mode, TVMM_CONFIG_TRACE, MINIOS_MAX_EXITS);
+	struct sigaction sa;
+	int ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: TVMM_RUN fails with EINTR */
+	alarm(MINIOS_TIMEOUT_S);
+	ret = vm_run_guest(&c, guest, res, NULL);
+	alarm(0);
+	return ret;
+}
+
+/* The guest's own instruction as tvmm decoded it: "cli", "sti", "out"... */
+static bool rec_is(const struct tvmm_exit_record *rec, const char *mnemonic)
+{
+	return !strncmp(rec->mnemonic, mnemonic, TVMM_MNEMONIC_MAX);
+}
+
+/* Index of the first record from @from on with @mnemonic, or -1. */
+static ssize_t find_mnemonic(const struct vm_result *r, size_t from, const char *mnemonic)
+{
+	for (size_t i = from; i < r->nrecs; i++)
+		if (rec_is(&r->recs[i], mnemonic))
+			return i;
+	return -1;
+}
+
+/* Index of the first record from @from on with @action, or -1. */
+static ssize_t find_action(const struct vm_result *r, size_t from, __u8 action)
+{
+	for (size_t i = from; i < r->nrecs; i++)
+		if (r->recs[i].action == action)
+			return i;
+	return -1;
+}
+
+static unsigned int count_action(const struct vm_result *r, __u8 action)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += r->recs[i].action == action;
+	return n;
+}
+
+static unsigned int count_mnemonic(const struct vm_result *r, const char *mnemonic)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += rec_is(&r->recs[i], mnemonic);
+	return n;
+}
+
+/*
+ * Log the exits of one run like `tvmm stats` (reason, samples, sample%,
+ * time%, min/max/avg handler ticks), one row per reason and mnemonic, then
+ * the actions. One TH_LOG per line keeps the KTAP output well formed.
+ */
+struct stat_row {
+	char name[48];
+	unsigned long long samples, ticks, min, max;
+};
+
+static void log_exit_counts(struct __test_metadata *_metadata, const char *mode,
+			    const struct vm_result *r)
+{
+	static struct stat_row rows[128];
+	unsigned int nrows = 0, i, a;
+	unsigned long long total_ticks = 0;
+	char line[160];
+
+	for (size_t k = 0; k < r->nrecs; k++) {
+		const struct tvmm_exit_record *rec = &r->recs[k];
+		char name[48];
+
+		if (rec->mnemonic[0])
+			snprintf(name, sizeof(name), "%s(%.*s)",
+				 vmx_exit_reason_name(rec->reason_code),
+				 TVMM_MNEMONIC_MAX, rec->mnemonic);
+		else
+			snprintf(name, sizeof(name), "%s",
+				 vmx_exit_reason_name(rec->reason_code));
+		for (i = 0; i < nrows && strcmp(rows[i].name, name); i++)
+			;
+		if (i == nrows) {
+			if (nrows == sizeof(rows) / sizeof(rows[0]))
+				continue;
+			memset(&rows[i], 0, sizeof(rows[i]));
+			snprintf(rows[i].name, sizeof(rows[i].name), "%s", name);
+			rows[i].min = ~0ULL;
+			nrows++;
+		}
+		rows[i].samples++;
+		rows[i].ticks += rec->cycles;
+		rows[i].min = rec->cycles < rows[i].min ? rec->cycles : rows[i].min;
+		rows[i].max = rec->cycles > rows[i].max ? rec->cycles : rows[i].max;
+		total_ticks += rec->cycles;
+	}
+	TH_LOG("exits of minios in mode %s (handler times in TSC ticks, emulated under Bochs):",
+	       mode);
+	TH_LOG("%28s %8s %8s %8s %9s %9s %11s", "Event name", "Samples", "Sample%",
+	       "Time%", "Min Time", "Max Time", "Avg time");
+	for (i = 0; i < nrows; i++)
+		TH_LOG("%28s %8llu %7.2f%% %7.2f%% %9llu %9llu %11.1f", rows[i].name,
+		       rows[i].samples, 100.0 * rows[i].samples / r->nrecs,
+		       total_ticks ? 100.0 * rows[i].ticks / total_ticks : 0.0,
+		       rows[i].min, rows[i].max, (double)rows[i].ticks / rows[i].samples);
+	snprintf(line, sizeof(line), "Total Samples:%zu, Total events handled time:%lluticks.",
+		 r->nrecs, total_ticks);
+	TH_LOG("%s", line);
+	line[0] = '\0';
+	for (a = 0; a <= TVMM_ACTION_FATAL; a++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s %u",
+			 a ? ", " : "", action_names[a], count_action(r, a));
+	TH_LOG("actions: %s", line);
+}
+
+FIXTURE(deprivilege) {
+	struct vm_result res;
+};
+
+FIXTURE_SETUP(deprivilege)
+{
+	static const char *const guests[] = { "minios.bin", "minios_pv.bin" };
+	char path[PATH_MAX];
+	int ret;
+
+	memset(&self->res, 0, sizeof(self->res));
+	if (!cpu_has_vmx())
+		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
+	ret = tvmm_ensure_loaded();
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++)
+		ASSERT_EQ(0, access(guest_path(guests[i], path, sizeof(path)), R_OK))
+			TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
+			       path, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(deprivilege)
+{
+	vm_result_free(&self->res);
+}
+
+/* Run minios in @mode (skip if the module lacks it) and check how it ended. */
+#define RUN_MINIOS(mode, guest, want_end)					\
+	do {									\
+		int __ret = run_minios(mode, guest, &self->res);		\
+		if (__ret == -EOPNOTSUPP)					\
+			SKIP(return, "tvmm.ko refuses mode %s (EOPNOTSUPP): its lab (06-08) is not in this build", \
+			     mode_names[mode]);					\
+		ASSERT_EQ(0, __ret) TH_LOG("running %s in mode %s: %s%s", guest,	\
+					   mode_names[mode], strerror(-__ret),	\
+					   __ret == -EINTR ? " (no end in time)" : ""); \
+		EXPECT_EQ(want_end, self->res.run.end)				\
+			TH_LOG("ended with %s: %s", end_name(self->res.run.end),	\
+			       self->res.run.message);				\
+		ASSERT_LT(0, self->res.nrecs) TH_LOG("no exit records");	\
+	} while (0)
+
+/*
+ * Deprivileged: the console of a ring-0 OS, though no instruction ran at
+ * ring 0; kernel exits at cpl 1, app exits at cpl 3; the real IF always 1.
+ */
+TEST_F(deprivilege, deprivileged_runs_unmodified_kernel)
+{
+	struct vm_result *r = &self->res;
+	unsigned int cpl1 = 0, cpl3 = 0;
+
+	RUN_MINIOS(TVMM_MODE_DEPRIVILEGED, "minios.bin", TVMM_END_HLT);
+	EXPECT_STREQ(MINIOS_TEXT, r->console);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		EXPECT_NE(0, rec->cpl) TH_LOG("seq %llu (%s): the guest ran at ring 0",
+					      rec->seq, rec->mnemonic);
+		EXPECT_TRUE(rec->rflags & X86_EFLAGS_IF)
+			TH_LOG("seq %llu (%s, vif %u): real RFLAGS 0x%llx has IF clear: the guest masked the host's interrupts",
+			       rec->seq, rec->mnemonic, rec->vif, rec->rflags);
+		cpl1 += rec->cpl == 1;
+		cpl3 += rec->cpl == 3;
+	}
+	EXPECT_LT(0, cpl1) TH_LOG("no exit from the kernel at ring 1");
+	EXPECT_LT(0, cpl3) TH_LOG("no exit from the app at ring 3");
+	/* The kernel's privileged instructions, each emulated. */
+	for (size_t k = 0; k < 6; k++) {
+		static const char *const emulated[] = { "lgdt", "lidt", "ltr", "mov ss",
+							"out", "hlt" };
+		ssize_t i = find_mnemonic(r, 0, emulated[k]);
+
+		EXPECT_LE(0, i) TH_LOG("no \"%s\" record", emulated[k]);
+		if (i < 0)
+			continue;
+		EXPECT_EQ(EXIT_REASON_EXCEPTION_NMI, r->recs[i].reason_code)
+			TH_LOG("%s: not a #GP exit", emulated[k]);
+		EXPECT_EQ(1, r->recs[i].cpl);
+		/* A HLT that waits is recorded with the tick that wakes it. */
+		if (!strcmp(emulated[k], "hlt")) {
+			EXPECT_EQ(TVMM_ACTION_INJECTED, r->recs[i].action)
+				TH_LOG("hlt: action %u", r->recs[i].action);
+		} else {
+			EXPECT_EQ(TVMM_ACTION_EMULATED, r->recs[i].action)
+				TH_LOG("%s: action %u", emulated[k], r->recs[i].action);
+		}
+	}
+	/* Every console byte is one emulated OUT at ring 1 (#GP, not an I/O exit). */
+	EXPECT_EQ(strlen(MINIOS_TEXT), count_mnemonic(r, "out"));
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_IO_INSTRUCTION));
+	log_exit_counts(_metadata, "deprivileged", r);
+}
+
+/*
+ * The notes' CLI example: CLI and STI trap and change only the virtual IF;
+ * the tick that falls in between waits for the STI; meanwhile the host's
+ * interrupts (and tvmm's timer) keep exiting.
+ */
+TEST_F(deprivilege, deprivileged_cli_holds_virtual_interrupts)
+{
+	struct vm_result *r = &self->res;
+	ssize_t cli, sti, inj;
+	unsigned int host = 0;
+
+	RUN_MINIOS(TVMM_MODE_DEPRIVILEGED, "minios.bin", TVMM_END_HLT);
+	EXPECT_STREQ(MINIOS_TEXT, r->console);
+
+	/* Boot has no CLI (the ABI enters with IF off): the first is the section's. */
+	cli = find_mnemonic(r, 0, "cli");
+	ASSERT_LE(0, cli) TH_LOG("no cli record: CLI did not trap");
+	sti = find_mnemonic(r, cli + 1, "sti");
+	ASSERT_LE(0, sti) TH_LOG("no sti record after the cli (seq %llu)", r->recs[cli].seq);
+	TH_LOG("critical section: cli seq %llu, sti seq %llu", r->recs[cli].seq,
+	       r->recs[sti].seq);
+
+	/* Both are #GP exits at ring 1, emulated; the real IF stays 1. */
+	for (int k = 0; k < 2; k++) {
+		const struct tvmm_exit_record *rec = &r->recs[k ? sti : cli];
+
+		EXPECT_EQ(EXIT_REASON_EXCEPTION_NMI, rec->reason_code);
+		EXPECT_EQ(X86_EXC_GP, INTR_INFO_VECTOR(rec->intr_info));
+		EXPECT_EQ(TVMM_ACTION_EMULATED, rec->action);
+		EXPECT_EQ(1, rec->cpl);
+		EXPECT_TRUE(rec->rflags & X86_EFLAGS_IF);
+	}
+	/* vif at the exit, before tvmm's emulation (see the header). */
+	EXPECT_EQ(1, r->recs[cli].vif) TH_LOG("the cli record: vif before the CLI");
+	EXPECT_EQ(0, r->recs[sti].vif) TH_LOG("the sti record: vif before the STI");
+	for (ssize_t i = cli + 1; i < sti; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		EXPECT_EQ(0, rec->vif) TH_LOG("seq %llu inside the cli section has vif 1",
+					      rec->seq);
+		EXPECT_NE(TVMM_ACTION_INJECTED, rec->action)
+			TH_LOG("seq %llu: a virtual interrupt went in while vif = 0", rec->seq);
+		EXPECT_TRUE(rec->rflags & X86_EFLAGS_IF);
+		host += exit_is_host_noise(rec);
+	}
+	/* 2.5 timer periods with vif = 0: tvmm's timer (and Linux's) still exit. */
+	EXPECT_LT(0, host) TH_LOG("no EXTERNAL_INTERRUPT/PREEMPTION_TIMER exit between cli and sti");
+
+	/* The held tick goes in after the STI, not before. */
+	inj = find_action(r, cli, TVMM_ACTION_INJECTED);
+	ASSERT_LE(0, inj) TH_LOG("no tick injected after the cli");
+	EXPECT_LT(sti, inj) TH_LOG("first injection after cli: seq %llu, sti: seq %llu",
+				   r->recs[inj].seq, r->recs[sti].seq);
+	/* ... and soon: the next exit or two, not a timer period later. */
+	EXPECT_GE(sti + 3, inj) TH_LOG("the held tick went in at seq %llu, sti was seq %llu",
+				       r->recs[inj].seq, r->recs[sti].seq);
+}
+
+/* Timer ticks are injected, in the kernel and in the app, through the guest IDT. */
+TEST_F(deprivilege, deprivileged_timer_injected)
+{
+	struct vm_result *r = &self->res;
+	unsigned int injected, at_cpl3 = 0;
+
+	RUN_MINIOS(TVMM_MODE_DEPRIVILEGED, "minios.bin", TVMM_END_HLT);
+	injected = count_action(r, TVMM_ACTION_INJECTED);
+	/* 3 at boot, the held one, 2+ during the app's 2.5-period spin. */
+	EXPECT_LE(MINIOS_BOOT_TICKS + 1 + 1, injected);
+	for (size_t i = 0; i < r->nrecs; i++)
+		at_cpl3 += r->recs[i].action == TVMM_ACTION_INJECTED && r->recs[i].cpl == 3;
+	EXPECT_LT(0, at_cpl3) TH_LOG("no tick injected while the app ran at ring 3");
+	/* Each tick's ISR re-enables with a trapping STI before IRET. */
+	EXPECT_LE(injected, count_mnemonic(r, "sti"));
+	/* The boot waits: HLT with vif 1 waited instead of ending the VM. */
+	EXPECT_LE(MINIOS_BOOT_TICKS + 1, count_mnemonic(r, "hlt"));
+	EXPECT_EQ(0, r->recs[r->nrecs - 1].vif) TH_LOG("the final HLT ran with vif 1");
+}
+
+/* The app's int $0x80 traps (#GP on tvmm's DPL-0 gate) and is reflected. */
+TEST_F(deprivilege, deprivileged_syscalls_reflected)
+{
+	struct vm_result *r = &self->res;
+	unsigned int reflected = 0;
+
+	RUN_MINIOS(TVMM_MODE_DEPRIVILEGED, "minios.bin", TVMM_END_HLT);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		if (rec->action != TVMM_ACTION_REFLECTED)
+			continue;
+		reflected++;
+		EXPECT_EQ(3, rec->cpl) TH_LOG("seq %llu: reflected from cpl %u", rec->seq,
+					      rec->cpl);
+		EXPECT_EQ(MINIOS_UCODE_SEL, rec->cs);
+		EXPECT_EQ(EXIT_REASON_EXCEPTION_NMI, rec->reason_code);
+		EXPECT_EQ(X86_EXC_GP, INTR_INFO_VECTOR(rec->intr_info));
+		EXPECT_EQ(GP_ERR_INT80, rec->error_code)
+			TH_LOG("seq %llu: #GP error code 0x%x", rec->seq, rec->error_code);
+		if (rec->insn_len >= 2) {
+			EXPECT_EQ(0xcd, rec->insn[0]);	/* int imm8 */
+			EXPECT_EQ(T_SYSCALL, rec->insn[1]);
+		}
+	}
+	EXPECT_EQ(MINIOS_SYSCALLS, reflected);
+}
+
+/* hw: same console; int $0x80 and CLI/STI never exit; the kernel at cpl 0. */
+TEST_F(deprivilege, hw_same_console)
+{
+	struct vm_result *r = &self->res;
+
+	RUN_MINIOS(TVMM_MODE_HW, "minios.bin", TVMM_END_HLT);
+	EXPECT_STREQ(MINIOS_TEXT, r->console);
+	EXPECT_EQ(0, count_action(r, TVMM_ACTION_REFLECTED));
+	EXPECT_EQ(0, count_mnemonic(r, "cli"));
+	EXPECT_EQ(0, count_mnemonic(r, "sti"));
+	EXPECT_EQ(0, count_mnemonic(r, "int"));
+	EXPECT_EQ(strlen(MINIOS_TEXT), count_reason(r, EXIT_REASON_IO_INSTRUCTION));
+	EXPECT_LE(MINIOS_BOOT_TICKS + 1, count_reason(r, EXIT_REASON_HLT));
+	EXPECT_LE(MINIOS_BOOT_TICKS + 1, count_action(r, TVMM_ACTION_INJECTED));
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		if (rec->reason_code == EXIT_REASON_IO_INSTRUCTION ||
+		    rec->reason_code == EXIT_REASON_HLT)
+			EXPECT_EQ(0, rec->cpl) TH_LOG("seq %llu: kernel exit at cpl %u",
+						      rec->seq, rec->cpl);
+	}
+	log_exit_counts(_metadata, "hw", r);
+}
+
+/* paravirt: same console; hypercalls only; the exit hypercall's status. */
+TEST_F(deprivilege, paravirt_same_console)
+{
+	struct vm_result *r = &self->res;
+
+	RUN_MINIOS(TVMM_MODE_PARAVIRT, "minios_pv.bin", TVMM_END_HYPERCALL);
+	EXPECT_STREQ(MINIOS_TEXT, r->console);
+	EXPECT_EQ(MINIOS_STATUS, r->run.exit_status);
+	/* One putc per byte, plus intr_on/intr_off and the exit. */
+	EXPECT_LT(strlen(MINIOS_TEXT), count_reason(r, EXIT_REASON_VMCALL));
+	EXPECT_EQ(0, count_mnemonic(r, "cli"));
+	EXPECT_EQ(0, count_mnemonic(r, "sti"));
+	EXPECT_EQ(0, count_mnemonic(r, "out"));
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_IO_INSTRUCTION));
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_HLT));
+	EXPECT_EQ(0, count_action(r, TVMM_ACTION_REFLECTED));
+	EXPECT_LE(MINIOS_BOOT_TICKS + 1, count_action(r, TVMM_ACTION_INJECTED));
+	EXPECT_EQ(EXIT_REASON_VMCALL, r->recs[r->nrecs - 1].reason_code);
+	log_exit_counts(_metadata, "paravirt", r);
+}
+
+/* The three techniques side by side: exits per mode, for lab 09. */
+TEST_F(deprivilege, exit_counts_per_mode)
+{
+	static const struct {
+		__u32 mode;
+		const char *guest;
+	} runs[] = {
+		{ TVMM_MODE_HW, "minios.bin" },
+		{ TVMM_MODE_DEPRIVILEGED, "minios.bin" },
+		{ TVMM_MODE_PARAVIRT, "minios_pv.bin" },
+	};
+	unsigned int ran = 0;
+
+	TH_LOG("%-13s %7s %9s %9s %9s %8s %7s %7s %7s", "mode", "exits", "emulated",
+	       "reflected", "injected", "ignored", "io/out", "vmcall", "hlt");
+	for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		struct vm_result *r = &self->res;
+		int ret = run_minios(runs[k].mode, runs[k].guest, r);
+
+		if (ret == -EOPNOTSUPP) {
+			TH_LOG("%-13s (not in this tvmm.ko)", mode_names[runs[k].mode]);
+			continue;
+		}
+		ASSERT_EQ(0, ret) TH_LOG("mode %s: %s", mode_names[runs[k].mode],
+					 strerror(-ret));
+		EXPECT_STREQ(MINIOS_TEXT, r->console) TH_LOG("mode %s", mode_names[runs[k].mode]);
+		ran++;
+		TH_LOG("%-13s %7zu %9u %9u %9u %8u %7u %7u %7u", mode_names[runs[k].mode],
+		       r->nrecs, count_action(r, TVMM_ACTION_EMULATED),
+		       count_action(r, TVMM_ACTION_REFLECTED),
+		       count_action(r, TVMM_ACTION_INJECTED),
+		       count_action(r, TVMM_ACTION_IGNORED),
+		       count_mnemonic(r, "out"), count_reason(r, EXIT_REASON_VMCALL),
+		       count_mnemonic(r, "hlt"));
+	}
+	if (ran < 2)
+		SKIP(return, "fewer than two modes in this tvmm.ko: nothing to compare");
+}
+
+/*
+ * The tool: --mode deprivileged/paravirt reach the module, the paravirt
+ * exit status is the app's, --timer 0 turns the timer off (then the
+ * kernel's first HLT with IF set ends the VM: nothing can wake it).
+ */
+TEST_F(deprivilege, cli_modes_and_timer_off)
+{
+	static const struct {
+		const char *args;
+		int status;
+		const char *console;
+	} cases[] = {
+		{ "--mode deprivileged minios.bin", 0, MINIOS_TEXT },
+		{ "--mode paravirt minios_pv.bin", MINIOS_STATUS, MINIOS_TEXT },
+		{ "--mode deprivileged --timer 0 minios.bin", 0, MINIOS_TEXT_NO_TIMER },
+		{ "--timer 0 minios.bin", 0, MINIOS_TEXT_NO_TIMER },
+	};
+	char dir[PATH_MAX], cmd[PATH_MAX * 2 + 256], out[4096];
+	int status;
+	FILE *p;
+
+	if (system("command -v tvmm >/dev/null 2>&1"))
+		SKIP(return, "the tvmm tool is not in PATH");
+	guest_path("", dir, sizeof(dir));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n;
+
+		snprintf(cmd, sizeof(cmd), "cd %s && tvmm run %s 2>/dev/null", dir,
+			 cases[i].args);
+		p = popen(cmd, "r");
+		ASSERT_NE(NULL, p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		status = pclose(p);
+		ASSERT_TRUE(WIFEXITED(status));
+		if (WEXITSTATUS(status) == 2) {
+			/* the mode or the virtual timer is not in this tvmm.ko */
+			TH_LOG("tvmm run %s: refused (status 2) by this tvmm.ko", cases[i].args);
+			continue;
+		}
+		EXPECT_EQ(cases[i].status, WEXITSTATUS(status)) TH_LOG("tvmm run %s",
+								       cases[i].args);
+		EXPECT_STREQ(cases[i].console, out) TH_LOG("tvmm run %s", cases[i].args);
+	}
+}
+
+TEST_HARNESS_MAIN
