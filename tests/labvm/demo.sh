@@ -20,7 +20,21 @@ echo "\$ head -n 3 /extra/hello.jsonl      # one JSON record per VM exit"
 head -n 3 /extra/hello.jsonl
 echo
 echo "\$ tvmm stats /extra/hello.jsonl"
-tvmm stats /extra/hello.jsonl'
+tvmm stats /extra/hello.jsonl
+echo
+echo "\$ tvmm run --mode deprivileged --trace /extra/minios.jsonl /extra/minios.bin"
+tvmm run --mode deprivileged --trace /extra/minios.jsonl /extra/minios.bin
+echo
+echo "The three flows of the notes, one record each from the trace above:"
+echo "  a privileged instruction trapped and emulated (the guest kernel at ring 1):"
+grep -m1 "\"mnemonic\":\"cli\"" /extra/minios.jsonl
+echo "  a system call from ring 3 reflected to the guest kernel handler:"
+grep -m1 "\"action\":\"reflected\"" /extra/minios.jsonl
+echo "  a host timer exit that tvmm turned into a virtual interrupt for the guest ISR:"
+grep "\"action\":\"injected\"" /extra/minios.jsonl | grep -m1 -v "\"mnemonic\":\"hlt\""
+echo
+echo "\$ tvmm stats /extra/minios.jsonl"
+tvmm stats /extra/minios.jsonl'
 
 bash "$ROOT/tests/deps.sh" >&2
 make -s -C "$ROOT/guests" >&2
@@ -36,8 +50,13 @@ support) and says what this CPU lets a hypervisor do. Then a tiny guest,
 guests/hello.S, runs in VMX non-root mode: each OUT to the console port
 traps to tvmm (a VM exit), tvmm prints the byte and resumes the guest;
 HLT ends it. The trace has one record per exit; "tvmm stats" sums it up
-the way "perf kvm stat" does for KVM.
+the way "perf kvm stat" does for KVM. Last, guests/minios.S, a small
+kernel written for ring 0, runs de-privileged at ring 1 ("virtual kernel
+mode") with an application at ring 3: its CLI, STI, OUT, LGDT... trap and
+are emulated on a per-VM virtual CPU, its system calls are reflected to
+its own handler, and a virtual timer interrupt reaches its ISR only when
+its virtual IF is 1.
 (The first run builds the guest kernel: 3 to 10 minutes. Then ~15 s.)
 EOF
 echo
-exec bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin" --cmd "$DEMO_CMD"
+exec bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin $ROOT/guests/minios.bin" --cmd "$DEMO_CMD"
