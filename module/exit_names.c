@@ -2,6 +2,8 @@
 /*
  * Names of the basic VM-exit reasons.
  *
+ * Also the names of what tvmm did with an exit (enum tvmm_action).
+ *
  * Concept: trap-and-emulate. Every time the guest does something the VMM
  * asked to intercept, the CPU leaves the guest with a VM exit and a number
  * saying why. These are the names a student reads in traces, `tvmm stats`
@@ -13,6 +15,12 @@
  * Context: any; pure lookups, compiled into tvmm.ko and the tvmm tool.
  */
 #include "include/tvmm/exit_names.h"
+
+#ifdef __KERNEL__
+#include <linux/kernel.h>
+#else
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 struct exit_name {
 	const char *name;	/* KVM's string, e.g. "IO_INSTRUCTION" */
@@ -119,4 +127,19 @@ int vmx_exit_reason_from_name(const char *name)
 			return i;
 	}
 	return -1;
+}
+
+static const char *const action_names[] = {
+	[TVMM_ACTION_EMULATED]	= "emulated",
+	[TVMM_ACTION_REFLECTED]	= "reflected",
+	[TVMM_ACTION_INJECTED]	= "injected",
+	[TVMM_ACTION_IGNORED]	= "ignored",
+	[TVMM_ACTION_FATAL]	= "fatal",
+};
+
+const char *tvmm_action_name(unsigned int action)
+{
+	if (action < ARRAY_SIZE(action_names))
+		return action_names[action];
+	return "unknown";
 }

@@ -28,14 +28,6 @@
 /* At most this many records are copied per read() call. */
 #define TRACE_READ_BATCH	64
 
-static const char *const action_names[] = {
-	[TVMM_ACTION_EMULATED]	= "emulated",
-	[TVMM_ACTION_REFLECTED]	= "reflected",
-	[TVMM_ACTION_INJECTED]	= "injected",
-	[TVMM_ACTION_IGNORED]	= "ignored",
-	[TVMM_ACTION_FATAL]	= "fatal",
-};
-
 /* Allocate the records; the lock and wait queue are set up at open(). */
 int trace_ring_init(struct tvmm_trace_ring *ring)
 {
@@ -94,7 +86,7 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	}
 	trace_tvmm_exit(vm->id, basic, vmx_exit_reason_name(basic), exit->rip,
 			exit->qual, exit->gpa, exit->intr_info, exit->error_code,
-			action_names[exit->action]);
+			tvmm_action_name(exit->action));
 
 	if (!(vm->config.flags & TVMM_CONFIG_TRACE)) {
 		vm->stats.records_dropped++;

@@ -21,21 +21,6 @@
 #include "json.h"
 #include "jsonl.h"
 
-static const char *const action_names[] = {
-	[TVMM_ACTION_EMULATED] = "emulated",
-	[TVMM_ACTION_REFLECTED] = "reflected",
-	[TVMM_ACTION_INJECTED] = "injected",
-	[TVMM_ACTION_IGNORED] = "ignored",
-	[TVMM_ACTION_FATAL] = "fatal",
-};
-
-const char *jsonl_action_name(unsigned int action)
-{
-	if (action < sizeof(action_names) / sizeof(action_names[0]))
-		return action_names[action];
-	return "unknown";
-}
-
 /* "0x" and the value in lowercase hex, no padding: "0x10005". */
 static void write_hex(FILE *out, const char *key, unsigned long long v)
 {
@@ -66,7 +51,7 @@ int jsonl_write_exit(FILE *out, const struct tvmm_exit_record *rec)
 	fputs("\",\"mnemonic\":", out);
 	json_write_escaped(out, mnemonic);
 	fputs(",\"action\":", out);
-	json_write_escaped(out, jsonl_action_name(rec->action));
+	json_write_escaped(out, tvmm_action_name(rec->action));
 	fprintf(out, ",\"cycles\":%llu}\n", (unsigned long long)rec->cycles);
 	return ferror(out) ? -1 : 0;
 }

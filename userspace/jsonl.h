@@ -55,9 +55,6 @@ struct jsonl_exit {
 #define JSONL_HAS_CYCLES	(1U << 13)
 #define JSONL_HAS_ALL		((1U << 14) - 1)
 
-/* The name of enum tvmm_action @action ("emulated"); "unknown" if none. */
-const char *jsonl_action_name(unsigned int action);
-
 /* Write @rec as one JSON line (with its newline). Return: 0 or -1 (I/O). */
 int jsonl_write_exit(FILE *out, const struct tvmm_exit_record *rec);
 

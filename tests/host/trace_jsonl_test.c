@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../../userspace/jsonl.h"
+#include <tvmm/exit_names.h>
 #include "tap.h"
 
 static char *write_one(const struct tvmm_exit_record *rec)
@@ -91,7 +92,7 @@ static void round_trip(const struct tvmm_exit_record *rec, const char *what)
 	ok_eq(ev.insn_len, rec->insn_len, "%s: insn length", what);
 	ok(!memcmp(ev.insn, rec->insn, rec->insn_len), "%s: insn bytes", what);
 	ok(!strcmp(ev.mnemonic, rec->mnemonic), "%s: mnemonic", what);
-	ok(!strcmp(ev.action, jsonl_action_name(rec->action)), "%s: action", what);
+	ok(!strcmp(ev.action, tvmm_action_name(rec->action)), "%s: action", what);
 	free(line);
 }
 

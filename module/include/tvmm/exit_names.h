@@ -20,4 +20,7 @@ const char *vmx_exit_reason_what(__u32 reason);
 /* The reason number whose short name is @name, or -1. */
 int vmx_exit_reason_from_name(const char *name);
 
+/* "emulated", "reflected", "injected", "ignored", "fatal" (the trace's "action"). */
+const char *tvmm_action_name(unsigned int action);
+
 #endif /* _TVMM_EXIT_NAMES_H */
