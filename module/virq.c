@@ -148,6 +148,13 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 		blocking = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) &
 			   (VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS);
+		/*
+		 * An event already goes in at this entry (a reflected system
+		 * call, an exception for the guest): the tick waits its turn,
+		 * like a blocked one, and the window exit brings it right after.
+		 */
+		if (vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & ENTRY_INTR_VALID)
+			blocking = true;
 		open = virq_guest_if(vm, rflags);
 		/* Event injection needs the real IF set and no STI/MOV-SS shadow. */
 		if (open && (rflags & X86_EFLAGS_IF) && !blocking) {
