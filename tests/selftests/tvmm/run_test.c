@@ -133,6 +133,50 @@ TEST_F(run, hello_console_and_exits)
 	EXPECT_EQ(r->run.exits, r->nrecs);
 }
 
+/* Write @text to tracefs file @file (relative to /sys/kernel/tracing). */
+static int tracefs_write(const char *file, const char *text)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The tvmm:tvmm_exit tracepoint sees every exit, with KVM's field names,
+ * so trace-cmd and perf can watch tvmm like KVM: one event per OUT of
+ * hello.S, reason IO_INSTRUCTION, and the exit_reason field filterable.
+ */
+TEST_F(run, tracepoint_sees_exits)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, 0, 0);
+	static char buf[1 << 16];
+	unsigned int events = 0;
+	char *p;
+
+	if (access("/sys/kernel/tracing/events/tvmm/tvmm_exit/enable", W_OK))
+		SKIP(return, "no tracefs or no tvmm:tvmm_exit event (kernel without tracing?)");
+	ASSERT_EQ(0, tracefs_write("trace", ""));
+	ASSERT_EQ(0, tracefs_write("events/tvmm/tvmm_exit/filter", "exit_reason == 30"));
+	ASSERT_EQ(0, tracefs_write("events/tvmm/tvmm_exit/enable", "1"));
+	ASSERT_EQ(0, vm_run_guest(&c, "hello.bin", &self->res, NULL));
+	ASSERT_EQ(0, tracefs_write("events/tvmm/tvmm_exit/enable", "0"));
+	tracefs_write("events/tvmm/tvmm_exit/filter", "0");
+	ASSERT_LT(0, read_text_file("/sys/kernel/tracing/trace", buf, sizeof(buf)));
+	for (p = buf; (p = strstr(p, "tvmm_exit: ")); p++) {
+		EXPECT_NE(NULL, strstr(p, "reason IO_INSTRUCTION"));
+		events++;
+	}
+	/* The filter on KVM's field name kept exactly the OUT exits. */
+	EXPECT_EQ(strlen(HELLO_TEXT), events) TH_LOG("trace:\n%.2000s", buf);
+}
+
 /* Records: right version and size, seq 0, 1, 2, ..., rip inside the image. */
 TEST_F(run, records_well_formed)
 {
