@@ -25,6 +25,7 @@ static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, "run a guest image, print its console, trace its exits" },
 	{ "stats", cmd_stats, "per-reason exit counts and cycles of a trace" },
 	{ "trace", cmd_trace, "stream the exits of running VMs (tracepoint)" },
+	{ "sensitive", cmd_sensitive, "x86 sensitive instructions at ring 3, no VMM (lab 00)" },
 };
 
 /*
