@@ -118,6 +118,9 @@ int trace_parse_line(const char *line, struct trace_line *tl);
 void trace_print_line(FILE *out, const struct trace_line *tl, bool json);
 int cmd_trace(int argc, char **argv);
 
+/* dot.c: `tvmm dot` (the drawings are dot_seq.c, dot_graph.c, dot_rings.c). */
+int cmd_dot(int argc, char **argv);
+
 /* sensitive.c: x86 sensitive instructions at ring 3, no VMM (lab 00). */
 int cmd_sensitive(int argc, char **argv);
 

@@ -16,7 +16,8 @@
  * values are hex strings ("0x" and lowercase digits, no padding), because
  * a JSON number loses bits past 2^53 in jq and JavaScript. insn is the
  * instruction's bytes as lowercase hex, two digits per byte, no spaces.
- * Context: userspace; no allocation in the writer, none kept by the reader.
+ * Context: userspace; no allocation in the writer, none kept by the reader
+ * (jsonl_read() frees its line buffer before it returns).
  */
 #ifndef TVMM_JSONL_H
 #define TVMM_JSONL_H
@@ -70,5 +71,20 @@ int jsonl_parse_exit(const char *line, struct jsonl_exit *ev,
 
 /* Is @line only blanks (such lines are skipped, not errors)? */
 bool jsonl_blank(const char *line);
+
+/* Called by jsonl_read() with each exit and its line number (from 1). */
+typedef int (*jsonl_fn)(const struct jsonl_exit *ev, unsigned long lineno,
+			void *arg);
+
+/*
+ * jsonl_read() - parse every line of the trace @in and hand each exit to
+ * @fn, in file order; blank lines are skipped. Stops at the first line
+ * that is not one exit object, and at the first non-zero return of @fn.
+ * Return: 0 at the end of the file; what @fn returned; or -1 with the
+ * reason in @err ("column 3: expected a string") and the line in
+ * *@lineno (0 for a read error, which says so in @err).
+ */
+int jsonl_read(FILE *in, jsonl_fn fn, void *arg, unsigned long *lineno,
+	       char *err, size_t err_size);
 
 #endif /* TVMM_JSONL_H */

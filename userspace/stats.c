@@ -50,21 +50,30 @@ static struct stats_row *stats_row(struct trace_stats *st, const char *name,
 	return row;
 }
 
-/* Count one parsed exit; @where names it in errors ("t.jsonl:3"). */
-static int stats_add(struct trace_stats *st, const struct jsonl_exit *ev,
-		     const char *where)
+/* What stats_read() hands to stats_add(). */
+struct stats_reader {
+	struct trace_stats *st;
+	const char *name;		/* the file, for errors */
+};
+
+/* Count one parsed exit, from line @lineno. */
+static int stats_add(const struct jsonl_exit *ev, unsigned long lineno,
+		     void *arg)
 {
+	struct stats_reader *rd = arg;
+	struct trace_stats *st = rd->st;
 	const char *name;
 	struct stats_row *row;
 	int code;
 
 	if (!(ev->present & (JSONL_HAS_REASON | JSONL_HAS_REASON_CODE))) {
-		print_error("%s: no \"reason\" or \"reason_code\": is this a `tvmm run --trace` file?",
-			    where);
+		print_error("%s:%lu: no \"reason\" or \"reason_code\": is this a `tvmm run --trace` file?",
+			    rd->name, lineno);
 		return TVMM_EXIT_INPUT;
 	}
 	if (!(ev->present & JSONL_HAS_CYCLES)) {
-		print_error("%s: no \"cycles\": is this a `tvmm run --trace` file?", where);
+		print_error("%s:%lu: no \"cycles\": is this a `tvmm run --trace` file?",
+			    rd->name, lineno);
 		return TVMM_EXIT_INPUT;
 	}
 	if (ev->present & JSONL_HAS_REASON_CODE)
@@ -76,8 +85,8 @@ static int stats_add(struct trace_stats *st, const struct jsonl_exit *ev,
 
 	row = stats_row(st, name, code);
 	if (!row) {
-		print_error("%s: more than %d different exit reasons", where,
-			    STATS_MAX_REASONS);
+		print_error("%s:%lu: more than %d different exit reasons",
+			    rd->name, lineno, STATS_MAX_REASONS);
 		return TVMM_EXIT_INPUT;
 	}
 	row->samples++;
@@ -107,39 +116,20 @@ static int stats_add(struct trace_stats *st, const struct jsonl_exit *ev,
  */
 int stats_read(FILE *in, const char *name, struct trace_stats *st)
 {
-	char *line = NULL, err[160], where[4096 + 32];
-	unsigned long lineno = 0;
-	struct jsonl_exit ev;
-	size_t cap = 0;
-	ssize_t len;
-	int status = 0;
+	struct stats_reader rd = { st, name };
+	unsigned long lineno;
+	char err[160];
+	int ret;
 
-	while (!status && (len = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
-		if ((size_t)len != strlen(line)) {
-			print_error("%s:%lu: a NUL byte in the line: not a JSON Lines trace",
-				    name, lineno);
-			status = TVMM_EXIT_INPUT;
-			break;
-		}
-		if (jsonl_blank(line))
-			continue;
-		snprintf(where, sizeof(where), "%s:%lu", name, lineno);
-		if (jsonl_parse_exit(line, &ev, err, sizeof(err))) {
-			print_error("%s: %s", where, err);
-			status = TVMM_EXIT_INPUT;
-			break;
-		}
-		status = stats_add(st, &ev, where);
+	ret = jsonl_read(in, stats_add, &rd, &lineno, err, sizeof(err));
+	if (ret == -1) {
+		if (lineno)
+			print_error("%s:%lu: %s", name, lineno, err);
+		else
+			print_error("%s: %s", name, err);
+		return TVMM_EXIT_INPUT;
 	}
-	if (!status && ferror(in)) {
-		print_error("%s: read error: %s", name, strerror(errno));
-		status = TVMM_EXIT_INPUT;
-	}
-	free(line);
-	return status;
+	return ret;
 }
 
 static int row_cmp(const void *a, const void *b)

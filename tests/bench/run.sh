@@ -154,4 +154,7 @@ v() { printf '%s' "${1:-n/a}"; }
 } | tee "$OUT/results.txt"
 log "results in $OUT/results.txt"
 
+log "tvmm dot on a 1M-record trace (tests/bench/dot_bench.sh)"
+bash "$ROOT/tests/bench/dot_bench.sh" || log "warning: dot_bench.sh failed"
+
 [ "$tvmm_ok" -eq 1 ] && { [ "$kvm_ok" -eq 1 ] || [ "$KVM" -eq 0 ]; }

@@ -34,7 +34,13 @@ echo "  a host timer exit that tvmm turned into a virtual interrupt for the gues
 grep "\"action\":\"injected\"" /extra/minios.jsonl | grep -m1 -v "\"mnemonic\":\"hlt\""
 echo
 echo "\$ tvmm stats /extra/minios.jsonl"
-tvmm stats /extra/minios.jsonl'
+tvmm stats /extra/minios.jsonl
+echo
+echo "\$ tvmm dot --sequence /extra/minios.jsonl -o /extra/minios.dot   # the trace as the notes draw it"
+tvmm dot --sequence /extra/minios.jsonl -o /extra/minios.dot
+echo TVMM-DOT-BEGIN
+cat /extra/minios.dot
+echo TVMM-DOT-END'
 
 bash "$ROOT/tests/deps.sh" >&2
 make -s -C "$ROOT/guests" >&2
@@ -59,4 +65,25 @@ its virtual IF is 1.
 (The first run builds the guest kernel: 3 to 10 minutes. Then ~15 s.)
 EOF
 echo
-exec bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin $ROOT/guests/minios.bin" --cmd "$DEMO_CMD"
+# The VM's output comes back whole when it ends: keep it, show it without
+# the DOT text between the markers, and render that on the host.
+OUT=$ROOT/build/demo
+mkdir -p "$OUT"
+rc=0
+bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin $ROOT/guests/minios.bin" \
+	--cmd "$DEMO_CMD" >"$OUT/demo.out" || rc=$?
+sed '/^TVMM-DOT-BEGIN$/,/^TVMM-DOT-END$/d' "$OUT/demo.out"
+if grep -q '^TVMM-DOT-END$' "$OUT/demo.out"; then
+	sed -n '/^TVMM-DOT-BEGIN$/,/^TVMM-DOT-END$/p' "$OUT/demo.out" | sed '1d;$d' \
+		>"$OUT/minios-sequence.dot"
+	echo
+	if command -v dot >/dev/null && dot -Tsvg -o "$OUT/minios-sequence.svg" "$OUT/minios-sequence.dot" &&
+		dot -Tpng -o "$OUT/minios-sequence.png" "$OUT/minios-sequence.dot"; then
+		echo "The sequence diagram of the de-privileged minios run (trap, emulate, reflect, inject):"
+		echo "  $OUT/minios-sequence.svg (and .png, .dot)"
+	else
+		echo "The sequence diagram of the de-privileged minios run, as DOT text (no Graphviz to render it):"
+		echo "  $OUT/minios-sequence.dot   (render: dot -Tsvg -o minios-sequence.svg $OUT/minios-sequence.dot)"
+	fi
+fi
+exit "$rc"
