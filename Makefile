@@ -22,7 +22,7 @@ LABVM := $(ROOT)/tests/labvm
 KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check test-host test-vm \
-	demo labvm-run labvm-shell deps clean help
+	demo labvm-run labvm-shell deps clean help docs slides
 
 all: module userspace guests
 
@@ -69,6 +69,14 @@ labvm-shell:
 .PHONY: bench
 bench:
 	bash tests/bench/run.sh
+
+# make docs: docs/*.md, docs/figures/*.dot and the man page rendered to
+# build/docs/; make slides: the decks of slides/ to build/slides/
+docs:
+	$(MAKE) -C docs
+
+slides:
+	$(MAKE) -C slides
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(ROOT) clean 2>/dev/null
