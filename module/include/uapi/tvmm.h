@@ -111,14 +111,14 @@ struct tvmm_config {
 	__u32 flags;		/* TVMM_CONFIG_* */
 	__u64 mem_size;		/* guest RAM in bytes, 4 KiB multiple; 0 = 2 MiB */
 	__u64 max_exits;	/* end the run after this many exits; 0 = no limit */
-	__u64 timer_ticks;	/* virtual timer period in guest TSC ticks;
-				 * 0 = TVMM_TIMER_DEFAULT, TVMM_TIMER_OFF = none */
+	__u64 timer_ticks;	/* virtual timer period (guest TSC ticks), see below */
 	__u64 reserved[4];	/* must be zero */
 };
 
 /*
  * The virtual timer (DESIGN.md, "Virtual timer"): vector 0x20 every
  * timer_ticks guest TSC ticks, once the guest has loaded an IDT.
+ * timer_ticks = 0 means TVMM_TIMER_DEFAULT, TVMM_TIMER_OFF means no timer.
  */
 #define TVMM_TIMER_DEFAULT	1000000ULL
 #define TVMM_TIMER_OFF		(~0ULL)

@@ -20,12 +20,11 @@
 
 #define CYCLES			20
 /*
- * Free pages (buddy plus per-CPU lists, free_pages_total()) may still
- * wander by a page or two between two readings after the warm-up. tvmm
- * allocates one VMXON page per CPU per load: a leak of it loses CYCLES
- * pages or more, well above this slack.
+ * Free pages (buddy plus per-CPU lists, free_pages_total()) wander by up
+ * to ~10 pages over a round even without a leak. tvmm allocates one
+ * VMXON page per CPU per load: a leak of it loses CYCLES pages or more.
  */
-#define FREE_PAGES_SLACK	4
+#define FREE_PAGES_SLACK	(CYCLES / 2)
 
 static bool cpu_has_vmx(void)
 {
@@ -69,47 +68,63 @@ TEST_F(vmx, vmxe_on_every_cpu_while_loaded)
 	EXPECT_EQ(listed, with) TH_LOG("%d of %d CPUs have CR4.VMXE", with, listed);
 }
 
-/* 20 load/unload cycles: VMX follows the module, nothing is left behind. */
-TEST_F(vmx, load_unload_cycles)
+/*
+ * One round of CYCLES load/unload cycles, checking VMX after each step.
+ * Return: free pages lost over the round (negative if some came back);
+ * stops early, with _metadata->passed cleared, if a check failed.
+ */
+static long load_unload_round(struct __test_metadata *_metadata, int round)
 {
-	long free_before, free_after;
+	long free_before = free_pages_total();
 	int i, ret, listed, with;
-
-	/*
-	 * Warm-up cycles first: the first few module loads grow caches that
-	 * later loads reuse (vmalloc areas purged lazily, their page tables,
-	 * slabs). Measured in the lab VM: 20 cycles lose ~11 pages the first
-	 * time, then 0-1 pages per 20 cycles, five times running.
-	 */
-	ASSERT_EQ(0, tvmm_ensure_unloaded());
-	for (i = 0; i < CYCLES; i++) {
-		ASSERT_EQ(0, module_load(tvmm_ko_path(), NULL));
-		ASSERT_EQ(0, module_unload("tvmm"));
-	}
-	free_before = free_pages_total();
 
 	for (i = 0; i < CYCLES; i++) {
 		ret = module_load(tvmm_ko_path(), NULL);
-		ASSERT_EQ(0, ret) TH_LOG("cycle %d: load: %s", i, strerror(-ret));
+		EXPECT_EQ(0, ret) TH_LOG("round %d cycle %d: load: %s", round, i, strerror(-ret));
 		with = cpus_with_vmxe(&listed);
-		ASSERT_EQ(listed, with) TH_LOG("cycle %d: VMXE on %d of %d CPUs after load",
-					      i, with, listed);
-		ASSERT_EQ(0, access(TVMM_DEVICE_PATH, F_OK));
+		EXPECT_EQ(listed, with) TH_LOG("round %d cycle %d: VMXE on %d of %d CPUs after load",
+					      round, i, with, listed);
+		EXPECT_EQ(0, access(TVMM_DEVICE_PATH, F_OK));
 
 		ret = module_unload("tvmm");
-		ASSERT_EQ(0, ret) TH_LOG("cycle %d: unload: %s", i, strerror(-ret));
+		EXPECT_EQ(0, ret) TH_LOG("round %d cycle %d: unload: %s", round, i, strerror(-ret));
 		with = cpus_with_vmxe(&listed);
-		ASSERT_EQ(0, with) TH_LOG("cycle %d: VMXE still on %d of %d CPUs after unload",
-					  i, with, listed);
-		ASSERT_NE(0, access(TVMM_DEVICE_PATH, F_OK));
-		ASSERT_NE(0, access(TVMM_DEBUGFS, F_OK));
+		EXPECT_EQ(0, with) TH_LOG("round %d cycle %d: VMXE still on %d of %d CPUs",
+					  round, i, with, listed);
+		EXPECT_NE(0, access(TVMM_DEVICE_PATH, F_OK));
+		EXPECT_NE(0, access(TVMM_DEBUGFS, F_OK));
+		if (!_metadata->passed)
+			break;
 	}
+	return free_before - free_pages_total();
+}
 
-	free_after = free_pages_total();
-	TH_LOG("free pages before %ld, after %d cycles %ld", free_before,
-	       CYCLES, free_after);
-	EXPECT_GE(free_after, free_before - FREE_PAGES_SLACK)
-		TH_LOG("%ld pages lost over %d cycles", free_before - free_after, CYCLES);
+/*
+ * Load/unload cycles: VMX follows the module on every CPU, and nothing is
+ * left behind. A leak of even one page per load loses CYCLES pages in
+ * every round. Noise does not: the first loads grow caches that later
+ * loads reuse (lazily purged vmalloc areas, their page tables, slabs), so
+ * a warm-up round comes first, and the verdict is the least lost over
+ * two measured rounds. Measured in the lab VM: 0-9 pages per round after
+ * the warm-up; an injected one-page-per-load leak loses 20-23 each time.
+ */
+TEST_F(vmx, load_unload_cycles)
+{
+	long lost[3], least;
+	int round;
+
+	ASSERT_EQ(0, tvmm_ensure_unloaded());
+	for (round = 0; round < 3; round++) {
+		lost[round] = load_unload_round(_metadata, round);
+		if (!_metadata->passed)
+			return;
+	}
+	least = lost[1] < lost[2] ? lost[1] : lost[2];
+	TH_LOG("free pages lost per %d cycles: warm-up %ld, then %ld and %ld",
+	       CYCLES, lost[0], lost[1], lost[2]);
+	EXPECT_GT(FREE_PAGES_SLACK, least)
+		TH_LOG("every round lost pages: %ld and %ld over %d cycles", lost[1],
+		       lost[2], CYCLES);
 }
 
 /*
