@@ -14,8 +14,8 @@ PACKAGES=(
 	# lab VM: Bochs (VMX), QEMU (no-VMX / SVM), boot medium, initramfs
 	bochs bochs-term bochsbios vgabios qemu-system-x86
 	xorriso isolinux syslinux-common busybox-static
-	# diagrams
-	graphviz
+	# diagrams; docs and slides (make docs slides)
+	graphviz pandoc
 )
 
 missing=()
