@@ -37,6 +37,7 @@
 #include "tvmm.h"
 #include "vmx_insn.h"
 #include "include/tvmm/exit_names.h"
+#include "tvmm_trace.h"
 
 static_assert(offsetof(struct tvmm_guest_regs, rax) == GUEST_REGS_RAX);
 static_assert(offsetof(struct tvmm_guest_regs, rdi) == GUEST_REGS_RDI);
@@ -192,6 +193,13 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	} else {
 		err = vmcs_refresh_host_state();
 	}
+	if (!err && vm->set_regs_pending) {
+		/* TVMM_SET_REGS: RFLAGS bit 1 is always 1 (SDM vol. 1, 3.4.3). */
+		vmx_vmwrite(VMCS_GUEST_RIP, vm->set_regs.rip, &err);
+		vmx_vmwrite(VMCS_GUEST_RSP, vm->set_regs.rsp, &err);
+		vmx_vmwrite(VMCS_GUEST_RFLAGS, vm->set_regs.rflags | X86_EFLAGS_FIXED, &err);
+		vm->set_regs_pending = false;
+	}
 	if (err) {
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCS setup failed (%d, see dmesg)", err);
 		goto out_clear;
@@ -231,6 +239,8 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	vm->last_cpu = smp_processor_id();
 
 	do {
+		if (trace_tvmm_entry_enabled())
+			trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
 		local_irq_disable();
 		ret = tvmm_vmx_enter(&vm->regs, launched);
 		tsc = rdtsc();

@@ -219,6 +219,37 @@ static void vm_get_regs(struct tvmm_vm *vm, struct tvmm_regs *r)
 	r->cpl = s->cpl;
 }
 
+/*
+ * TVMM_SET_REGS: the general registers now; RIP, RSP and RFLAGS live in
+ * the VMCS, which is not loaded here, so vcpu.c writes them at the start
+ * of the next run slice. Segments and control registers are not settable.
+ */
+static int vm_set_regs(struct tvmm_vm *vm, const struct tvmm_regs *r)
+{
+	struct tvmm_guest_regs *g = &vm->regs;
+
+	if (!vm->image_loaded)
+		return -EINVAL;
+	g->rax = r->rax;
+	g->rbx = r->rbx;
+	g->rcx = r->rcx;
+	g->rdx = r->rdx;
+	g->rsi = r->rsi;
+	g->rdi = r->rdi;
+	g->rbp = r->rbp;
+	g->r8 = r->r8;
+	g->r9 = r->r9;
+	g->r10 = r->r10;
+	g->r11 = r->r11;
+	g->r12 = r->r12;
+	g->r13 = r->r13;
+	g->r14 = r->r14;
+	g->r15 = r->r15;
+	vm->set_regs = *r;
+	vm->set_regs_pending = true;
+	return 0;
+}
+
 /* The ioctls that act on the VM itself, under its run_lock. */
 static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *argp)
 {
@@ -247,6 +278,10 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 	case TVMM_GET_REGS:
 		vm_get_regs(vm, &regs);
 		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+	case TVMM_SET_REGS:
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			return -EFAULT;
+		return vm_set_regs(vm, &regs);
 	case TVMM_GET_STATS:
 		return copy_to_user(argp, &vm->stats, sizeof(vm->stats)) ? -EFAULT : 0;
 	default:

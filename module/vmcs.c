@@ -330,7 +330,7 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 	vmx_vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0, &err);		/* active */
 	vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0, &err);
 	vmx_vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0, &err);
-	memset(&vm->regs, 0, sizeof(vm->regs));
+	/* The GPRs are not in the VMCS: zero from open(), or TVMM_SET_REGS's. */
 	virq_init(vm);
 	/* Deprivileged: the same machine, entered at ring 1 (deprivilege.c). */
 	if (vm->config.mode == TVMM_MODE_DEPRIVILEGED && !err)

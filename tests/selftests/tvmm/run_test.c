@@ -177,6 +177,42 @@ TEST_F(run, tracepoint_sees_exits)
 	EXPECT_EQ(strlen(HELLO_TEXT), events) TH_LOG("trace:\n%.2000s", buf);
 }
 
+/*
+ * TVMM_SET_REGS before the first run: RIP set to hello's final HLT (found
+ * in a first, traced run) makes a second VM halt at once, having printed
+ * nothing; the general registers set are the ones GET_REGS returns.
+ */
+TEST_F(run, set_regs_moves_the_guest)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	struct tvmm_regs regs, back;
+	__u64 hlt_rip;
+	int fd;
+
+	ASSERT_EQ(0, vm_run_guest(&c, "hello.bin", &self->res, NULL));
+	ASSERT_LT(0, self->res.nrecs);
+	ASSERT_EQ(EXIT_REASON_HLT, self->res.recs[self->res.nrecs - 1].reason_code);
+	hlt_rip = self->res.recs[self->res.nrecs - 1].rip;
+
+	fd = vm_create(&c);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, vm_load_file(fd, "hello.bin"));
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = hlt_rip;
+	regs.rsp = 0x80000;
+	regs.rflags = 0x2;		/* IF clear: the HLT ends the VM */
+	regs.rsi = 0x5a5a5a5a;
+	ASSERT_EQ(0, ioctl(fd, TVMM_SET_REGS, &regs)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, vm_run_to_end(fd, &self->res));
+	EXPECT_EQ(TVMM_END_HLT, self->res.run.end);
+	EXPECT_STREQ("", self->res.console);
+	EXPECT_EQ(0, count_reason(&self->res, EXIT_REASON_IO_INSTRUCTION));
+	ASSERT_EQ(0, ioctl(fd, TVMM_GET_REGS, &back));
+	EXPECT_EQ(0x5a5a5a5a, back.rsi);
+	EXPECT_EQ(hlt_rip + 1, back.rip);	/* after the one-byte HLT */
+	close(fd);
+}
+
 /* Records: right version and size, seq 0, 1, 2, ..., rip inside the image. */
 TEST_F(run, records_well_formed)
 {
