@@ -57,6 +57,9 @@ enum tvmm_exit {
 extern const char *tvmm_prog;
 void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Open a trace file or "-" for stdin; NULL after printing why not. */
+FILE *open_trace(const char *cmd, const char **path);
+
 /* dev.c: open /dev/tvmm and check its API version. */
 int dev_open(int *fd);
 int dev_error(const char *what, int err);

@@ -533,17 +533,9 @@ int cmd_dot(int argc, char **argv)
 	}
 
 	path = argv[optind];
-	if (!strcmp(path, "-")) {
-		in = stdin;
-		path = "<stdin>";
-	} else {
-		in = fopen(path, "r");
-		if (!in) {
-			print_error("dot: cannot open %s: %s. Write a trace with `tvmm run --trace %s IMAGE`.",
-				    path, strerror(errno), path);
-			return TVMM_EXIT_INPUT;
-		}
-	}
+	in = open_trace("dot", &path);
+	if (!in)
+		return TVMM_EXIT_INPUT;
 
 	setvbuf(in, NULL, _IOFBF, 1 << 20);	/* big traces: fewer read()s */
 	memset(&rd, 0, sizeof(rd));

@@ -6,6 +6,7 @@
  * one readable paragraph saying what is wrong and which command fixes it.
  * Context: userspace; writes to stderr only.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -63,3 +64,23 @@ void print_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+
+/*
+ * Open the trace @*path for reading, "-" meaning stdin (then *@path
+ * becomes "<stdin>" for messages). On failure print why, with the command
+ * @cmd that asked, and return NULL.
+ */
+FILE *open_trace(const char *cmd, const char **path)
+{
+	FILE *in;
+
+	if (!strcmp(*path, "-")) {
+		*path = "<stdin>";
+		return stdin;
+	}
+	in = fopen(*path, "r");
+	if (!in)
+		print_error("%s: cannot open %s: %s. Write a trace with `tvmm run --trace %s IMAGE`.",
+			    cmd, *path, strerror(errno), *path);
+	return in;
+}

@@ -257,17 +257,9 @@ int cmd_stats(int argc, char **argv)
 		return TVMM_EXIT_USAGE;
 	}
 	path = argv[optind];
-	if (!strcmp(path, "-")) {
-		in = stdin;
-		path = "<stdin>";
-	} else {
-		in = fopen(path, "r");
-		if (!in) {
-			print_error("stats: cannot open %s: %s. Write a trace with `tvmm run --trace %s IMAGE`.",
-				    path, strerror(errno), path);
-			return TVMM_EXIT_INPUT;
-		}
-	}
+	in = open_trace("stats", &path);
+	if (!in)
+		return TVMM_EXIT_INPUT;
 
 	stats_init(&st);
 	status = stats_read(in, path, &st);
