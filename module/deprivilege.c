@@ -58,6 +58,7 @@ static_assert(SHADOW_GDT_MAX <= TVMM_SCRATCH_SIZE && SHADOW_IDT_MAX <= TVMM_SCRA
 #define DESC_G			BIT(7)	/* in the flags byte */
 
 /* TSS32 fields (SDM vol. 3A, figure 7-2). */
+#define TSS_IOMAP_BASE		102	/* 16 bits: offset of the I/O bitmap */
 #define TSS_ESP0		4
 #define TSS_SS0			8
 #define TSS_ESP1		12
@@ -140,6 +141,12 @@ int depriv_setup_guest(struct tvmm_vm *vm, int *err)
 	gdt[24 + 4] = ((vm->shadow_gpa + SHADOW_TSS_OFFSET) >> 16) & 0xff;
 	gdt[24 + DESC_ACCESS_BYTE] = DESC_P | DESC_TYPE_TSS32_AVAIL | DESC_TYPE_TSS_BUSY;
 	gdt[24 + 7] = ((vm->shadow_gpa + SHADOW_TSS_OFFSET) >> 24) & 0xff;
+	/*
+	 * An I/O map base past the TSS limit means "no I/O bitmap": every
+	 * IN/OUT at CPL > IOPL faults (SDM vol. 1, 19.5.2). A zero base would
+	 * make the TSS's own bytes the bitmap and let some ports through.
+	 */
+	tss[TSS_IOMAP_BASE] = TSS32_SIZE;
 	ret = shadow_write(vm, SHADOW_GDT_OFFSET, gdt, sizeof(gdt));
 	if (!ret)
 		ret = shadow_write(vm, SHADOW_TSS_OFFSET, tss, sizeof(tss));

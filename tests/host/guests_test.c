@@ -41,6 +41,7 @@ static const struct {
 	{ "bench.bin", "TVMMBNCH", 8, "its results block (tests/bench)" },
 	{ "minios.bin", "hello from ring 3\n", 18, "its app's message" },
 	{ "minios_pv.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
+	{ "popek.bin", "POPEKTAB", 8, "its address table (popek_test)" },
 };
 
 /* Sensitive instructions a paravirtual guest replaces with hypercalls. */

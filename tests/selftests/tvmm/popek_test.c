@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * popek_test - sensitive instructions that do not trap break trap-and-emulate.
+ *
+ * Rule under test (Popek and Goldberg, 1974; the notes' "Requisiti di
+ * Popek-Goldberg"; DESIGN.md "De-privileging under VMX: facts"): a machine
+ * can be virtualized by trap-and-emulate only if every sensitive
+ * instruction is privileged, i.e. traps when run outside ring 0. On x86
+ * some are not: at ring 1 with IOPL 0, PUSHF shows the real IF (1), POPF
+ * leaves IF unchanged without faulting, SGDT shows tvmm's shadow GDT and
+ * MOV from CS shows RPL 1. None of them exits, so tvmm cannot fix the
+ * answer. guests/popek.S runs each one and compares the result with what
+ * ring 0 must give:
+ *   deprivileged: four lines say WRONG (MOV CS, PUSHF after CLI, POPF of
+ *     IF=0, SGDT); SMSW is right only because tvmm keeps CR0's low bits as
+ *     the guest set them. The trace has no record at any of those
+ *     instructions (their addresses: the table at offset 16 of the image);
+ *     the only guest exits are #GPs of the privileged instructions around
+ *     them (lgdt, cli, sti, mov from cr, mov cr0, out, hlt), counted exactly.
+ *   hw: "full virtualization with hardware support", the fix the CPU makes:
+ *     the guest kernel runs at ring 0 in VMX non-root mode, every
+ *     instruction gives the native answer and tvmm intercepts what it
+ *     chooses (OUT, MOV to CR0, HLT) with VM exits: all OK, "popek: 0 wrong".
+ * The other fix, paravirtualization, rewrites the guest so that it asks the
+ * VMM (hypercalls, as minios_pv.bin does for CLI/STI/OUT/HLT) instead of
+ * using these instructions, and keeps its own copy of state such as the IF
+ * and the GDT base; popek has no paravirtual build (yet).
+ *
+ * Lab: 06 (de-privileging) and the Popek-Goldberg discussion. Needs: a
+ * VT-x CPU with EPT and unrestricted guest (Bochs).
+ */
+#include "vm_util.h"
+#include "../kselftest_harness.h"
+
+#define POPEK_TEXT_HW \
+	"popek: mov cs: RPL=0 OK\n" \
+	"popek: pushf after cli: IF=0 OK\n" \
+	"popek: popf of IF=0 after sti: IF=0 OK\n" \
+	"popek: smsw after setting TS: PE=1 TS=1 OK\n" \
+	"popek: sgdt: base is our GDT OK\n" \
+	"popek: 0 wrong\n"
+/* The SGDT base: tvmm's shadow GDT, guest RAM (default 2 MiB) - 64 KiB. */
+#define POPEK_TEXT_DEPRIV \
+	"popek: mov cs: RPL=1 WRONG\n" \
+	"popek: pushf after cli: IF=1 WRONG\n" \
+	"popek: popf of IF=0 after sti: IF=1 WRONG\n" \
+	"popek: smsw after setting TS: PE=1 TS=1 OK\n" \
+	"popek: sgdt: base 0x001f0000 is not our GDT WRONG\n" \
+	"popek: 4 wrong\n"
+
+/* guests/popek.S: "POPEKTAB", count, then that many 32-bit addresses. */
+#define POPEK_TABLE_OFF		16
+#define POPEK_TABLE_MAGIC	"POPEKTAB"
+#define POPEK_TABLE_MAX		16
+#define POPEK_MAX_EXITS		10000
+#define X86_EXC_GP		13
+#define INTR_INFO_VECTOR(i)	((i) & 0xff)
+
+#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
+
+/*
+ * POPEK_OUT_NOTE: at ring 1 with IOPL 0, OUT faults only if the TSS's I/O
+ * permission bitmap denies the port. popek loads no TSS of its own, so it
+ * runs on tvmm's entry TSS, whose I/O map base lies past its limit: no
+ * bitmap, every port faults, and every console byte is a #GP "out". (This
+ * test found the entry TSS once had base 0, which let port 0xE9 through as
+ * an I/O exit; it now asserts there is none.)
+ */
+
+/* The deprivileged guest's #GP exits: mnemonic and exact count (0: = console bytes). */
+static const struct {
+	const char *mnemonic;
+	unsigned int count;
+} depriv_gp[] = {
+	{ "lgdt", 1 },
+	{ "cli", 3 },		/* the check, after the POPF check, the end */
+	{ "sti", 1 },
+	{ "mov from cr", 2 },	/* the two reads of CR0 around SMSW */
+	{ "mov cr0", 2 },	/* TS on, TS off */
+	{ "out", 0 },
+	{ "hlt", 1 },
+};
+
+FIXTURE(popek) {
+	struct vm_result res;
+	__u32 insn[POPEK_TABLE_MAX];	/* addresses of the non-trapping instructions */
+	unsigned int ninsn;
+};
+
+FIXTURE_SETUP(popek)
+{
+	char path[PATH_MAX];
+	unsigned char *img;
+	ssize_t size;
+	__u32 n;
+	int ret;
+
+	memset(&self->res, 0, sizeof(self->res));
+	if (!cpu_has_vmx())
+		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
+	ret = tvmm_ensure_loaded();
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+
+	size = read_whole_file(guest_path("popek.bin", path, sizeof(path)), (void **)&img);
+	ASSERT_LT(0, size) TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
+				  path, strerror(-size));
+	ASSERT_LE(POPEK_TABLE_OFF + 12, size);
+	ASSERT_EQ(0, memcmp(img + POPEK_TABLE_OFF, POPEK_TABLE_MAGIC, 8))
+		TH_LOG("%s: no address table at offset %d", path, POPEK_TABLE_OFF);
+	memcpy(&n, img + POPEK_TABLE_OFF + 8, 4);
+	ASSERT_LT(0, n);
+	ASSERT_GE(POPEK_TABLE_MAX, n);
+	ASSERT_LE(POPEK_TABLE_OFF + 12 + 4 * n, size);
+	memcpy(self->insn, img + POPEK_TABLE_OFF + 12, 4 * n);
+	self->ninsn = n;
+	free(img);
+}
+
+FIXTURE_TEARDOWN(popek)
+{
+	vm_result_free(&self->res);
+}
+
+/* Run popek.bin in @mode, tracing, timer off; it must end with HLT. */
+#define RUN_POPEK(mode)								\
+	do {									\
+		struct tvmm_config __c = vm_config(mode, TVMM_CONFIG_TRACE,	\
+						   POPEK_MAX_EXITS);		\
+		int __ret;							\
+		__c.timer_ticks = TVMM_TIMER_OFF;				\
+		__ret = vm_run_guest(&__c, "popek.bin", &self->res, NULL);	\
+		if (__ret == -EOPNOTSUPP)					\
+			SKIP(return, "tvmm.ko refuses this mode (EOPNOTSUPP)");	\
+		ASSERT_EQ(0, __ret) TH_LOG("running popek.bin: %s", strerror(-__ret)); \
+		EXPECT_EQ(TVMM_END_HLT, self->res.run.end)			\
+			TH_LOG("ended with %s: %s", end_name(self->res.run.end), \
+			       self->res.run.message);				\
+		ASSERT_LT(0, self->res.nrecs) TH_LOG("no exit records");	\
+	} while (0)
+
+/* No record at any of the sensitive, non-trapping instructions. */
+static void expect_no_exit_at_table(struct __test_metadata *_metadata,
+				    const struct vm_result *r, const __u32 *insn,
+				    unsigned int ninsn)
+{
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		for (unsigned int k = 0; k < ninsn; k++) {
+			EXPECT_NE(insn[k], rec->rip)
+				TH_LOG("seq %llu (reason %u, \"%.*s\") exited at table entry %u (0x%x)",
+				       rec->seq, rec->reason_code, TVMM_MNEMONIC_MAX,
+				       rec->mnemonic, k, insn[k]);
+		}
+	}
+}
+
+static unsigned int count_gp_mnemonic(const struct vm_result *r, const char *m)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += r->recs[i].reason_code == EXIT_REASON_EXCEPTION_NMI &&
+		     !strncmp(r->recs[i].mnemonic, m, TVMM_MNEMONIC_MAX);
+	return n;
+}
+
+/*
+ * Deprivileged: the guest sees through the non-trapping instructions
+ * (4 WRONG lines) and tvmm never saw them (no exit at their addresses).
+ */
+TEST_F(popek, deprivileged_sensitive_insns_do_not_trap)
+{
+	struct vm_result *r = &self->res;
+	unsigned int guest_exits = 0, want = 0, io_exits = 0;
+
+	RUN_POPEK(TVMM_MODE_DEPRIVILEGED);
+	EXPECT_STREQ(POPEK_TEXT_DEPRIV, r->console);
+	expect_no_exit_at_table(_metadata, r, self->insn, self->ninsn);
+
+	/* Every guest exit is a #GP of a privileged instruction, emulated at ring 1. */
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+		bool known = false;
+
+		if (exit_is_host_noise(rec))
+			continue;
+		guest_exits++;
+		/* A console OUT must fault at ring 1 (see POPEK_OUT_NOTE). */
+		if (rec->reason_code == EXIT_REASON_IO_INSTRUCTION)
+			io_exits++;
+		EXPECT_EQ(EXIT_REASON_EXCEPTION_NMI, rec->reason_code)
+			TH_LOG("seq %llu: reason %u, not a #GP", rec->seq, rec->reason_code);
+		EXPECT_EQ(X86_EXC_GP, INTR_INFO_VECTOR(rec->intr_info))
+			TH_LOG("seq %llu: intr_info 0x%x", rec->seq, rec->intr_info);
+		EXPECT_EQ(1, rec->cpl) TH_LOG("seq %llu: cpl %u", rec->seq, rec->cpl);
+		EXPECT_TRUE(rec->rflags & (1ULL << 9))
+			TH_LOG("seq %llu: real IF clear", rec->seq);
+		for (size_t k = 0; k < sizeof(depriv_gp) / sizeof(depriv_gp[0]); k++)
+			known |= !strncmp(rec->mnemonic, depriv_gp[k].mnemonic,
+					  TVMM_MNEMONIC_MAX);
+		EXPECT_TRUE(known) TH_LOG("seq %llu: unexpected #GP \"%.*s\" at rip 0x%llx",
+					  rec->seq, TVMM_MNEMONIC_MAX, rec->mnemonic,
+					  rec->rip);
+	}
+	for (size_t k = 0; k < sizeof(depriv_gp) / sizeof(depriv_gp[0]); k++) {
+		unsigned int n = depriv_gp[k].count;
+
+		if (!n)		/* the console bytes, one #GP "out" each */
+			n = strlen(POPEK_TEXT_DEPRIV);
+		EXPECT_EQ(n, count_gp_mnemonic(r, depriv_gp[k].mnemonic))
+			TH_LOG("#GP exits \"%s\"", depriv_gp[k].mnemonic);
+		want += n;
+	}
+	EXPECT_EQ(0, io_exits) TH_LOG("OUT at ring 1 must fault, not make I/O exits");
+	EXPECT_EQ(want, guest_exits);
+	TH_LOG("console bytes: %u #GP \"out\", %u IO_INSTRUCTION exits",
+	       count_gp_mnemonic(r, "out"), io_exits);
+	/* The virtual IF did follow CLI/STI: the sti record saw vif 0. */
+	for (size_t i = 0; i < r->nrecs; i++) {
+		if (!strncmp(r->recs[i].mnemonic, "sti", TVMM_MNEMONIC_MAX)) {
+			EXPECT_EQ(0, r->recs[i].vif);
+		}
+	}
+}
+
+/* hw: ring 0, native answers: all OK; exits only for OUT, MOV to CR0, HLT. */
+TEST_F(popek, hw_all_ok)
+{
+	struct vm_result *r = &self->res;
+
+	RUN_POPEK(TVMM_MODE_HW);
+	EXPECT_STREQ(POPEK_TEXT_HW, r->console);
+	expect_no_exit_at_table(_metadata, r, self->insn, self->ninsn);
+	EXPECT_EQ(strlen(POPEK_TEXT_HW), count_reason(r, EXIT_REASON_IO_INSTRUCTION));
+	EXPECT_EQ(1, count_reason(r, EXIT_REASON_HLT));
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_EXCEPTION_NMI));
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		if (exit_is_host_noise(rec))
+			continue;
+		EXPECT_EQ(0, rec->cpl) TH_LOG("seq %llu: cpl %u", rec->seq, rec->cpl);
+		EXPECT_TRUE(rec->reason_code == EXIT_REASON_IO_INSTRUCTION ||
+			    rec->reason_code == EXIT_REASON_CR_ACCESS ||
+			    rec->reason_code == EXIT_REASON_HLT)
+			TH_LOG("seq %llu: unexpected reason %u at rip 0x%llx", rec->seq,
+			       rec->reason_code, rec->rip);
+	}
+}
+
+TEST_HARNESS_MAIN
