@@ -135,13 +135,12 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		virq_start_timer(vm);
 
 	if (vm->timer_on && now >= vm->timer_deadline) {
-		/* Ticks that fall while one is pending are lost, and counted. */
-		while (now >= vm->timer_deadline) {
-			if (vm->irq_pending)
-				vm->ticks_coalesced++;
-			vm->irq_pending = true;
-			vm->timer_deadline += vm->timer_period;
-		}
+		/* All ticks due by now but one are lost (coalesced), and counted. */
+		u64 due = div64_u64(now - vm->timer_deadline, vm->timer_period) + 1;
+
+		vm->ticks_coalesced += vm->irq_pending ? due : due - 1;
+		vm->irq_pending = true;
+		vm->timer_deadline += due * vm->timer_period;
 	}
 
 	if (vm->irq_pending && !vm->end) {

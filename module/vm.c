@@ -76,6 +76,9 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 		return -EINVAL;
 	if (cfg->mode > TVMM_MODE_PARAVIRT)
 		return -EINVAL;
+	/* A tick every few instructions would leave the guest no time to run. */
+	if (cfg->timer_ticks && cfg->timer_ticks < TVMM_TIMER_MIN)
+		return -EINVAL;
 	if (cfg->mem_size && (cfg->mem_size % PAGE_SIZE ||
 			      cfg->mem_size < TVMM_GUEST_MEM_MIN ||
 			      cfg->mem_size > TVMM_GUEST_MEM_MAX))

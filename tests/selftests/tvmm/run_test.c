@@ -635,6 +635,10 @@ TEST_F(run, bad_inputs_refused)
 	EXPECT_EQ(-EINVAL, vm_create(&c));
 	c.mem_size = TVMM_GUEST_MEM_MAX + 4096;
 	EXPECT_EQ(-EINVAL, vm_create(&c));
+	/* A timer period too short to let the guest run: EINVAL. */
+	c = vm_config(TVMM_MODE_HW, 0, 0);
+	c.timer_ticks = TVMM_TIMER_MIN - 1;
+	EXPECT_EQ(-EINVAL, vm_create(&c));
 
 	/* The module still runs guests. */
 	c = vm_config(TVMM_MODE_HW, 0, 0);
