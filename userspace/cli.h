@@ -80,6 +80,23 @@ int cmd_run(int argc, char **argv);
 int run_exit_status(unsigned int end, unsigned int guest_status);
 /* Short lowercase label of an exit reason for the summary: "io", "hlt". */
 const char *run_reason_label(unsigned int reason, char *buf, size_t size);
+/* One run kept in memory (`tvmm compare`): see run_capture() in run.c. */
+struct run_capture {
+	void (*on_record)(void *arg, const struct tvmm_exit_record *rec);
+	void *arg;
+	char *console;			/* malloc'd, not NUL-terminated; caller frees */
+	size_t console_len, console_cap;
+	bool ended;			/* the VM ended: the fields below are set */
+	unsigned int end;		/* enum tvmm_end */
+	unsigned int guest_status;	/* the exit hypercall's status */
+	int status;			/* what `tvmm run` would exit with */
+	char how[96];			/* "hlt", "hypercall exit(42)" */
+	struct tvmm_stats stats;	/* TVMM_GET_STATS at the end */
+};
+int run_capture(const char *image_path, unsigned int mode, struct run_capture *cap);
+
+/* compare.c: `tvmm compare`. */
+int cmd_compare(int argc, char **argv);
 
 /* stats.c: `tvmm stats`, and the aggregation the host tests check. */
 #define STATS_MAX_REASONS	128

@@ -380,8 +380,26 @@ static int finish_graphviz(pid_t pid, const char *path)
 }
 
 /* Write the drawing @rd holds to @path ('-' or NULL: standard output). */
-static int dot_output(struct dot_reader *rd, const char *path,
-		      enum dot_format fmt)
+int dot_check_output(const char *cmd, const char *path)
+{
+	enum dot_format fmt;
+
+	if (output_format(path, &fmt)) {
+		print_error("%s: %s: name the output OUT.dot, OUT.svg or OUT.png (the extension picks the format)",
+			    cmd, path);
+		return TVMM_EXIT_USAGE;
+	}
+	if (fmt != FMT_DOT && !have_graphviz()) {
+		print_error("%s: writing %s needs Graphviz's `dot` program, which is not on PATH: install graphviz (apt install graphviz), or write DOT text to OUT.dot and render it elsewhere",
+			    cmd, path);
+		return TVMM_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* The DOT that @write writes, to @path in the format its extension names. */
+static int write_output(const char *path, enum dot_format fmt,
+			void (*write)(void *arg, FILE *out), void *arg)
 {
 	pid_t pid = -1;
 	FILE *out;
@@ -402,7 +420,7 @@ static int dot_output(struct dot_reader *rd, const char *path,
 			return status;
 	}
 
-	rd->kind->write(rd->d, out, &rd->sum);
+	write(arg, out);
 	werr = fflush(out) || ferror(out);
 	if (out != stdout)
 		werr |= fclose(out) != 0;
@@ -413,6 +431,29 @@ static int dot_output(struct dot_reader *rd, const char *path,
 		status = TVMM_EXIT_FAILURE;
 	}
 	return status;
+}
+
+int dot_write_output(const char *path, void (*write)(void *arg, FILE *out),
+		     void *arg)
+{
+	enum dot_format fmt = FMT_DOT;
+
+	if (path && output_format(path, &fmt))
+		return TVMM_EXIT_USAGE;
+	return write_output(path, fmt, write, arg);
+}
+
+static void write_kind(void *arg, FILE *out)
+{
+	struct dot_reader *rd = arg;
+
+	rd->kind->write(rd->d, out, &rd->sum);
+}
+
+static int dot_output(struct dot_reader *rd, const char *path,
+		      enum dot_format fmt)
+{
+	return write_output(path, fmt, write_kind, rd);
 }
 
 /* ---- the command ------------------------------------------------------- */

@@ -89,4 +89,14 @@ void dot_trap_label(const struct dot_exit *x, char *buf, size_t size);
 /* "emulate, resume", "reflect → int 0x80 handler", "inject vector 0x20" */
 void dot_action_label(const struct dot_exit *x, char *buf, size_t size);
 
+/*
+ * Output, for `tvmm dot` and `tvmm compare --chart`: is @path a name we
+ * can write (OUT.dot/.gv, "-", or OUT.svg/.png with Graphviz on PATH)?
+ * 0, or an exit status after saying why not (messages start with @cmd).
+ */
+int dot_check_output(const char *cmd, const char *path);
+/* Write what @write writes to @path: as is, or rendered by `dot`. */
+int dot_write_output(const char *path, void (*write)(void *arg, FILE *out),
+		     void *arg);
+
 #endif /* TVMM_DOT_H */

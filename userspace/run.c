@@ -61,6 +61,8 @@ struct run_ctx {
 	FILE *trace;
 	unsigned long long records;	/* written to the trace */
 	bool console_at_bol;		/* last console byte was '\n' */
+	/* run_capture(): records to a callback, console to memory, no summary. */
+	struct run_capture *cap;
 };
 
 /* Set by the handler; the ioctl it interrupts fails with EINTR. */
@@ -225,7 +227,7 @@ static int drain_records(struct run_ctx *ctx)
 	ssize_t n;
 	size_t i;
 
-	if (!ctx->trace)
+	if (!ctx->trace && !ctx->cap)
 		return TVMM_EXIT_OK;
 	for (;;) {
 		n = read(ctx->fd, recs, sizeof(recs));
@@ -248,6 +250,11 @@ static int drain_records(struct run_ctx *ctx)
 					    TVMM_EXIT_RECORD_VERSION, sizeof(recs[i]));
 				return TVMM_EXIT_API;
 			}
+			if (ctx->cap) {
+				ctx->cap->on_record(ctx->cap->arg, &recs[i]);
+				ctx->records++;
+				continue;
+			}
 			if (jsonl_write_exit(ctx->trace, &recs[i])) {
 				print_error("run: writing %s: %s", ctx->trace_path,
 					    strerror(errno));
@@ -261,6 +268,24 @@ static int drain_records(struct run_ctx *ctx)
 /* The guest's console bytes, straight to stdout (no stdio buffering). */
 static int write_console(struct run_ctx *ctx, const char *buf, size_t len)
 {
+	struct run_capture *cap = ctx->cap;
+
+	if (cap) {
+		if (cap->console_len + len > cap->console_cap) {
+			size_t want = 2 * (cap->console_len + len) + 256;
+			char *p = realloc(cap->console, want);
+
+			if (!p) {
+				print_error("run: out of memory for the guest console");
+				return TVMM_EXIT_FAILURE;
+			}
+			cap->console = p;
+			cap->console_cap = want;
+		}
+		memcpy(cap->console + cap->console_len, buf, len);
+		cap->console_len += len;
+		return TVMM_EXIT_OK;
+	}
 	while (len) {
 		ssize_t n = write(STDOUT_FILENO, buf, len);
 
@@ -454,6 +479,16 @@ static int run_vm(struct run_ctx *ctx)
 				return status;
 			status = run_exit_status(run.end, run.exit_status);
 			describe_end(&run, ctx->config.max_exits, how, sizeof(how));
+			if (ctx->cap) {
+				ctx->cap->ended = true;
+				ctx->cap->end = run.end;
+				ctx->cap->guest_status = run.exit_status;
+				ctx->cap->status = status;
+				snprintf(ctx->cap->how, sizeof(ctx->cap->how), "%s", how);
+				memset(&ctx->cap->stats, 0, sizeof(ctx->cap->stats));
+				ioctl(ctx->fd, TVMM_GET_STATS, &ctx->cap->stats);
+				return TVMM_EXIT_OK;
+			}
 			print_summary(ctx, &run, how, status);
 			return status;
 		default:
@@ -471,8 +506,41 @@ interrupted:
 		return status;
 	snprintf(how, sizeof(how), "interrupted by %s",
 		 run_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	if (ctx->cap)
+		return TVMM_EXIT_SIGNAL;
 	print_summary(ctx, NULL, how, TVMM_EXIT_SIGNAL);
 	return TVMM_EXIT_SIGNAL;
+}
+
+/*
+ * `tvmm run` without its front end, for `tvmm compare`: load @image_path,
+ * run it in @mode with the default RAM and timer, and hand every exit
+ * record to cap->on_record as it is drained; the console is collected in
+ * cap->console. Nothing is printed but errors. Return: 0 once the VM
+ * ended (however it ended: see cap->end), else an exit status.
+ */
+int run_capture(const char *image_path, unsigned int mode, struct run_capture *cap)
+{
+	struct run_ctx ctx;
+	int status;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.fd = -1;
+	ctx.console_at_bol = true;
+	ctx.image_path = image_path;
+	ctx.config.mode = mode;
+	ctx.config.flags |= TVMM_CONFIG_TRACE;
+	ctx.cap = cap;
+	cap->ended = false;
+	status = read_image(&ctx);
+	if (!status)
+		status = dev_open(&ctx.fd);
+	if (!status)
+		status = run_vm(&ctx);
+	if (ctx.fd >= 0)
+		close(ctx.fd);	/* destroys the VM */
+	free(ctx.image);
+	return status;
 }
 
 static void run_usage(FILE *out)

@@ -544,4 +544,105 @@ TEST_F(deprivilege, cli_modes_and_timer_off)
 	}
 }
 
+/*
+ * The object of "technique": @name in `tvmm compare --json`'s output @json,
+ * from its opening brace to its closing one, in @buf; false if absent.
+ */
+static bool compare_row(const char *json, const char *name, char *buf, size_t size)
+{
+	char key[64];
+	const char *p = json, *start, *end;
+
+	snprintf(key, sizeof(key), "\"%s\"", name);
+	while ((p = strstr(p, "\"technique\""))) {
+		p += strlen("\"technique\"");
+		while (*p == ' ' || *p == ':')
+			p++;
+		if (strncmp(p, key, strlen(key)))
+			continue;
+		for (start = p; start > json && *start != '{'; start--)
+			;
+		end = strchr(p, '}');
+		if (!end || (size_t)(end - start) + 2 > size)
+			return false;
+		memcpy(buf, start, end - start + 1);
+		buf[end - start + 1] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* The number or boolean (true 1, false 0) of @key in @row; -1 if absent. */
+static long long compare_field(const char *row, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\"", key);
+	p = strstr(row, k);
+	if (!p)
+		return -1;
+	p += strlen(k);
+	while (*p == ' ' || *p == ':')
+		p++;
+	if (!strncmp(p, "true", 4))
+		return 1;
+	if (!strncmp(p, "false", 5))
+		return 0;
+	return *p >= '0' && *p <= '9' ? strtoll(p, NULL, 10) : -1;
+}
+
+/*
+ * `tvmm compare --json` (lab09): the three techniques in one table, all
+ * with the hw console; only deprivileged reflects (the app's int $0x80);
+ * paravirt emulates no CLI/STI (its exits are VMCALLs); every run exits.
+ * --chart writes a DOT bar chart on the way.
+ */
+TEST_F(deprivilege, cli_compare)
+{
+	static const char *const names[] = { "hw", "deprivileged", "paravirt" };
+	char dir[PATH_MAX], cmd[PATH_MAX * 2 + 256], row[4096];
+	static char out[16384];
+	size_t n, rows = 0;
+	const char *p;
+	int status;
+	FILE *f;
+
+	if (system("command -v tvmm >/dev/null 2>&1"))
+		SKIP(return, "the tvmm tool is not in PATH");
+	guest_path("", dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && tvmm compare --json --chart /tmp/compare_test.dot", dir);
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	status = pclose(f);
+	TH_LOG("tvmm compare --json:\n%s", out);
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2 && strstr(out, "not run"))
+		SKIP(return, "this tvmm.ko refuses a mode (its lab is not built)");
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", cmd);
+	for (p = out; (p = strstr(p, "\"technique\"")); p++)
+		rows++;
+	EXPECT_EQ(3, rows);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ASSERT_TRUE(compare_row(out, names[i], row, sizeof(row)))
+			TH_LOG("no row for %s", names[i]);
+		EXPECT_EQ(1, compare_field(row, "correct")) TH_LOG("%s", names[i]);
+		EXPECT_LT(0, compare_field(row, "exits")) TH_LOG("%s", names[i]);
+		if (!strcmp(names[i], "deprivileged")) {
+			EXPECT_LT(0, compare_field(row, "reflected"));
+		} else {
+			EXPECT_EQ(0, compare_field(row, "reflected")) TH_LOG("%s", names[i]);
+		}
+		if (!strcmp(names[i], "paravirt")) {
+			EXPECT_EQ(0, compare_field(row, "emulated_cli_sti"));
+			EXPECT_LT(0, compare_field(row, "vmcalls"));
+		}
+	}
+	EXPECT_EQ(0, system("grep -q 'digraph tvmm_compare' /tmp/compare_test.dot"));
+	unlink("/tmp/compare_test.dot");
+}
+
 TEST_HARNESS_MAIN

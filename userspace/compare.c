@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare.c - `tvmm compare`: one workload, the mini-OS, run once per
+ * virtualization technique, traced in memory, summed up in one table.
+ *
+ * Concept: the notes' three answers to "x86 is not virtualizable" -
+ * full virtualization with hardware support (hw: the guest kernel at ring
+ * 0 in VMX non-root mode), trap-and-emulate after de-privileging
+ * (deprivileged: the kernel at ring 1, every privileged instruction a #GP
+ * exit that tvmm emulates, system calls reflected) and paravirtualization
+ * (paravirt: a kernel rebuilt to call the VMM with VMCALL). Same console
+ * text, different exits: the table counts them by what tvmm did with them
+ * (emulated, reflected, injected, ignored) and how long they took.
+ * Context: userspace, root (opens /dev/tvmm, once per technique); each
+ * run goes through run.c's run_capture(), the loop of `tvmm run`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tvmm/exit_names.h>
+
+#include "cli.h"
+#include "dot.h"
+#include "json.h"
+
+#define NR_ACTIONS	(TVMM_ACTION_FATAL + 1)
+
+static const char compare_note[] =
+	"under Bochs the TSC is emulated: ticks and cycles count emulated TSC ticks, not hardware time; compare rows, not machines.";
+
+struct technique {
+	const char *name;		/* "hw" */
+	unsigned int mode;		/* TVMM_MODE_* */
+	bool pv;			/* runs the paravirt build */
+	const char *what;		/* for the chart */
+};
+
+static const struct technique techniques[] = {
+	{ "hw", TVMM_MODE_HW, false, "full virtualization, hardware support" },
+	{ "deprivileged", TVMM_MODE_DEPRIVILEGED, false, "trap-and-emulate at ring 1" },
+	{ "paravirt", TVMM_MODE_PARAVIRT, true, "hypercalls" },
+};
+
+#define NR_TECHNIQUES	(sizeof(techniques) / sizeof(techniques[0]))
+
+/* One technique's run, as the table shows it. */
+struct compare_row {
+	const struct technique *t;
+	const char *image;
+	int run_status;			/* run_capture(): 0 or why it failed */
+	struct run_capture cap;
+	bool correct, same_console, ended_normally;
+	unsigned long long records;
+	unsigned long long action[NR_ACTIONS];
+	unsigned long long cli_sti;	/* emulated CLI/STI */
+	unsigned long long vmcalls;
+	unsigned long long first_tsc, last_tsc, cycles;
+};
+
+static void add_record(void *arg, const struct tvmm_exit_record *rec)
+{
+	struct compare_row *row = arg;
+
+	if (!row->records)
+		row->first_tsc = rec->tsc;
+	row->last_tsc = rec->tsc;
+	row->records++;
+	row->cycles += rec->cycles;
+	if (rec->action < NR_ACTIONS)
+		row->action[rec->action]++;
+	if (rec->action == TVMM_ACTION_EMULATED &&
+	    (!strncmp(rec->mnemonic, "cli", TVMM_MNEMONIC_MAX) ||
+	     !strncmp(rec->mnemonic, "sti", TVMM_MNEMONIC_MAX)))
+		row->cli_sti++;
+	if (rec->reason_code == EXIT_REASON_VMCALL)
+		row->vmcalls++;
+}
+
+static unsigned long long row_ticks(const struct compare_row *r)
+{
+	return r->records ? r->last_tsc - r->first_tsc : 0;
+}
+
+static double row_cycles_per_exit(const struct compare_row *r)
+{
+	return r->records ? (double)r->cycles / r->records : 0.0;
+}
+
+static const char *row_end(const struct compare_row *r, char *buf, size_t size)
+{
+	if (r->run_status)
+		snprintf(buf, size, "not run (status %d)", r->run_status);
+	else
+		snprintf(buf, size, "%s", r->cap.how);
+	return buf;
+}
+
+static void print_table(FILE *out, const struct compare_row *rows, size_t n)
+{
+	char end[128];
+	size_t i;
+
+	fprintf(out, "%-13s %-8s %7s %9s %10s %9s %8s %14s %12s  %s\n",
+		"technique", "correct", "exits", "emulated", "reflected",
+		"injected", "ignored", "guest ticks", "cycles/exit", "end");
+	for (i = 0; i < n; i++) {
+		const struct compare_row *r = &rows[i];
+
+		fprintf(out, "%-13s %-8s %7llu %9llu %10llu %9llu %8llu %14llu %12.1f  %s\n",
+			r->t->name, r->correct ? "yes" : "NO", r->records,
+			r->action[TVMM_ACTION_EMULATED],
+			r->action[TVMM_ACTION_REFLECTED],
+			r->action[TVMM_ACTION_INJECTED],
+			r->action[TVMM_ACTION_IGNORED], row_ticks(r),
+			row_cycles_per_exit(r), row_end(r, end, sizeof(end)));
+	}
+	fprintf(out, "note: %s\n", compare_note);
+}
+
+static void print_json(FILE *out, const struct compare_row *rows, size_t n)
+{
+	struct json_writer w;
+	char end[128];
+	size_t i;
+
+	json_init(&w, out, true);
+	json_begin_object(&w, NULL);
+	json_begin_array(&w, "techniques");
+	for (i = 0; i < n; i++) {
+		const struct compare_row *r = &rows[i];
+
+		json_begin_object(&w, NULL);
+		json_string(&w, "technique", r->t->name);
+		json_string(&w, "image", r->image);
+		json_bool(&w, "correct", r->correct);
+		json_bool(&w, "same_console", r->same_console);
+		json_bool(&w, "ended_normally", r->ended_normally);
+		json_string(&w, "end", row_end(r, end, sizeof(end)));
+		json_int(&w, "exit_status", r->run_status ? r->run_status : r->cap.status);
+		json_uint(&w, "exits", r->records);
+		json_uint(&w, "emulated", r->action[TVMM_ACTION_EMULATED]);
+		json_uint(&w, "reflected", r->action[TVMM_ACTION_REFLECTED]);
+		json_uint(&w, "injected", r->action[TVMM_ACTION_INJECTED]);
+		json_uint(&w, "ignored", r->action[TVMM_ACTION_IGNORED]);
+		json_uint(&w, "fatal", r->action[TVMM_ACTION_FATAL]);
+		json_uint(&w, "emulated_cli_sti", r->cli_sti);
+		json_uint(&w, "vmcalls", r->vmcalls);
+		json_uint(&w, "records_dropped", r->cap.stats.records_dropped);
+		json_uint(&w, "guest_tsc_ticks", row_ticks(r));
+		json_double(&w, "cycles_per_exit", row_cycles_per_exit(r));
+		json_end_object(&w);
+	}
+	json_end_array(&w);
+	json_string(&w, "note", compare_note);
+	json_end_object(&w);
+	json_finish(&w);
+}
+
+/* ---- the chart: one bar per technique, split by action ---------------- */
+
+#define CHART_WIDTH	600	/* points for the longest bar */
+
+struct chart {
+	const struct compare_row *rows;
+	size_t n;
+};
+
+static void write_chart(void *arg, FILE *out)
+{
+	const struct chart *c = arg;
+	unsigned long long max = 1;
+	unsigned int a, used;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->rows[i].records > max)
+			max = c->rows[i].records;
+	dot_begin(out, "compare",
+		  "tvmm compare: exits of the mini-OS per technique, by tvmm's action");
+	fputs("\tnode [shape=plaintext];\n", out);
+	/* One node, one table: the bars start at the same x. */
+	fputs("\tchart [label=<<TABLE BORDER=\"0\" CELLSPACING=\"8\">\n", out);
+	for (i = 0; i < c->n; i++) {
+		const struct compare_row *r = &c->rows[i];
+
+		fputs("\t\t<TR><TD ALIGN=\"RIGHT\">", out);
+		dot_html(out, r->t->name);
+		fputs("<BR/><FONT POINT-SIZE=\"9\">", out);
+		dot_html(out, r->t->what);
+		fputs("</FONT></TD><TD ALIGN=\"LEFT\"><TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"2\"><TR>", out);
+		used = 0;
+		for (a = 0; a < NR_ACTIONS; a++) {
+			unsigned long long k = r->action[a];
+			unsigned int width;
+
+			if (!k)
+				continue;
+			width = (unsigned int)(k * CHART_WIDTH / max);
+			if (width < 2)
+				width = 2;
+			used += width + 2;	/* the cell's border */
+			fprintf(out, "<TD WIDTH=\"%u\" HEIGHT=\"34\" FIXEDSIZE=\"TRUE\" BGCOLOR=\"%s\" COLOR=\"%s\">",
+				width, dot_action_fill(a), dot_action_color(a));
+			if (width >= 40)
+				fprintf(out, "<FONT POINT-SIZE=\"9\" COLOR=\"%s\">%llu</FONT>",
+					dot_action_color(a), k);
+			fputs("</TD>", out);
+		}
+		/* Pad every bar to one width, or Graphviz stretches the short ones. */
+		fprintf(out, "<TD BORDER=\"0\" WIDTH=\"%u\" FIXEDSIZE=\"TRUE\"> </TD>",
+			used < CHART_WIDTH + 2 * NR_ACTIONS ? CHART_WIDTH + 2 * NR_ACTIONS - used + 1 : 1);
+		fprintf(out, "</TR></TABLE></TD><TD ALIGN=\"LEFT\">%llu exits%s</TD></TR>\n",
+			r->records, r->correct ? "" : " (NOT correct)");
+	}
+	fputs("\t</TABLE>>];\n", out);
+	/* The legend: one box per action. */
+	fputs("\tlegend [label=<<TABLE BORDER=\"0\" CELLSPACING=\"4\"><TR>", out);
+	for (a = 0; a < NR_ACTIONS; a++)
+		fprintf(out, "<TD BGCOLOR=\"%s\" COLOR=\"%s\" BORDER=\"1\"><FONT COLOR=\"%s\">%s</FONT></TD>",
+			dot_action_fill(a), dot_action_color(a), dot_action_color(a),
+			dot_action_name(a));
+	fputs("</TR></TABLE>>];\n", out);
+	fputs("\tnote [label=", out);
+	dot_str(out, compare_note);
+	fputs(", fontsize=9];\n", out);
+	fputs("\tchart -> legend -> note [style=invis];\n}\n", out);
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+static void compare_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}] [--image IMAGE]\n"
+		"                    [--pv-image IMAGE]\n"
+		"  Run the mini-OS once per technique - hw (full virtualization with\n"
+		"  hardware support), deprivileged (trap-and-emulate at ring 1), paravirt\n"
+		"  (hypercalls) - trace each run in memory and print one table: correct?\n"
+		"  (same console as hw, ended normally), exits, emulated, reflected,\n"
+		"  injected, ignored, guest TSC ticks from first to last exit, tvmm\n"
+		"  cycles per exit.\n"
+		"  --image IMAGE     the guest for hw and deprivileged (default minios.bin\n"
+		"                    in the current directory)\n"
+		"  --pv-image IMAGE  the guest for paravirt (default minios_pv.bin next to\n"
+		"                    IMAGE, or in the current directory)\n"
+		"  --chart OUT       a bar chart of exits by action: OUT.dot is DOT text,\n"
+		"                    OUT.svg and OUT.png are rendered by Graphviz's `dot`\n"
+		"  --json            the table as JSON\n"
+		"  -h, --help\n"
+		"  Exit status: 0 when every technique is correct, 1 when one is not,\n"
+		"  else the first failing run's status (see tvmm.1).\n",
+		tvmm_prog);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "chart", required_argument, NULL, 'c' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "pv-image", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *image = "minios.bin", *pv_image = NULL, *chart = NULL;
+	struct compare_row rows[NR_TECHNIQUES];
+	char pv_default[4096];
+	bool json = false;
+	int c, status = 0;
+	size_t i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			chart = optarg;
+			break;
+		case 'i':
+			image = optarg;
+			break;
+		case 'p':
+			pv_image = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			compare_usage(stdout);
+			return TVMM_EXIT_OK;
+		default:
+			compare_usage(stderr);
+			return TVMM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		print_error("compare: unexpected argument '%s': the images are --image and --pv-image",
+			    argv[optind]);
+		compare_usage(stderr);
+		return TVMM_EXIT_USAGE;
+	}
+	if (!pv_image) {
+		const char *slash = strrchr(image, '/');
+
+		if (slash)
+			snprintf(pv_default, sizeof(pv_default), "%.*s/minios_pv.bin",
+				 (int)(slash - image), image);
+		else
+			snprintf(pv_default, sizeof(pv_default), "minios_pv.bin");
+		pv_image = pv_default;
+	}
+	/* Before minutes of emulated guests: can we write the chart? */
+	if (chart) {
+		status = dot_check_output("compare", chart);
+		if (status)
+			return status;
+	}
+
+	memset(rows, 0, sizeof(rows));
+	for (i = 0; i < NR_TECHNIQUES; i++) {
+		struct compare_row *r = &rows[i];
+
+		r->t = &techniques[i];
+		r->image = r->t->pv ? pv_image : image;
+		r->cap.on_record = add_record;
+		r->cap.arg = r;
+		if (!json)
+			fprintf(stderr, "%s: compare: running %s in mode %s...\n",
+				tvmm_prog, r->image, r->t->name);
+		r->run_status = run_capture(r->image, r->t->mode, &r->cap);
+		if (r->run_status && r->run_status != TVMM_EXIT_USAGE) {
+			/*
+			 * No image, no device, Ctrl-C, an ABI mismatch: no table.
+			 * A mode this tvmm.ko refuses (usage) is a row "not run".
+			 */
+			status = r->run_status;
+			goto out;
+		}
+		r->ended_normally = !r->run_status && r->cap.ended &&
+				    (r->cap.end == TVMM_END_HLT ||
+				     r->cap.end == TVMM_END_HYPERCALL);
+		if (r->cap.stats.records_dropped)
+			print_error("compare: %s: %llu exit records were dropped; its counts are short",
+				    r->t->name,
+				    (unsigned long long)r->cap.stats.records_dropped);
+	}
+	for (i = 0; i < NR_TECHNIQUES; i++) {
+		struct compare_row *r = &rows[i];
+
+		r->same_console = !r->run_status && !rows[0].run_status &&
+				  r->cap.console_len == rows[0].cap.console_len &&
+				  !memcmp(r->cap.console, rows[0].cap.console,
+					  r->cap.console_len);
+		r->correct = r->same_console && r->ended_normally;
+		if (!r->correct && !status)
+			status = r->run_status ? r->run_status : TVMM_EXIT_FAILURE;
+	}
+
+	if (json)
+		print_json(stdout, rows, NR_TECHNIQUES);
+	else
+		print_table(stdout, rows, NR_TECHNIQUES);
+	if (fflush(stdout)) {
+		print_error("compare: writing the table: %s", strerror(errno));
+		if (!status)
+			status = TVMM_EXIT_FAILURE;
+	}
+	if (chart) {
+		struct chart ch = { rows, NR_TECHNIQUES };
+		int st = dot_write_output(chart, write_chart, &ch);
+
+		if (st && !status)
+			status = st;
+	}
+out:
+	for (i = 0; i < NR_TECHNIQUES; i++)
+		free(rows[i].cap.console);
+	return status;
+}
