@@ -130,9 +130,18 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	 * At ring 0 (hw, paravirt) LIDT does not exit: notice the guest's
 	 * IDT from the VMCS instead (deprivileged: depriv_lidt() starts it).
 	 */
-	if (!vm->timer_on && vm->config.mode != TVMM_MODE_DEPRIVILEGED &&
+	if (!vm->timer_on && vm->timer_period != TVMM_TIMER_OFF &&
+	    vm->config.mode != TVMM_MODE_DEPRIVILEGED &&
 	    vm->config.mode != TVMM_MODE_REAL && vmcs_read(VMCS_GUEST_IDTR_LIMIT))
 		virq_start_timer(vm);
+
+	/*
+	 * No timer and nothing pending: the preemption timer value written
+	 * at the start of the slice still holds (it is not saved on exit),
+	 * so the common case costs no VMWRITE.
+	 */
+	if (exit && !vm->timer_on && !vm->irq_pending && !vm->irq_window)
+		return;
 
 	if (vm->timer_on && now >= vm->timer_deadline) {
 		/* All ticks due by now but one are lost (coalesced), and counted. */

@@ -10,7 +10,13 @@
 #ifndef TVMM_BENCH_H
 #define TVMM_BENCH_H
 
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -96,6 +102,71 @@ static inline void bench_print_rep(const char *mode, unsigned int rep,
 	       bench_per_exit(r->io, r->empty, r->n),
 	       (unsigned long long)r->run_tsc, r->run_ns / 1e6,
 	       (unsigned long long)r->exits, (unsigned long long)r->records);
+}
+
+/* Read a whole guest image into a malloc'd buffer; NULL with errno on failure. */
+static inline void *bench_read_image(const char *path, size_t *size)
+{
+	struct stat st;
+	void *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || st.st_size <= 0 || !(buf = malloc(st.st_size))) {
+		close(fd);
+		return NULL;
+	}
+	if (read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	*size = st.st_size;
+	return buf;
+}
+
+/*
+ * The options both benchmarks take: [-r REPS] [IMAGE]. IMAGE defaults to
+ * bench.bin beside the program, else in the current directory; @path
+ * (PATH_MAX bytes) holds the name when it is built here.
+ * Return: -1 to go on, or the exit status (0 after -h, 2 for bad usage).
+ */
+static inline int bench_options(int argc, char **argv, unsigned int *reps,
+				char *path, const char **image)
+{
+	char exe[PATH_MAX];
+	ssize_t len;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:h")) != -1) {
+		switch (opt) {
+		case 'r':
+			*reps = strtoul(optarg, NULL, 0);
+			if (!*reps)
+				*reps = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-r REPS] [IMAGE]\n", argv[0]);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	*image = NULL;
+	if (optind < argc) {
+		*image = argv[optind];
+		return -1;
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		snprintf(path, PATH_MAX, "%s/bench.bin", dirname(exe));
+		if (!access(path, R_OK))
+			*image = path;
+	}
+	if (!*image)
+		*image = "bench.bin";
+	return -1;
 }
 
 #endif /* TVMM_BENCH_H */

@@ -47,28 +47,6 @@ static const struct {
 };
 #define NR_MODES (sizeof(modes) / sizeof(modes[0]))
 
-static void *read_image(const char *path, size_t *size)
-{
-	struct stat st;
-	void *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || st.st_size <= 0 || !(buf = malloc(st.st_size))) {
-		close(fd);
-		return NULL;
-	}
-	if (read(fd, buf, st.st_size) != st.st_size) {
-		free(buf);
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	*size = st.st_size;
-	return buf;
-}
-
 /* Drain every queued exit record; their number, or -1. */
 static long drain(int fd)
 {
@@ -191,39 +169,16 @@ int main(int argc, char **argv)
 {
 	struct bench_run best[NR_MODES] = { 0 }, r;
 	unsigned int reps = BENCH_REPS_DEFAULT, m, k;
-	char path[PATH_MAX], exe[PATH_MAX];
+	char path[PATH_MAX];
 	const char *image = NULL;
 	size_t size = 0;
 	void *img;
-	ssize_t len;
-	int opt, fail = 0;
+	int ret, fail = 0;
 
-	while ((opt = getopt(argc, argv, "r:h")) != -1) {
-		switch (opt) {
-		case 'r':
-			reps = strtoul(optarg, NULL, 0);
-			if (!reps)
-				reps = 1;
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-r REPS] [IMAGE]\n", argv[0]);
-			return opt == 'h' ? 0 : 2;
-		}
-	}
-	if (optind < argc) {
-		image = argv[optind];
-	} else {
-		len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (len > 0) {
-			exe[len] = '\0';
-			snprintf(path, sizeof(path), "%s/bench.bin", dirname(exe));
-			if (!access(path, R_OK))
-				image = path;
-		}
-		if (!image)
-			image = "bench.bin";
-	}
-	img = read_image(image, &size);
+	ret = bench_options(argc, argv, &reps, path, &image);
+	if (ret >= 0)
+		return ret;
+	img = bench_read_image(image, &size);
 	if (!img) {
 		fprintf(stderr, "tvmm_bench: cannot read %s: %s\n", image, strerror(errno));
 		return 1;
