@@ -178,37 +178,41 @@ int guest_mem_write(struct tvmm_guest_mem *mem, u64 gpa,
 	return 0;
 }
 
-/* Copy @len bytes of guest RAM at @gpa out (instruction fetch, debugfs). */
-int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len)
+/*
+ * Copy @len bytes between guest RAM at @gpa and kernel memory @buf, page
+ * by page (guest RAM is not contiguous in the host): into the guest when
+ * @to_guest, out of it otherwise.
+ */
+static int guest_mem_copy(struct tvmm_guest_mem *mem, u64 gpa, void *buf,
+			  u64 len, bool to_guest)
 {
 	if (!guest_mem_contains(mem, gpa, len))
 		return -EFAULT;
 	while (len) {
 		u64 off = gpa & ~PAGE_MASK;
 		u64 chunk = min_t(u64, len, PAGE_SIZE - off);
+		void *guest = page_address(mem->pages[gpa >> PAGE_SHIFT]) + off;
 
-		memcpy(dst, page_address(mem->pages[gpa >> PAGE_SHIFT]) + off, chunk);
+		if (to_guest)
+			memcpy(guest, buf, chunk);
+		else
+			memcpy(buf, guest, chunk);
 		gpa += chunk;
-		dst += chunk;
+		buf += chunk;
 		len -= chunk;
 	}
 	return 0;
+}
+
+/* Copy @len bytes of guest RAM at @gpa out (instruction fetch, table copies). */
+int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len)
+{
+	return guest_mem_copy(mem, gpa, dst, len, false);
 }
 
 /* Copy @len bytes from the kernel into guest RAM (tvmm's shadow tables). */
 int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
 			   u64 len)
 {
-	if (!guest_mem_contains(mem, gpa, len))
-		return -EFAULT;
-	while (len) {
-		u64 off = gpa & ~PAGE_MASK;
-		u64 chunk = min_t(u64, len, PAGE_SIZE - off);
-
-		memcpy(page_address(mem->pages[gpa >> PAGE_SHIFT]) + off, src, chunk);
-		gpa += chunk;
-		src += chunk;
-		len -= chunk;
-	}
-	return 0;
+	return guest_mem_copy(mem, gpa, (void *)src, len, true);
 }
