@@ -39,14 +39,16 @@ static unsigned int lab_number(const char *todo)
  *
  * Rate-limited, so a stub in a hot path cannot flood the log.
  *
- * Return: -ENOSYS, for the stub to return ("not implemented yet"); the
- * tool turns it into a message pointing at dmesg.
+ * Return: -ENOPKG, for the stub to return: "this lab's solution is not
+ * in the build". (-ENOSYS would read better, but the kernel keeps it for
+ * "no such system call".) The tool turns it into a message pointing at
+ * dmesg; the selftests fail on it, they never skip.
  */
 int tvmm_lab_todo(const char *todo, const char *what)
 {
 	pr_warn_ratelimited("TODO(%s) not done: %s. The exercise: labs/%s/README.md\n",
 			    todo, what, lab_dirs[lab_number(todo)]);
-	return -ENOSYS;
+	return -ENOPKG;
 }
 
 /**
@@ -56,7 +58,7 @@ int tvmm_lab_todo(const char *todo, const char *what)
  * @todo: "labNN.k"
  * @what: what the TODO should do
  *
- * Return: -ENOSYS.
+ * Return: -ENOPKG.
  */
 int vcpu_lab_todo(struct tvmm_vm *vm, const char *todo, const char *what)
 {

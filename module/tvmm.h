@@ -52,6 +52,7 @@ struct tvmm_guest_mem {
 	struct page **ept_tables;	/* every other EPT table page */
 	unsigned long nr_ept_tables;
 	u64 eptp;			/* the VMCS EPT pointer */
+	bool lab_unmapped;		/* lab 04.1 still a stub: no page mapped */
 };
 
 /* Interrupt vectors of x86, and a page of scratch space per VM. */

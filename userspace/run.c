@@ -148,7 +148,7 @@ const char *run_reason_label(unsigned int reason, char *buf, size_t size)
 static int vm_error(const char *what, int err)
 {
 	switch (err) {
-	case ENOSYS:
+	case ENOPKG:
 		print_error("%s: %s: this part of tvmm.ko is still a lab stub (%s). `dmesg | tail` names the lab and the TODO to fill in.",
 			    dev_path(), what, strerror(err));
 		return TVMM_EXIT_DEVICE;
