@@ -135,11 +135,12 @@ _start:
 	mov	%eax, DEV + SCRATCH		/* A3 moffs32 */
 	movl	$0x42, DOORBELL(%ebx)
 	mov	$10, %edi
-	mov	DOORBELL(%ebx), %eax
-	cmp	$1, %eax
+	mov	DOORBELL(%ebx), %ebp
+	cmp	$1, %ebp
 	jne	fail
 	mov	$msg_doorbell, %esi
 	call	puts
+	mov	%ebp, %eax
 	call	puthex
 	mov	$msg_times, %esi
 	call	puts
