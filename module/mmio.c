@@ -46,6 +46,9 @@
 /* Guest CS access rights: D/B, the default operand size is 32 bits (SDM 25.4.1). */
 #define CS_AR_DB		BIT(14)
 
+/* IDT-vectoring information: the exit came while delivering an event (SDM 28.2.4). */
+#define IDT_VECTORING_VALID	BIT(31)
+
 /* The low @width bytes of a register value. */
 static u32 width_mask(unsigned int width)
 {
@@ -244,9 +247,15 @@ bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->action = TVMM_ACTION_EMULATED;
 	exit->mnemonic = "mmio";
 	exit->insn_len = 0;	/* the VMCS field is undefined for EPT violations */
-	/* Decoding reads CS.base + RIP as a guest-physical address. */
+	/*
+	 * Decoding reads CS.base + RIP as a guest-physical address. An
+	 * access made while delivering an event (a stack or IDT in the
+	 * device's page) is not the instruction at RIP.
+	 */
 	if (exit->qual & EPT_QUAL_FETCH)
 		err = -EPERM;
+	else if (vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD) & IDT_VECTORING_VALID)
+		err = -EPROTO;
 	else if ((vm->cr0_shadow & X86_CR0_PG) ||
 		 !(vmcs_read(VMCS_GUEST_CS_AR_BYTES) & CS_AR_DB))
 		err = -EFAULT;
