@@ -12,7 +12,7 @@
  * EPT_VIOLATION exit emulated (the MOV that reads the ID), then one
  * EPT_VIOLATION with action "fatal" at gpa 0xfeb0000c; the run ends with
  * TVMM_END_BAD_MMIO, end_info 0xfeb0000c, message "read at tvmm-dev+0xc
- * ...: not a MOV/MOVZX form tvmm emulates"; `tvmm run` exits with 118.
+ * ...: not a MOV/MOVZX form tvmm emulates"; `tvmm run` exits with 119.
  */
 	.include "guest.inc"
 	.equ DEV, 0xfeb00000		/* TVMM_DEV_GPA */

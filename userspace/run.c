@@ -110,6 +110,8 @@ int run_exit_status(unsigned int end, unsigned int guest_status)
 		return TVMM_EXIT_BAD_IO;
 	case TVMM_END_INTERNAL:
 		return TVMM_EXIT_INTERNAL;
+	case TVMM_END_TODO:
+		return TVMM_EXIT_TODO;
 	case TVMM_END_BAD_MMIO:
 		return TVMM_EXIT_BAD_MMIO;
 	default:
@@ -148,7 +150,7 @@ const char *run_reason_label(unsigned int reason, char *buf, size_t size)
 static int vm_error(const char *what, int err)
 {
 	switch (err) {
-	case ENOSYS:
+	case ENOPKG:
 		print_error("%s: %s: this part of tvmm.ko is still a lab stub (%s). `dmesg | tail` names the lab and the TODO to fill in.",
 			    dev_path(), what, strerror(err));
 		return TVMM_EXIT_DEVICE;
@@ -363,6 +365,10 @@ static void describe_end(const struct tvmm_run *run, unsigned long long max_exit
 		break;
 	case TVMM_END_INTERNAL:
 		snprintf(out, size, "internal error in tvmm");
+		break;
+	case TVMM_END_TODO:
+		snprintf(out, size, "lab %02llu TODO not done",
+			 (unsigned long long)run->end_info);
 		break;
 	case TVMM_END_BAD_MMIO:
 		snprintf(out, size, "device access not emulated at GPA 0x%llx",
