@@ -56,7 +56,7 @@ static u32 width_mask(unsigned int width)
 }
 
 /* Append a line of the device's to the VM's console, as much as fits. */
-static void __printf(2, 3) mmio_console(struct tvmm_vm *vm, const char *fmt, ...)
+static void __printf(2, 3) __maybe_unused mmio_console(struct tvmm_vm *vm, const char *fmt, ...)
 {
 	char line[80];
 	va_list args;
@@ -77,9 +77,22 @@ static void __printf(2, 3) mmio_console(struct tvmm_vm *vm, const char *fmt, ...
  * its offset, as little-endian memory would. Reading COUNTER counts.
  * Return: 0, or -ENXIO for no register (or an access across two).
  */
-static int tvmm_dev_read(struct tvmm_dev *dev, u32 offset, unsigned int width,
+static int tvmm_dev_read(struct tvmm_vm *vm, u32 offset, unsigned int width,
 			 u32 *value)
 {
+	/*
+	 * TODO(lab10.1) BEGIN: the register model, read side (the register
+	 * map is at the top of this file and in docs/abi.md): ID answers
+	 * TVMM_DEV_MAGIC, VERSION 1, SCRATCH and COUNTER their value in
+	 * vm->dev (a COUNTER read then adds 1), DOORBELL how often it rang;
+	 * return the @width bytes at @offset's place in the 32-bit register;
+	 * no register, or an access across two: -ENXIO. Device registers
+	 * are memory to the guest: SDM vol. 3C 29.3.3.2 "EPT Violations".
+	 * Hint: offset & 3 is the byte inside the register, offset & ~3 the
+	 * register.
+	 */
+#ifdef CONFIG_TVMM_LAB10_SOLUTION
+	struct tvmm_dev *dev = &vm->dev;
 	unsigned int shift = (offset & 3) * 8;
 	u32 reg;
 
@@ -106,6 +119,10 @@ static int tvmm_dev_read(struct tvmm_dev *dev, u32 offset, unsigned int width,
 	}
 	*value = (reg >> shift) & width_mask(width);
 	return 0;
+#else
+	return vcpu_lab_todo(vm, "lab10.1", "tvmm-dev's register model (reads)");
+#endif
+	/* TODO(lab10.1) END */
 }
 
 /*
@@ -114,9 +131,18 @@ static int tvmm_dev_read(struct tvmm_dev *dev, u32 offset, unsigned int width,
  * ignored, as read-only registers of real devices ignore them.
  * Return: 0, or -ENXIO for no register (or an access across two).
  */
-static int tvmm_dev_write(struct tvmm_vm *vm, u32 offset, unsigned int width,
-			  u32 value)
+static int __maybe_unused tvmm_dev_write(struct tvmm_vm *vm, u32 offset,
+					 unsigned int width, u32 value)
 {
+	/*
+	 * TODO(lab10.1) BEGIN: the register model, write side: ID and
+	 * VERSION ignore writes; SCRATCH and COUNTER take the @width bytes of
+	 * @value at @offset's place, keeping their other bytes; DOORBELL
+	 * counts the ring and prints its line with mmio_console(); no
+	 * register, or an access across two: -ENXIO. SDM vol. 3C 29.3.3.2.
+	 * Hint: the bytes a write changes are width_mask(width) << shift.
+	 */
+#ifdef CONFIG_TVMM_LAB10_SOLUTION
 	struct tvmm_dev *dev = &vm->dev;
 	unsigned int shift = (offset & 3) * 8;
 	u32 mask = width_mask(width) << shift;
@@ -141,10 +167,14 @@ static int tvmm_dev_write(struct tvmm_vm *vm, u32 offset, unsigned int width,
 	default:
 		return -ENXIO;
 	}
+#else
+	return vcpu_lab_todo(vm, "lab10.1", "tvmm-dev's register model (writes)");
+#endif
+	/* TODO(lab10.1) END */
 }
 
 /* The guest register an instruction names, @width bytes of it (AH..BH for 4-7 in byte forms). */
-static u32 mmio_reg_get(struct tvmm_vm *vm, unsigned int reg, unsigned int width)
+static u32 __maybe_unused mmio_reg_get(struct tvmm_vm *vm, unsigned int reg, unsigned int width)
 {
 	if (width == 1 && reg >= 4)
 		return (gpr_read(vm, reg - 4) >> 8) & 0xff;
@@ -152,7 +182,7 @@ static u32 mmio_reg_get(struct tvmm_vm *vm, unsigned int reg, unsigned int width
 }
 
 /* Put a loaded @value into the instruction's register, keeping the bytes it does not load. */
-static void mmio_reg_put(struct tvmm_vm *vm, const struct mmio_insn *mi, u32 value)
+static void __maybe_unused mmio_reg_put(struct tvmm_vm *vm, const struct mmio_insn *mi, u32 value)
 {
 	unsigned int reg = mi->reg, shift = 0;
 	u64 mask = width_mask(mi->width), old;
@@ -178,10 +208,23 @@ static void mmio_reg_put(struct tvmm_vm *vm, const struct mmio_insn *mi, u32 val
  */
 static int mmio_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
-	bool write = exit->qual & EPT_QUAL_WRITE;
 	u32 offset = exit->gpa - TVMM_DEV_GPA;
-	struct mmio_insn mi;
 	u32 value = 0;
+	/*
+	 * TODO(lab10.2) BEGIN: turn this EPT violation into a device access.
+	 * Read or write from the qualification (EPT_QUAL_WRITE); decode the
+	 * MOV at exit->rip with emulate_decode_mov() (width, register or
+	 * immediate, address); refuse (-EPROTO) a decoded access that is not
+	 * this one (direction, or mi.ea != exit->gpa); call tvmm_dev_write()
+	 * or tvmm_dev_read(), and put a read's value into the register
+	 * (mmio_reg_put); fill exit->mmio_value/_width/_write, mnemonic and
+	 * insn_len, and step over the instruction. SDM vol. 3C 28.2.1, table
+	 * 28-7; 29.3.3.2. Hint: the CPU gives no instruction length for an
+	 * EPT violation: the decoder's mi.len is the only one.
+	 */
+#ifdef CONFIG_TVMM_LAB10_SOLUTION
+	bool write = exit->qual & EPT_QUAL_WRITE;
+	struct mmio_insn mi;
 	int err;
 
 	err = emulate_decode_mov(vm, exit->rip, &mi);
@@ -196,7 +239,7 @@ static int mmio_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		value = mi.has_imm ? mi.imm : mmio_reg_get(vm, mi.reg, mi.width);
 		err = tvmm_dev_write(vm, offset, mi.width, value);
 	} else {
-		err = tvmm_dev_read(&vm->dev, offset, mi.width, &value);
+		err = tvmm_dev_read(vm, offset, mi.width, &value);
 		if (!err)
 			mmio_reg_put(vm, &mi, value);
 	}
@@ -207,6 +250,12 @@ static int mmio_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->mmio_write = write;
 	exit_skip_instruction(exit);
 	return 0;
+#else
+	/* The register model (lab10.1) is asked first, so its TODO shows first. */
+	tvmm_dev_read(vm, offset, 1, &value);
+	return vcpu_lab_todo(vm, "lab10.2", "tvmm-dev's EPT violations as device accesses");
+#endif
+	/* TODO(lab10.2) END */
 }
 
 /* Why an access could not be emulated, in words, for run.message. */
