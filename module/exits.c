@@ -478,7 +478,10 @@ static const char *ept_access(u64 qual)
 	return qual & BIT(2) ? "instruction fetch" : qual & BIT(1) ? "write" : "read";
 }
 
-/* All guest RAM is mapped RWX: a violation is an access outside it. */
+/*
+ * All guest RAM is mapped RWX: a violation is an access outside it, to
+ * tvmm-dev's page (mmio.c emulates it) or to nothing at all.
+ */
 static void handle_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	if (vm->mem.lab_unmapped) {
@@ -486,6 +489,8 @@ static void handle_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 		vcpu_lab_todo(vm, "lab04.1", "guest RAM is not mapped in the EPT");
 		return;
 	}
+	if (mmio_ept_violation(vm, exit))
+		return;
 	exit->action = TVMM_ACTION_FATAL;
 	exit->mnemonic = ept_access(exit->qual);
 	vcpu_end(vm, TVMM_END_EPT_VIOLATION, exit->gpa,

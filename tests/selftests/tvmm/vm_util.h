@@ -307,6 +307,7 @@ static inline const char *end_name(__u32 end)
 		"NONE", "HLT", "HYPERCALL", "TRIPLE_FAULT", "EPT_VIOLATION",
 		"MAX_EXITS", "ENTRY_FAILED", "UNHANDLED", "BAD_IO", "INTERNAL",
 		"TODO",
+		"BAD_MMIO",
 	};
 
 	return end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";
