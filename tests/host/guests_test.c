@@ -42,6 +42,8 @@ static const struct {
 	{ "minios.bin", "hello from ring 3\n", 18, "its app's message" },
 	{ "minios_pv.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
 	{ "popek.bin", "POPEKTAB", 8, "its address table (popek_test)" },
+	{ "halt.bin", "\xf4", 1, "HLT (f4)" },
+	{ "privileged.bin", "privileged: ok cpl=", 19, "its message" },
 };
 
 /* Sensitive instructions a paravirtual guest replaces with hypercalls. */
