@@ -12,7 +12,8 @@
  * bits set, allowed-1 bits the limit) and the guest state is consistent;
  * otherwise it fails and nothing runs. The guest ABI (DESIGN.md) fixes
  * that state: 32-bit protected mode, paging off, flat 4 GiB segments at
- * ring 0, EIP 0x10000, ESP at the top of RAM, interrupts off.
+ * ring 0 (tvmm's selectors: code 0x08, data 0x10), EIP 0x10000, ESP at
+ * the top of RAM, interrupts off.
  *
  * Proof of a successful entry: any exit the guest caused. With lab 04
  * done, guests/halt.bin ends with HLT; with lab 04 still a stub (nothing
@@ -66,9 +67,11 @@
 #define AR_UNUSABLE		(1U << 16)
 
 #define FLAT_LIMIT		0xffffffffULL
+#define ABI_CODE_SEL		0x08	/* GDT index 1, RPL 0 */
+#define ABI_DATA_SEL		0x10	/* GDT index 2, RPL 0 */
+#define X86_EFLAGS_FIXED	(1ULL << 1)	/* RFLAGS bit 1 is always 1 */
 #define SEL_RPL_MASK		3
 #define X86_CR0_PG		(1ULL << 31)
-#define X86_EFLAGS_IF		(1ULL << 9)
 
 FIXTURE(vmcs) {
 	struct vm_result res;
@@ -236,7 +239,7 @@ TEST_F(vmcs, controls_as_asked_and_allowed)
 
 /* One segment of the snapshot is flat 32-bit at ring 0, of the right kind. */
 static void check_flat_segment(struct __test_metadata *_metadata, int vm_id,
-			       const char *seg, bool code)
+			       const char *seg, bool code, __u64 want_sel)
 {
 	char name[48];
 	__u64 sel, base, limit, ar;
@@ -252,7 +255,8 @@ static void check_flat_segment(struct __test_metadata *_metadata, int vm_id,
 	TH_LOG("%s: selector 0x%llx base 0x%llx limit 0x%llx access rights 0x%llx",
 	       seg, sel, base, limit, ar);
 
-	EXPECT_NE(0, sel) TH_LOG("%s: a null selector", seg);
+	EXPECT_EQ(want_sel, sel) TH_LOG("%s: selector 0x%llx, tvmm's flat %s selector is 0x%llx",
+					 seg, sel, code ? "code" : "data", want_sel);
 	EXPECT_EQ(0, sel & SEL_RPL_MASK) TH_LOG("%s: RPL %llu, the ABI says ring 0", seg,
 						sel & SEL_RPL_MASK);
 	EXPECT_EQ(0, base) TH_LOG("%s: not flat", seg);
@@ -285,9 +289,9 @@ TEST_F(vmcs, guest_state_per_abi)
 	__u64 rip, rsp, rflags, cr0, idtr_limit;
 
 	RUN_HALT();
-	check_flat_segment(_metadata, self->vm_id, "CS", true);
+	check_flat_segment(_metadata, self->vm_id, "CS", true, ABI_CODE_SEL);
 	for (size_t i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
-		check_flat_segment(_metadata, self->vm_id, data_segs[i], false);
+		check_flat_segment(_metadata, self->vm_id, data_segs[i], false, ABI_DATA_SEL);
 
 	VMCS_FIELD("GUEST_RIP", rip);
 	VMCS_FIELD("GUEST_RSP", rsp);
@@ -298,8 +302,8 @@ TEST_F(vmcs, guest_state_per_abi)
 	EXPECT_LE(TVMM_GUEST_LOAD_GPA, rip);
 	EXPECT_GE(TVMM_GUEST_LOAD_GPA + 1, rip) TH_LOG("RIP 0x%llx", rip);
 	EXPECT_EQ(TVMM_GUEST_MEM_DEFAULT, rsp) TH_LOG("RSP 0x%llx, not the top of RAM", rsp);
-	EXPECT_EQ(0, rflags & X86_EFLAGS_IF) TH_LOG("RFLAGS 0x%llx: the ABI enters with IF clear",
-						     rflags);
+	EXPECT_EQ(X86_EFLAGS_FIXED, rflags)
+		TH_LOG("RFLAGS 0x%llx: the ABI enters with only bit 1 set (IF clear)", rflags);
 	EXPECT_TRUE(cr0 & X86_CR0_PE) TH_LOG("CR0 0x%llx: not protected mode", cr0);
 	EXPECT_EQ(0, cr0 & X86_CR0_PG) TH_LOG("CR0 0x%llx: paging on", cr0);
 	EXPECT_EQ(0, idtr_limit) TH_LOG("IDTR limit 0x%llx: the guest has no IDT yet",

@@ -36,6 +36,7 @@
 #define EPT_QUAL_WRITE		(1ULL << 1)	/* SDM vol. 3C, table 28-7 */
 #define EPT_QUAL_FETCH		(1ULL << 2)
 #define X86_EFLAGS_FIXED	(1ULL << 1)	/* RFLAGS bit 1 is always 1 */
+#define ABI_CODE_SEL		0x08	/* tvmm's flat ring-0 code selector */
 #define MEM_8MIB		0x800000ULL	/* 4 EPT page tables, not 1 */
 
 FIXTURE(launch) {
@@ -127,6 +128,7 @@ TEST_F(launch, halt_one_exit_then_end)
 	EXPECT_EQ(TVMM_GUEST_LOAD_GPA, rec->rip) TH_LOG("HLT exit at rip 0x%llx", rec->rip);
 	EXPECT_STREQ("hlt", rec->mnemonic);
 	EXPECT_NE(TVMM_ACTION_INJECTED, rec->action);
+	EXPECT_EQ(ABI_CODE_SEL, rec->cs);
 	EXPECT_EQ(0, rec->cpl);
 	EXPECT_EQ(0, rec->vif);
 	if (rec->insn_len) {
@@ -148,7 +150,8 @@ TEST_F(launch, halt_one_exit_then_end)
  * outside_ram.bin: the store to 0x40000000 has nothing behind it in the
  * EPT: one EPT violation, a write, at that guest-physical address, from
  * the store at 0x10000; the VM ends with that address in end_info.
- * (Its code at 0x10000 ran: that page is mapped.)
+ * (Its code at 0x10000 ran: that page is mapped.) Only that VM ended:
+ * the next one runs.
  */
 TEST_F(launch, outside_ram_ept_violation)
 {
@@ -170,13 +173,21 @@ TEST_F(launch, outside_ram_ept_violation)
 	EXPECT_FALSE(rec->qual & EPT_QUAL_FETCH) TH_LOG("qualification 0x%llx: a fetch",
 							rec->qual);
 	EXPECT_EQ(TVMM_ACTION_FATAL, rec->action);
+
+	close(self->fd);
+	self->fd = -1;
+	RUN_GUEST(HALT_GUEST, 0);
+	EXPECT_EQ(TVMM_END_HLT, self->res.run.end) TH_LOG("after the EPT violation: %s",
+							  self->res.run.message);
 }
 
 /*
  * Each record is whole and consistent with the run: version and size,
  * seq 0, 1, 2..., TSC not going back, run.exits = records = the stats'
- * total, and the fields the guest state fixes (ring 0, IF clear, RFLAGS
- * bit 1, a gpa only for EPT exits).
+ * total, each of the guest's records names its instruction or access
+ * (the mnemonic), and the fields the guest state fixes (ring 0, IF clear,
+ * RFLAGS bit 1, a gpa only for EPT exits). The runs end as the guests
+ * mean to, not in a lab stub.
  */
 TEST_F(launch, records_well_formed)
 {
@@ -190,6 +201,8 @@ TEST_F(launch, records_well_formed)
 			close(self->fd);
 		self->fd = -1;
 		RUN_GUEST(guests[g], 0);
+		ASSERT_NE(TVMM_END_TODO, r->run.end) TH_LOG("%s: a lab stub ran: %s", guests[g],
+							    r->run.message);
 		ASSERT_LT(0, r->nrecs) TH_LOG("%s: no records", guests[g]);
 		EXPECT_EQ(r->run.exits, r->nrecs) TH_LOG("%s: run.exits %llu, records %zu",
 							 guests[g], r->run.exits, r->nrecs);
@@ -217,6 +230,11 @@ TEST_F(launch, records_well_formed)
 			EXPECT_LT(rec->reason_code, TVMM_NR_EXIT_REASONS);
 			if (rec->reason_code < TVMM_NR_EXIT_REASONS) {
 				EXPECT_LE(1, stats.count[rec->reason_code]);
+			}
+			if (!exit_is_host_noise(rec)) {
+				EXPECT_NE('\0', rec->mnemonic[0])
+					TH_LOG("%s: seq %llu (reason %u) has no mnemonic", guests[g],
+					       rec->seq, rec->reason_code);
 			}
 			if (rec->reason_code != EXIT_REASON_EPT_VIOLATION) {
 				EXPECT_EQ(0, rec->gpa) TH_LOG("seq %llu (reason %u): gpa 0x%llx",
