@@ -45,6 +45,8 @@ static const struct {
 	{ "mmio.bin", "\xa1\x00\x00\xb0\xfe", 5, "mov 0xfeb00000, %eax (a1 moffs32)" },
 	{ "mmio_bad.bin", "\xff\x05\x0c\x00\xb0\xfe", 6, "incl 0xfeb0000c (ff 05)" },
 	{ "ram_size.bin", "ram: ", 5, "its message" },
+	{ "halt.bin", "\xf4", 1, "HLT (f4)" },
+	{ "privileged.bin", "privileged: ok cpl=", 19, "its message" },
 };
 
 /* Sensitive instructions a paravirtual guest replaces with hypercalls. */
