@@ -57,6 +57,7 @@ for dir in labs/lab[0-9][0-9]-*; do
 	fi
 	bad=0
 	while IFS= read -r line; do
+		case "$line" in '#'* | '') continue ;; esac	# comments, blank lines
 		name=${line%%:*}
 		case " $all " in
 		*" $name "*) ;;
