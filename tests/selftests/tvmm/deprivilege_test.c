@@ -16,7 +16,13 @@
  *     cpl 3) to the kernel's handler;
  *   hw: at ring 0; no int $0x80 exits, no CLI/STI exits;
  *   paravirt (minios_pv.bin): hypercalls instead of CLI/STI/OUT/HLT;
- * and prints the same console text in all three.
+ *   patch: deprivileged, plus each code page scanned for sensitive-but-
+ *     unprivileged instructions before it runs (module/patch.c): one
+ *     EPT_VIOLATION "scan page" per code page, nothing to patch (minios
+ *     enables interrupts with the trapping STI), the rest as deprivileged;
+ * and prints the same console text in all four. In guest-caused exits
+ * (host interrupts and the preemption timer left out) hw has the fewest,
+ * then paravirt, then patch (lab 09, the issue's ordering).
  *
  * Record convention: a record's vif is the guest's IF *when it exited*,
  * before tvmm handled the exit. So the cli record has vif 1, the sti
@@ -73,6 +79,7 @@ static const char *const mode_names[] = {
 	[TVMM_MODE_REAL] = "real",
 	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
 	[TVMM_MODE_PARAVIRT] = "paravirt",
+	[TVMM_MODE_PATCH] = "patch",
 };
 
 static const char *const action_names[] = {
@@ -81,6 +88,7 @@ static const char *const action_names[] = {
 	[TVMM_ACTION_INJECTED] = "injected",
 	[TVMM_ACTION_IGNORED] = "ignored",
 	[TVMM_ACTION_FATAL] = "fatal",
+	[TVMM_ACTION_PATCHED] = "patched",
 };
 
 static void on_alarm(int sig)
@@ -208,7 +216,7 @@ static void log_exit_counts(struct __test_metadata *_metadata, const char *mode,
 		 r->nrecs, total_ticks);
 	TH_LOG("%s", line);
 	line[0] = '\0';
-	for (a = 0; a <= TVMM_ACTION_FATAL; a++)
+	for (a = 0; a <= TVMM_ACTION_PATCHED; a++)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s %u",
 			 a ? ", " : "", action_names[a], count_action(r, a));
 	TH_LOG("actions: %s", line);
@@ -459,7 +467,64 @@ TEST_F(deprivilege, paravirt_same_console)
 	log_exit_counts(_metadata, "paravirt", r);
 }
 
-/* The three techniques side by side: exits per mode, for lab 09. */
+/*
+ * patch: the unmodified mini-OS, same console; its code pages are scanned
+ * (one "scan page" EPT_VIOLATION each, before any code of the page runs,
+ * never twice for a page); minios holds no sensitive-but-unprivileged
+ * instruction, so nothing is patched; privileged instructions and system
+ * calls go as in deprivileged mode (emulated #GPs, reflected int $0x80).
+ */
+TEST_F(deprivilege, patch_same_console)
+{
+	struct vm_result *r = &self->res;
+	unsigned long long pages[16] = { 0 };
+	unsigned int scans = 0;
+
+	RUN_MINIOS(TVMM_MODE_PATCH, "minios.bin", TVMM_END_HLT);
+	EXPECT_STREQ(MINIOS_TEXT, r->console);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		EXPECT_NE(0, rec->cpl);
+		if (rec->reason_code != EXIT_REASON_EPT_VIOLATION)
+			continue;
+		EXPECT_TRUE(rec_is(rec, "scan page")) TH_LOG("seq %llu: \"%.*s\"", rec->seq,
+							     TVMM_MNEMONIC_MAX, rec->mnemonic);
+		EXPECT_EQ(TVMM_ACTION_EMULATED, rec->action);
+		EXPECT_EQ(rec->rip & ~0xfffULL, rec->gpa & ~0xfffULL)
+			TH_LOG("seq %llu: fetch at 0x%llx, rip 0x%llx", rec->seq, rec->gpa, rec->rip);
+		for (unsigned int k = 0; k < scans && k < 16; k++) {
+			EXPECT_NE(pages[k], rec->gpa & ~0xfffULL) TH_LOG("page scanned twice");
+		}
+		if (scans < 16)
+			pages[scans] = rec->gpa & ~0xfffULL;
+		scans++;
+	}
+	EXPECT_LE(1, scans);
+	EXPECT_EQ(0x10000, pages[0]) TH_LOG("the first scan is the entry page");
+	EXPECT_EQ(EXIT_REASON_EPT_VIOLATION, r->recs[0].reason_code)
+		TH_LOG("the entry page must be scanned before its first instruction runs");
+	EXPECT_EQ(0, count_action(r, TVMM_ACTION_PATCHED));
+	EXPECT_EQ(strlen(MINIOS_TEXT), count_mnemonic(r, "out"));
+	EXPECT_EQ(MINIOS_SYSCALLS, count_action(r, TVMM_ACTION_REFLECTED));
+	log_exit_counts(_metadata, "patch", r);
+}
+
+/* Exits a run's guest caused: all but host interrupts and the preemption timer. */
+static unsigned int guest_exits(const struct vm_result *r)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += !exit_is_host_noise(&r->recs[i]);
+	return n;
+}
+
+/*
+ * The four techniques side by side: exits per mode, for lab 09, and the
+ * issue's ordering in guest-caused exits: hw fewest, paravirt fewer than
+ * patch (patch = deprivileged + the scans).
+ */
 TEST_F(deprivilege, exit_counts_per_mode)
 {
 	static const struct {
@@ -469,8 +534,9 @@ TEST_F(deprivilege, exit_counts_per_mode)
 		{ TVMM_MODE_HW, "minios.bin" },
 		{ TVMM_MODE_DEPRIVILEGED, "minios.bin" },
 		{ TVMM_MODE_PARAVIRT, "minios_pv.bin" },
+		{ TVMM_MODE_PATCH, "minios.bin" },
 	};
-	unsigned int ran = 0;
+	unsigned int ran = 0, by_mode[TVMM_MODE_PATCH + 1] = { 0 };
 
 	TH_LOG("%-13s %7s %9s %9s %9s %8s %7s %7s %7s", "mode", "exits", "emulated",
 	       "reflected", "injected", "ignored", "io/out", "vmcall", "hlt");
@@ -486,6 +552,7 @@ TEST_F(deprivilege, exit_counts_per_mode)
 					 strerror(-ret));
 		EXPECT_STREQ(MINIOS_TEXT, r->console) TH_LOG("mode %s", mode_names[runs[k].mode]);
 		ran++;
+		by_mode[runs[k].mode] = guest_exits(r);
 		TH_LOG("%-13s %7zu %9u %9u %9u %8u %7u %7u %7u", mode_names[runs[k].mode],
 		       r->nrecs, count_action(r, TVMM_ACTION_EMULATED),
 		       count_action(r, TVMM_ACTION_REFLECTED),
@@ -493,9 +560,17 @@ TEST_F(deprivilege, exit_counts_per_mode)
 		       count_action(r, TVMM_ACTION_IGNORED),
 		       count_mnemonic(r, "out"), count_reason(r, EXIT_REASON_VMCALL),
 		       count_mnemonic(r, "hlt"));
+		vm_result_free(r);
+		memset(r, 0, sizeof(*r));
 	}
-	if (ran < 2)
-		SKIP(return, "fewer than two modes in this tvmm.ko: nothing to compare");
+	if (ran < 4)
+		SKIP(return, "fewer than four modes in this tvmm.ko: nothing to compare");
+	TH_LOG("guest-caused exits: hw %u, paravirt %u, deprivileged %u, patch %u",
+	       by_mode[TVMM_MODE_HW], by_mode[TVMM_MODE_PARAVIRT],
+	       by_mode[TVMM_MODE_DEPRIVILEGED], by_mode[TVMM_MODE_PATCH]);
+	EXPECT_LT(by_mode[TVMM_MODE_HW], by_mode[TVMM_MODE_PARAVIRT]);
+	EXPECT_LT(by_mode[TVMM_MODE_PARAVIRT], by_mode[TVMM_MODE_PATCH]);
+	EXPECT_LT(by_mode[TVMM_MODE_HW], by_mode[TVMM_MODE_DEPRIVILEGED]);
 }
 
 /*
@@ -512,6 +587,8 @@ TEST_F(deprivilege, cli_modes_and_timer_off)
 	} cases[] = {
 		{ "--mode deprivileged minios.bin", 0, MINIOS_TEXT },
 		{ "--mode paravirt minios_pv.bin", MINIOS_STATUS, MINIOS_TEXT },
+		{ "--mode patch minios.bin", 0, MINIOS_TEXT },
+		{ "--mode scan-and-patch minios.bin", 0, MINIOS_TEXT },
 		{ "--mode deprivileged --timer 0 minios.bin", 0, MINIOS_TEXT_NO_TIMER },
 		{ "--timer 0 minios.bin", 0, MINIOS_TEXT_NO_TIMER },
 	};
@@ -592,46 +669,62 @@ static long long compare_field(const char *row, const char *key)
 	return *p >= '0' && *p <= '9' ? strtoll(p, NULL, 10) : -1;
 }
 
-/*
- * `tvmm compare --json` (lab09): the three techniques in one table, all
- * with the hw console; only deprivileged reflects (the app's int $0x80);
- * paravirt emulates no CLI/STI (its exits are VMCALLs); every run exits.
- * --chart writes a DOT bar chart on the way.
- */
-TEST_F(deprivilege, cli_compare)
+/* Run `tvmm compare --json ARGS` in the guests' directory; its status. */
+static int run_compare(struct __test_metadata *_metadata, const char *args,
+		       char *out, size_t size)
 {
-	static const char *const names[] = { "hw", "deprivileged", "paravirt" };
-	char dir[PATH_MAX], cmd[PATH_MAX * 2 + 256], row[4096];
-	static char out[16384];
-	size_t n, rows = 0;
-	const char *p;
+	char dir[PATH_MAX], cmd[PATH_MAX * 2 + 256];
+	size_t n;
 	int status;
 	FILE *f;
 
-	if (system("command -v tvmm >/dev/null 2>&1"))
-		SKIP(return, "the tvmm tool is not in PATH");
 	guest_path("", dir, sizeof(dir));
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && tvmm compare --json --chart /tmp/compare_test.dot", dir);
+	snprintf(cmd, sizeof(cmd), "cd %s && tvmm compare --json %s", dir, args);
 	f = popen(cmd, "r");
-	ASSERT_NE(NULL, f);
-	n = fread(out, 1, sizeof(out) - 1, f);
+	if (!f)
+		return -1;
+	n = fread(out, 1, size - 1, f);
 	out[n] = '\0';
 	status = pclose(f);
-	TH_LOG("tvmm compare --json:\n%s", out);
-	ASSERT_TRUE(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 2 && strstr(out, "not run"))
+	TH_LOG("tvmm compare --json %s:\n%s", args, out);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * `tvmm compare --json` (lab09): the four techniques in one table, all
+ * with the hw console; only deprivileged and patch reflect (the app's int
+ * $0x80); paravirt emulates no CLI/STI (its exits are VMCALLs); nothing is
+ * patched in the mini-OS; every run exits. --chart writes a DOT bar chart
+ * on the way.
+ */
+TEST_F(deprivilege, cli_compare)
+{
+	static const char *const names[] = { "hw", "deprivileged", "patch", "paravirt" };
+	char row[4096];
+	static char out[16384];
+	size_t rows = 0;
+	const char *p;
+	int status;
+
+	if (system("command -v tvmm >/dev/null 2>&1"))
+		SKIP(return, "the tvmm tool is not in PATH");
+	status = run_compare(_metadata, "--chart /tmp/compare_test.dot", out, sizeof(out));
+	if (status == 2 && strstr(out, "not run"))
 		SKIP(return, "this tvmm.ko refuses a mode (its lab is not built)");
-	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", cmd);
+	EXPECT_EQ(0, status);
 	for (p = out; (p = strstr(p, "\"technique\"")); p++)
 		rows++;
-	EXPECT_EQ(3, rows);
+	EXPECT_EQ(4, rows);
+	EXPECT_NE(NULL, strstr(out, "\"workload\": \"minios\""));
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		bool ring1 = !strcmp(names[i], "deprivileged") || !strcmp(names[i], "patch");
+
 		ASSERT_TRUE(compare_row(out, names[i], row, sizeof(row)))
 			TH_LOG("no row for %s", names[i]);
 		EXPECT_EQ(1, compare_field(row, "correct")) TH_LOG("%s", names[i]);
 		EXPECT_LT(0, compare_field(row, "exits")) TH_LOG("%s", names[i]);
-		if (!strcmp(names[i], "deprivileged")) {
+		EXPECT_EQ(0, compare_field(row, "patched")) TH_LOG("%s", names[i]);
+		if (ring1) {
 			EXPECT_LT(0, compare_field(row, "reflected"));
 		} else {
 			EXPECT_EQ(0, compare_field(row, "reflected")) TH_LOG("%s", names[i]);
@@ -642,7 +735,47 @@ TEST_F(deprivilege, cli_compare)
 		}
 	}
 	EXPECT_EQ(0, system("grep -q 'digraph tvmm_compare' /tmp/compare_test.dot"));
+	EXPECT_EQ(0, system("grep -q 'patched' /tmp/compare_test.dot"));
 	unlink("/tmp/compare_test.dot");
+}
+
+/*
+ * `tvmm compare --workload popek` (lab 08/09): the Popek-Goldberg guest.
+ * correct is false only for deprivileged (four wrong answers, no exit to
+ * fix them), so the tool's status is 1; patch patches the table's seven
+ * sites; exits: hw fewest, then paravirt, then patch.
+ */
+TEST_F(deprivilege, cli_compare_popek)
+{
+	static const char *const names[] = { "hw", "deprivileged", "patch", "paravirt" };
+	static const int correct[] = { 1, 0, 1, 1 };
+	long long exits[4];
+	char row[4096];
+	static char out[16384];
+	int status;
+
+	if (system("command -v tvmm >/dev/null 2>&1"))
+		SKIP(return, "the tvmm tool is not in PATH");
+	status = run_compare(_metadata, "--workload popek --chart /tmp/compare_popek.dot",
+			     out, sizeof(out));
+	if (status == 2 && strstr(out, "not run"))
+		SKIP(return, "this tvmm.ko refuses a mode (its lab is not built)");
+	EXPECT_EQ(1, status) TH_LOG("deprivileged is not correct: status 1");
+	EXPECT_NE(NULL, strstr(out, "\"workload\": \"popek\""));
+	for (size_t i = 0; i < 4; i++) {
+		ASSERT_TRUE(compare_row(out, names[i], row, sizeof(row)))
+			TH_LOG("no row for %s", names[i]);
+		EXPECT_EQ(correct[i], compare_field(row, "correct")) TH_LOG("%s", names[i]);
+		EXPECT_EQ(1, compare_field(row, "ended_normally")) TH_LOG("%s", names[i]);
+		EXPECT_EQ(strcmp(names[i], "patch") ? 0 : 7, compare_field(row, "patched"))
+			TH_LOG("%s", names[i]);
+		exits[i] = compare_field(row, "exits");
+	}
+	EXPECT_LT(exits[0], exits[3]) TH_LOG("hw < paravirt");
+	EXPECT_LT(exits[3], exits[2]) TH_LOG("paravirt < patch");
+	EXPECT_LT(exits[1], exits[2]) TH_LOG("deprivileged < patch");
+	EXPECT_EQ(0, system("grep -q 'Popek-Goldberg' /tmp/compare_popek.dot"));
+	unlink("/tmp/compare_popek.dot");
 }
 
 TEST_HARNESS_MAIN
