@@ -773,7 +773,10 @@ TEST_F(deprivilege, cli_compare_popek)
 	}
 	EXPECT_LT(exits[0], exits[3]) TH_LOG("hw < paravirt");
 	EXPECT_LT(exits[3], exits[2]) TH_LOG("paravirt < patch");
-	EXPECT_LT(exits[1], exits[2]) TH_LOG("deprivileged < patch");
+	/*
+	 * Not deprivileged < patch here: deprivileged prints a longer (wrong)
+	 * SGDT line, one #GP per byte; popek_test compares the two exactly.
+	 */
 	EXPECT_EQ(0, system("grep -q 'Popek-Goldberg' /tmp/compare_popek.dot"));
 	unlink("/tmp/compare_popek.dot");
 }
