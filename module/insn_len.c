@@ -25,9 +25,11 @@
 #include "include/tvmm/insn_len.h"
 
 #ifdef __KERNEL__
+#include <linux/kernel.h>
 #include <linux/string.h>
 #else
 #include <string.h>
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
 /* Operand attributes of an opcode (SDM vol. 2D, A.2.1 and A.2.2). */
@@ -125,7 +127,7 @@ static __u8 two_byte_attr(__u8 op2)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(two_byte_known) / sizeof(two_byte_known[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(two_byte_known); i++)
 		if (op2 >= two_byte_known[i].first && op2 <= two_byte_known[i].last)
 			return two_byte_known[i].attr;
 	return A_BAD;

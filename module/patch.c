@@ -88,6 +88,7 @@ static const char *const patch_names[] = {
 	[PATCH_STR] = "str", [PATCH_SMSW] = "smsw", [PATCH_MOV_FROM_CS] = "mov from cs",
 	[PATCH_PUSH_CS] = "push cs",
 };
+
 static_assert(ARRAY_SIZE(patch_names) == PATCH_NR_KINDS);
 
 /**
@@ -468,6 +469,7 @@ void patch_handle_bp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 void patch_show(struct seq_file *m, struct tvmm_vm *vm)
 {
 	const struct tvmm_patch *p = &vm->patch;
+	/* Pairs with patch_site()'s release: entries below n are complete. */
 	unsigned int i, n = smp_load_acquire(&p->nr_sites);
 
 	if (vm->config.mode != TVMM_MODE_PATCH) {

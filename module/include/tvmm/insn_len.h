@@ -30,8 +30,8 @@ enum insn_len_status {
 
 /* What control does after the instruction (for a sweep that follows code). */
 enum insn_flow {
-	INSN_FLOW_NEXT,		/* falls through to the next instruction */
-	INSN_FLOW_BRANCH,	/* Jcc, CALL rel, LOOP: falls through, or goes to target */
+	INSN_FLOW_NEXT,		/* continues with the next instruction */
+	INSN_FLOW_BRANCH,	/* Jcc, CALL rel, LOOP: the next instruction, or target */
 	INSN_FLOW_JUMP,		/* JMP rel: only to target */
 	INSN_FLOW_STOP,		/* RET, IRET, JMP far/indirect, UD2: not to the next */
 };
