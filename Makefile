@@ -13,6 +13,12 @@
 #   make check         host tier + VM tier tests, ends with "N passed, N failed"
 #   make labvm-shell   the lab VM on your terminal (serial console)
 #   make labvm-run FILES="a.bin" CMD="tvmm caps"   run CMD in the lab VM
+#
+# Labs (labs/README.md, docs/instructor-guide.md):
+#   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
+#   make grade LAB=05                     grade this tree's lab 05
+#   make grade-all SUBMISSIONS=DIR        grade a class, write a gradebook
+#   make handout LABS="05 06"             a student tree without those solutions
 
 ROOT := $(CURDIR)
 LABVM := $(ROOT)/tests/labvm
@@ -22,12 +28,13 @@ LABVM := $(ROOT)/tests/labvm
 KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check test-host test-vm \
-	demo labvm-run labvm-shell deps clean help docs slides
+	demo labvm-run labvm-shell deps clean help docs slides \
+	olddefconfig menuconfig setconfig config grade grade-all handout
 
 all: module userspace guests
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,23p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -35,10 +42,52 @@ deps:
 kernel:
 	$(LABVM)/kernel.sh
 
-module:
+# --- lab stages: Kconfig -> .config -> module/generated/tvmm_config.h --------
+# kconfiglib (python3-kconfiglib) is the Kconfig implementation; it lives in
+# Debian's python, not in a pyenv or venv one.
+PYTHON ?= /usr/bin/python3
+KCONFIG_CONFIG ?= .config
+export KCONFIG_CONFIG
+CONFIG_HEADER := module/generated/tvmm_config.h
+KCONFIG_FILES := Kconfig $(wildcard labs/*/Kconfig)
+
+# A missing or outdated .config gets the defaults for new symbols.
+$(KCONFIG_CONFIG): $(KCONFIG_FILES)
+	$(PYTHON) -m olddefconfig Kconfig
+
+$(CONFIG_HEADER): $(KCONFIG_CONFIG)
+	@mkdir -p $(dir $@)
+	$(PYTHON) -m genconfig --header-path $@ Kconfig
+
+config: $(CONFIG_HEADER)
+
+olddefconfig:
+	$(PYTHON) -m olddefconfig Kconfig
+	$(PYTHON) -m genconfig --header-path $(CONFIG_HEADER) Kconfig
+
+menuconfig:
+	$(PYTHON) -m menuconfig Kconfig
+	$(PYTHON) -m genconfig --header-path $(CONFIG_HEADER) Kconfig
+
+# make setconfig SET="TVMM_LAB05_SOLUTION=n TVMM_LAB06_SOLUTION=n"
+setconfig: $(KCONFIG_CONFIG)
+	$(PYTHON) -m setconfig --kconfig Kconfig $(SET)
+	$(PYTHON) -m genconfig --header-path $(CONFIG_HEADER) Kconfig
+
+module: $(CONFIG_HEADER)
 	$(MAKE) -C $(KDIR) M=$(ROOT) modules
 
-userspace:
+# --- grading and handouts (tests/grade/) ----------------------------------------
+grade:
+	bash tests/grade/grade.sh $(LAB)
+
+grade-all:
+	bash tests/grade/grade-all.sh $(SUBMISSIONS)
+
+handout:
+	bash tests/grade/handout.sh $(LABS)
+
+userspace: $(CONFIG_HEADER)
 	$(MAKE) -C userspace
 
 guests:
@@ -83,4 +132,4 @@ clean:
 	$(MAKE) -C userspace clean
 	-$(MAKE) -C guests clean
 	-$(MAKE) -C tests/selftests/tvmm clean
-	rm -rf build
+	rm -rf build module/generated

@@ -41,7 +41,7 @@ static int caps_read_msr(u32 index, __u64 *value)
 }
 
 /* May this control bit be 1 (optional or required)? */
-static bool caps_may_set(u64 cap_msr, unsigned int bit)
+static bool __maybe_unused caps_may_set(u64 cap_msr, unsigned int bit)
 {
 	return vmx_ctl_bit_state(cap_msr, bit) != VMX_CTL_UNAVAILABLE;
 }
@@ -54,6 +54,16 @@ static bool caps_may_set(u64 cap_msr, unsigned int bit)
  */
 static int caps_check_feature_control(struct tvmm_caps *caps)
 {
+	/*
+	 * TODO(lab01.1) BEGIN: if IA32_FEATURE_CONTROL is unlocked, set "VMX
+	 * outside SMX" and the lock bit yourself (wrmsrl_safe); if it is locked
+	 * with VMX outside SMX clear, fail with -ENODEV and tell the user to
+	 * enable VT-x in the firmware. Record TVMM_CAPS_FC_LOCKED and
+	 * TVMM_CAPS_FC_VMX_OUTSIDE_SMX in caps->flags. SDM vol. 3C 24.7
+	 * (Enabling and entering VMX operation). Hint: VMXON raises #GP if the
+	 * lock bit is clear or VMX outside SMX is 0.
+	 */
+#ifdef CONFIG_TVMM_LAB01_SOLUTION
 	const u64 wanted = FEATURE_CONTROL_LOCKED |
 			   FEATURE_CONTROL_VMX_OUTSIDE_SMX;
 	u64 fc = caps->feature_control;
@@ -79,6 +89,10 @@ static int caps_check_feature_control(struct tvmm_caps *caps)
 	}
 	caps->flags |= TVMM_CAPS_FC_VMX_OUTSIDE_SMX;
 	return 0;
+#else
+	return tvmm_lab_todo("lab01.1", "check and lock IA32_FEATURE_CONTROL");
+#endif
+	/* TODO(lab01.1) END */
 }
 
 /*
@@ -130,6 +144,17 @@ static int caps_read_vmx_msrs(struct tvmm_caps *caps)
 		return -ENODEV;
 	}
 
+	/*
+	 * TODO(lab01.2) BEGIN: read the optional capability MSRs, each only
+	 * when the CPU announces it, and set its TVMM_CAPS_* flag: the TRUE_*
+	 * controls (IA32_VMX_BASIC bit 55, SDM A.1), IA32_VMX_PROCBASED_CTLS2
+	 * (only if the primary controls may set "activate secondary controls",
+	 * A.3.3), IA32_VMX_EPT_VPID_CAP (if EPT or VPID may be enabled, A.10),
+	 * IA32_VMX_VMFUNC (A.11). Hint: caps_may_set() tells whether a control
+	 * bit may be 1; reading an absent MSR is a #GP that caps_read_msr()
+	 * turns into an error.
+	 */
+#ifdef CONFIG_TVMM_LAB01_SOLUTION
 	/* SDM A.1: bit 55 announces the TRUE_* control MSRs (0x48d-0x490). */
 	if (caps->vmx_basic & TVMM_VMX_BASIC_TRUE_CTLS) {
 		err |= caps_read_msr(TVMM_MSR_IA32_VMX_TRUE_PINBASED_CTLS,
@@ -168,6 +193,10 @@ static int caps_read_vmx_msrs(struct tvmm_caps *caps)
 	    !caps_read_msr(TVMM_MSR_IA32_VMX_VMFUNC, &caps->vmfunc))
 		caps->flags |= TVMM_CAPS_VMFUNC;
 	return 0;
+#else
+	return tvmm_lab_todo("lab01.2", "read the optional VMX capability MSRs");
+#endif
+	/* TODO(lab01.2) END */
 }
 
 /**

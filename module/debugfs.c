@@ -70,6 +70,7 @@ static const char *const end_names[] = {
 	[TVMM_END_EPT_VIOLATION] = "ept-violation", [TVMM_END_MAX_EXITS] = "max-exits",
 	[TVMM_END_ENTRY_FAILED] = "entry-failed", [TVMM_END_UNHANDLED] = "unhandled-exit",
 	[TVMM_END_BAD_IO] = "bad-io", [TVMM_END_INTERNAL] = "internal-error",
+	[TVMM_END_TODO] = "lab-todo",
 };
 
 static int state_show(struct seq_file *m, void *unused)

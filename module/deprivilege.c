@@ -169,6 +169,19 @@ int depriv_setup_guest(struct tvmm_vm *vm, int *err)
 /* LGDT at ring 1: remember the guest's GDT, run on a demoted copy. */
 int depriv_lgdt(struct tvmm_vm *vm, u64 base, u32 limit)
 {
+	/*
+	 * TODO(lab06.1) BEGIN: LGDT executed at ring 1 (it faulted, emulate.c
+	 * decoded it): remember the guest's GDT (vm->guest_gdt_base/limit) and
+	 * build the shadow GDT the CPU really uses: copy the guest's table
+	 * (guest_mem_read into vm->scratch; refuse a limit of SHADOW_GDT_MAX or
+	 * more with -EINVAL), demote every code/data descriptor (S bit set) of
+	 * DPL 0 to DPL 1, write it at SHADOW_GDT_OFFSET (shadow_write) and
+	 * point GUEST_GDTR base/limit at it. This is the notes' "virtual kernel
+	 * mode" (modalita' kernel virtuale). SDM vol. 3A 3.4.5 (segment
+	 * descriptors), 5.5 (privilege levels). Hint: the access byte is byte 5
+	 * of a descriptor: DESC_ACCESS_BYTE, DESC_S, DESC_DPL_SHIFT.
+	 */
+#ifdef CONFIG_TVMM_LAB06_SOLUTION
 	u8 *table = vm->scratch;	/* SHADOW_GDT_MAX bytes, too big for the stack */
 	unsigned int i;
 	int err = 0;
@@ -189,11 +202,28 @@ int depriv_lgdt(struct tvmm_vm *vm, u64 base, u32 limit)
 	vmx_vmwrite(VMCS_GUEST_GDTR_BASE, vm->shadow_gpa + SHADOW_GDT_OFFSET, &err);
 	vmx_vmwrite(VMCS_GUEST_GDTR_LIMIT, limit, &err);
 	return err;
+#else
+	return vcpu_lab_todo(vm, "lab06.1", "LGDT at ring 1: a shadow GDT at DPL 1");
+#endif
+	/* TODO(lab06.1) END */
 }
 
 /* LIDT at ring 1: remember the guest's IDT, run on an adjusted copy. */
 int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit)
 {
+	/*
+	 * TODO(lab06.2) BEGIN: LIDT at ring 1: remember the guest's IDT
+	 * (vm->guest_idt_base/limit; limit below SHADOW_IDT_MAX or -EINVAL),
+	 * copy it and adjust each gate: 32-bit interrupt gates become trap
+	 * gates (IF is virtual now: the CPU must not clear the real one), and
+	 * DPL-3 gates (the guest's system calls) become DPL 0 so `int n` from
+	 * ring 3 faults to tvmm; remember those vectors in vm->user_gates.
+	 * Write the copy at SHADOW_IDT_OFFSET, point GUEST_IDTR at it, and
+	 * start the virtual timer (virq_start_timer). SDM vol. 3A 6.11 (IDT
+	 * descriptors), 6.12.1.1 (gate DPL check). Hint: bitmap_zero() the old
+	 * user_gates first.
+	 */
+#ifdef CONFIG_TVMM_LAB06_SOLUTION
 	u8 *table = vm->scratch;
 	unsigned int i;
 	int err = 0;
@@ -219,6 +249,10 @@ int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit)
 	vmx_vmwrite(VMCS_GUEST_IDTR_LIMIT, limit, &err);
 	virq_start_timer(vm);
 	return err;
+#else
+	return vcpu_lab_todo(vm, "lab06.2", "LIDT at ring 1: the shadow IDT");
+#endif
+	/* TODO(lab06.2) END */
 }
 
 /* Read descriptor @sel of the guest's own GDT. */
@@ -293,6 +327,18 @@ int depriv_load_ss(struct tvmm_vm *vm, u16 sel)
  */
 int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vector)
 {
+	/*
+	 * TODO(lab07.3) BEGIN: reflect a system call: `int $vector` from ring 3
+	 * faulted (#GP) on the DPL-0 shadow gate. If the guest's own gate was
+	 * DPL 3 (test_bit in vm->user_gates) deliver @vector to the guest
+	 * kernel's handler: step over the INT (exit_skip_instruction, so it
+	 * returns after it) and inject the vector as an external-interrupt-type
+	 * event (VM-entry interruption-information, valid bit), which the CPU
+	 * delivers without the gate DPL check that just failed (SDM vol. 3C
+	 * 26.6.1.1). Return -EPERM if the gate was not for ring 3: the caller
+	 * then gives the guest its #GP. Hint: vector | BIT(31).
+	 */
+#ifdef CONFIG_TVMM_LAB07_SOLUTION
 	int err = 0;
 
 	if (!test_bit(vector, vm->user_gates))
@@ -300,4 +346,8 @@ int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vecto
 	exit_skip_instruction(exit);
 	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, vector | BIT(31), &err);
 	return err;
+#else
+	return vcpu_lab_todo(vm, "lab07.3", "reflect int 0x80 to the guest kernel");
+#endif
+	/* TODO(lab07.3) END */
 }

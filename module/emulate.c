@@ -169,6 +169,17 @@ static int insn_read_pseudo_desc(struct tvmm_vm *vm, struct insn *in, u64 *base,
 static void emulate_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
 		       struct insn *in, bool is_in, bool port_imm)
 {
+	/*
+	 * TODO(lab06.3) BEGIN: an IN or OUT executed at ring 1 faulted with #GP
+	 * (IOPL 0, no I/O bitmap): turn the decoded instruction into the I/O
+	 * exit qualification VT-x would have given (size from the opcode's low
+	 * bit and the 0x66 prefix, direction, port from the imm8 or DX) and
+	 * hand it to exit_io(), so both paths share one handler. Set
+	 * exit->insn_len so the skip lands after the instruction. SDM vol. 3C
+	 * 28.2.1 (table 28-5), vol. 2B IN/OUT. Hint: insn_byte() reads the next
+	 * instruction byte (the imm8 port).
+	 */
+#ifdef CONFIG_TVMM_LAB06_SOLUTION
 	unsigned int size = (in->op & 1) ? (in->opsize16 ? 2 : 4) : 1;
 	u8 imm = 0;
 	u16 port;
@@ -182,6 +193,10 @@ static void emulate_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
 	exit->qual = (size - 1) | (is_in ? IO_QUAL_IN : 0) |
 		     ((u64)port << IO_QUAL_PORT_SHIFT);
 	exit_io(vm, exit);
+#else
+	vcpu_lab_todo(vm, "lab06.3", "IN/OUT decoded at ring 1, handed to exit_io()");
+#endif
+	/* TODO(lab06.3) END */
 }
 
 /* Two-byte opcodes 0x0f xx that fault at ring 1. */
@@ -257,6 +272,37 @@ static int emulate_load_ss(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u16 
 	return err;
 }
 
+/*
+ * CLI/STI at ring 1 fault (IOPL is 0). The notes' CLI example: the guest
+ * kernel believes it disabled interrupts, but only its virtual IF, kept
+ * per VM, changes; the machine's IF stays set, so Linux keeps its timer.
+ */
+static int emulate_cli_sti(struct tvmm_vm *vm, struct tvmm_exit_info *exit, bool sti)
+{
+	/*
+	 * TODO(lab07.1) BEGIN: emulate CLI (@sti false) and STI (@sti true) on
+	 * the per-VM virtual IF: set exit->mnemonic, step over the instruction,
+	 * and set the virtual IF with virq_set_vif(). STI that turns the IF
+	 * on also opens a one-instruction shadow: write VMCS_BLOCKING_BY_STI
+	 * to the guest interruptibility state so no interrupt is injected
+	 * before the instruction after STI (SDM vol. 2B STI; vol. 3C 25.4.2,
+	 * table 25-3). Hint: never touch the real RFLAGS.IF here.
+	 */
+#ifdef CONFIG_TVMM_LAB07_SOLUTION
+	int err = 0;
+
+	exit->mnemonic = sti ? "sti" : "cli";
+	exit_skip_instruction(exit);
+	if (sti && !vm->vif)
+		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, VMCS_BLOCKING_BY_STI, &err);
+	virq_set_vif(vm, sti);
+	return err;
+#else
+	return vcpu_lab_todo(vm, "lab07.1", "CLI/STI on the per-VM virtual IF");
+#endif
+	/* TODO(lab07.1) END */
+}
+
 /* One-byte opcodes that fault at ring 1. Return -EINVAL for "not ours". */
 static int emulate_insn(struct tvmm_vm *vm, struct tvmm_exit_info *exit, struct insn *in)
 {
@@ -266,18 +312,9 @@ static int emulate_insn(struct tvmm_vm *vm, struct tvmm_exit_info *exit, struct 
 
 	exit->insn_len = in->len;
 	switch (in->op) {
-	case 0xfa:		/* CLI: only the VM's IF, never the machine's */
-		exit->mnemonic = "cli";
-		virq_set_vif(vm, false);
-		exit_skip_instruction(exit);
-		return 0;
-	case 0xfb:		/* STI: the VM's IF, after a one-instruction shadow */
-		exit->mnemonic = "sti";
-		exit_skip_instruction(exit);
-		if (!vm->vif)
-			vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO, VMCS_BLOCKING_BY_STI, &err);
-		virq_set_vif(vm, true);
-		return err;
+	case 0xfa:		/* CLI */
+	case 0xfb:		/* STI */
+		return emulate_cli_sti(vm, exit, in->op == 0xfb);
 	case 0xf4:		/* HLT */
 		exit_hlt(vm, exit);
 		return 0;

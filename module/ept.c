@@ -57,7 +57,7 @@ static struct page *ept_alloc_table(struct tvmm_guest_mem *mem)
  * The table one level below @entry, created if absent. Non-leaf entries
  * grant RWX: the leaf decides the real permissions.
  */
-static u64 *ept_next_table(struct tvmm_guest_mem *mem, u64 *entry)
+static u64 __maybe_unused *ept_next_table(struct tvmm_guest_mem *mem, u64 *entry)
 {
 	struct page *table;
 
@@ -73,6 +73,17 @@ static u64 *ept_next_table(struct tvmm_guest_mem *mem, u64 *entry)
 /* Map guest-physical page @gpa to host page @page: one 4-level walk. */
 static int ept_map_page(struct tvmm_guest_mem *mem, u64 gpa, struct page *page)
 {
+	/*
+	 * TODO(lab04.1) BEGIN: walk the 4-level EPT from the PML4 down to the
+	 * page table for @gpa, creating missing tables on the way
+	 * (ept_next_table() does one step), and write the leaf entry: the host-
+	 * physical address of @page, read/write/execute (EPT_RWX), memory type
+	 * write-back (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT) and EPT_IGNORE_PAT.
+	 * SDM vol. 3C 29.3.2 (EPT translation mechanism, tables 29-1 to 29-6).
+	 * Hint: EPT_INDEX(gpa, level) gives the 9-bit index at each level;
+	 * level 3 is the PML4.
+	 */
+#ifdef CONFIG_TVMM_LAB04_SOLUTION
 	u64 *table = page_address(mem->ept_pml4);
 	int level;
 
@@ -85,6 +96,10 @@ static int ept_map_page(struct tvmm_guest_mem *mem, u64 gpa, struct page *page)
 	table[EPT_INDEX(gpa, 0)] = page_to_phys(page) | EPT_RWX |
 		(EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT) | EPT_IGNORE_PAT;
 	return 0;
+#else
+	return tvmm_lab_todo("lab04.1", "map a guest-physical page in the EPT");
+#endif
+	/* TODO(lab04.1) END */
 }
 
 /*
@@ -128,6 +143,11 @@ int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size)
 			return -ENOMEM;
 		mem->nr_pages++;
 		err = ept_map_page(mem, (u64)i << PAGE_SHIFT, mem->pages[i]);
+		/* Lab 04's stub maps nothing: the guest's first fetch says so. */
+		if (err == -ENOPKG) {
+			mem->lab_unmapped = true;
+			continue;
+		}
 		if (err)
 			return err;
 	}

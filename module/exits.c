@@ -149,6 +149,17 @@ static void console_putc(struct tvmm_vm *vm, char c)
  */
 static void handle_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
+	/*
+	 * TODO(lab05.2) BEGIN: emulate CPUID: answer leaf CPUID_HV_LEAF with
+	 * "TVMMtvmmTVMM" in EBX/ECX/EDX (EAX = the leaf), every other leaf with
+	 * the host's answer (cpuid_count) except in leaf 1: clear
+	 * CPUID1_ECX_VMX (no nested VMX), set CPUID1_ECX_HYPERVISOR, and make
+	 * OSXSAVE mirror the guest's CR4.OSXSAVE (vm->cr4_shadow). Write
+	 * EAX..EDX to vm->regs, set the mnemonic, step over CPUID. SDM vol. 3C
+	 * 26.1.2 (CPUID always exits), vol. 2A CPUID. Hint: the guest's
+	 * registers live in vm->regs, not in the VMCS.
+	 */
+#ifdef CONFIG_TVMM_LAB05_SOLUTION
 	u32 leaf = vm->regs.rax, subleaf = vm->regs.rcx;
 	u32 eax, ebx, ecx, edx;
 
@@ -174,6 +185,10 @@ static void handle_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	vm->regs.rdx = edx;
 	exit->mnemonic = "cpuid";
 	exit_skip_instruction(exit);
+#else
+	vcpu_lab_todo(vm, "lab05.2", "the CPUID exit: host CPU minus VMX, plus tvmm's leaf");
+#endif
+	/* TODO(lab05.2) END */
 }
 
 /*
@@ -187,6 +202,17 @@ static void handle_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
  */
 void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
+	/*
+	 * TODO(lab04.2) BEGIN: HLT: set the record's mnemonic, step over the
+	 * instruction (exit_skip_instruction), and end the VM with
+	 * TVMM_END_HLT: end_info 0 and "guest halted" when the guest's IF is
+	 * off (the guest ABI's normal end), end_info 1 when it is on but no
+	 * interrupt can ever come. If virq_can_wait() says an interrupt can
+	 * come (lab 07's timer), set vm->halted instead and return: the run
+	 * loop waits for the tick. SDM vol. 3C 26.1.3 (HLT exiting), 28.1.2.
+	 * Hint: virq_guest_if() is the IF the guest believes in.
+	 */
+#ifdef CONFIG_TVMM_LAB04_SOLUTION
 	exit->mnemonic = "hlt";
 	exit_skip_instruction(exit);
 	if (virq_can_wait(vm, exit->rflags)) {
@@ -198,6 +224,10 @@ void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 			 "guest halted with interrupts enabled and no virtual timer");
 	else
 		vcpu_end(vm, TVMM_END_HLT, 0, "guest halted");
+#else
+	vcpu_lab_todo(vm, "lab04.2", "the HLT exit: step over HLT and end the VM");
+#endif
+	/* TODO(lab04.2) END */
 }
 
 /* I/O exit qualification (SDM 28.2.1, table 28-5). */
@@ -214,6 +244,17 @@ void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
  */
 void exit_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
+	/*
+	 * TODO(lab05.1) BEGIN: decode the I/O exit qualification (size,
+	 * direction, string, port: SDM vol. 3C 28.2.1, table 28-5) and emulate:
+	 * OUT to TVMM_CONSOLE_PORT appends AL to the console (console_putc), IN
+	 * from it returns 0xe9 in AL/AX/EAX; string I/O ends the VM
+	 * (TVMM_END_BAD_IO, action fatal); other ports: with
+	 * TVMM_CONFIG_STRICT_IO end the VM, else action "ignored" and an IN
+	 * reads all ones. Set exit->mnemonic ("in"/"out"), then step over the
+	 * instruction. Hint: only the low `size` bytes of RAX change on IN.
+	 */
+#ifdef CONFIG_TVMM_LAB05_SOLUTION
 	unsigned int size = (exit->qual & IO_SIZE_MASK) + 1;
 	u16 port = exit->qual >> IO_PORT_SHIFT;
 	bool in = exit->qual & IO_IN;
@@ -243,6 +284,10 @@ void exit_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		console_putc(vm, vm->regs.rax & 0xff);
 	}
 	exit_skip_instruction(exit);
+#else
+	vcpu_lab_todo(vm, "lab05.1", "the I/O exit: console on port 0xe9");
+#endif
+	/* TODO(lab05.1) END */
 }
 
 /*
@@ -441,6 +486,11 @@ static const char *ept_access(u64 qual)
 /* All guest RAM is mapped RWX: a violation is an access outside it. */
 static void handle_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
+	if (vm->mem.lab_unmapped) {
+		exit->action = TVMM_ACTION_FATAL;
+		vcpu_lab_todo(vm, "lab04.1", "guest RAM is not mapped in the EPT");
+		return;
+	}
 	/* Patch mode: the first fetch from a page of RAM scans it (patch.c). */
 	if (patch_ept_violation(vm, exit))
 		return;

@@ -39,6 +39,14 @@ static int __init tvmm_init(void)
 		return err;
 
 	err = vmx_enable_all_cpus();
+	/*
+	 * Lab 02's VMXON still a stub: load anyway with VMX off, so lab 01's
+	 * caps can be graded; loading a guest says which TODO is missing.
+	 */
+	if (err == -ENOPKG) {
+		pr_warn("VMX stays off (lab 02's TODOs are stubs): /dev/tvmm answers caps only\n");
+		err = 0;
+	}
 	if (err) {
 		pr_err("could not enter VMX operation on every CPU (error %d); tvmm not loaded\n",
 		       err);

@@ -105,7 +105,8 @@ int patch_init(struct tvmm_vm *vm)
 	int err;
 
 	memset(&vm->patch, 0, sizeof(vm->patch));
-	if (vm->config.mode != TVMM_MODE_PATCH)
+	/* Lab 04's stub mapped nothing: its TODO speaks at the first fetch. */
+	if (vm->config.mode != TVMM_MODE_PATCH || vm->mem.lab_unmapped)
 		return 0;
 	for (i = 0; i < vm->mem.nr_pages; i++) {
 		err = ept_set_exec(&vm->mem, (u64)i << PAGE_SHIFT, false);
@@ -116,14 +117,22 @@ int patch_init(struct tvmm_vm *vm)
 }
 
 /*
- * TODO(lab08.1): is this instruction sensitive but unprivileged, and which
- * one? @in is the decoded instruction (insn_len.c: op, op2, modrm,
- * opsize16). SDM vol. 3A, 2.8 "System Instruction Summary"; vol. 2D,
- * tables A-2, A-3 and A-6 (groups 6 and 7). Hint: SGDT and SIDT need a
- * memory operand (0F 01 with mod = 3 is VMCALL, MONITOR, ...).
+ * Lab 08: which sensitive-but-unprivileged instruction is @in, if any?
+ * Return: an enum patch_kind (PATCH_NONE: not one of them), or -errno
+ * (the stub: the VM has ended with the TODO's message).
  */
-static enum patch_kind patch_classify(const struct insn_len_info *in)
+static int patch_classify(struct tvmm_vm *vm, const struct insn_len_info *in)
 {
+	/*
+	 * TODO(lab08.1) BEGIN: classify the decoded instruction @in (op, op2
+	 * after 0x0f, ModR/M's mod and reg: insn_len.h) as one of PUSHF (9C),
+	 * POPF (9D), PUSH CS (0E), MOV r/m16 from CS (8C /1), SLDT, STR (0F 00
+	 * /0 /1), SGDT, SIDT (0F 01 /0 /1, memory operand only), SMSW (0F 01
+	 * /4), or PATCH_NONE. SDM vol. 3A 2.8 "System Instruction Summary";
+	 * vol. 2D tables A-2, A-3, A-6 (groups 6 and 7). Hint: 0F 01 with
+	 * mod = 3 and reg 0 or 1 is VMCALL, MONITOR, ..., not SGDT/SIDT.
+	 */
+#ifdef CONFIG_TVMM_LAB08_SOLUTION
 	unsigned int mod = MODRM_MOD(in->modrm), reg = MODRM_REG(in->modrm);
 
 	switch (in->op) {
@@ -150,6 +159,10 @@ static enum patch_kind patch_classify(const struct insn_len_info *in)
 	default:
 		return PATCH_NONE;
 	}
+#else
+	return vcpu_lab_todo(vm, "lab08.1", "classify sensitive-unprivileged instructions");
+#endif
+	/* TODO(lab08.1) END */
 }
 
 /* Record a site and overwrite it: INT3, then NOPs to the original length. */
@@ -218,8 +231,8 @@ static void patch_sweep(struct tvmm_vm *vm, u64 page, u64 addr, u64 *roots, unsi
 	struct insn_len_info in;
 	u8 bytes[INSN_LEN_MAX];
 	unsigned int steps;
-	enum patch_kind kind;
 	u64 avail;
+	int kind;
 
 	/* Bounded: each step decodes a new instruction start of the page. */
 	for (steps = 0; steps <= PAGE_SIZE && addr < page + PAGE_SIZE; steps++) {
@@ -234,7 +247,9 @@ static void patch_sweep(struct tvmm_vm *vm, u64 page, u64 addr, u64 *roots, unsi
 			return;
 		}
 		p->insns_decoded++;
-		kind = patch_classify(&in);
+		kind = patch_classify(vm, &in);
+		if (kind < 0)
+			return;
 		if (kind != PATCH_NONE && addr >= page)
 			patch_site(vm, addr, bytes, &in, kind);
 		if (in.flow == INSN_FLOW_BRANCH || in.flow == INSN_FLOW_JUMP)
@@ -295,7 +310,7 @@ bool patch_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 }
 
 /* Push/pop @size (2 or 4) bytes on the guest's stack (SS base + ESP). */
-static int patch_push(struct tvmm_vm *vm, u32 value, unsigned int size)
+static int __maybe_unused patch_push(struct tvmm_vm *vm, u32 value, unsigned int size)
 {
 	u32 esp = vmcs_read(VMCS_GUEST_RSP) - size;
 	int err = 0;
@@ -307,7 +322,7 @@ static int patch_push(struct tvmm_vm *vm, u32 value, unsigned int size)
 	return err;
 }
 
-static int patch_pop(struct tvmm_vm *vm, u32 *value, unsigned int size)
+static int __maybe_unused patch_pop(struct tvmm_vm *vm, u32 *value, unsigned int size)
 {
 	u32 esp = vmcs_read(VMCS_GUEST_RSP);
 	int err = 0;
@@ -320,7 +335,7 @@ static int patch_pop(struct tvmm_vm *vm, u32 *value, unsigned int size)
 }
 
 /* The memory operand's address (32-bit ModR/M + SIB; flat segments). */
-static u32 patch_ea(struct tvmm_vm *vm, const struct insn_len_info *in)
+static u32 __maybe_unused patch_ea(struct tvmm_vm *vm, const struct insn_len_info *in)
 {
 	unsigned int mod = MODRM_MOD(in->modrm), rm = MODRM_RM(in->modrm);
 	unsigned int base = in->sib & 7, index = (in->sib >> 3) & 7;
@@ -342,8 +357,8 @@ static u32 patch_ea(struct tvmm_vm *vm, const struct insn_len_info *in)
  * Store @value to the r/m operand: a register gets @size bytes (2 keeps
  * the upper half, as a 16-bit register write does), memory @mem_size.
  */
-static int patch_store(struct tvmm_vm *vm, const struct insn_len_info *in, u64 value,
-		       unsigned int size, unsigned int mem_size)
+static int __maybe_unused patch_store(struct tvmm_vm *vm, const struct insn_len_info *in,
+				      u64 value, unsigned int size, unsigned int mem_size)
 {
 	unsigned int rm = MODRM_RM(in->modrm);
 
@@ -357,7 +372,7 @@ static int patch_store(struct tvmm_vm *vm, const struct insn_len_info *in, u64 v
 }
 
 /* SGDT/SIDT: limit (16 bits) then base (32 bits), as the guest loaded them. */
-static int patch_store_table(struct tvmm_vm *vm, const struct insn_len_info *in,
+static int __maybe_unused patch_store_table(struct tvmm_vm *vm, const struct insn_len_info *in,
 			     u64 base, u32 limit)
 {
 	u8 pd[6] = { limit, limit >> 8, base, base >> 8, base >> 16, base >> 24 };
@@ -366,16 +381,26 @@ static int patch_store_table(struct tvmm_vm *vm, const struct insn_len_info *in,
 }
 
 /*
- * TODO(lab08.2): emulate the original instruction of @site against the
- * *virtual* CPU, not the real one: what would it have done at ring 0 on
- * the machine the guest believes in? SDM vol. 2, the PUSHF/POPF, SGDT,
- * SMSW and MOV (Sreg) pages. Hint: vm->vif is the guest's IF,
- * vm->guest_gdt_base/limit its GDTR, vm->cr0_shadow its CR0; the helpers
- * above push, pop and store operands.
+ * Lab 08: what the original instruction of @site (decoded: @in) would
+ * have done at ring 0 on the machine the guest believes in.
+ * Return: 0, or -errno (the caller injects #GP; the stub ends the VM).
  */
 static int patch_emulate(struct tvmm_vm *vm, const struct tvmm_patch_site *site,
 			 const struct insn_len_info *in)
 {
+	/*
+	 * TODO(lab08.2) BEGIN: emulate @site->kind against the *virtual* CPU:
+	 * PUSHF pushes RFLAGS with IF = vm->vif and IOPL 0; POPF pops, sets
+	 * the non-system flags in the real RFLAGS and (from the guest kernel,
+	 * CPL 1 = its ring 0) the virtual IF, never the real IF or IOPL;
+	 * SGDT/SIDT store vm->guest_gdt_base/limit, guest_idt_base/limit;
+	 * SMSW stores vm->cr0_shadow; SLDT/STR the LDTR/TR selectors; MOV and
+	 * PUSH from CS the selector with RPL 0. Operand size: 2 with 0x66.
+	 * SDM vol. 2B PUSHF/POPF, vol. 2B SGDT, SIDT, SMSW, vol. 2A MOV
+	 * (segment registers). Hint: patch_push(), patch_pop(), patch_store()
+	 * and patch_store_table() above do the memory and register work.
+	 */
+#ifdef CONFIG_TVMM_LAB08_SOLUTION
 	unsigned int size = in->opsize16 ? 2 : 4;
 	u64 rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	u16 cs = vmcs_read(VMCS_GUEST_CS_SELECTOR);
@@ -417,6 +442,10 @@ static int patch_emulate(struct tvmm_vm *vm, const struct tvmm_patch_site *site,
 	default:
 		return -EINVAL;
 	}
+#else
+	return vcpu_lab_todo(vm, "lab08.2", "emulate a patched site against the virtual CPU");
+#endif
+	/* TODO(lab08.2) END */
 }
 
 /* The patched site at guest-physical @gpa, or NULL. */
@@ -459,7 +488,10 @@ void patch_handle_bp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->action = TVMM_ACTION_PATCHED;
 	if (insn_len_decode(site->orig, site->len, &in) != INSN_LEN_OK || in.addr16 ||
 	    patch_emulate(vm, site, &in)) {
-		exit_inject_exception(vm, exit, X86_EXC_GP, true, 0);
+		if (vm->end)		/* the lab stub ended the VM */
+			exit->action = TVMM_ACTION_FATAL;
+		else			/* an operand tvmm cannot reach: the guest's #GP */
+			exit_inject_exception(vm, exit, X86_EXC_GP, true, 0);
 		return;
 	}
 	exit_skip_instruction(exit);

@@ -52,6 +52,7 @@ struct tvmm_guest_mem {
 	struct page **ept_tables;	/* every other EPT table page */
 	unsigned long nr_ept_tables;
 	u64 eptp;			/* the VMCS EPT pointer */
+	bool lab_unmapped;		/* lab 04.1 still a stub: no page mapped */
 };
 
 /* Interrupt vectors of x86, and a page of scratch space per VM. */
@@ -211,6 +212,10 @@ void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what);
 
 /* vcpu.c: the run loop. */
 int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run);
+
+/* lab.c: the stubs of labs whose CONFIG_TVMM_LABNN_SOLUTION is off */
+int tvmm_lab_todo(const char *todo, const char *what);
+int vcpu_lab_todo(struct tvmm_vm *vm, const char *todo, const char *what);
 void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
 	__printf(4, 5);
 

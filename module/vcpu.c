@@ -200,6 +200,9 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		vmx_vmwrite(VMCS_GUEST_RFLAGS, vm->set_regs.rflags | X86_EFLAGS_FIXED, &err);
 		vm->set_regs_pending = false;
 	}
+	if (err == -ENOPKG)	/* lab 03's stubs: lab.c has the details */
+		vcpu_end(vm, TVMM_END_TODO, 3,
+			 "VMCS setup: a lab 03 TODO is still a stub (dmesg names it)");
 	if (err) {
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCS setup failed (%d, see dmesg)", err);
 		goto out_clear;

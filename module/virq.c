@@ -103,6 +103,18 @@ static void virq_set_window(struct tvmm_vm *vm, bool on, int *err)
 /* Deliver the pending tick through the guest's IDT at the next entry. */
 static void virq_inject(struct tvmm_vm *vm, int *err)
 {
+	/*
+	 * TODO(lab07.2) BEGIN: inject the pending timer tick at the next VM
+	 * entry: write the VM-entry interruption-information field (vector
+	 * TVMM_TIMER_VECTOR, type external interrupt, valid bit: SDM vol. 3C
+	 * 25.8.3, table 25-17; delivery 27.6). The CPU delivers it through the
+	 * guest's IDT as a real interrupt would. An interrupt gate clears IF:
+	 * in deprivileged mode that is the virtual IF (the shadow IDT made it a
+	 * trap gate), so clear vm->vif yourself. Then the tick is no longer
+	 * pending; count it in vm->ticks_delivered. Hint:
+	 * ENTRY_INTR_TYPE_EXTERNAL | ENTRY_INTR_VALID.
+	 */
+#ifdef CONFIG_TVMM_LAB07_SOLUTION
 	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD,
 		    TVMM_TIMER_VECTOR | ENTRY_INTR_TYPE_EXTERNAL | ENTRY_INTR_VALID, err);
 	/* An interrupt gate clears IF: the virtual one, in deprivileged mode. */
@@ -110,6 +122,10 @@ static void virq_inject(struct tvmm_vm *vm, int *err)
 		vm->vif = false;
 	vm->irq_pending = false;
 	vm->ticks_delivered++;
+#else
+	vcpu_lab_todo(vm, "lab07.2", "inject the virtual timer interrupt");
+#endif
+	/* TODO(lab07.2) END */
 }
 
 /**

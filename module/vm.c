@@ -174,6 +174,9 @@ static int vm_load_image(struct tvmm_vm *vm, const struct tvmm_image *img)
 		return -EBUSY;
 	if (!img->size)
 		return -EINVAL;
+	/* Loaded with lab 02's VMXON still a stub: caps work, VMs cannot. */
+	if (!vmx_cpus_on())
+		return tvmm_lab_todo("lab02.2", "VMXON on this CPU (VMX is off: no VM can run)");
 	if (img->size > top - gpa)
 		return -EFBIG;
 	err = vm_build(vm);

@@ -73,7 +73,17 @@ extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
 static int vmcs_control(const char *field, u64 cap, u32 wanted, u32 needed,
 			u32 *value)
 {
-	u32 v = vmx_ctl_adjust(cap, wanted);
+	/*
+	 * TODO(lab03.1) BEGIN: fold @wanted into what the capability MSR @cap
+	 * allows: its low 32 bits are the allowed-0 settings (a 1 there means
+	 * the control must be 1), its high 32 bits the allowed-1 settings (a 0
+	 * there means the control must be 0). If a bit of @needed did not
+	 * survive, print the field and the missing bits and return -EOPNOTSUPP;
+	 * else store the value in *@value. SDM vol. 3D A.3-A.5, vol. 3C 31.5.1.
+	 * Hint: one line of AND/OR, then one check.
+	 */
+#ifdef CONFIG_TVMM_LAB03_SOLUTION
+	u32 v = (wanted | (u32)cap) & (u32)(cap >> 32);
 
 	if ((v & needed) != needed) {
 		pr_err("%s: this CPU cannot set control bits 0x%x that tvmm needs (wanted 0x%x, allowed-1 0x%x)\n",
@@ -82,6 +92,10 @@ static int vmcs_control(const char *field, u64 cap, u32 wanted, u32 needed,
 	}
 	*value = v;
 	return 0;
+#else
+	return tvmm_lab_todo("lab03.1", "adjust a VMX control field to its capability MSR");
+#endif
+	/* TODO(lab03.1) END */
 }
 
 /* The capability MSR to adjust with: the TRUE_* one when the CPU has it. */
@@ -305,6 +319,18 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 		vmx_vmwrite(VMCS_GUEST_RSP, TVMM_GUEST_REAL_LOAD_GPA, &err);
 		vmx_vmwrite(VMCS_GUEST_IDTR_LIMIT, REAL_MODE_IVT_LIMIT, &err);
 	} else {
+		/*
+		 * TODO(lab03.2) BEGIN: the guest state of the guest ABI's
+		 * 32-bit protected mode: CS = GUEST_CS_SEL and the other data
+		 * segments = GUEST_DS_SEL, each flat (base 0, limit 4 GiB,
+		 * AR_FLAT32 of an accessed code/data type), RIP =
+		 * TVMM_GUEST_LOAD_GPA, RSP = the top of RAM, IDTR limit 0 (no
+		 * IDT yet). SDM vol. 3C 26.3.1.2 (checks on guest segment
+		 * registers), 25.4.1. Hint: vmcs_guest_segment() writes
+		 * selector, base, limit and access rights of one segment; the
+		 * real-mode branch above is the same shape.
+		 */
+#ifdef CONFIG_TVMM_LAB03_SOLUTION
 		vmcs_guest_segment(VMCS_GUEST_CS_SELECTOR, GUEST_CS_SEL, 0,
 				   0xffffffff, AR_FLAT32(AR_TYPE_CODE_RX_ACCESSED), &err);
 		for (seg = VMCS_GUEST_ES_SELECTOR; seg <= VMCS_GUEST_GS_SELECTOR; seg += 2)
@@ -315,6 +341,10 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 		vmx_vmwrite(VMCS_GUEST_RSP, vm->config.mem_size, &err);
 		/* No IDT until the guest loads one: any exception triple-faults. */
 		vmx_vmwrite(VMCS_GUEST_IDTR_LIMIT, 0, &err);
+#else
+		err = vcpu_lab_todo(vm, "lab03.2", "32-bit protected-mode guest state");
+#endif
+		/* TODO(lab03.2) END */
 	}
 	/* TR must be a usable busy TSS even if the guest never uses it (26.3.1.2). */
 	vmcs_guest_segment(VMCS_GUEST_TR_SELECTOR, real ? 0 : GUEST_TR_SEL, 0,

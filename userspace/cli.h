@@ -50,6 +50,7 @@ enum tvmm_exit {
 	TVMM_EXIT_BAD_IO	= 115,	/* I/O to a port the policy refuses */
 	TVMM_EXIT_INTERNAL	= 116,	/* a VMX instruction failed inside tvmm */
 	TVMM_EXIT_UNKNOWN_END	= 117,	/* an end reason this tool does not know */
+	TVMM_EXIT_TODO		= 118,	/* a lab's TODO is still a stub */
 	TVMM_EXIT_SIGNAL	= 130,	/* interrupted (SIGINT/SIGTERM), as shells say */
 };
 

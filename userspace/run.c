@@ -111,6 +111,8 @@ int run_exit_status(unsigned int end, unsigned int guest_status)
 		return TVMM_EXIT_BAD_IO;
 	case TVMM_END_INTERNAL:
 		return TVMM_EXIT_INTERNAL;
+	case TVMM_END_TODO:
+		return TVMM_EXIT_TODO;
 	default:
 		return TVMM_EXIT_UNKNOWN_END;
 	}
@@ -147,7 +149,7 @@ const char *run_reason_label(unsigned int reason, char *buf, size_t size)
 static int vm_error(const char *what, int err)
 {
 	switch (err) {
-	case ENOSYS:
+	case ENOPKG:
 		print_error("%s: %s: this part of tvmm.ko is still a lab stub (%s). `dmesg | tail` names the lab and the TODO to fill in.",
 			    dev_path(), what, strerror(err));
 		return TVMM_EXIT_DEVICE;
@@ -362,6 +364,10 @@ static void describe_end(const struct tvmm_run *run, unsigned long long max_exit
 		break;
 	case TVMM_END_INTERNAL:
 		snprintf(out, size, "internal error in tvmm");
+		break;
+	case TVMM_END_TODO:
+		snprintf(out, size, "lab %02llu TODO not done",
+			 (unsigned long long)run->end_info);
 		break;
 	default:
 		snprintf(out, size, "end reason %u", run->end);

@@ -46,19 +46,6 @@ static void test_bit_state(void)
 	   "state names: required, available, unavailable");
 }
 
-static void test_adjust(void)
-{
-	/* bits 0-1 must be 1, bits 0-3 may be 1, bits 4+ must be 0 */
-	const __u64 cap = (0xfULL << 32) | 0x3;
-
-	ok_eq(vmx_ctl_adjust(cap, 0), 0x3, "adjust(0) adds the must-be-1 bits");
-	ok_eq(vmx_ctl_adjust(cap, 0x4), 0x7, "adjust keeps a wanted optional bit");
-	ok_eq(vmx_ctl_adjust(cap, 0xff), 0xf,
-	      "adjust drops the must-be-0 bits");
-	ok_eq(vmx_ctl_adjust(cap, 0x80000000), 0x3,
-	      "adjust drops an unavailable top bit");
-}
-
 static void test_basic(void)
 {
 	const __u64 basic = BOCHS_HASWELL_VMX_BASIC;
@@ -121,7 +108,6 @@ static void test_msr_indexes(void)
 int main(void)
 {
 	test_bit_state();
-	test_adjust();
 	test_basic();
 	test_misc_fixed();
 	test_msr_indexes();

@@ -169,16 +169,6 @@ static inline const char *vmx_ctl_state_name(enum vmx_ctl_state state)
 	}
 }
 
-/*
- * Fold a wanted control value into what the CPU allows: force the
- * must-be-1 bits on, the must-be-0 bits off (SDM vol. 3D, A.3.1). The
- * result is what a VMM writes to the VMCS control field.
- */
-static inline __u32 vmx_ctl_adjust(__u64 cap_msr, __u32 wanted)
-{
-	return (wanted | (__u32)cap_msr) & (__u32)(cap_msr >> 32);
-}
-
 /* A bit of a fixed-CR MSR pair: fixed0 bit 1 = must be 1, fixed1 bit 0 = must be 0 (A.7, A.8). */
 static inline enum vmx_ctl_state vmx_fixed_bit_state(__u64 fixed0,
 						     __u64 fixed1,

@@ -157,6 +157,7 @@ enum tvmm_end {
 	TVMM_END_UNHANDLED	= 7,	/* an exit tvmm has no handler for; end_info = reason */
 	TVMM_END_BAD_IO		= 8,	/* I/O the policy refuses; end_info = port */
 	TVMM_END_INTERNAL	= 9,	/* a VMX instruction failed in tvmm */
+	TVMM_END_TODO		= 10,	/* a lab stub ran; end_info = the lab number */
 };
 
 #define TVMM_CONSOLE_MAX	256

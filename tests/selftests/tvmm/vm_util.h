@@ -306,6 +306,7 @@ static inline const char *end_name(__u32 end)
 	static const char *const names[] = {
 		"NONE", "HLT", "HYPERCALL", "TRIPLE_FAULT", "EPT_VIOLATION",
 		"MAX_EXITS", "ENTRY_FAILED", "UNHANDLED", "BAD_IO", "INTERNAL",
+		"TODO",
 	};
 
 	return end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";
