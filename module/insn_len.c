@@ -213,14 +213,14 @@ static int decode_modrm(struct cursor *c, struct insn_len_info *in)
 static int decode_operands(struct cursor *c, struct insn_len_info *in, __u8 attr)
 {
 	unsigned int z = in->opsize16 ? 2 : 4, rel_len = 0;
-	__u32 v;
+	__u32 v, sel;
 	int ret;
 
 	if (attr & A_SPECIAL) {
 		if (in->op >= 0xa0 && in->op <= 0xa3)	/* moffs: an address */
 			in->imm_len = in->addr16 ? 2 : 4;
 		else if (in->op == 0x9a || in->op == 0xea)	/* ptr16:16/32 */
-			in->imm_len = z + 2;
+			in->far = true;
 		else if (MODRM_REG(in->modrm) < 2)	/* F6/F7 /0 /1: TEST imm */
 			in->imm_len = in->op == 0xf6 ? 1 : z;
 	}
@@ -230,7 +230,15 @@ static int decode_operands(struct cursor *c, struct insn_len_info *in, __u8 attr
 		in->imm_len += 1;
 	if (attr & A_IMMZ)
 		in->imm_len += z;
-	if (in->imm_len) {
+	if (in->far) {		/* the offset, then the 16-bit selector */
+		ret = take(c, z, &v);
+		if (!ret)
+			ret = take(c, 2, &sel);
+		if (ret)
+			return ret;
+		in->far_offset = v;
+		in->imm_len = z + 2;
+	} else if (in->imm_len) {
 		if (c->pos + in->imm_len > INSN_LEN_MAX)
 			return INSN_LEN_TOO_LONG;
 		if (c->pos + in->imm_len > c->avail)
@@ -259,14 +267,15 @@ static enum insn_flow insn_flow_of(const struct insn_len_info *in)
 	case 0x70 ... 0x7f:	/* Jcc */
 	case 0xe0 ... 0xe3:	/* LOOPcc, JECXZ */
 	case 0xe8:		/* CALL rel: the callee returns here */
+	case 0x9a:		/* CALL far ptr */
 		return INSN_FLOW_BRANCH;
 	case 0xe9:
 	case 0xeb:
+	case 0xea:		/* JMP far ptr */
 		return INSN_FLOW_JUMP;
 	case 0xc2: case 0xc3:	/* RET */
 	case 0xca: case 0xcb:	/* RETF */
 	case 0xcf:		/* IRET */
-	case 0xea:		/* JMP far */
 		return INSN_FLOW_STOP;
 	case 0xff:		/* group 5: /4 JMP r/m, /5 JMP far m */
 		return reg == 4 || reg == 5 ? INSN_FLOW_STOP : INSN_FLOW_NEXT;

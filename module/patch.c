@@ -32,8 +32,8 @@
  * Limits, on purpose (a real binary translator removes each of them):
  *  - The sweep follows code from the faulting RIP and from the guest's IDT
  *    handlers: straight-line decoding that stops at JMP/RET/IRET and at an
- *    unknown opcode, plus the targets of direct jumps and calls inside the
- *    page. Linear decoding cannot tell data from code, which is why it
+ *    unknown opcode, plus the targets of direct jumps and calls (near, and
+ *    far ones as if CS were flat) inside the page. Linear decoding cannot tell data from code, which is why it
  *    stops at unconditional jumps instead of decoding whatever follows; the
  *    price is that code reached only through a pointer (JMP *%eax, a
  *    return address pushed by hand, an IDT loaded after the scan) is never
@@ -252,7 +252,10 @@ static void patch_sweep(struct tvmm_vm *vm, u64 page, u64 addr, u64 *roots, unsi
 			return;
 		if (kind != PATCH_NONE && addr >= page)
 			patch_site(vm, addr, bytes, &in, kind);
-		if (in.flow == INSN_FLOW_BRANCH || in.flow == INSN_FLOW_JUMP)
+		/* A far jump's offset is an address: the guest ABI's CS is flat. */
+		if (in.far)
+			patch_add_root(roots, nr, in.far_offset, page);
+		else if (in.flow == INSN_FLOW_BRANCH || in.flow == INSN_FLOW_JUMP)
 			patch_add_root(roots, nr, (u32)(addr + in.len + in.rel), page);
 		if (in.flow == INSN_FLOW_JUMP || in.flow == INSN_FLOW_STOP)
 			return;

@@ -31,9 +31,9 @@ enum insn_len_status {
 /* What control does after the instruction (for a sweep that follows code). */
 enum insn_flow {
 	INSN_FLOW_NEXT,		/* continues with the next instruction */
-	INSN_FLOW_BRANCH,	/* Jcc, CALL rel, LOOP: the next instruction, or target */
-	INSN_FLOW_JUMP,		/* JMP rel: only to target */
-	INSN_FLOW_STOP,		/* RET, IRET, JMP far/indirect, UD2: not to the next */
+	INSN_FLOW_BRANCH,	/* Jcc, CALL rel/far, LOOP: the next instruction, or target */
+	INSN_FLOW_JUMP,		/* JMP rel, JMP far ptr: only to target */
+	INSN_FLOW_STOP,		/* RET, IRET, JMP indirect, UD2: not to the next */
 };
 
 /* One decoded instruction: lengths and the fields a classifier needs. */
@@ -53,6 +53,8 @@ struct insn_len_info {
 	unsigned int imm_len;	/* immediate bytes (both of ENTER's) */
 	enum insn_flow flow;
 	__s32 rel;		/* FLOW_BRANCH/JUMP: target = address + len + rel */
+	bool far;		/* JMP/CALL far ptr16:32: the target is the offset */
+	__u32 far_offset;	/* ... in the new CS (an address if CS is flat) */
 };
 
 /* ModR/M fields. */
