@@ -33,8 +33,10 @@
  *  - The sweep follows code from the faulting RIP and from the guest's IDT
  *    handlers: straight-line decoding that stops at JMP/RET/IRET and at an
  *    unknown opcode, plus the targets of direct jumps and calls (near, and
- *    far ones as if CS were flat) inside the page. Linear decoding cannot tell data from code, which is why it
- *    stops at unconditional jumps instead of decoding whatever follows; the
+ *    far ones as if CS were flat) inside the page. Linear decoding cannot
+ *    tell data from code, which is why it stops at unconditional jumps
+ *    instead of decoding whatever follows (popek's address table, right
+ *    after its first JMP, is data: a byte 0x9C there would be "patched"); the
  *    price is that code reached only through a pointer (JMP *%eax, a
  *    return address pushed by hand, an IDT loaded after the scan) is never
  *    scanned, and its sensitive instructions go unpatched. Real BT (VMware)
@@ -375,8 +377,9 @@ static int __maybe_unused patch_store(struct tvmm_vm *vm, const struct insn_len_
 }
 
 /* SGDT/SIDT: limit (16 bits) then base (32 bits), as the guest loaded them. */
-static int __maybe_unused patch_store_table(struct tvmm_vm *vm, const struct insn_len_info *in,
-			     u64 base, u32 limit)
+static int __maybe_unused patch_store_table(struct tvmm_vm *vm,
+					    const struct insn_len_info *in,
+					    u64 base, u32 limit)
 {
 	u8 pd[6] = { limit, limit >> 8, base, base >> 8, base >> 16, base >> 24 };
 
