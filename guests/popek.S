@@ -44,6 +44,10 @@
  *                 image ("POPEKTAB", count, addresses), which
  *                 tests/selftests/tvmm/popek_test.c checks against the
  *                 records' rip.
+ *   patch:        the deprivileged trace, plus one EPT_VIOLATION exit
+ *                 ("scan page", before the first instruction runs) and
+ *                 one #BP exit per table entry, action "patched", with the
+ *                 original bytes (module/patch.c); console as in hw.
  * Ends with CLI; HLT (status 0).
  *
  * Paravirtual build (popek_pv.bin, this file with -DPARAVIRT, for --mode
