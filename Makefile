@@ -62,15 +62,18 @@ $(CONFIG_HEADER): $(KCONFIG_CONFIG)
 config: $(CONFIG_HEADER)
 
 olddefconfig:
+	@mkdir -p $(dir $(CONFIG_HEADER))
 	$(PYTHON) -m olddefconfig Kconfig
 	$(PYTHON) -m genconfig --header-path $(CONFIG_HEADER) Kconfig
 
 menuconfig:
+	@mkdir -p $(dir $(CONFIG_HEADER))
 	$(PYTHON) -m menuconfig Kconfig
 	$(PYTHON) -m genconfig --header-path $(CONFIG_HEADER) Kconfig
 
 # make setconfig SET="TVMM_LAB05_SOLUTION=n TVMM_LAB06_SOLUTION=n"
 setconfig: $(KCONFIG_CONFIG)
+	@mkdir -p $(dir $(CONFIG_HEADER))
 	$(PYTHON) -m setconfig --kconfig Kconfig $(SET)
 	$(PYTHON) -m genconfig --header-path $(CONFIG_HEADER) Kconfig
 

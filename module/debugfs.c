@@ -71,6 +71,7 @@ static const char *const end_names[] = {
 	[TVMM_END_ENTRY_FAILED] = "entry-failed", [TVMM_END_UNHANDLED] = "unhandled-exit",
 	[TVMM_END_BAD_IO] = "bad-io", [TVMM_END_INTERNAL] = "internal-error",
 	[TVMM_END_TODO] = "lab-todo",
+	[TVMM_END_BAD_MMIO] = "bad-mmio",
 };
 
 static int state_show(struct seq_file *m, void *unused)

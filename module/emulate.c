@@ -17,9 +17,12 @@
  * only the instructions a ring-0 kernel uses that fault at ring 1; others
  * are reflected to the guest as the #GP they were.
  *
+ * The same decoder also serves mmio.c: emulate_decode_mov() tells it which
+ * MOV touched tvmm-dev, with which width and register.
+ *
  * SDM: vol. 2A, 2.1 "Instruction Format" (prefixes, ModR/M, SIB); vol. 2,
  *      the CLI, STI, HLT, IN, OUT, LGDT, LIDT, LTR, MOV (CR, SS), POP SS,
- *      INT n, RDMSR, WRMSR, CLTS, INVLPG pages; vol. 3A, 6.13 "Error Code"
+ *      INT n, RDMSR, WRMSR, CLTS, INVLPG, MOV, MOVZX pages; vol. 3A, 6.13 "Error Code"
  *      (the IDT bit of a #GP error code).
  * Context: the run loop, preemption off, the VM's VMCS current.
  */
@@ -345,6 +348,86 @@ static int emulate_insn(struct tvmm_vm *vm, struct tvmm_exit_info *exit, struct 
 	default:
 		return -EINVAL;
 	}
+}
+
+/* An immediate of @width bytes (1, 2 or 4), zero-extended. */
+static int insn_imm(struct insn *in, unsigned int width, u32 *v)
+{
+	if (in->len + width > TVMM_INSN_MAX)
+		return -EINVAL;
+	*v = 0;
+	memcpy(v, &in->bytes[in->len], width);	/* x86 is little-endian */
+	in->len += width;
+	return 0;
+}
+
+/**
+ * emulate_decode_mov() - decode the data move at CS:@rip for mmio.c.
+ * @vm: the VM (32-bit code, paging off: checked by the caller)
+ * @rip: the guest RIP of the instruction that touched memory
+ * @mi: filled in: width, direction, register or immediate, address, length
+ *
+ * The forms a driver uses for device registers (SDM vol. 2, MOV, MOVZX):
+ * 88/89 MOV r/m, r; 8A/8B MOV r, r/m; C6/C7 /0 MOV r/m, imm; A0-A3 MOV
+ * between AL/eAX and an absolute address (moffs32); 0F B6/B7 MOVZX r32,
+ * r/m8 or r/m16. A 0x66 prefix makes the 32-bit forms 16-bit. Same
+ * decoder as the #GP path above: one ModR/M+SIB reader for both.
+ *
+ * Return: 0; -EFAULT if RIP is not in guest RAM; -ENOEXEC for any other
+ * instruction, or one with no memory operand.
+ */
+int emulate_decode_mov(struct tvmm_vm *vm, u64 rip, struct mmio_insn *mi)
+{
+	unsigned int wide;
+	struct insn in;
+	u32 moffs;
+	int ret;
+
+	memset(mi, 0, sizeof(*mi));
+	if (insn_decode(vm, rip, &in))
+		return -EFAULT;
+	wide = in.opsize16 ? 2 : 4;
+	mi->width = (in.op & 1) ? wide : 1;
+	mi->mnemonic = "mov";
+	switch (in.op) {
+	case 0x88: case 0x89:	/* MOV r/m, r */
+	case 0x8a: case 0x8b:	/* MOV r, r/m */
+		ret = insn_modrm(vm, &in);
+		mi->store = !(in.op & 2);
+		break;
+	case 0xc6: case 0xc7:	/* MOV r/m, imm: group 11, /0 only */
+		ret = insn_modrm(vm, &in);
+		if (!ret && in.reg)
+			ret = -ENOEXEC;
+		if (!ret)
+			ret = insn_imm(&in, mi->width, &mi->imm);
+		mi->store = true;
+		mi->has_imm = true;
+		break;
+	case 0xa0: case 0xa1:	/* MOV AL/eAX, moffs */
+	case 0xa2: case 0xa3:	/* MOV moffs, AL/eAX */
+		ret = insn_u32(&in, &moffs);
+		in.ea = moffs;
+		in.reg = 0;	/* AL/AX/EAX */
+		mi->store = in.op & 2;
+		break;
+	case 0x0f:		/* MOVZX r32, r/m8 (B6) or r/m16 (B7) */
+		if ((in.op2 != 0xb6 && in.op2 != 0xb7) || in.opsize16)
+			return -ENOEXEC;
+		ret = insn_modrm(vm, &in);
+		mi->width = in.op2 == 0xb6 ? 1 : 2;
+		mi->zero_extend = true;
+		mi->mnemonic = "movzx";
+		break;
+	default:
+		return -ENOEXEC;
+	}
+	if (ret || in.mod == 3)
+		return -ENOEXEC;
+	mi->reg = in.reg;
+	mi->ea = in.ea;
+	mi->len = in.len;
+	return 0;
 }
 
 /**

@@ -483,7 +483,10 @@ static const char *ept_access(u64 qual)
 	return qual & BIT(2) ? "instruction fetch" : qual & BIT(1) ? "write" : "read";
 }
 
-/* All guest RAM is mapped RWX: a violation is an access outside it. */
+/*
+ * All guest RAM is mapped RWX: a violation is an access outside it, to
+ * tvmm-dev's page (mmio.c emulates it) or to nothing at all.
+ */
 static void handle_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	if (vm->mem.lab_unmapped) {
@@ -491,6 +494,8 @@ static void handle_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 		vcpu_lab_todo(vm, "lab04.1", "guest RAM is not mapped in the EPT");
 		return;
 	}
+	if (mmio_ept_violation(vm, exit))
+		return;
 	/* Patch mode: the first fetch from a page of RAM scans it (patch.c). */
 	if (patch_ept_violation(vm, exit))
 		return;

@@ -125,6 +125,9 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	rec->action = exit->action;
 	strscpy(rec->mnemonic, exit->mnemonic ? exit->mnemonic : "",
 		sizeof(rec->mnemonic));
+	rec->mmio_value = exit->mmio_value;
+	rec->mmio_width = exit->mmio_width;
+	rec->mmio_write = exit->mmio_write;
 	trace_fetch_insn(vm, exit, rec);
 	ring->head++;
 	spin_unlock_irqrestore(&ring->lock, flags);

@@ -85,6 +85,20 @@ struct tvmm_exit_info {
 	bool vif;			/* the guest's IF at the exit, before handling */
 	const char *mnemonic;
 	const u8 *insn_bytes;		/* the record's bytes, if not those at RIP */
+	/* An EPT violation emulated as a tvmm-dev access (mmio.c). */
+	u64 mmio_value;			/* the value read or written */
+	u8 mmio_width;			/* bytes; 0: not a device access */
+	bool mmio_write;
+};
+
+/*
+ * tvmm-dev, the VM's memory-mapped device (mmio.c): the state behind its
+ * registers. One per VM, so one VM can never see another's scratch value.
+ */
+struct tvmm_dev {
+	u32 scratch;			/* TVMM_DEV_SCRATCH */
+	u32 counter;			/* TVMM_DEV_COUNTER */
+	u32 doorbells;			/* doorbell writes so far */
 };
 
 /* Sensitive-but-unprivileged instructions patch mode rewrites (patch.c). */
@@ -139,6 +153,7 @@ struct tvmm_vm {
 	char console[TVMM_CONSOLE_MAX];	/* bytes the guest wrote to port 0xe9 */
 	u32 console_len;
 	bool console_flush;		/* a line is complete: return to userspace */
+	struct tvmm_dev dev;		/* tvmm-dev's registers (mmio.c) */
 
 	/* The virtual CPU's interrupt state (virq.c), under run_lock. */
 	bool vif;			/* deprivileged: the IF the guest believes in */
@@ -243,6 +258,24 @@ int virq_halt_wait(struct tvmm_vm *vm);
 
 /* emulate.c: decode and emulate what faults (#GP) at ring 1. */
 void emulate_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+
+/* A MOV between a register (or an immediate) and memory, decoded for mmio.c. */
+struct mmio_insn {
+	u64 ea;				/* the memory operand's address */
+	unsigned int len;		/* instruction bytes */
+	unsigned int width;		/* memory operand: 1, 2 or 4 bytes */
+	bool store;			/* the instruction writes memory */
+	bool zero_extend;		/* MOVZX: the load fills all 32 bits */
+	bool has_imm;			/* a store of imm, not of register reg */
+	unsigned int reg;		/* ModR/M reg: the register operand */
+	u32 imm;
+	const char *mnemonic;
+};
+
+int emulate_decode_mov(struct tvmm_vm *vm, u64 rip, struct mmio_insn *mi);
+
+/* mmio.c: tvmm-dev, a device emulated by trapping its accesses through EPT. */
+bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 
 /* deprivilege.c: shadow GDT/IDT/TSS, segments at ring 1. */
 int depriv_setup_guest(struct tvmm_vm *vm, int *err);

@@ -76,6 +76,8 @@ if [ "$host" -eq 1 ]; then
 	else
 		skip_step host-unit "tests/host/Makefile does not exist yet"
 	fi
+	# the course tooling: lab 00's grader, grade reports, Kconfig, handouts
+	step labs-host bash tests/grade/host_test.sh
 	if [ -f "$ROOT/tests/host/kernel-style.sh" ]; then
 		step kernel-style bash tests/host/kernel-style.sh
 	else
@@ -92,6 +94,10 @@ if [ "$vm" -eq 1 ]; then
 		--cpus 2 --select lifecycle_test
 	step vm-qemu-novmx bash tests/labvm/labvm.sh tests --emulator qemu-novmx \
 		--select novmx_test
+	# every lab's autograder fails on its own stub (one lab VM boot)
+	step lab-stages bash tests/grade/stages.sh
+	# make grade-all on a correct, a partial and a crashing submission
+	step grade-all bash tests/grade/grade_all_test.sh
 fi
 
 header "durations"

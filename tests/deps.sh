@@ -11,6 +11,8 @@ PACKAGES=(
 	make gcc bc flex bison libelf-dev libssl-dev cpio lz4 sparse perl git
 	linux-source-6.1 linux-kbuild-6.1 linux-headers-amd64
 	linux-headers-6.12-amd64 unifdef python3 python3-kconfiglib
+	# lab stages: one module build per lab variant, mostly cache hits
+	ccache
 	# lab VM: Bochs (VMX), QEMU (no-VMX / SVM), boot medium, initramfs
 	bochs bochs-term bochsbios vgabios qemu-system-x86
 	xorriso isolinux syslinux-common busybox-static

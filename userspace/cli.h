@@ -51,6 +51,7 @@ enum tvmm_exit {
 	TVMM_EXIT_INTERNAL	= 116,	/* a VMX instruction failed inside tvmm */
 	TVMM_EXIT_UNKNOWN_END	= 117,	/* an end reason this tool does not know */
 	TVMM_EXIT_TODO		= 118,	/* a lab's TODO is still a stub */
+	TVMM_EXIT_BAD_MMIO	= 119,	/* a device (MMIO) access tvmm cannot emulate */
 	TVMM_EXIT_SIGNAL	= 130,	/* interrupted (SIGINT/SIGTERM), as shells say */
 };
 
@@ -101,6 +102,7 @@ int cmd_compare(int argc, char **argv);
 
 /* stats.c: `tvmm stats`, and the aggregation the host tests check. */
 #define STATS_MAX_REASONS	128
+#define STATS_MMIO_ROWS		6	/* tvmm-dev's 5 registers, then "other" */
 struct stats_row {
 	char name[32];			/* KVM name, "IO_INSTRUCTION" */
 	int code;			/* basic exit reason, -1 if unknown */
@@ -114,6 +116,9 @@ struct trace_stats {
 	unsigned long long missing;	/* records absent by their seq numbers */
 	bool have_seq;
 	unsigned long long next_seq;
+	/* tvmm-dev accesses ("mmio" key), by register; the last row: no register. */
+	unsigned long long mmio_reads[STATS_MMIO_ROWS], mmio_writes[STATS_MMIO_ROWS];
+	unsigned long long mmio_fatal;	/* device-page EPT exits that ended the VM */
 };
 void stats_init(struct trace_stats *st);
 /* Add the trace @in (named @name in errors); 0 or an exit status. */

@@ -53,7 +53,16 @@ int jsonl_write_exit(FILE *out, const struct tvmm_exit_record *rec)
 	json_write_escaped(out, mnemonic);
 	fputs(",\"action\":", out);
 	json_write_escaped(out, tvmm_action_name(rec->action));
-	fprintf(out, ",\"cycles\":%llu}\n", (unsigned long long)rec->cycles);
+	fprintf(out, ",\"cycles\":%llu", (unsigned long long)rec->cycles);
+	if (rec->reason_code == EXIT_REASON_EPT_VIOLATION ||
+	    rec->reason_code == EXIT_REASON_EPT_MISCONFIG)
+		write_hex(out, "gpa", rec->gpa);
+	if (rec->mmio_width) {
+		fprintf(out, ",\"mmio\":\"%s\",\"width\":%u",
+			rec->mmio_write ? "write" : "read", rec->mmio_width);
+		write_hex(out, "value", rec->mmio_value);
+	}
+	fputs("}\n", out);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -363,6 +372,40 @@ static unsigned int key_bit(const char *key)
 	return 0;
 }
 
+/* The keys only some exits have (JSONL_OPT_*); others are skipped. */
+static int parse_optional(struct parser *ps, const char *key,
+			  struct jsonl_exit *ev)
+{
+	char dir[8];
+	unsigned int bit;
+	int ret;
+
+	if (!strcmp(key, "gpa")) {
+		bit = JSONL_OPT_GPA;
+		ret = parse_reg(ps, &ev->gpa);
+	} else if (!strcmp(key, "mmio")) {
+		bit = JSONL_OPT_MMIO;
+		ret = parse_string(ps, dir, sizeof(dir));
+		if (!ret && strcmp(dir, "read") && strcmp(dir, "write"))
+			ret = fail(ps, "mmio is \"read\" or \"write\", not \"%s\"", dir);
+		ev->mmio_write = !ret && !strcmp(dir, "write");
+	} else if (!strcmp(key, "width")) {
+		bit = JSONL_OPT_WIDTH;
+		ret = parse_small(ps, &ev->mmio_width, 8);
+	} else if (!strcmp(key, "value")) {
+		bit = JSONL_OPT_VALUE;
+		ret = parse_reg(ps, &ev->mmio_value);
+	} else {
+		return skip_value(ps, 0);
+	}
+	if (ret)
+		return -1;
+	if (ev->optional & bit)
+		return fail(ps, "key \"%s\" appears twice", key);
+	ev->optional |= bit;
+	return 0;
+}
+
 /* The value of @key at the cursor, into its field of @ev. */
 static int parse_member(struct parser *ps, const char *key,
 			struct jsonl_exit *ev)
@@ -418,7 +461,7 @@ static int parse_member(struct parser *ps, const char *key,
 		ret = parse_uint(ps, &ev->cycles);
 		break;
 	default:
-		return skip_value(ps, 0);
+		return parse_optional(ps, key, ev);
 	}
 	if (ret)
 		return -1;

@@ -16,6 +16,9 @@
  * values are hex strings ("0x" and lowercase digits, no padding), because
  * a JSON number loses bits past 2^53 in jq and JavaScript. insn is the
  * instruction's bytes as lowercase hex, two digits per byte, no spaces.
+ * After "cycles", an EPT exit adds "gpa":"0xfeb00008", and a tvmm-dev
+ * access also "mmio":"write","width":4,"value":"0x12345678"; other exits
+ * have no such keys, so their lines are unchanged.
  * Context: userspace; no allocation in the writer, none kept by the reader
  * (jsonl_read() frees its line buffer before it returns).
  */
@@ -38,7 +41,19 @@ struct jsonl_exit {
 	unsigned char insn[TVMM_INSN_MAX];
 	unsigned int insn_len;
 	unsigned int present;		/* JSONL_HAS_* bits of the keys seen */
+	/* Keys only some exits have (record version 2); see JSONL_OPT_*. */
+	unsigned long long gpa;		/* EPT exits: the guest-physical address */
+	unsigned long long mmio_value;	/* device accesses: the value moved */
+	unsigned int mmio_width;	/* ... its width in bytes */
+	unsigned int mmio_write;	/* ... 1 = write, 0 = read */
+	unsigned int optional;		/* JSONL_OPT_* bits of those seen */
 };
+
+/* The optional keys: "gpa" on EPT exits; "mmio", "width", "value" on device accesses. */
+#define JSONL_OPT_GPA		(1U << 0)
+#define JSONL_OPT_MMIO		(1U << 1)
+#define JSONL_OPT_WIDTH		(1U << 2)
+#define JSONL_OPT_VALUE		(1U << 3)
 
 #define JSONL_HAS_SEQ		(1U << 0)
 #define JSONL_HAS_TSC		(1U << 1)

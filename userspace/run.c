@@ -113,6 +113,8 @@ int run_exit_status(unsigned int end, unsigned int guest_status)
 		return TVMM_EXIT_INTERNAL;
 	case TVMM_END_TODO:
 		return TVMM_EXIT_TODO;
+	case TVMM_END_BAD_MMIO:
+		return TVMM_EXIT_BAD_MMIO;
 	default:
 		return TVMM_EXIT_UNKNOWN_END;
 	}
@@ -367,6 +369,10 @@ static void describe_end(const struct tvmm_run *run, unsigned long long max_exit
 		break;
 	case TVMM_END_TODO:
 		snprintf(out, size, "lab %02llu TODO not done",
+			 (unsigned long long)run->end_info);
+		break;
+	case TVMM_END_BAD_MMIO:
+		snprintf(out, size, "device access not emulated at GPA 0x%llx",
 			 (unsigned long long)run->end_info);
 		break;
 	default:

@@ -50,6 +50,28 @@ static struct stats_row *stats_row(struct trace_stats *st, const char *name,
 	return row;
 }
 
+/* tvmm-dev's registers by offset / 4 (docs/abi.md); the last: any other offset. */
+static const char *const mmio_regs[STATS_MMIO_ROWS] = {
+	"ID", "VERSION", "SCRATCH", "COUNTER", "DOORBELL", "(no register)",
+};
+
+/* Count a tvmm-dev access: an EPT exit in the device page. */
+static void stats_add_mmio(struct trace_stats *st, const struct jsonl_exit *ev)
+{
+	unsigned long long off = ev->gpa - TVMM_DEV_GPA;
+	unsigned int row = off < TVMM_DEV_REGS_END ? off / 4 : STATS_MMIO_ROWS - 1;
+
+	if (!(ev->optional & JSONL_OPT_GPA) || ev->gpa < TVMM_DEV_GPA ||
+	    off >= TVMM_DEV_SIZE)
+		return;
+	if (!(ev->optional & JSONL_OPT_MMIO))
+		st->mmio_fatal++;
+	else if (ev->mmio_write)
+		st->mmio_writes[row]++;
+	else
+		st->mmio_reads[row]++;
+}
+
 /* What stats_read() hands to stats_add(). */
 struct stats_reader {
 	struct trace_stats *st;
@@ -97,6 +119,7 @@ static int stats_add(const struct jsonl_exit *ev, unsigned long lineno,
 		row->max_ticks = ev->cycles;
 	st->samples++;
 	st->ticks += ev->cycles;
+	stats_add_mmio(st, ev);
 
 	/* seq counts every exit: a jump means records were dropped. */
 	if (ev->present & JSONL_HAS_SEQ) {
@@ -152,6 +175,41 @@ static double pct(unsigned long long part, unsigned long long whole)
 	return whole ? 100.0 * part / whole : 0.0;
 }
 
+static bool stats_have_mmio(const struct trace_stats *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < STATS_MMIO_ROWS; i++)
+		if (st->mmio_reads[i] || st->mmio_writes[i])
+			return true;
+	return st->mmio_fatal;
+}
+
+/* tvmm-dev's registers and how often the guest read and wrote each. */
+static void stats_print_mmio(FILE *out, const struct trace_stats *st)
+{
+	unsigned int i;
+
+	if (!stats_have_mmio(st))
+		return;
+	fprintf(out, "\ntvmm-dev accesses (EPT_VIOLATION exits emulated as MMIO):\n\n");
+	fprintf(out, "%20s %12s %10s %10s\n\n", "Register", "GPA", "Reads", "Writes");
+	for (i = 0; i < STATS_MMIO_ROWS; i++) {
+		if (!st->mmio_reads[i] && !st->mmio_writes[i])
+			continue;
+		if (i < STATS_MMIO_ROWS - 1)
+			fprintf(out, "%20s %#12llx %10llu %10llu\n", mmio_regs[i],
+				TVMM_DEV_GPA + 4 * i, st->mmio_reads[i], st->mmio_writes[i]);
+		else
+			fprintf(out, "%20s %12s %10llu %10llu\n", mmio_regs[i], "",
+				st->mmio_reads[i], st->mmio_writes[i]);
+	}
+	if (st->mmio_fatal)
+		fprintf(out, "%20s %12s %10llu (not emulated: the VM ended)\n",
+			"refused", "", st->mmio_fatal);
+	fputc('\n', out);
+}
+
 void stats_print_text(FILE *out, const char *name, const struct trace_stats *st)
 {
 	unsigned int i;
@@ -173,6 +231,7 @@ void stats_print_text(FILE *out, const char *name, const struct trace_stats *st)
 	if (st->missing)
 		fprintf(out, "Missing: %llu records (gaps in seq: the kernel dropped them, see records_dropped).\n",
 			st->missing);
+	stats_print_mmio(out, st);
 	fprintf(out, "Note: %s\n", stats_note);
 }
 
@@ -208,6 +267,20 @@ void stats_print_json(FILE *out, const char *name, const struct trace_stats *st)
 		json_end_object(&w);
 	}
 	json_end_array(&w);
+	if (stats_have_mmio(st)) {
+		json_begin_array(&w, "mmio");
+		for (i = 0; i < STATS_MMIO_ROWS; i++) {
+			if (!st->mmio_reads[i] && !st->mmio_writes[i])
+				continue;
+			json_begin_object(&w, NULL);
+			json_string(&w, "register", mmio_regs[i]);
+			json_uint(&w, "reads", st->mmio_reads[i]);
+			json_uint(&w, "writes", st->mmio_writes[i]);
+			json_end_object(&w);
+		}
+		json_end_array(&w);
+		json_uint(&w, "mmio_refused", st->mmio_fatal);
+	}
 	json_string(&w, "note", stats_note);
 	json_end_object(&w);
 	json_finish(&w);

@@ -74,6 +74,7 @@ static void test_exit_status_map(void)
 	ok_eq(run_exit_status(TVMM_END_UNHANDLED, 0), 114, "unhandled -> 114");
 	ok_eq(run_exit_status(TVMM_END_BAD_IO, 0), 115, "bad I/O -> 115");
 	ok_eq(run_exit_status(TVMM_END_INTERNAL, 0), 116, "internal -> 116");
+	ok_eq(run_exit_status(TVMM_END_BAD_MMIO, 0), 119, "bad MMIO -> 119");
 	ok_eq(run_exit_status(42, 0), 117, "an unknown end -> 117");
 }
 

@@ -50,6 +50,11 @@ static const struct {
 	{ "minios_pv.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
 	{ "popek.bin", "POPEKTAB", 8, "its address table (popek_test)" },
 	{ "popek_pv.bin", "POPEKTAB", 8, "its address table (popek_test)" },
+	{ "mmio.bin", "\xa1\x00\x00\xb0\xfe", 5, "mov 0xfeb00000, %eax (a1 moffs32)" },
+	{ "mmio_bad.bin", "\xff\x05\x0c\x00\xb0\xfe", 6, "incl 0xfeb0000c (ff 05)" },
+	{ "ram_size.bin", "ram: ", 5, "its message" },
+	{ "halt.bin", "\xf4", 1, "HLT (f4)" },
+	{ "privileged.bin", "privileged: ok cpl=", 19, "its message" },
 };
 
 /* popek's sensitive-but-unprivileged instructions, as objdump spells them. */

@@ -66,6 +66,44 @@ static void test_exact_line(void)
 	free(line);
 }
 
+/* A tvmm-dev access: gpa, then mmio/width/value after cycles; back unchanged. */
+static void test_mmio_keys(void)
+{
+	struct tvmm_exit_record rec = sample();
+	char *line, err[160];
+	struct jsonl_exit ev;
+	const char *tail = ",\"cycles\":845,\"gpa\":\"0xfeb00008\",\"mmio\":\"write\","
+			   "\"width\":2,\"value\":\"0xbeef\"}\n";
+
+	rec.reason_code = 48;			/* EPT_VIOLATION */
+	rec.gpa = TVMM_DEV_GPA + TVMM_DEV_SCRATCH;
+	rec.mmio_width = 2;
+	rec.mmio_write = 1;
+	rec.mmio_value = 0xbeef;
+	line = write_one(&rec);
+	if (!ok(strlen(line) > strlen(tail) &&
+		!strcmp(line + strlen(line) - strlen(tail), tail),
+		"writer: an MMIO exit ends with gpa, mmio, width, value"))
+		diag("  got  %s", line);
+	line[strlen(line) - 1] = '\0';
+	ok_eq(jsonl_parse_exit(line, &ev, err, sizeof(err)), 0, "mmio line parses");
+	ok_eq(ev.optional, JSONL_OPT_GPA | JSONL_OPT_MMIO | JSONL_OPT_WIDTH | JSONL_OPT_VALUE,
+	      "mmio line: the four optional keys seen");
+	ok_eq(ev.gpa, rec.gpa, "mmio line: gpa");
+	ok_eq(ev.mmio_write, 1, "mmio line: write");
+	ok_eq(ev.mmio_width, 2, "mmio line: width");
+	ok_eq(ev.mmio_value, 0xbeef, "mmio line: value");
+	free(line);
+
+	/* An EPT violation that is no device access: gpa only. */
+	rec.mmio_width = 0;
+	rec.gpa = 0x40000000;
+	line = write_one(&rec);
+	ok(strstr(line, ",\"gpa\":\"0x40000000\"}") && !strstr(line, "mmio"),
+	   "writer: a plain EPT violation has gpa and no mmio keys");
+	free(line);
+}
+
 static void round_trip(const struct tvmm_exit_record *rec, const char *what)
 {
 	char *line = write_one(rec), err[160];
@@ -197,6 +235,7 @@ static void test_malformed(void)
 int main(void)
 {
 	test_exact_line();
+	test_mmio_keys();
 	test_round_trips();
 	test_mnemonic_unterminated();
 	test_reader_leniency();

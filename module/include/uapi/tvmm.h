@@ -158,6 +158,7 @@ enum tvmm_end {
 	TVMM_END_BAD_IO		= 8,	/* I/O the policy refuses; end_info = port */
 	TVMM_END_INTERNAL	= 9,	/* a VMX instruction failed in tvmm */
 	TVMM_END_TODO		= 10,	/* a lab stub ran; end_info = the lab number */
+	TVMM_END_BAD_MMIO	= 11,	/* a device access tvmm cannot emulate; end_info = GPA */
 };
 
 #define TVMM_CONSOLE_MAX	256
@@ -200,7 +201,7 @@ enum tvmm_action {
 	TVMM_ACTION_PATCHED	= 5,	/* a patched site trapped; its original was emulated */
 };
 
-#define TVMM_EXIT_RECORD_VERSION	1
+#define TVMM_EXIT_RECORD_VERSION	2
 #define TVMM_INSN_MAX		15	/* longest x86 instruction */
 #define TVMM_MNEMONIC_MAX	16
 
@@ -230,7 +231,30 @@ struct tvmm_exit_record {
 	__u8 insn[TVMM_INSN_MAX];
 	__u8 reserved0;
 	char mnemonic[TVMM_MNEMONIC_MAX];	/* "cpuid", "out", ... NUL-terminated */
+	/* Version 2: an EPT violation emulated as a device access (mmio.c). */
+	__u64 mmio_value;	/* the value read or written, zero-extended */
+	__u8 mmio_width;	/* bytes: 1, 2 or 4; 0 = not a device access */
+	__u8 mmio_write;	/* 1 = the guest wrote, 0 = it read */
+	__u8 reserved1[6];
 };
+
+/*
+ * tvmm-dev, the VM's one memory-mapped device (module/mmio.c, docs/abi.md):
+ * a page of registers at guest-physical TVMM_DEV_GPA, outside any guest RAM
+ * (at most 64 MiB) and below the PC's I/O APIC, HPET and local APIC. EPT
+ * maps nothing there: every access is an EPT violation that tvmm emulates.
+ * Registers are 32 bits; 1-, 2- and 4-byte accesses inside one register.
+ */
+#define TVMM_DEV_GPA		0xfeb00000ULL
+#define TVMM_DEV_SIZE		0x1000ULL
+#define TVMM_DEV_ID		0x00	/* RO: TVMM_DEV_MAGIC, the bytes "TVMM" */
+#define TVMM_DEV_VERSION	0x04	/* RO: TVMM_DEV_VERSION_1 */
+#define TVMM_DEV_SCRATCH	0x08	/* RW: keeps what the guest writes */
+#define TVMM_DEV_COUNTER	0x0c	/* RW: a read returns it, then adds 1; a write sets it */
+#define TVMM_DEV_DOORBELL	0x10	/* WO: a write prints a line on the console */
+#define TVMM_DEV_REGS_END	0x14	/* offsets from here up: no register */
+#define TVMM_DEV_MAGIC		0x4d4d5654U	/* "TVMM" in little-endian memory */
+#define TVMM_DEV_VERSION_1	1
 
 /* Per-VM counters: exits and handler cycles per basic exit reason. */
 #define TVMM_NR_EXIT_REASONS	80

@@ -161,8 +161,13 @@ TEST_F(tvmm, caps_flags_consistent)
 	EXPECT_EQ(!!(c->procbased_ctls & (1ULL << (32 + 31))),
 		  !!(c->flags & TVMM_CAPS_PROCBASED2));
 	EXPECT_EQ((unsigned int)cpus_online(), c->cpus_online);
-	EXPECT_EQ(c->cpus_online, c->cpus_vmx_on);
-	EXPECT_TRUE(c->flags & TVMM_CAPS_VMX_ON);
+	/*
+	 * Whether VMX is on is lab 02's business (lifecycle_test): here only
+	 * that the flag tells the truth about the count.
+	 */
+	EXPECT_GE(c->cpus_online, c->cpus_vmx_on);
+	EXPECT_EQ(c->cpus_online && c->cpus_vmx_on == c->cpus_online,
+		  !!(c->flags & TVMM_CAPS_VMX_ON));
 	EXPECT_EQ(0, c->reserved[0]);
 }
 
@@ -175,7 +180,7 @@ TEST_F(tvmm, bad_ioctls_refused)
 	EXPECT_EQ(EFAULT, errno);
 }
 
-/* debugfs shows the decoded caps and one vmx=on line per online CPU. */
+/* debugfs shows the decoded caps and one line per CPU, vmx=on as the caps count. */
 TEST_F(tvmm, debugfs_caps_and_cpus)
 {
 	static char buf[65536];
@@ -191,7 +196,8 @@ TEST_F(tvmm, debugfs_caps_and_cpus)
 
 	ASSERT_LT(0, read_text_file(TVMM_DEBUGFS "/cpus", buf, sizeof(buf)));
 	for (cpu = 0; cpu < cpus_online(); cpu++) {
-		snprintf(want, sizeof(want), "cpu%d online=1 vmx=on", cpu);
+		snprintf(want, sizeof(want), "cpu%d online=1 vmx=%s", cpu,
+			 self->caps.cpus_vmx_on ? "on" : "off");
 		EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("missing \"%s\" in:\n%s", want, buf);
 	}
 }

@@ -286,6 +286,48 @@ static inline unsigned int count_reason(const struct vm_result *res,
 	return n;
 }
 
+/* The guest's own instruction as tvmm decoded it: "cli", "sti", "out"... */
+static inline bool rec_is(const struct tvmm_exit_record *rec, const char *mnemonic)
+{
+	return !strncmp(rec->mnemonic, mnemonic, TVMM_MNEMONIC_MAX);
+}
+
+/* Index of the first record from @from on with @mnemonic, or -1. */
+static inline ssize_t find_mnemonic(const struct vm_result *r, size_t from, const char *mnemonic)
+{
+	for (size_t i = from; i < r->nrecs; i++)
+		if (rec_is(&r->recs[i], mnemonic))
+			return i;
+	return -1;
+}
+
+/* Index of the first record from @from on with @action, or -1. */
+static inline ssize_t find_action(const struct vm_result *r, size_t from, __u8 action)
+{
+	for (size_t i = from; i < r->nrecs; i++)
+		if (r->recs[i].action == action)
+			return i;
+	return -1;
+}
+
+static inline unsigned int count_action(const struct vm_result *r, __u8 action)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += r->recs[i].action == action;
+	return n;
+}
+
+static inline unsigned int count_mnemonic(const struct vm_result *r, const char *mnemonic)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += rec_is(&r->recs[i], mnemonic);
+	return n;
+}
+
 /* "IO IO HLT": the reasons of the guest's own exits, for TH_LOG. */
 static inline const char *reason_sequence(const struct vm_result *res,
 					  char *buf, size_t size)
@@ -300,6 +342,38 @@ static inline const char *reason_sequence(const struct vm_result *res,
 	return buf;
 }
 
+/*
+ * Field @name ("GUEST_CS_SELECTOR") of VM @vm_id's VMCS as debugfs
+ * tvmm/vmN/vmcs shows it (the snapshot of the last exit; the VM's fd must
+ * still be open). 0 and *@value, -ENOENT if the field is not listed (or
+ * the VM has no snapshot yet), or -errno from reading the file.
+ */
+static inline int vmcs_debugfs_field(int vm_id, const char *name, __u64 *value)
+{
+	static char buf[16384];
+	char path[PATH_MAX], *line, *save = NULL;
+	size_t len = strlen(name);
+	ssize_t n;
+
+	snprintf(path, sizeof(path), TVMM_DEBUGFS "/vm%d/vmcs", vm_id);
+	n = read_text_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	/* "NAME                             (0xENC) = 0xVALUE" */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq;
+
+		if (strncmp(line, name, len) || (line[len] != ' ' && line[len] != '('))
+			continue;
+		eq = strstr(line, "= ");
+		if (!eq)
+			return -EPROTO;
+		*value = strtoull(eq + 2, NULL, 0);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* The name of enum tvmm_end @end, for messages. */
 static inline const char *end_name(__u32 end)
 {
@@ -307,6 +381,7 @@ static inline const char *end_name(__u32 end)
 		"NONE", "HLT", "HYPERCALL", "TRIPLE_FAULT", "EPT_VIOLATION",
 		"MAX_EXITS", "ENTRY_FAILED", "UNHANDLED", "BAD_IO", "INTERNAL",
 		"TODO",
+		"BAD_MMIO",
 	};
 
 	return end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";

@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make grade-all SUBMISSIONS=DIR [LAB=NN]: grade a class.
+#
+# DIR holds one student tree per entry: a folder, or a tarball (.tar.gz,
+# .tgz, .tar) of one. Each is graded alone, in its own copy under
+# build/grade-all/work/STUDENT, with its own lab VM run: a submission that
+# does not build, hangs or crashes its lab VM fails only itself.
+#
+# The instructor's test machinery replaces the student's before grading
+# (tests/, guests/, labs/*/tests, labs/*/hints): students are graded by the
+# tests they were given, not by tests they may have edited.
+#
+# Labs graded: LAB=NN if given, else those the handout stripped (the
+# tree's labs/HANDOUT, written by make handout), else 01..10.
+#
+# Writes build/grade-all/gradebook.csv and gradebook.json: one row per
+# student and lab (student, lab, passed, failed, skipped, total, score,
+# status, seconds); status is ok, failing, build-failed, crashed, timeout
+# or no-result. Exit status 0 when every submission was graded (whatever
+# its score), 1 if DIR is unusable.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/grade/labs.sh
+. "$ROOT/tests/grade/labs.sh"
+OUT=${TVMM_GRADE_ALL_OUT:-$ROOT/build/grade-all}
+PER_LAB_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-1200}	# seconds, build + VM run
+PY=/usr/bin/python3
+
+die() { echo "grade-all: $*" >&2; exit 1; }
+[ $# -ge 1 ] && [ -n "$1" ] || die "usage: make grade-all SUBMISSIONS=DIR [LAB=NN]"
+SUB=$(cd "$1" 2>/dev/null && pwd) || die "no directory '$1'"
+ONLY_LAB=${2:-${LAB:-}}
+if [ -n "$ONLY_LAB" ]; then
+	ONLY_LAB=$(lab_number "$ONLY_LAB") || die "LAB=$ONLY_LAB is not a lab number"
+fi
+
+rm -rf "$OUT"
+mkdir -p "$OUT/work"
+ROWS=$OUT/rows.jsonl
+: >"$ROWS"
+
+# unpack ENTRY STUDENT: the student's tree in $OUT/work/STUDENT
+unpack() {
+	local entry=$1 dest=$OUT/work/$2 tmp top
+	case $entry in
+	*.tar.gz | *.tgz | *.tar)
+		tmp=$OUT/work/.unpack-$2
+		mkdir -p "$tmp"
+		tar -xf "$entry" -C "$tmp" 2>/dev/null || return 1
+		# a tarball of one folder: that folder is the tree
+		mapfile -t top < <(find "$tmp" -mindepth 1 -maxdepth 1)
+		if [ "${#top[@]}" -eq 1 ] && [ -d "${top[0]}" ]; then
+			mv "${top[0]}" "$dest"
+			rm -rf "$tmp"
+		else
+			mv "$tmp" "$dest"
+		fi ;;
+	*)
+		cp -a "$entry" "$dest" || return 1 ;;
+	esac
+	# nothing of the student's build may leak into the grading run
+	rm -rf "$dest/build" "$dest/.git"
+	[ -f "$dest/Makefile" ] && [ -d "$dest/module" ]
+}
+
+# overlay TREE: the instructor's tests, guests and per-lab test lists
+overlay() {
+	local t=$1 d nn
+	rm -rf "$t/tests" "$t/guests"
+	cp -a "$ROOT/tests" "$ROOT/guests" "$t/"
+	rm -rf "$t/tests/selftests/tvmm/"*_test "$t/guests/"*.bin 2>/dev/null
+	for d in "$ROOT"/labs/lab*-*/; do
+		d=${d%/}
+		nn=$(lab_number "${d##*/}") || continue
+		mkdir -p "$t/labs/${d##*/}"
+		for f in tests hints; do
+			[ -f "$d/$f" ] && cp "$d/$f" "$t/labs/${d##*/}/$f"
+		done
+	done
+}
+
+# row STUDENT LAB STATUS SECONDS [JSON]: one gradebook line
+row() {
+	"$PY" - "$@" >>"$ROWS" <<-'PYEOF'
+	import json, sys
+	student, lab, status, seconds = sys.argv[1:5]
+	r = {"student": student, "lab": lab, "passed": 0, "failed": 0, "skipped": 0,
+	     "total": 0, "score": 0.0, "status": status, "seconds": int(seconds)}
+	if len(sys.argv) > 5:
+	    try:
+	        g = json.load(open(sys.argv[5]))
+	        for k in ("passed", "failed", "skipped", "total", "score"):
+	            r[k] = g[k]
+	        r["tests"] = g["tests"]
+	    except (OSError, ValueError, KeyError):
+	        pass
+	print(json.dumps(r))
+	PYEOF
+}
+
+n=0
+shopt -s nullglob
+for entry in "$SUB"/*; do
+	base=${entry##*/}
+	student=${base%.tar.gz}
+	student=${student%.tgz}
+	student=${student%.tar}
+	[ -d "$entry" ] || [ "$student" != "$base" ] || continue
+	n=$((n + 1))
+	echo "grade-all: [$student]"
+	tree=$OUT/work/$student
+	if ! unpack "$entry" "$student"; then
+		echo "grade-all: [$student] not a tvmm tree (no Makefile and module/): graded 0"
+		row "$student" "${ONLY_LAB:-all}" no-result 0
+		continue
+	fi
+	overlay "$tree"
+	if [ -n "$ONLY_LAB" ]; then
+		labs=$ONLY_LAB
+	elif [ -f "$tree/labs/HANDOUT" ]; then
+		labs=$(sed -n 's/^labs://p' "$tree/labs/HANDOUT")
+	else
+		labs="01 02 03 04 05 06 07 08 09 10"
+	fi
+	for nn in $labs; do
+		t0=$(date +%s)
+		log=$OUT/$student-lab$nn.log
+		timeout -k 10 "$PER_LAB_TIMEOUT" bash "$tree/tests/grade/grade.sh" "$nn" >"$log" 2>&1
+		rc=$?
+		secs=$(($(date +%s) - t0))
+		json=$tree/build/grade/lab$nn.json
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+			status=timeout
+		elif [ ! -f "$json" ]; then
+			status=no-result
+		elif grep -q '"labvm_build"\|selftests: tvmm: labvm_build' "$json" "$tree/build/grade/lab$nn.ktap" 2>/dev/null; then
+			status=build-failed
+		elif grep -q 'VM hung or crashed\|kernel_clean", "status": "FAIL' "$json" 2>/dev/null; then
+			status=crashed
+		elif [ "$rc" -eq 0 ]; then
+			status=ok
+		else
+			status=failing
+		fi
+		row "$student" "$nn" "$status" "$secs" "$json"
+		echo "grade-all: [$student] lab $nn: $(tail -n 1 "$log") -> $status"
+	done
+done
+[ "$n" -gt 0 ] || die "no submissions (folders or tarballs) in $SUB"
+
+"$PY" - "$ROWS" "$OUT/gradebook.csv" "$OUT/gradebook.json" <<'PYEOF'
+import csv, json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+cols = ["student", "lab", "passed", "failed", "skipped", "total", "score", "status", "seconds"]
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+json.dump(rows, open(sys.argv[3], "w"), indent=1)
+for r in rows:
+    print(f"{r['student']:<20} lab {r['lab']:<4} {r['passed']:>3}/{r['total']:<3} "
+          f"{r['score']:>5.1f}%  {r['status']}")
+PYEOF
+rm -f "$ROWS"
+echo "grade-all: $n submissions; gradebook: $OUT/gradebook.csv and $OUT/gradebook.json"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make grade LAB=NN: grade one lab of this tree, the way the instructor will.
+#
+# Labs 01-10: build tvmm.ko, the tool, the guests and the selftests from
+# this tree, boot the lab VM (Bochs, VMX), run the lab's kselftest programs
+# (labs/labNN-*/tests) and report each test with a hint for each failure
+# (labs/labNN-*/hints). Lab 00 is graded on the host: its answers file
+# against `tvmm sensitive` on this machine.
+#
+# Output: one line per test, "score: P/T", and build/grade/labNN.{ktap,json}
+# for machines. Exit status 0 only if every test passed.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/grade/labs.sh
+. "$ROOT/tests/grade/labs.sh"
+
+usage() {
+	echo "usage: make grade LAB=NN   (NN = 00..10; see labs/README.md)" >&2
+	exit 2
+}
+[ $# -eq 1 ] && [ -n "$1" ] || usage
+NN=$(lab_number "$1") || usage
+DIR=$(lab_dir "$ROOT" "$NN") || { echo "grade: no labs/lab$NN-* directory" >&2; exit 2; }
+OUT=$ROOT/build/grade
+mkdir -p "$OUT"
+KTAP=$OUT/lab$NN.ktap
+PY=/usr/bin/python3
+
+echo "grade: lab $NN (${DIR##*/})"
+t0=$(date +%s)
+if [ "$NN" = 00 ]; then
+	make -C "$ROOT" -s userspace >&2 || { echo "grade: 'make userspace' failed" >&2; exit 1; }
+	"$PY" "$ROOT/tests/grade/lab00.py" "$DIR/answers.md" "$ROOT/userspace/tvmm" >"$KTAP"
+else
+	progs=$(lab_programs "$DIR")
+	[ -n "$progs" ] || { echo "grade: $DIR/tests lists no test programs" >&2; exit 2; }
+	echo "grade: booting the lab VM for: $progs (build and boot log: $OUT/lab$NN.log)"
+	bash "$ROOT/tests/labvm/labvm.sh" tests --select "$progs" \
+		--timeout "${TVMM_GRADE_TIMEOUT:-900}" >"$KTAP" 2>"$OUT/lab$NN.log"
+fi
+"$PY" "$ROOT/tests/grade/report.py" --lab "$NN" --hints "$DIR/hints" \
+	--json "$OUT/lab$NN.json" --seconds "$(($(date +%s) - t0))" "$KTAP"

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make grade-all on a class of three (TAP): from a lab 04 handout, a
+# correct submission (the reference solution typed in), a partially
+# correct one (the EPT mapping done, the HLT exit still the stub) and a
+# crashing one (its HLT handler dereferences NULL in the kernel). The
+# gradebook must give each its own result: the crash fails only itself.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+W=${TVMM_GRADE_ALL_TEST_DIR:-$ROOT/build/grade-all-test}
+PY=/usr/bin/python3
+LAB=04
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+
+rm -rf "$W"
+mkdir -p "$W/class"
+if ! TVMM_HANDOUT_OUT=$W/handout bash "$ROOT/tests/grade/handout.sh" "$LAB" >"$W/handout.log" 2>&1; then
+	sed 's/^/# /' "$W/handout.log"
+	echo "not ok 1 - make handout LABS=$LAB"
+	echo "1..1"
+	exit 1
+fi
+H=$W/handout/tvmm-handout
+fill() { "$PY" "$ROOT/tests/grade/fill_todo.py" "$@"; }
+
+# alice: both TODOs, as the reference solution has them (a folder)
+cp -a "$H" "$W/class/alice"
+fill "$W/class/alice/module/ept.c" lab04.1 --from "$ROOT/module/ept.c"
+fill "$W/class/alice/module/exits.c" lab04.2 --from "$ROOT/module/exits.c"
+# bob: the EPT done, HLT still the stub (a tarball)
+cp -a "$H" "$W/bob"
+fill "$W/bob/module/ept.c" lab04.1 --from "$ROOT/module/ept.c"
+tar -C "$W" -czf "$W/class/bob.tar.gz" bob
+# carol: the EPT done, and a HLT handler that oopses (a folder)
+cp -a "$H" "$W/class/carol"
+fill "$W/class/carol/module/ept.c" lab04.1 --from "$ROOT/module/ept.c"
+fill "$W/class/carol/module/exits.c" lab04.2 --code "*(volatile int *)NULL = vm->id;"
+
+TVMM_GRADE_ALL_OUT=$W/out TVMM_GRADE_ALL_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-900} \
+	TVMM_GRADE_TIMEOUT=420 bash "$ROOT/tests/grade/grade-all.sh" "$W/class" >"$W/grade-all.log" 2>&1
+rc=$?
+sed 's/^/# /' "$W/grade-all.log"
+if [ "$rc" -eq 0 ] && [ -f "$W/out/gradebook.csv" ] && [ -f "$W/out/gradebook.json" ]; then
+	ok "grade-all graded the class and wrote gradebook.csv and gradebook.json"
+else
+	not_ok "grade-all graded the class (rc=$rc)"
+fi
+
+# student FIELD -> the gradebook value for lab 04
+get() { "$PY" -c '
+import json, sys
+rows = [r for r in json.load(open(sys.argv[1])) if r["student"] == sys.argv[2] and r["lab"] == sys.argv[3]]
+print(rows[0][sys.argv[4]] if rows else "missing")' "$W/out/gradebook.json" "$1" "$LAB" "$2" 2>/dev/null; }
+
+a_status=$(get alice status) a_p=$(get alice passed) a_t=$(get alice total)
+if [ "$a_status" = ok ] && [ "$a_p" = "$a_t" ] && [ "${a_t:-0}" -gt 1 ] 2>/dev/null; then
+	ok "alice (correct): every test passed ($a_p/$a_t), status ok"
+else
+	not_ok "alice (correct): every test passed (got $a_p/$a_t, $a_status)"
+fi
+b_status=$(get bob status) b_p=$(get bob passed) b_t=$(get bob total)
+if [ "$b_status" = failing ] && [ "${b_p:-0}" -gt 0 ] 2>/dev/null && [ "$b_p" -lt "$b_t" ]; then
+	ok "bob (partial, from a tarball): some tests passed ($b_p/$b_t), status failing"
+else
+	not_ok "bob (partial): some but not all tests passed (got $b_p/$b_t, $b_status)"
+fi
+c_status=$(get carol status) c_p=$(get carol passed) c_t=$(get carol total)
+if { [ "$c_status" = crashed ] || [ "$c_status" = timeout ]; } && [ "$c_p" != "$c_t" ]; then
+	ok "carol (oopses in the kernel): status $c_status, $c_p/$c_t, only her row"
+else
+	not_ok "carol (oopses): status crashed or timeout (got $c_p/$c_t, $c_status)"
+fi
+if head -n 1 "$W/out/gradebook.csv" | grep -qx 'student,lab,passed,failed,skipped,total,score,status,seconds' &&
+   [ "$(grep -c ",$LAB," "$W/out/gradebook.csv")" -eq 3 ]; then
+	ok "gradebook.csv: the header and one row per student"
+else
+	sed 's/^/# /' "$W/out/gradebook.csv"
+	not_ok "gradebook.csv: the header and one row per student"
+fi
+echo "1..$n"
+[ "$failed" -eq 0 ]

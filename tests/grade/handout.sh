@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make handout LABS="05 06": the student tree, with those labs' solutions
+# removed (default: every lab 01-10, a whole-course handout).
+#
+#   build/handout/tvmm-handout/         the tree (builds; its autograder fails
+#                                       cleanly on the empty TODOs)
+#   build/handout/tvmm-handout.tar.gz   the same, to hand out
+#
+# How: only files git tracks are copied (no history, no build products, no
+# .config); unifdef -UCONFIG_TVMM_LABNN_SOLUTION keeps each stripped lab's
+# stub branch and drops its solution; the stripped labs' Kconfig options go
+# (their code is the student's now); docs/instructor-guide.md (the answers)
+# stays behind. Labs not listed keep their solutions and their options.
+# tests/grade/handout_check.py then proves that no line of a stripped
+# solution is left anywhere in the tree.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/grade/labs.sh
+. "$ROOT/tests/grade/labs.sh"
+OUT=${TVMM_HANDOUT_OUT:-$ROOT/build/handout}
+NAME=tvmm-handout
+H=$OUT/$NAME
+
+die() { echo "handout: $*" >&2; exit 1; }
+command -v unifdef >/dev/null || die "unifdef is missing: bash tests/deps.sh (Debian package unifdef)"
+git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
+	die "$ROOT is not a git checkout: make a handout from the instructor's tree"
+
+labs=()
+for a in ${*:-01 02 03 04 05 06 07 08 09 10}; do
+	nn=$(lab_number "$a") || die "'$a' is not a lab number (01..10)"
+	[ "$nn" != 00 ] || die "lab 00 has no solution code to strip"
+	lab_dir "$ROOT" "$nn" >/dev/null || die "no labs/lab$nn-* directory"
+	labs+=("$nn")
+done
+
+rm -rf "$H" "$OUT/$NAME.tar.gz"
+mkdir -p "$H"
+# The tracked files as they are in the working tree, minus the answers.
+git -C "$ROOT" ls-files -z | grep -zv '^docs/instructor-guide\.md$' |
+	(cd "$ROOT" && xargs -0 cp --parents -t "$H") || die "copying the tree failed"
+
+# Strip each lab's solution blocks from every file that has them.
+args=()
+for nn in "${labs[@]}"; do args+=("-UCONFIG_TVMM_LAB${nn}_SOLUTION"); done
+grep -rlE "CONFIG_TVMM_LAB[0-9]+_SOLUTION" "$H" --include='*.[chS]' | while read -r f; do
+	unifdef "${args[@]}" -o "$f" "$f"
+	[ $? -le 1 ] || die "unifdef failed on ${f#"$H"/}"
+done || exit 1
+
+# Their Kconfig options go with them.
+for nn in "${labs[@]}"; do
+	d=$(lab_dir "$H" "$nn")
+	rm -f "$d/Kconfig"
+	sed -i "\|^source \"labs/lab$nn-[^\"]*/Kconfig\"$|d" "$H/Kconfig"
+done
+{
+	echo "# Written by make handout: the labs whose solutions this tree does not have."
+	echo "# make grade-all grades these labs by default."
+	echo "labs: ${labs[*]}"
+} >"$H/labs/HANDOUT"
+
+/usr/bin/python3 "$ROOT/tests/grade/handout_check.py" "$ROOT" "$H" "${labs[@]}" ||
+	die "the handout still holds solution code (see above); nothing was packed"
+tar -C "$OUT" --owner=0 --group=0 --sort=name -czf "$OUT/$NAME.tar.gz" "$NAME" ||
+	die "tar failed"
+echo "handout: labs ${labs[*]} stripped"
+echo "handout: tree    $H"
+echo "handout: tarball $OUT/$NAME.tar.gz ($(du -h "$OUT/$NAME.tar.gz" | cut -f1))"

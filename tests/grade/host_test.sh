@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host tests of the course tooling (TAP): the lab 00 grader, the grade
+# report, the Kconfig stages, and make handout (it strips, it builds, and
+# its proof that no solution is left can fail).
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+W=$(mktemp -d /tmp/tvmm-grade-test.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+PY=/usr/bin/python3
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { local what=$1; shift; if "$@" >"$W/out" 2>&1; then ok "$what"; else sed 's/^/# /' "$W/out" | tail -n 20; not_ok "$what"; fi; }
+diag() { sed 's/^/# /'; }
+
+make -C "$ROOT" -s userspace >/dev/null 2>&1 || { echo "Bail out! make userspace failed"; exit 1; }
+TOOL=$ROOT/userspace/tvmm
+
+# --- lab 00 ---------------------------------------------------------------
+L00=$ROOT/tests/grade/lab00.py
+heading="## Sensitive instructions that did not trap at ring 3"
+"$TOOL" sensitive --json | "$PY" -c '
+import json, sys
+print(sys.argv[1])
+for r in json.load(sys.stdin):
+    if not r["privileged"]:
+        print("- " + r["insn"].upper())' "$heading" >"$W/right.md"
+"$PY" "$L00" "$W/right.md" "$TOOL" >"$W/right.ktap"
+check "lab00: the right answers pass every case" \
+	"$PY" "$ROOT/tests/lib/ktap.py" summarize "$W/right.ktap"
+"$PY" "$L00" "$ROOT/labs/lab00-environment/answers.md" "$TOOL" >"$W/template.ktap"
+if ! "$PY" "$ROOT/tests/lib/ktap.py" summarize -q -q "$W/template.ktap" &&
+   grep -q '^ok .* lab00.answers_file_has_the_section' "$W/template.ktap"; then
+	ok "lab00: the empty template of the handout fails (and its heading is found)"
+else
+	diag <"$W/template.ktap"; not_ok "lab00: the empty template of the handout fails"
+fi
+{ cat "$W/right.md"; echo "- CPUID"; } >"$W/extra.md"
+"$PY" "$L00" "$W/extra.md" "$TOOL" >"$W/extra.ktap"
+if grep -q '^not ok .* lab00.no_unknown_names' "$W/extra.ktap" &&
+   grep -q '^# not in the table .*cpuid' "$W/extra.ktap"; then
+	ok "lab00: a name outside the table fails no_unknown_names, named"
+else
+	diag <"$W/extra.ktap"; not_ok "lab00: a name outside the table fails no_unknown_names"
+fi
+grep -v '^- POPF' "$W/right.md" >"$W/nopopf.md"
+"$PY" "$L00" "$W/nopopf.md" "$TOOL" >"$W/nopopf.ktap"
+if "$TOOL" sensitive --json | grep -q '"insn":"popf","sensitive":true,"privileged":false'; then
+	if grep -q '^not ok .* lab00.classifies_popf' "$W/nopopf.ktap"; then
+		ok "lab00: leaving out POPF (silently ignored here) fails classifies_popf"
+	else
+		diag <"$W/nopopf.ktap"; not_ok "lab00: leaving out POPF fails classifies_popf"
+	fi
+else
+	echo "ok $((n += 1)) - lab00: leaving out POPF fails # SKIP POPF traps on this host"
+fi
+
+# --- the grade report -------------------------------------------------------
+cat >"$W/doc.ktap" <<'KTAP'
+KTAP version 1
+1..2
+# selftests: tvmm: run_test
+# TAP version 13
+# 1..2
+# # Starting 2 tests from 1 test cases.
+# #  RUN           run.hello_console_and_exits ...
+# # run_test.c:107:hello_console_and_exits:Expected "Hello" (Hello) == r->console (TODO(lab05.1) not done)
+# # hello_console_and_exits: Test failed at step #3
+# #          FAIL  run.hello_console_and_exits
+# not ok 1 run.hello_console_and_exits
+# #  RUN           run.cpuid_answers_stable ...
+# #            OK  run.cpuid_answers_stable
+# ok 2 run.cpuid_answers_stable
+# # FAILED: 1 / 2 tests passed.
+not ok 1 selftests: tvmm: run_test # exit=1
+ok 2 selftests: tvmm: kernel_clean
+KTAP
+echo "run.hello_console_and_exits: look at exit_io() (TODO(lab05.1))" >"$W/hints"
+"$PY" "$ROOT/tests/grade/report.py" --lab 05 --hints "$W/hints" --json "$W/r.json" "$W/doc.ktap" >"$W/report" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'FAIL run_test.run.hello_console_and_exits' "$W/report" &&
+   grep -q '| run_test.c:107:hello_console_and_exits:Expected' "$W/report" &&
+   grep -q 'hint: look at exit_io() (TODO(lab05.1))' "$W/report" &&
+   grep -q 'PASS run_test.run.cpuid_answers_stable' "$W/report" &&
+   grep -q '^score: 2/3 (67%)' "$W/report"; then
+	ok "report: per-test lines, the failed assertion, the hint, score 2/3, exit 1"
+else
+	diag <"$W/report"; not_ok "report: per-test lines, the failed assertion, the hint, score (rc=$rc)"
+fi
+if "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert (d["passed"],d["failed"],d["total"])==(2,1,3), d; assert d["tests"][0]["hint"].startswith("look at exit_io")' "$W/r.json" 2>"$W/err"; then
+	ok "report: the JSON result has the counts and the hint"
+else
+	diag <"$W/err"; not_ok "report: the JSON result has the counts and the hint"
+fi
+
+# --- Kconfig stages -------------------------------------------------------------
+(
+	cd "$ROOT" || exit 1
+	export KCONFIG_CONFIG=$W/k.config
+	"$PY" -m olddefconfig Kconfig >/dev/null &&
+	"$PY" -m setconfig --kconfig Kconfig TVMM_LAB05_SOLUTION=n >/dev/null &&
+	"$PY" -m genconfig --header-path "$W/k.h" Kconfig
+) >"$W/out" 2>&1
+nlabs=$(ls -d "$ROOT"/labs/lab*/Kconfig | wc -l)
+if ! grep -q 'CONFIG_TVMM_LAB05_SOLUTION' "$W/k.h" &&
+   [ "$(grep -c '^#define CONFIG_TVMM_LAB[0-9]*_SOLUTION 1$' "$W/k.h")" -eq $((nlabs - 1)) ]; then
+	ok "Kconfig: defaults turn every lab on; setconfig turns lab 05 off in the header"
+else
+	diag <"$W/out"; diag <"$W/k.h"; not_ok "Kconfig: defaults and setconfig"
+fi
+
+# --- make handout -----------------------------------------------------------------
+export TVMM_HANDOUT_OUT=$W/handout
+if bash "$ROOT/tests/grade/handout.sh" >"$W/handout.log" 2>&1; then
+	ok "make handout (every lab) strips the solutions and proves it"
+else
+	diag <"$W/handout.log"; not_ok "make handout (every lab)"
+fi
+H=$W/handout/tvmm-handout
+if [ -f "$W/handout/tvmm-handout.tar.gz" ] && [ ! -e "$H/docs/instructor-guide.md" ] &&
+   [ ! -e "$H/.git" ] && ! grep -rqE 'CONFIG_TVMM_LAB[0-9]+_SOLUTION' "$H/module" "$H/userspace" &&
+   [ "$(grep -rl 'TODO(lab[0-9]*\.[0-9]*) BEGIN' "$H/module" "$H/userspace" | wc -l)" -gt 0 ]; then
+	ok "handout: tarball, no instructor guide, no history, no solution switch left, TODOs in place"
+else
+	not_ok "handout: tarball, no instructor guide, no history, no solution switch left"
+fi
+KDIR=$("$ROOT/tests/labvm/kernel.sh" --kdir 2>/dev/null)
+if [ -d "$KDIR" ]; then
+	if make -C "$H" -s KDIR="$KDIR" module userspace W=1 >"$W/hbuild.log" 2>&1 &&
+	   ! grep -E 'warning:|error:' "$W/hbuild.log" >/dev/null; then
+		ok "handout: the student tree builds (tvmm.ko W=1 warning-free, the tool)"
+	else
+		diag <"$W/hbuild.log"; not_ok "handout: the student tree builds"
+	fi
+else
+	echo "ok $((n += 1)) - handout: the student tree builds # SKIP no lab VM kernel tree"
+fi
+# the proof must be able to fail: put one solution line back
+line=$(sed -n '/^#ifdef CONFIG_TVMM_LAB05_SOLUTION$/,/^#else$/p' "$ROOT/module/exits.c" |
+	grep -m1 'console_putc(vm')
+echo "$line" >>"$H/module/exits.c"
+if ! "$PY" "$ROOT/tests/grade/handout_check.py" "$ROOT" "$H" 05 >"$W/leak.log" 2>&1 &&
+   grep -q 'lab 05 solution line left' "$W/leak.log"; then
+	ok "handout_check: a solution line put back is found"
+else
+	diag <"$W/leak.log"; not_ok "handout_check: a solution line put back is found"
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

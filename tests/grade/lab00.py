@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Lab 00's autograder: the student's answers against this host's facts.
+
+    lab00.py ANSWERS.md TVMM_BINARY   (prints KTAP; tests/grade/grade.sh)
+
+`tvmm sensitive --json` runs each sensitive instruction at ring 3 on this
+machine and says which ones trap (privileged) and which do not. The student
+lists, under "## Sensitive instructions that did not trap at ring 3", the
+ones that did not. One KTAP case per instruction of the table (listed iff
+it did not trap), one for the file and its heading, one for names that are
+no instruction of the table.
+"""
+import json
+import re
+import subprocess
+import sys
+
+HEADING = "## Sensitive instructions that did not trap at ring 3"
+
+
+def norm(name):
+    return re.sub(r"\s+", " ", name.strip().strip("`").lower())
+
+
+def listed(path):
+    """The names under HEADING, or None if the file or heading is missing."""
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except OSError:
+        return None
+    try:
+        start = next(i for i, l in enumerate(lines) if l.strip() == HEADING)
+    except StopIteration:
+        return None
+    names = []
+    for line in lines[start + 1:]:
+        if line.startswith("## "):
+            break
+        m = re.match(r"^\s*[-*]\s+(.+?)\s*$", line)
+        if m:
+            names.append(norm(m.group(1)))
+    return names
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: lab00.py ANSWERS.md TVMM_BINARY", file=sys.stderr)
+        return 2
+    answers, tool = argv[1], argv[2]
+    rows = json.loads(subprocess.run([tool, "sensitive", "--json"], check=True,
+                                     capture_output=True, text=True).stdout)
+    names = listed(answers)
+    cases = []
+    cases.append(("answers_file_has_the_section", names is not None,
+                  f"{answers} must exist and contain the line '{HEADING}'"))
+    names = names or []
+    table = {norm(r["insn"]): r for r in rows}
+    for key, row in table.items():
+        want = not row["privileged"]
+        got = key in names
+        what = "did not trap: list it" if want else "trapped: do not list it"
+        cases.append((f"classifies_{re.sub(r'[^a-z0-9]+', '_', key).strip('_')}",
+                      want == got, f"{row['insn']} {what} ({row['what']})"))
+    unknown = [n for n in names if n not in table]
+    cases.append(("no_unknown_names", not unknown,
+                  "not in the table of `tvmm sensitive`: " + ", ".join(unknown)))
+
+    print("KTAP version 1")
+    print("# lab00: answers", answers, "against `tvmm sensitive --json` on this host")
+    print(f"1..{len(cases)}")
+    for i, (name, ok, why) in enumerate(cases, 1):
+        if not ok:
+            print(f"# {why}")
+        print(f"{'ok' if ok else 'not ok'} {i} lab00.{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

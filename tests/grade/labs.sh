@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the grading scripts: find a lab's directory from its number.
+
+# lab_number ARG: "5", "05", "lab05", "lab05-trap-and-emulate" -> "05"
+lab_number() {
+	local n=${1#lab}
+	n=${n%%-*}
+	[[ $n =~ ^[0-9]{1,2}$ ]] || return 1
+	printf '%02d' "$((10#$n))"
+}
+
+# lab_dir ROOT NN -> ROOT/labs/labNN-topic (fails if there is none)
+lab_dir() {
+	local d
+	for d in "$1"/labs/lab"$2"-*/; do
+		[ -d "$d" ] && { echo "${d%/}"; return 0; }
+	done
+	return 1
+}
+
+# lab_programs DIR -> the kselftest programs of a lab (its `tests` file)
+lab_programs() {
+	[ -f "$1/tests" ] || return 0
+	grep -v '^[[:space:]]*\(#\|$\)' "$1/tests" | tr '\n' ' '
+}

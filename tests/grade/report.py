@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn a lab's KTAP into a student's grade report (tests/grade/grade.sh).
+
+    report.py --lab NN [--hints FILE] [--json OUT] [--seconds S] KTAP
+
+Prints one line per test (PASS / FAIL / SKIP), and under each failure the
+assertion the test printed and the lab's hint for that test (the `hints`
+file of the lab: "fixture.test: hint" lines). Ends with "score: P/T (X%)".
+A skipped test earns nothing: it proved nothing. Exit status 0 only if
+every test passed.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import ktap  # noqa: E402
+
+GENERIC = {
+    "kernel_clean": "the kernel logged a WARNING, BUG or Oops during the tests: "
+                    "`dmesg` in `make labvm-shell` shows where (your code or a stub "
+                    "misused a kernel API)",
+    "labvm_build": "the tree did not build: see build/grade/labNN.log "
+                   "(`make module userspace` shows the same errors)",
+    "end_marker": "the lab VM hung or crashed: look at build/labvm/serial.log "
+                  "for an Oops and its call trace",
+}
+_RUN = re.compile(r"^#\s+RUN\s+(\S+)\s+\.\.\.")
+_END = re.compile(r"^#\s+(OK|FAIL|SKIP)\s+(\S+)")
+_RESULT = re.compile(r"^not ok \d+ (\S+)")
+
+
+def read_hints(path):
+    hints = {}
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line or line.startswith("#") or ":" not in line:
+                    continue
+                key, hint = line.split(":", 1)
+                hints[key.strip()] = hint.strip()
+    return hints
+
+
+def diagnostics(text):
+    """test name -> the lines its harness printed between RUN and OK/FAIL."""
+    out, cur, comments = {}, None, []
+    for raw in text.splitlines():
+        line = raw
+        while line.startswith("# # "):     # nested prefixes: keep the inner
+            line = line[2:]
+        m = _RESULT.match(line)
+        if m:     # a plain TAP case: the comments just before it are its output
+            out.setdefault(m.group(1), comments)
+            out.setdefault(m.group(1).split(".", 1)[-1], comments)
+            comments = []
+            continue
+        if re.match(r"^1\.\.\d+", line):
+            comments = []
+        if line.startswith("# ") and cur is None:
+            comments.append(line[2:].strip())
+        m = _RUN.match(line)
+        if m:
+            cur = m.group(1)
+            out[cur] = []
+            continue
+        if _END.match(line):
+            cur = None
+            continue
+        if cur is not None and line.startswith("# "):
+            body = line[2:].strip()
+            if body:
+                out[cur].append(body)
+    return out
+
+
+def hint_for(name, hints):
+    """Longest hints key that the leaf name ends with, then generic ones."""
+    best = None
+    for key in hints:
+        if name == key or name.endswith("." + key):
+            if best is None or len(key) > len(best):
+                best = key
+    if best:
+        return hints[best]
+    for key, hint in GENERIC.items():
+        if name == key or name.endswith("." + key) or name.endswith(key):
+            return hint
+    return ""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lab", required=True)
+    ap.add_argument("--hints")
+    ap.add_argument("--json")
+    ap.add_argument("--seconds", type=int, default=0)
+    ap.add_argument("ktap")
+    a = ap.parse_args()
+
+    text = open(a.ktap, encoding="utf-8", errors="replace").read() \
+        if os.path.exists(a.ktap) else ""
+    leaves = ktap.summarize_text(text, f"lab{a.lab}")
+    hints = read_hints(a.hints)
+    diags = diagnostics(text)
+    results = []
+    for leaf in leaves:
+        short = leaf.name.split(".", 1)[1] if "." in leaf.name else leaf.name
+        entry = {"test": leaf.name, "status": leaf.status, "reason": leaf.reason}
+        print(f"  {leaf.status:4} {leaf.name}" + (f"  [{leaf.reason}]" if leaf.reason and leaf.status != "PASS" else ""))
+        if leaf.status != "PASS":
+            why = [l for l in diags.get(short, []) if "Expected" in l or "TODO(" in l
+                   or "hint" in l.lower()][:4] or diags.get(short, [])[:3]
+            for line in why:
+                print(f"         | {line}")
+            h = hint_for(leaf.name, hints).replace("NN", a.lab)
+            if h:
+                print(f"         hint: {h}")
+            entry["hint"] = h
+            entry["output"] = why
+        results.append(entry)
+    passed, failed, skipped = ktap.count(leaves)
+    total = len(leaves)
+    pct = 100.0 * passed / total if total else 0.0
+    print(f"score: {passed}/{total} ({pct:.0f}%)  lab {a.lab}, "
+          f"{failed} failed, {skipped} skipped, {a.seconds} s")
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump({"lab": a.lab, "passed": passed, "failed": failed,
+                       "skipped": skipped, "total": total, "score": round(pct, 1),
+                       "seconds": a.seconds, "tests": results}, f, indent=1)
+    return 0 if total and passed == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

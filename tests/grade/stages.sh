@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The lab stages are real exercises: for every lab, a build with that
+# lab's solution off (every other on) must FAIL that lab's autograder, and
+# the failure must come from the lab's own stub (its "TODO(labNN." message
+# in dmesg or in the test's output), without any kernel warning or oops.
+# The other half, every autograder passing with every solution on, is the
+# vm-bochs step of `make check`.
+#
+# Also the cumulative order of a course: a lab's autograder passes when only
+# LATER labs are stubs (what a student doing that lab has): checked for the
+# labs whose tests need a running guest but must not depend on later labs
+# (03 with 04-10 off, 04 with 05-10 off, 06 with 07-10 off).
+#
+# One lab VM boot for all of it: each variant (a tvmm.ko, or for lab 09 the
+# tvmm tool) is built here, copied to /extra, and /extra/stages.sh runs each
+# lab's programs against its variant with TVMM_KO=... Prints KTAP.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/grade/labs.sh
+. "$ROOT/tests/grade/labs.sh"
+B=$ROOT/build/stages
+PY=/usr/bin/python3
+KDIR=${KDIR:-$("$ROOT/tests/labvm/kernel.sh" --kdir)} || { echo "stages: no lab VM kernel" >&2; exit 1; }
+
+fail_doc() {
+	printf 'KTAP version 1\n1..1\nnot ok 1 stages.build # %s\n' "$1"
+	exit 1
+}
+
+# All variants build in one tree, one after the other: only the lab
+# header changes between them, so with ccache (keyed by the preprocessed
+# source) a file without that lab's TODOs is a cache hit, and a variant
+# costs seconds instead of a full module build.
+T=$B/tree
+CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tvmm/ccache}
+export CCACHE_DIR
+CC_FOR_VARIANTS=gcc
+command -v ccache >/dev/null && CC_FOR_VARIANTS="ccache gcc"
+
+# variant NAME "SYM=n ..." : build tvmm.ko (or the tool) with those labs off
+variant() {
+	local name=$1 off=$2
+	(
+		cd "$ROOT" || exit 1
+		export KCONFIG_CONFIG=$T/.config
+		rm -f "$T/.config"
+		"$PY" -m olddefconfig Kconfig >/dev/null &&
+		# shellcheck disable=SC2086 # a list of NAME=VALUE words
+		"$PY" -m setconfig --kconfig Kconfig $off >/dev/null &&
+		"$PY" -m genconfig --header-path "$T/module/generated/tvmm_config.h" Kconfig
+	) || return 1
+	if [[ $off == *LAB09* ]]; then
+		make -s -C "$T/userspace" CONFIG_H="$T/module/generated/tvmm_config.h" \
+			>"$B/$name.log" 2>&1 &&
+			mkdir -p "$B/files/$name" && cp "$T/userspace/tvmm" "$B/files/$name/tvmm"
+	else
+		make -s -C "$KDIR" M="$T" CC="$CC_FOR_VARIANTS" -j2 modules >"$B/$name.log" 2>&1 &&
+			cp "$T/module/tvmm.ko" "$B/files/$name.ko"
+	fi
+}
+
+rm -rf "$B"
+mkdir -p "$B/files" "$T/module/generated"
+(cd "$ROOT" && git ls-files -z Kbuild module userspace | xargs -0 cp --parents -t "$T") ||
+	fail_doc "copying the tree to $T failed"
+: >"$B/files/stages.list"
+echo "# stages: building one variant per lab (in $T, CC=$CC_FOR_VARIANTS)" >&2
+for d in "$ROOT"/labs/lab*-*/; do
+	d=${d%/}
+	nn=$(lab_number "${d##*/}") || continue
+	[ "$nn" != 00 ] && [ -f "$d/Kconfig" ] || continue
+	progs=$(lab_programs "$d")
+	[ -n "$progs" ] || continue
+	variant "off$nn" "TVMM_LAB${nn}_SOLUTION=n" ||
+		fail_doc "building lab $nn's stub variant failed: $B/off$nn.log"
+	echo "off$nn $nn fail $progs" >>"$B/files/stages.list"
+done
+for nn in 03 04 06; do
+	d=$(lab_dir "$ROOT" "$nn") || continue
+	progs=$(lab_programs "$d")
+	[ -n "$progs" ] || continue
+	off=
+	for later in $(seq $((10#$nn + 1)) 10); do
+		l=$(printf '%02d' "$later")
+		[ -f "$(lab_dir "$ROOT" "$l")/Kconfig" ] && off="$off TVMM_LAB${l}_SOLUTION=n"
+	done
+	variant "upto$nn" "$off" ||
+		fail_doc "building the labs-after-$nn-off variant failed: $B/upto$nn.log"
+	echo "upto$nn $nn pass $progs" >>"$B/files/stages.list"
+done
+cp "$ROOT/tests/grade/stages-vm.sh" "$B/files/stages.sh"
+
+files=$(cd "$B/files" && ls | tr "\n" " ")
+out=$B/run.out
+(cd "$B/files" && bash "$ROOT/tests/labvm/labvm.sh" run --files "$files" \
+	--timeout "${TVMM_STAGES_TIMEOUT:-2400}" --cmd "sh /extra/stages.sh") >"$out" 2>"$B/labvm.log"
+# the KTAP document is what stages.sh printed between the run markers
+if grep -q '^TVMM-STAGES-END$' "$out"; then
+	sed -n '/^TVMM-STAGES-BEGIN$/,/^TVMM-STAGES-END$/p' "$out" | sed '1d;$d'
+	"$PY" "$ROOT/tests/lib/ktap.py" summarize -q -q <(sed -n '/^TVMM-STAGES-BEGIN$/,/^TVMM-STAGES-END$/p' "$out" | sed '1d;$d')
+else
+	cat "$out" "$B/labvm.log" | tail -n 40 | sed 's/^/# /'
+	fail_doc "the stages run did not finish (VM hung or crashed?): $out"
+fi

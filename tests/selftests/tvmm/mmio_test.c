@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmio_test - tvmm-dev, guest RAM sizing and isolation between VMs (lab 10).
+ *
+ * Rule under test (SDM vol. 3C, 29.3.3.2 "EPT Violations"; 28.2.1, table
+ * 28-7 "Exit Qualification for EPT Violations"): a guest-physical access
+ * that EPT does not map is an EPT-violation VM exit whose qualification
+ * says read or write and whose guest-physical-address field says where.
+ * tvmm maps nothing at tvmm-dev's page (TVMM_DEV_GPA), so each access
+ * there exits; tvmm decodes the MOV, performs it on the device model and
+ * resumes the guest after it: the guest sees a device, the trace one
+ * EPT_VIOLATION per access with action "emulated", the GPA, direction,
+ * width and value. An access tvmm cannot emulate exactly ends the VM with
+ * TVMM_END_BAD_MMIO; an access past the end of RAM (--mem) with
+ * TVMM_END_EPT_VIOLATION at that GPA. Each VM has its own RAM, EPT and
+ * device: one VM's crash or device state never reaches another.
+ *
+ * Guests: mmio.bin, mmio_bad.bin, ram_size.bin, outside_ram.bin from
+ * guests/ (installed beside this test, or in $GUEST_DIR), and a few
+ * instructions assembled by hand below, each with its source.
+ *
+ * Lab: 10 (memory and I/O). Needs: a VT-x CPU with EPT (the Bochs lab VM).
+ */
+#include "vm_util.h"
+#include "../kselftest_harness.h"
+
+#include <sys/wait.h>
+
+#define DEV		TVMM_DEV_GPA
+#define MIB		0x100000ULL
+#define EPT_QUAL_READ	(1ULL << 0)
+#define EPT_QUAL_WRITE	(1ULL << 1)
+#define OUTSIDE_GPA	0x40000000ULL	/* outside_ram.S */
+
+#define MMIO_TEXT \
+	"mmio: id TVMM version 00000001\n" \
+	"mmio: scratch 32-bit 12345678 16-bit 1234beef 8-bit 12345aa5\n" \
+	"mmio: counter 00000005 00000006 00000007\n" \
+	"tvmm-dev: doorbell 0x42 (scratch 0xc0ffee00, counter 8)\n" \
+	"mmio: doorbell rang 00000001 time(s)\n" \
+	"mmio: all checks passed\n"
+
+/* The 6.1 harness runs a body even when FIXTURE_SETUP skipped: make the skip final. */
+#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
+
+/* One device access as the trace must show it. */
+struct access {
+	unsigned int offset;
+	bool write;
+	unsigned int width;
+	unsigned int value;
+};
+
+/* Every access of mmio.S, in program order. */
+static const struct access mmio_accesses[] = {
+	{ TVMM_DEV_ID, false, 4, TVMM_DEV_MAGIC },	/* a1: mov DEV, %eax */
+	{ TVMM_DEV_ID + 1, false, 1, 'V' },		/* movzbl DEV+1, %ecx */
+	{ TVMM_DEV_VERSION, false, 4, 1 },
+	{ TVMM_DEV_SCRATCH, true, 4, 0x12345678 },	/* c7: movl $imm32 */
+	{ TVMM_DEV_SCRATCH, false, 4, 0x12345678 },
+	{ TVMM_DEV_SCRATCH, true, 2, 0xbeef },		/* 66 c7: movw $imm16 */
+	{ TVMM_DEV_SCRATCH, false, 2, 0xbeef },		/* 66 8b: into %si */
+	{ TVMM_DEV_SCRATCH + 2, false, 2, 0x1234 },	/* movzwl */
+	{ TVMM_DEV_SCRATCH, false, 4, 0x1234beef },
+	{ TVMM_DEV_SCRATCH + 1, true, 1, 0x5a },	/* 88: %cl */
+	{ TVMM_DEV_SCRATCH, true, 1, 0xa5 },		/* c6: movb $imm8 */
+	{ TVMM_DEV_SCRATCH + 1, false, 1, 0x5a },	/* 8a: into %ah */
+	{ TVMM_DEV_SCRATCH, false, 1, 0xa5 },		/* SIB (%ebx,%edx,4) */
+	{ TVMM_DEV_SCRATCH, false, 4, 0x12345aa5 },
+	{ TVMM_DEV_COUNTER, true, 4, 5 },
+	{ TVMM_DEV_COUNTER, false, 4, 5 },
+	{ TVMM_DEV_COUNTER, false, 4, 6 },
+	{ TVMM_DEV_COUNTER, false, 4, 7 },
+	{ TVMM_DEV_SCRATCH, true, 4, 0xc0ffee00 },	/* a3: mov %eax, DEV+8 */
+	{ TVMM_DEV_DOORBELL, true, 4, 0x42 },
+	{ TVMM_DEV_DOORBELL, false, 4, 1 },
+};
+
+/*
+ * Register effects of narrow loads:
+ *	mov $0xfeb00000, %ebx; xor %edx, %edx; movl $0x11223344, 8(%ebx)
+ *	mov $-1, %ecx; movw 8(%ebx), %cx; movb 9(%ebx), %dh
+ *	movzbl 11(%ebx), %esi; mov 8(%ebx), %edi; hlt
+ */
+static const unsigned char guest_widths[] = {
+	0xbb, 0x00, 0x00, 0xb0, 0xfe, 0x31, 0xd2,
+	0xc7, 0x43, 0x08, 0x44, 0x33, 0x22, 0x11,
+	0xb9, 0xff, 0xff, 0xff, 0xff, 0x66, 0x8b, 0x4b, 0x08,
+	0x8a, 0x73, 0x09, 0x0f, 0xb6, 0x73, 0x0b, 0x8b, 0x7b, 0x08, 0xf4,
+};
+
+/*
+ * VM "a": its scratch := 0xaaaaaaaa, doorbell 2, then a triple fault:
+ *	mov $0xfeb00000, %ebx; movl $0xaaaaaaaa, 8(%ebx); movl $2, 0x10(%ebx)
+ *	lidt 0x10020 (limit 0); ud2
+ */
+static const unsigned char guest_a[] = {
+	0xbb, 0x00, 0x00, 0xb0, 0xfe, 0xc7, 0x43, 0x08, 0xaa, 0xaa, 0xaa, 0xaa,
+	0xc7, 0x43, 0x10, 0x02, 0x00, 0x00, 0x00,
+	0x0f, 0x01, 0x1d, 0x20, 0x00, 0x01, 0x00, 0x0f, 0x0b, 0xf4,
+	0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00,		/* 0x10020: IDTR limit 0, base 0 */
+};
+
+/*
+ * VM "b": read its scratch (EAX), write 0xbbbbbbbb, spin 10^6 times, read
+ * it again (EDX), doorbell 1, hlt:
+ *	mov $0xfeb00000, %ebx; mov 8(%ebx), %eax; movl $0xbbbbbbbb, 8(%ebx)
+ *	mov $1000000, %ecx; 1: dec %ecx; jnz 1b; mov 8(%ebx), %edx
+ *	movl $1, 0x10(%ebx); hlt
+ */
+static const unsigned char guest_b[] = {
+	0xbb, 0x00, 0x00, 0xb0, 0xfe, 0x8b, 0x43, 0x08,
+	0xc7, 0x43, 0x08, 0xbb, 0xbb, 0xbb, 0xbb,
+	0xb9, 0x40, 0x42, 0x0f, 0x00, 0x49, 0x75, 0xfd, 0x8b, 0x53, 0x08,
+	0xc7, 0x43, 0x10, 0x01, 0x00, 0x00, 0x00, 0xf4,
+};
+#define B_TEXT	"tvmm-dev: doorbell 0x1 (scratch 0xbbbbbbbb, counter 0)\n"
+
+/* Accesses tvmm refuses, each ending its VM with TVMM_END_BAD_MMIO. */
+static const unsigned char guest_noreg[] = {		/* mov 0xfeb00100, %eax; hlt */
+	0xa1, 0x00, 0x01, 0xb0, 0xfe, 0xf4,
+};
+static const unsigned char guest_across[] = {		/* mov 0xfeb00006, %eax; hlt */
+	0xa1, 0x06, 0x00, 0xb0, 0xfe, 0xf4,
+};
+static const unsigned char guest_fetch[] = {		/* mov $0xfeb00000, %eax; jmp *%eax */
+	0xb8, 0x00, 0x00, 0xb0, 0xfe, 0xff, 0xe0,
+};
+
+FIXTURE(mmio) {
+	struct vm_result res;
+	int fd;
+};
+
+FIXTURE_SETUP(mmio)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	memset(&self->res, 0, sizeof(self->res));
+	self->fd = -1;
+	if (!cpu_has_vmx())
+		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
+	ret = tvmm_ensure_loaded();
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	ASSERT_EQ(0, access(guest_path("mmio.bin", path, sizeof(path)), R_OK))
+		TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
+		       path, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(mmio)
+{
+	vm_result_free(&self->res);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Create a traced VM of @mem bytes (0: default), load @code, run it to the end. */
+static int run_bytes(const unsigned char *code, size_t size, __u64 mem,
+		     struct vm_result *res, int *fd_out)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	int fd, ret;
+
+	c.mem_size = mem;
+	fd = vm_create(&c);
+	if (fd < 0)
+		return fd;
+	ret = vm_load(fd, code, size);
+	if (!ret)
+		ret = vm_run_to_end(fd, res);
+	if (fd_out && !ret)
+		*fd_out = fd;
+	else
+		close(fd);
+	return ret;
+}
+
+/* The records of device accesses (EPT violations in tvmm-dev's page). */
+static size_t device_records(const struct vm_result *r,
+			     const struct tvmm_exit_record **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nrecs && n < max; i++)
+		if (r->recs[i].reason_code == EXIT_REASON_EPT_VIOLATION &&
+		    r->recs[i].gpa >= DEV && r->recs[i].gpa < DEV + TVMM_DEV_SIZE)
+			out[n++] = &r->recs[i];
+	return n;
+}
+
+/* mmio.bin: every register answers as docs/abi.md says; the guest checks each. */
+TEST_F(mmio, guest_sees_the_device)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	struct vm_result *r = &self->res;
+
+	ASSERT_EQ(0, vm_run_guest(&c, "mmio.bin", r, NULL));
+	EXPECT_STREQ(MMIO_TEXT, r->console);
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
+						  r->run.message);
+}
+
+/* Each access is one EPT_VIOLATION record: GPA, direction, width, value, "emulated". */
+TEST_F(mmio, records_show_each_access)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	const size_t want = sizeof(mmio_accesses) / sizeof(mmio_accesses[0]);
+	const struct tvmm_exit_record *dev[64];
+	struct vm_result *r = &self->res;
+	size_t n;
+
+	ASSERT_EQ(0, vm_run_guest(&c, "mmio.bin", r, NULL));
+	n = device_records(r, dev, 64);
+	ASSERT_EQ(want, n) TH_LOG("%zu device accesses in the trace, mmio.S makes %zu", n, want);
+	for (size_t i = 0; i < n; i++) {
+		const struct access *a = &mmio_accesses[i];
+		const struct tvmm_exit_record *rec = dev[i];
+
+		EXPECT_EQ(DEV + a->offset, rec->gpa) TH_LOG("access %zu (seq %llu)", i, rec->seq);
+		EXPECT_EQ(TVMM_ACTION_EMULATED, rec->action) TH_LOG("access %zu", i);
+		EXPECT_EQ(a->width, rec->mmio_width) TH_LOG("access %zu", i);
+		EXPECT_EQ(a->write, rec->mmio_write) TH_LOG("access %zu", i);
+		EXPECT_EQ(a->value, rec->mmio_value) TH_LOG("access %zu: value 0x%llx, want 0x%x",
+							  i, rec->mmio_value, a->value);
+		/* The hardware's view (table 28-7) agrees with the decoded MOV. */
+		EXPECT_NE(0, rec->qual & (a->write ? EPT_QUAL_WRITE : EPT_QUAL_READ))
+			TH_LOG("access %zu qual 0x%llx", i, rec->qual);
+		EXPECT_LT(0, rec->insn_len) TH_LOG("access %zu: the MOV's bytes are in the record", i);
+		EXPECT_TRUE(!strcmp(rec->mnemonic, "mov") || !strcmp(rec->mnemonic, "movzx"))
+			TH_LOG("access %zu: mnemonic \"%s\"", i, rec->mnemonic);
+	}
+	/* Spot checks of the decoder: A1 moffs32, 0F B6 MOVZX, 66 C7 imm16. */
+	EXPECT_EQ(0xa1, dev[0]->insn[0]);
+	EXPECT_STREQ("movzx", dev[1]->mnemonic);
+	EXPECT_EQ(0x66, dev[5]->insn[0]);
+	/* After an emulated access the guest resumes at the next instruction. */
+	for (size_t i = 0; i + 1 < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i], *next = rec + 1;
+
+		if (rec->gpa < DEV || rec->action != TVMM_ACTION_EMULATED ||
+		    exit_is_host_noise(next))
+			continue;
+		EXPECT_LE(rec->rip + rec->insn_len, next->rip) TH_LOG("seq %llu", rec->seq);
+	}
+}
+
+/* Narrow loads change only their bytes; MOVZX and 32-bit loads fill the register. */
+TEST_F(mmio, loads_merge_into_registers)
+{
+	struct vm_result *r = &self->res;
+	struct tvmm_regs regs;
+
+	ASSERT_EQ(0, run_bytes(guest_widths, sizeof(guest_widths), 0, r, &self->fd));
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
+						  r->run.message);
+	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_REGS, &regs));
+	EXPECT_EQ(0xffff3344ULL, regs.rcx) TH_LOG("movw into %%cx: 0x%llx", regs.rcx);
+	EXPECT_EQ(0x3300ULL, regs.rdx) TH_LOG("movb into %%dh: 0x%llx", regs.rdx);
+	EXPECT_EQ(0x11ULL, regs.rsi) TH_LOG("movzbl into %%esi: 0x%llx", regs.rsi);
+	EXPECT_EQ(0x11223344ULL, regs.rdi) TH_LOG("mov into %%edi: 0x%llx", regs.rdi);
+}
+
+/* The same device in deprivileged mode: EPT violations do not care about rings. */
+TEST_F(mmio, deprivileged_guest_sees_the_device)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_DEPRIVILEGED, TVMM_CONFIG_TRACE, 0);
+	struct vm_result *r = &self->res;
+
+	ASSERT_EQ(0, vm_run_guest(&c, "mmio.bin", r, NULL));
+	EXPECT_STREQ(MMIO_TEXT, r->console);
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
+						  r->run.message);
+}
+
+/* The last record of a VM ended by a refused device access at @gpa. */
+static void check_refused(struct __test_metadata *_metadata, const struct vm_result *r,
+			  __u64 gpa, const char *why)
+{
+	const struct tvmm_exit_record *last;
+
+	EXPECT_EQ(TVMM_END_BAD_MMIO, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
+						       r->run.message);
+	EXPECT_EQ(gpa, r->run.end_info);
+	EXPECT_NE(NULL, strstr(r->run.message, "tvmm-dev")) TH_LOG("message: %s", r->run.message);
+	EXPECT_NE(NULL, strstr(r->run.message, why)) TH_LOG("message: %s", r->run.message);
+	ASSERT_LT(0, r->nrecs);
+	last = &r->recs[r->nrecs - 1];
+	EXPECT_EQ(EXIT_REASON_EPT_VIOLATION, last->reason_code);
+	EXPECT_EQ(TVMM_ACTION_FATAL, last->action);
+	EXPECT_EQ(gpa, last->gpa);
+	EXPECT_EQ(0, last->mmio_width) TH_LOG("a refused access has no value");
+}
+
+/* mmio_bad.bin: `incl` on a register is not a MOV: the VM ends, named, console intact. */
+TEST_F(mmio, read_modify_write_refused)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	struct vm_result *r = &self->res;
+	const struct tvmm_exit_record *dev[8];
+
+	ASSERT_EQ(0, vm_run_guest(&c, "mmio_bad.bin", r, NULL));
+	check_refused(_metadata, r, DEV + TVMM_DEV_COUNTER, "not a MOV");
+	EXPECT_STREQ("mmio_bad: incl on the counter register\n", r->console);
+	/* The ID read before it was emulated; the incl is the only refusal. */
+	ASSERT_EQ(2, device_records(r, dev, 8));
+	EXPECT_EQ(TVMM_ACTION_EMULATED, dev[0]->action);
+	EXPECT_EQ(0xff, dev[1]->insn[0]) TH_LOG("the record shows the incl's bytes");
+}
+
+/* An offset with no register, an access across two, a fetch: refused, never guessed. */
+TEST_F(mmio, unsupported_accesses_end_the_vm)
+{
+	struct vm_result *r = &self->res;
+
+	ASSERT_EQ(0, run_bytes(guest_noreg, sizeof(guest_noreg), 0, r, NULL));
+	check_refused(_metadata, r, DEV + 0x100, "no register");
+	ASSERT_EQ(0, run_bytes(guest_across, sizeof(guest_across), 0, r, NULL));
+	check_refused(_metadata, r, DEV + 6, "across two registers");
+	ASSERT_EQ(0, run_bytes(guest_fetch, sizeof(guest_fetch), 0, r, NULL));
+	check_refused(_metadata, r, DEV, "fetch");
+}
+
+/* ram_size.bin: the first write past --mem is an EPT violation at exactly that size. */
+TEST_F(mmio, ram_size_sets_the_ept_violation)
+{
+	static const struct {
+		__u64 mem;
+		const char *console;
+	} sizes[] = {
+		{ 2 * MIB, "ram: 1 MiB ok\n" },
+		{ 4 * MIB, "ram: 1 MiB ok\nram: 2 MiB ok\nram: 3 MiB ok\n" },
+	};
+	struct vm_result *r = &self->res;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+
+		c.mem_size = sizes[i].mem;
+		ASSERT_EQ(0, vm_run_guest(&c, "ram_size.bin", r, NULL));
+		EXPECT_STREQ(sizes[i].console, r->console) TH_LOG("--mem %llu MiB",
+								  sizes[i].mem / MIB);
+		EXPECT_EQ(TVMM_END_EPT_VIOLATION, r->run.end) TH_LOG("%s: %s",
+								     end_name(r->run.end),
+								     r->run.message);
+		EXPECT_EQ(sizes[i].mem, r->run.end_info);
+		ASSERT_LT(0, r->nrecs);
+		EXPECT_EQ(sizes[i].mem, r->recs[r->nrecs - 1].gpa);
+		EXPECT_NE(0, r->recs[r->nrecs - 1].qual & EPT_QUAL_WRITE);
+		EXPECT_EQ(TVMM_ACTION_FATAL, r->recs[r->nrecs - 1].action);
+	}
+}
+
+/* outside_ram.bin: 1 GiB is outside 2 MiB and outside 64 MiB alike. */
+TEST_F(mmio, outside_ram_at_two_sizes)
+{
+	static const __u64 sizes[] = { 2 * MIB, TVMM_GUEST_MEM_MAX };
+	struct vm_result *r = &self->res;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+
+		c.mem_size = sizes[i];
+		ASSERT_EQ(0, vm_run_guest(&c, "outside_ram.bin", r, NULL));
+		EXPECT_EQ(TVMM_END_EPT_VIOLATION, r->run.end) TH_LOG("%s: %s",
+								     end_name(r->run.end),
+								     r->run.message);
+		EXPECT_EQ(OUTSIDE_GPA, r->run.end_info) TH_LOG("--mem %llu MiB", sizes[i] / MIB);
+	}
+}
+
+/*
+ * Two VMs at once: "a" writes 0xaaaaaaaa to its scratch and triple-faults
+ * (in a child process); "b" finds its own scratch 0, keeps 0xbbbbbbbb
+ * across a spin, rings its doorbell and halts, its console intact.
+ */
+TEST_F_TIMEOUT(mmio, two_vms_isolated, 300)
+{
+	struct vm_result *r = &self->res;
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	struct tvmm_regs regs;
+	int status, a_fd;
+	pid_t pid;
+
+	a_fd = vm_create(&c);
+	ASSERT_LE(0, a_fd);
+	ASSERT_EQ(0, vm_load(a_fd, guest_a, sizeof(guest_a)));
+	self->fd = vm_create(&c);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, vm_load(self->fd, guest_b, sizeof(guest_b)));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		static struct vm_result ar;
+
+		/* 0: as expected; 1: run failed; 2: wrong end; 3: wrong console */
+		if (vm_run_to_end(a_fd, &ar))
+			_exit(1);
+		if (ar.run.end != TVMM_END_TRIPLE_FAULT)
+			_exit(2);
+		_exit(strstr(ar.console, "scratch 0xaaaaaaaa") ? 0 : 3);
+	}
+	ASSERT_EQ(0, vm_run_to_end(self->fd, r));
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
+						  r->run.message);
+	EXPECT_STREQ(B_TEXT, r->console);
+	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_REGS, &regs));
+	EXPECT_EQ(0, regs.rax) TH_LOG("b's scratch at start: 0x%llx (a wrote 0xaaaaaaaa)", regs.rax);
+	EXPECT_EQ(0xbbbbbbbbULL, regs.rdx) TH_LOG("b's scratch after the spin: 0x%llx", regs.rdx);
+	for (size_t i = 0; i < r->nrecs; i++)
+		EXPECT_EQ(i, r->recs[i].seq);
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("VM a: 1 run failed, 2 did not triple-fault, 3 console without its scratch");
+	close(a_fd);
+}
+
+TEST_HARNESS_MAIN
