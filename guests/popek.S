@@ -44,11 +44,125 @@
  *                 image ("POPEKTAB", count, addresses), which
  *                 tests/selftests/tvmm/popek_test.c checks against the
  *                 records' rip.
+ *   patch:        the deprivileged trace, plus one EPT_VIOLATION exit
+ *                 ("scan page", before the first instruction runs) and
+ *                 one #BP exit per table entry, action "patched", with the
+ *                 original bytes (module/patch.c); console as in hw.
  * Ends with CLI; HLT (status 0).
+ *
+ * Paravirtual build (popek_pv.bin, this file with -DPARAVIRT, for --mode
+ * paravirt): the third fix. The kernel no longer asks the CPU, it asks the
+ * VMM or keeps its own copy, as Linux's paravirt ops (pv_ops.irq) and Xen
+ * guests do: interrupts on/off are the "set IF" hypercall plus a copy of
+ * the flags the guest keeps itself (save_flags pushes that copy, like
+ * Linux's save_fl reading Xen's shared-info mask; restore_flags makes the
+ * hypercall), SMSW is the "get CR0" hypercall (4), SGDT returns the GDTR
+ * the kernel loaded (it remembers it), MOV from CS is the kernel's own
+ * selector constant, and the console is the putc hypercall. The binary
+ * holds none of PUSHF, POPF, SGDT, SMSW, MOV from CS, CLI, STI, OUT or HLT
+ * (tests/host/guests_test.c checks), so it gives the hw answers in any
+ * mode that honours the hypercalls, and ends with hypercall exit(0).
+ * LGDT and MOV to/from CR0 stay: they are privileged, so they trap
+ * wherever they are not allowed, and trap-and-emulate handles them.
  */
 	.include "guest.inc"
+	.equ HC_GET_CR0, 4		/* VMCALL EAX=4: EAX = the guest's CR0 */
+
+#ifndef PARAVIRT
+/* The native build: the instructions themselves. */
+.macro irq_disable
+	cli
+.endm
+.macro irq_enable
+	sti
+.endm
+.macro save_flags		/* push EFLAGS */
+	pushf
+.endm
+.macro restore_flags		/* pop EFLAGS */
+	popf
+.endm
+.macro read_cs			/* AX = CS */
+	mov	%cs, %ax
+.endm
+.macro store_msw		/* AX = CR0[15:0] */
+	smsw	%ax
+.endm
+.macro store_gdt dst		/* dst = GDTR (limit, base) */
+	sgdt	\dst
+.endm
+.macro putc_al			/* the byte in AL to the console */
+	outb	%al, $CONSOLE_PORT
+.endm
+.macro poweroff			/* the end: CLI; HLT (reason hlt, status 0) */
+	cli
+99:	hlt
+	jmp	99b
+.endm
+#else /* PARAVIRT */
+/* The paravirtual build: ask tvmm, or use what the kernel keeps itself. */
+.macro hypercall nr		/* EAX = nr, argument in EBX; EAX = result */
+	mov	$\nr, %eax
+	vmcall
+.endm
+.macro irq_disable
+	push	%eax
+	push	%ebx
+	movl	$EFLAGS_FIXED, pv_flags
+	xor	%ebx, %ebx
+	hypercall HC_SET_IF
+	pop	%ebx
+	pop	%eax
+.endm
+.macro irq_enable
+	push	%eax
+	push	%ebx
+	movl	$(EFLAGS_FIXED | EFLAGS_IF), pv_flags
+	mov	$1, %ebx
+	hypercall HC_SET_IF
+	pop	%ebx
+	pop	%eax
+.endm
+.macro save_flags		/* the kernel's own copy: IF as it last set it */
+	pushl	pv_flags
+.endm
+.macro restore_flags		/* IF from the popped value, by hypercall */
+	call	pv_restore_flags
+	add	$4, %esp
+.endm
+.macro read_cs			/* the kernel knows its own code selector */
+	mov	$KCODE_SEL, %ax
+.endm
+.macro store_msw
+	push	%ebx
+	hypercall HC_GET_CR0
+	pop	%ebx
+.endm
+.macro store_gdt dst		/* the GDTR the kernel loaded, from its copy */
+	push	%eax
+	mov	gdt_desc, %eax
+	mov	%eax, \dst
+	mov	gdt_desc + 4, %ax
+	mov	%ax, \dst + 4
+	pop	%eax
+.endm
+.macro putc_al
+	push	%eax
+	push	%ebx
+	movzbl	%al, %ebx
+	hypercall HC_PUTC
+	pop	%ebx
+	pop	%eax
+.endm
+.macro poweroff			/* hypercall exit, status 0 */
+	xor	%ebx, %ebx
+	hypercall HC_EXIT
+99:	jmp	99b
+.endm
+#endif /* PARAVIRT */
 
 	.equ EFLAGS_IF, 0x200
+	.equ EFLAGS_FIXED, 0x2		/* bit 1 always reads 1 */
 	.equ KCODE_SEL, 0x08		/* our GDT: flat code, DPL 0 */
 	.equ NR_SENSITIVE, 7		/* entries in popek_table */
 
@@ -78,7 +192,7 @@ main:
 
 	/* 1. MOV from CS: the RPL is the CPL, which a kernel expects to be 0. */
 insn_mov_cs:
-	mov	%cs, %ax
+	read_cs
 	mov	%eax, %ebx
 	mov	$msg_cs, %esi
 	call	puts
@@ -89,9 +203,9 @@ insn_mov_cs:
 	call	verdict_z		/* RPL 0: OK */
 
 	/* 2. CLI, then PUSHF: IF must read 0. */
-	cli
+	irq_disable
 insn_pushf1:
-	pushf
+	save_flags
 	pop	%ebx
 	mov	$msg_pushf, %esi
 	call	puts
@@ -104,18 +218,18 @@ insn_pushf1:
 	 * "restore flags" does after a section that ran with interrupts off):
 	 * IF must read 0 again. At ring 1 with IOPL 0, POPF keeps IF as it is.
 	 */
-	sti
+	irq_enable
 insn_pushf2:
-	pushf
+	save_flags
 	pop	%eax
 	and	$~EFLAGS_IF, %eax
 	push	%eax
 insn_popf:
-	popf
+	restore_flags
 insn_pushf3:
-	pushf
+	save_flags
 	pop	%ebx
-	cli				/* whatever POPF did: interrupts off */
+	irq_disable			/* whatever POPF did: interrupts off */
 	mov	$msg_popf, %esi
 	call	puts
 	call	print_if
@@ -128,7 +242,7 @@ insn_pushf3:
 	mov	%eax, %cr0
 	xor	%eax, %eax
 insn_smsw:
-	smsw	%ax
+	store_msw
 	mov	%eax, %ebx
 	mov	%cr0, %eax		/* TS off again */
 	and	$~CR0_TS, %eax
@@ -150,7 +264,7 @@ insn_smsw:
 
 	/* 5. SGDT: the base must be the GDT we loaded. */
 insn_sgdt:
-	sgdt	sgdt_buf
+	store_gdt sgdt_buf
 	mov	$msg_sgdt, %esi
 	call	puts
 	mov	sgdt_buf + 2, %ebx
@@ -175,9 +289,7 @@ insn_sgdt:
 	call	print_digit
 	mov	$msg_wrong, %esi
 	call	puts
-	cli
-1:	hlt
-	jmp	1b
+	poweroff
 
 /* verdict_z: print " OK\n" if ZF is set, else " WRONG\n" and count it. */
 verdict_z:
@@ -193,7 +305,7 @@ puts:
 1:	lodsb
 	test	%al, %al
 	jz	2f
-	outb	%al, $CONSOLE_PORT
+	putc_al
 	jmp	1b
 2:	ret
 
@@ -209,7 +321,7 @@ print_if:
 /* print_digit: print EAX (0..9) as one digit. Clobbers EAX. */
 print_digit:
 	add	$'0', %al
-	outb	%al, $CONSOLE_PORT
+	putc_al
 	ret
 
 /* print_hex: print EAX as 0x and 8 hex digits. Clobbers EAX. */
@@ -218,9 +330,9 @@ print_hex:
 	push	%edx
 	mov	%eax, %edx
 	mov	$'0', %al
-	outb	%al, $CONSOLE_PORT
+	putc_al
 	mov	$'x', %al
-	outb	%al, $CONSOLE_PORT
+	putc_al
 	mov	$8, %ecx
 1:	rol	$4, %edx
 	mov	%dl, %al
@@ -229,11 +341,30 @@ print_hex:
 	cmp	$'9', %al
 	jbe	2f
 	add	$('a' - '9' - 1), %al
-2:	outb	%al, $CONSOLE_PORT
+2:	putc_al
 	loop	1b
 	pop	%edx
 	pop	%ecx
 	ret
+
+#ifdef PARAVIRT
+/* restore_flags: the flags at 4(%esp) (under the return address). */
+pv_restore_flags:
+	push	%eax
+	push	%ebx
+	mov	12(%esp), %ebx
+	and	$EFLAGS_IF, %ebx
+	or	$EFLAGS_FIXED, %ebx
+	mov	%ebx, pv_flags		/* the kernel's copy first, then tvmm's */
+	shr	$9, %ebx		/* EFLAGS_IF is bit 9 */
+	hypercall HC_SET_IF
+	pop	%ebx
+	pop	%eax
+	ret
+
+	.balign 4
+pv_flags:	.long	EFLAGS_FIXED	/* interrupts off at entry (guest ABI) */
+#endif
 
 msg_cs:		.asciz	"popek: mov cs: RPL="
 msg_pushf:	.asciz	"popek: pushf after cli: "

@@ -12,6 +12,8 @@
  *   vmN/regs    guest registers at the last exit
  *   vmN/exits   exits and handler cycles per reason (like `perf kvm stat`)
  *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit
+ *   vmN/patches patch mode: the sites patch.c rewrote (gpa, instruction,
+ *               times trapped, original bytes) and the scanner's counters
  *
  * The vmN files show state copied at the end of each run slice: reading
  * them never touches a VMCS that may be running on another CPU.
@@ -59,6 +61,7 @@ DEFINE_SHOW_ATTRIBUTE(cpus);
 static const char *const mode_names[] = {
 	[TVMM_MODE_HW] = "hw", [TVMM_MODE_REAL] = "real",
 	[TVMM_MODE_DEPRIVILEGED] = "deprivileged", [TVMM_MODE_PARAVIRT] = "paravirt",
+	[TVMM_MODE_PATCH] = "patch",
 };
 
 static const char *const end_names[] = {
@@ -126,6 +129,13 @@ static int exits_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(exits);
 
+static int patches_show(struct seq_file *m, void *unused)
+{
+	patch_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(patches);
+
 static int vmcs_show(struct seq_file *m, void *unused)
 {
 	vmcs_dump(m, m->private);
@@ -143,6 +153,7 @@ void tvmm_debugfs_add_vm(struct tvmm_vm *vm)
 	debugfs_create_file("regs", 0400, vm->debugfs_dir, vm, &regs_fops);
 	debugfs_create_file("exits", 0400, vm->debugfs_dir, vm, &exits_fops);
 	debugfs_create_file("vmcs", 0400, vm->debugfs_dir, vm, &vmcs_fops);
+	debugfs_create_file("patches", 0400, vm->debugfs_dir, vm, &patches_fops);
 }
 
 /* Waits for readers in progress; the files are gone when it returns. */

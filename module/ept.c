@@ -11,7 +11,8 @@
  * guest can never reach memory it was not given (isolation between VMs).
  *
  * tvmm maps guest RAM [0, mem_size) with 4-KByte pages, read/write/execute,
- * write-back; nothing else.
+ * write-back; nothing else. (Patch mode takes execute away until patch.c
+ * has scanned a page: ept_set_exec().)
  *
  * SDM: vol. 3C, 29.3 "The Extended Page Table Mechanism (EPT)"; 29.3.2
  *      "EPT Translation Mechanism" (the 4-level walk); 29.3.7 "EPT and
@@ -176,6 +177,37 @@ static bool guest_mem_contains(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
 	u64 size = (u64)mem->nr_pages << PAGE_SHIFT;
 
 	return gpa < size && len <= size - gpa;
+}
+
+/**
+ * ept_set_exec() - allow or forbid instruction fetches from guest page
+ * @gpa (scan-and-patch mode, patch.c). Read and write stay allowed.
+ * @mem: guest RAM, mapped by ept_alloc_guest_mem()
+ * @gpa: any address in the page
+ * @exec: the new execute permission
+ *
+ * The caller flushes cached translations (INVEPT) if the VM may be running.
+ * Return: 0, or -EFAULT if @gpa is not guest RAM.
+ */
+int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec)
+{
+	u64 *table = page_address(mem->ept_pml4);
+	int level;
+
+	if (!guest_mem_contains(mem, gpa, 1))
+		return -EFAULT;
+	for (level = 3; level > 0; level--) {
+		u64 entry = table[EPT_INDEX(gpa, level)];
+
+		if (!(entry & EPT_RWX))
+			return -EFAULT;
+		table = phys_to_virt(entry & PAGE_MASK & ~BIT_ULL(63));
+	}
+	if (exec)
+		table[EPT_INDEX(gpa, 0)] |= EPT_EXEC;
+	else
+		table[EPT_INDEX(gpa, 0)] &= ~EPT_EXEC;
+	return 0;
 }
 
 /* Copy @len bytes from userspace into guest RAM at @gpa (image loading). */

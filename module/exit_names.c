@@ -135,6 +135,7 @@ static const char *const action_names[] = {
 	[TVMM_ACTION_INJECTED]	= "injected",
 	[TVMM_ACTION_IGNORED]	= "ignored",
 	[TVMM_ACTION_FATAL]	= "fatal",
+	[TVMM_ACTION_PATCHED]	= "patched",
 };
 
 const char *tvmm_action_name(unsigned int action)

@@ -38,6 +38,7 @@ typedef void (*exit_handler_t)(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 #define INTR_INFO_DELIVER_CODE		BIT(11)
 #define INTR_INFO_VALID			BIT(31)
 
+#define X86_EXC_BP			3	/* breakpoint (INT3) */
 #define X86_EXC_NM			7	/* device not available */
 #define X86_EXC_GP			13	/* general protection */
 #define X86_EXC_MC			18	/* machine check */
@@ -47,6 +48,7 @@ typedef void (*exit_handler_t)(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 #define HC_PUTC			1	/* EBX = character */
 #define HC_SET_IF		2	/* EBX = new interrupt flag */
 #define HC_GET_TIME		3	/* EDX:EAX = guest TSC */
+#define HC_GET_CR0		4	/* EAX = the CR0 the guest believes in (paravirt SMSW) */
 #define HC_UNKNOWN_RESULT	0xffffffffU
 
 /* What the guest's "CPUID.40000000H" says: a hypervisor named tvmm. */
@@ -466,6 +468,9 @@ static void handle_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		vm->regs.rax = (u32)tsc;
 		vm->regs.rdx = tsc >> 32;
 		break;
+	case HC_GET_CR0:
+		vm->regs.rax = (u32)vm->cr0_shadow;
+		break;
 	default:
 		vm->regs.rax = HC_UNKNOWN_RESULT;
 		break;
@@ -490,6 +495,9 @@ static void handle_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 		return;
 	}
 	if (mmio_ept_violation(vm, exit))
+		return;
+	/* Patch mode: the first fetch from a page of RAM scans it (patch.c). */
+	if (patch_ept_violation(vm, exit))
 		return;
 	exit->action = TVMM_ACTION_FATAL;
 	exit->mnemonic = ept_access(exit->qual);
@@ -536,9 +544,13 @@ static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 		asm volatile("int $2");
 		return;
 	}
-	if (vector == X86_EXC_GP && vm->config.mode == TVMM_MODE_DEPRIVILEGED) {
+	if (vector == X86_EXC_GP && tvmm_mode_ring1(vm->config.mode)) {
 		exit->action = TVMM_ACTION_EMULATED;
 		emulate_gp(vm, exit);
+		return;
+	}
+	if (vector == X86_EXC_BP && vm->config.mode == TVMM_MODE_PATCH) {
+		patch_handle_bp(vm, exit);	/* a patched site (INT3) */
 		return;
 	}
 	if (vector == X86_EXC_NM) {

@@ -57,8 +57,14 @@ static void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *ex
 {
 	u64 linear;
 
-	if (!exit->insn_len || exit->insn_len > TVMM_INSN_MAX ||
-	    (vm->cr0_shadow & X86_CR0_PG))
+	if (!exit->insn_len || exit->insn_len > TVMM_INSN_MAX)
+		return;
+	if (exit->insn_bytes) {		/* patch.c: the original, not the INT3 */
+		memcpy(rec->insn, exit->insn_bytes, exit->insn_len);
+		rec->insn_len = exit->insn_len;
+		return;
+	}
+	if (vm->cr0_shadow & X86_CR0_PG)
 		return;
 	linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
 	if (!guest_mem_read(&vm->mem, linear, rec->insn, exit->insn_len))

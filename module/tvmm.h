@@ -84,6 +84,7 @@ struct tvmm_exit_info {
 	u8 action;			/* enum tvmm_action */
 	bool vif;			/* the guest's IF at the exit, before handling */
 	const char *mnemonic;
+	const u8 *insn_bytes;		/* the record's bytes, if not those at RIP */
 	/* An EPT violation emulated as a tvmm-dev access (mmio.c). */
 	u64 mmio_value;			/* the value read or written */
 	u8 mmio_width;			/* bytes; 0: not a device access */
@@ -98,6 +99,31 @@ struct tvmm_dev {
 	u32 scratch;			/* TVMM_DEV_SCRATCH */
 	u32 counter;			/* TVMM_DEV_COUNTER */
 	u32 doorbells;			/* doorbell writes so far */
+};
+
+/* Sensitive-but-unprivileged instructions patch mode rewrites (patch.c). */
+enum patch_kind {
+	PATCH_NONE, PATCH_PUSHF, PATCH_POPF, PATCH_SGDT, PATCH_SIDT, PATCH_SLDT,
+	PATCH_STR, PATCH_SMSW, PATCH_MOV_FROM_CS, PATCH_PUSH_CS, PATCH_NR_KINDS
+};
+
+#define TVMM_PATCH_SITES	128
+
+/* One patched site: where, what was there, how often it trapped. */
+struct tvmm_patch_site {
+	u32 gpa;			/* first byte of the original instruction */
+	u8 len;				/* its length, 1..15 */
+	u8 kind;			/* enum patch_kind */
+	u8 orig[TVMM_INSN_MAX];		/* the bytes before patching */
+	u64 hits;
+};
+
+/* Patch mode's per-VM state (patch.c), under run_lock; debugfs reads racily. */
+struct tvmm_patch {
+	struct tvmm_patch_site sites[TVMM_PATCH_SITES];
+	unsigned int nr_sites;		/* published with smp_store_release() */
+	u64 pages_scanned, insns_decoded, unknown_opcodes, sites_skipped;
+	DECLARE_BITMAP(seen, PAGE_SIZE);	/* instruction starts of the page being scanned */
 };
 
 /*
@@ -146,6 +172,9 @@ struct tvmm_vm {
 	DECLARE_BITMAP(user_gates, TVMM_NR_VECTORS);	/* guest gates with DPL 3 */
 	void *scratch;			/* TVMM_SCRATCH_SIZE bytes for table copies */
 
+	/* Patch mode (patch.c): the sites rewritten in guest code. */
+	struct tvmm_patch patch;
+
 	/*
 	 * The HLT exit that halted the vCPU: recorded when the tick that ends
 	 * the wait goes in, so its trace record says "injected".
@@ -171,6 +200,12 @@ struct tvmm_vm {
 	struct dentry *debugfs_dir;
 };
 
+/* Deprivileged and patch modes run the guest kernel at ring 1 (deprivilege.c). */
+static inline bool tvmm_mode_ring1(u32 mode)
+{
+	return mode == TVMM_MODE_DEPRIVILEGED || mode == TVMM_MODE_PATCH;
+}
+
 /* ept.c: guest RAM and its EPT mapping. */
 int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size);
 void ept_free_guest_mem(struct tvmm_guest_mem *mem);
@@ -179,6 +214,7 @@ int guest_mem_write(struct tvmm_guest_mem *mem, u64 gpa,
 int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len);
 int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
 			   u64 len);
+int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec);
 
 /* vmcs.c: build the VMCS in three phases; dump it for students. */
 int vmcs_setup(struct tvmm_vm *vm);
@@ -248,6 +284,12 @@ int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit);
 int depriv_ltr(struct tvmm_vm *vm, u16 selector);
 int depriv_load_ss(struct tvmm_vm *vm, u16 selector);
 int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vector);
+
+/* patch.c: scan-and-patch of sensitive-but-unprivileged instructions. */
+int patch_init(struct tvmm_vm *vm);
+bool patch_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void patch_handle_bp(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void patch_show(struct seq_file *m, struct tvmm_vm *vm);
 
 /* trace.c: exit records, read()/poll(), tracepoints. */
 int trace_ring_init(struct tvmm_trace_ring *ring);

@@ -52,7 +52,7 @@ void virq_init(struct tvmm_vm *vm)
 /* The IF the guest believes in: its own in deprivileged mode, RFLAGS.IF otherwise. */
 bool virq_guest_if(struct tvmm_vm *vm, u64 rflags)
 {
-	if (vm->config.mode == TVMM_MODE_DEPRIVILEGED)
+	if (tvmm_mode_ring1(vm->config.mode))
 		return vm->vif;
 	return rflags & X86_EFLAGS_IF;
 }
@@ -118,7 +118,7 @@ static void virq_inject(struct tvmm_vm *vm, int *err)
 	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD,
 		    TVMM_TIMER_VECTOR | ENTRY_INTR_TYPE_EXTERNAL | ENTRY_INTR_VALID, err);
 	/* An interrupt gate clears IF: the virtual one, in deprivileged mode. */
-	if (vm->config.mode == TVMM_MODE_DEPRIVILEGED)
+	if (tvmm_mode_ring1(vm->config.mode))
 		vm->vif = false;
 	vm->irq_pending = false;
 	vm->ticks_delivered++;
@@ -147,7 +147,7 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	 * IDT from the VMCS instead (deprivileged: depriv_lidt() starts it).
 	 */
 	if (!vm->timer_on && vm->timer_period != TVMM_TIMER_OFF &&
-	    vm->config.mode != TVMM_MODE_DEPRIVILEGED &&
+	    !tvmm_mode_ring1(vm->config.mode) &&
 	    vm->config.mode != TVMM_MODE_REAL && vmcs_read(VMCS_GUEST_IDTR_LIMIT))
 		virq_start_timer(vm);
 
@@ -186,7 +186,7 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 			virq_set_window(vm, false, &err);
 			if (exit && exit->action != TVMM_ACTION_FATAL)
 				exit->action = TVMM_ACTION_INJECTED;
-		} else if (vm->config.mode != TVMM_MODE_DEPRIVILEGED || (open && blocking)) {
+		} else if (!tvmm_mode_ring1(vm->config.mode) || (open && blocking)) {
 			/*
 			 * The guest will open its window by itself (hw: STI,
 			 * POPF, IRET; any mode: the end of an STI shadow): let

@@ -74,7 +74,7 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 	if (cfg->flags & ~(TVMM_CONFIG_TRACE | TVMM_CONFIG_STRICT_IO |
 			   TVMM_CONFIG_NULL_HANDLERS))
 		return -EINVAL;
-	if (cfg->mode > TVMM_MODE_PARAVIRT)
+	if (cfg->mode > TVMM_MODE_PATCH)
 		return -EINVAL;
 	/* A tick every few instructions would leave the guest no time to run. */
 	if (cfg->timer_ticks && cfg->timer_ticks < TVMM_TIMER_MIN)
@@ -85,7 +85,7 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 		return -EINVAL;
 	if (vm->image_loaded)
 		return -EBUSY;		/* the machine is built already */
-	if (cfg->mode == TVMM_MODE_DEPRIVILEGED && cfg->mem_size &&
+	if (tvmm_mode_ring1(cfg->mode) && cfg->mem_size &&
 	    cfg->mem_size < TVMM_DEPRIV_RESERVED + TVMM_GUEST_LOAD_GPA + PAGE_SIZE)
 		return -EINVAL;
 	vm->config = *cfg;
@@ -101,6 +101,8 @@ static int vm_build(struct tvmm_vm *vm)
 	int err;
 
 	err = ept_alloc_guest_mem(&vm->mem, vm->config.mem_size);
+	if (!err)
+		err = patch_init(vm);	/* patch mode: no page executable yet */
 	if (err)
 		goto err_mem;
 	vm->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
@@ -165,7 +167,7 @@ static int vm_load_image(struct tvmm_vm *vm, const struct tvmm_image *img)
 						     TVMM_GUEST_LOAD_GPA;
 	/* In deprivileged mode the top of RAM holds tvmm's shadow tables. */
 	u64 top = vm->config.mem_size -
-		  (vm->config.mode == TVMM_MODE_DEPRIVILEGED ? TVMM_DEPRIV_RESERVED : 0);
+		  (tvmm_mode_ring1(vm->config.mode) ? TVMM_DEPRIV_RESERVED : 0);
 	int err;
 
 	if (vm->image_loaded)

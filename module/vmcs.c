@@ -63,6 +63,7 @@ extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
 #define TSS_MIN_LIMIT		0x67	/* a 32-bit TSS is 104 bytes */
 #define X86_EXCEPTION_NM	7	/* #NM, device not available */
 #define X86_EXCEPTION_GP	13	/* #GP, general protection */
+#define X86_EXCEPTION_BP	3	/* #BP, INT3 */
 
 /*
  * One adjust helper for every control field (SDM vol. 3D, A.3-A.5): fold
@@ -169,11 +170,13 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	 * #NM exits: the real CR0.TS is kept set (vmcs_guest_cr0()), so the
 	 * guest's first FPU/SSE instruction traps instead of clobbering the
 	 * host task's FPU registers, which tvmm does not switch. #GP exits in
-	 * deprivileged mode: that is how privileged instructions at ring 1
-	 * reach tvmm (emulate.c).
+	 * deprivileged and patch modes: that is how privileged instructions at
+	 * ring 1 reach tvmm (emulate.c). #BP exits in patch mode: the INT3
+	 * that patch.c wrote over each sensitive-but-unprivileged instruction.
 	 */
 	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXCEPTION_NM) |
-		    (vm->config.mode == TVMM_MODE_DEPRIVILEGED ? BIT(X86_EXCEPTION_GP) : 0),
+		    (tvmm_mode_ring1(vm->config.mode) ? BIT(X86_EXCEPTION_GP) : 0) |
+		    (vm->config.mode == TVMM_MODE_PATCH ? BIT(X86_EXCEPTION_BP) : 0),
 		    &err);
 	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0, &err);
 	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0, &err);
@@ -363,7 +366,7 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 	/* The GPRs are not in the VMCS: zero from open(), or TVMM_SET_REGS's. */
 	virq_init(vm);
 	/* Deprivileged: the same machine, entered at ring 1 (deprivilege.c). */
-	if (vm->config.mode == TVMM_MODE_DEPRIVILEGED && !err)
+	if (tvmm_mode_ring1(vm->config.mode) && !err)
 		err = depriv_setup_guest(vm, &err);
 	return err;
 }

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * compare.c - `tvmm compare`: one workload, the mini-OS, run once per
- * virtualization technique, traced in memory, summed up in one table.
+ * compare.c - `tvmm compare`: one workload (the mini-OS, or the Popek-
+ * Goldberg guest) run once per virtualization technique, traced in memory,
+ * summed up in one table.
  *
  * Concept: the notes' three answers to "x86 is not virtualizable" -
  * full virtualization with hardware support (hw: the guest kernel at ring
  * 0 in VMX non-root mode), trap-and-emulate after de-privileging
  * (deprivileged: the kernel at ring 1, every privileged instruction a #GP
  * exit that tvmm emulates, system calls reflected) and paravirtualization
- * (paravirt: a kernel rebuilt to call the VMM with VMCALL). Same console
+ * (paravirt: a kernel rebuilt to call the VMM with VMCALL), plus the
+ * pre-VT-x fix for the instructions trap-and-emulate never sees (patch:
+ * deprivileged, with each code page scanned and its sensitive-but-
+ * unprivileged instructions patched to INT3 and emulated). Same console
  * text, different exits: the table counts them by what tvmm did with them
- * (emulated, reflected, injected, ignored) and how long they took.
+ * (emulated, reflected, injected, ignored, patched) and how long they took.
+ * With --workload popek the console differs: deprivileged mode gets four
+ * answers wrong, and "correct" says so.
  * Context: userspace, root (opens /dev/tvmm, once per technique); each
  * run goes through run.c's run_capture(), the loop of `tvmm run`.
  */
@@ -26,7 +32,7 @@
 #include "dot.h"
 #include "json.h"
 
-#define NR_ACTIONS	(TVMM_ACTION_FATAL + 1)
+#define NR_ACTIONS	(TVMM_ACTION_PATCHED + 1)
 
 static const char compare_note[] =
 	"under Bochs the TSC is emulated: ticks and cycles count emulated TSC ticks, not hardware time; compare rows, not machines.";
@@ -41,10 +47,22 @@ struct technique {
 static const struct technique techniques[] = {
 	{ "hw", TVMM_MODE_HW, false, "full virtualization, hardware support" },
 	{ "deprivileged", TVMM_MODE_DEPRIVILEGED, false, "trap-and-emulate at ring 1" },
+	{ "patch", TVMM_MODE_PATCH, false, "scan-and-patch (binary translation)" },
 	{ "paravirt", TVMM_MODE_PARAVIRT, true, "hypercalls" },
 };
 
-#define NR_TECHNIQUES	(sizeof(techniques) / sizeof(techniques[0]))
+/* The workloads: a native build and a paravirtual build of one guest. */
+static const struct workload {
+	const char *name;		/* --workload NAME */
+	const char *image, *pv_image;	/* default file names */
+	const char *what;		/* for the chart's title */
+} workloads[] = {
+	{ "minios", "minios.bin", "minios_pv.bin", "the mini-OS" },
+	{ "popek", "popek.bin", "popek_pv.bin", "the Popek-Goldberg guest" },
+};
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+#define NR_TECHNIQUES	ARRAY_LEN(techniques)
 
 /* One technique's run, as the table shows it. */
 struct compare_row {
@@ -103,24 +121,26 @@ static void print_table(FILE *out, const struct compare_row *rows, size_t n)
 	char end[128];
 	size_t i;
 
-	fprintf(out, "%-13s %-8s %7s %9s %10s %9s %8s %14s %12s  %s\n",
+	fprintf(out, "%-13s %-8s %7s %9s %10s %9s %8s %8s %14s %12s  %s\n",
 		"technique", "correct", "exits", "emulated", "reflected",
-		"injected", "ignored", "guest ticks", "cycles/exit", "end");
+		"injected", "ignored", "patched", "guest ticks", "cycles/exit", "end");
 	for (i = 0; i < n; i++) {
 		const struct compare_row *r = &rows[i];
 
-		fprintf(out, "%-13s %-8s %7llu %9llu %10llu %9llu %8llu %14llu %12.1f  %s\n",
+		fprintf(out, "%-13s %-8s %7llu %9llu %10llu %9llu %8llu %8llu %14llu %12.1f  %s\n",
 			r->t->name, r->correct ? "yes" : "NO", r->records,
 			r->action[TVMM_ACTION_EMULATED],
 			r->action[TVMM_ACTION_REFLECTED],
 			r->action[TVMM_ACTION_INJECTED],
-			r->action[TVMM_ACTION_IGNORED], row_ticks(r),
+			r->action[TVMM_ACTION_IGNORED],
+			r->action[TVMM_ACTION_PATCHED], row_ticks(r),
 			row_cycles_per_exit(r), row_end(r, end, sizeof(end)));
 	}
 	fprintf(out, "note: %s\n", compare_note);
 }
 
-static void print_json(FILE *out, const struct compare_row *rows, size_t n)
+static void print_json(FILE *out, const struct workload *wl,
+		       const struct compare_row *rows, size_t n)
 {
 	struct json_writer w;
 	char end[128];
@@ -128,6 +148,7 @@ static void print_json(FILE *out, const struct compare_row *rows, size_t n)
 
 	json_init(&w, out, true);
 	json_begin_object(&w, NULL);
+	json_string(&w, "workload", wl->name);
 	json_begin_array(&w, "techniques");
 	for (i = 0; i < n; i++) {
 		const struct compare_row *r = &rows[i];
@@ -146,6 +167,7 @@ static void print_json(FILE *out, const struct compare_row *rows, size_t n)
 		json_uint(&w, "injected", r->action[TVMM_ACTION_INJECTED]);
 		json_uint(&w, "ignored", r->action[TVMM_ACTION_IGNORED]);
 		json_uint(&w, "fatal", r->action[TVMM_ACTION_FATAL]);
+		json_uint(&w, "patched", r->action[TVMM_ACTION_PATCHED]);
 		json_uint(&w, "emulated_cli_sti", r->cli_sti);
 		json_uint(&w, "vmcalls", r->vmcalls);
 		json_uint(&w, "records_dropped", r->cap.stats.records_dropped);
@@ -164,6 +186,7 @@ static void print_json(FILE *out, const struct compare_row *rows, size_t n)
 #define CHART_WIDTH	600	/* points for the longest bar */
 
 struct chart {
+	const struct workload *wl;
 	const struct compare_row *rows;
 	size_t n;
 };
@@ -178,8 +201,11 @@ static void write_chart(void *arg, FILE *out)
 	for (i = 0; i < c->n; i++)
 		if (c->rows[i].records > max)
 			max = c->rows[i].records;
-	dot_begin(out, "compare",
-		  "tvmm compare: exits of the mini-OS per technique, by tvmm's action");
+	char title[128];
+
+	snprintf(title, sizeof(title),
+		 "tvmm compare: exits of %s per technique, by tvmm's action", c->wl->what);
+	dot_begin(out, "compare", title);
 	fputs("\tnode [shape=plaintext];\n", out);
 	/* One node, one table: the bars start at the same x. */
 	fputs("\tchart [label=<<TABLE BORDER=\"0\" CELLSPACING=\"8\">\n", out);
@@ -234,24 +260,28 @@ static void write_chart(void *arg, FILE *out)
 static void compare_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}] [--image IMAGE]\n"
-		"                    [--pv-image IMAGE]\n"
-		"  Run the mini-OS once per technique - hw (full virtualization with\n"
-		"  hardware support), deprivileged (trap-and-emulate at ring 1), paravirt\n"
-		"  (hypercalls) - trace each run in memory and print one table: correct?\n"
-		"  (same console as hw, ended normally), exits, emulated, reflected,\n"
-		"  injected, ignored, guest TSC ticks from first to last exit, tvmm\n"
-		"  cycles per exit.\n"
-		"  --image IMAGE     the guest for hw and deprivileged (default minios.bin\n"
-		"                    in the current directory)\n"
-		"  --pv-image IMAGE  the guest for paravirt (default minios_pv.bin next to\n"
+		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}]\n"
+		"                    [--workload minios|popek] [--image IMAGE] [--pv-image IMAGE]\n"
+		"  Run one workload once per technique - hw (full virtualization with\n"
+		"  hardware support), deprivileged (trap-and-emulate at ring 1), patch\n"
+		"  (deprivileged plus scan-and-patch of sensitive-but-unprivileged\n"
+		"  instructions), paravirt (hypercalls) - trace each run in memory and\n"
+		"  print one table: correct? (same console as hw, ended normally), exits,\n"
+		"  emulated, reflected, injected, ignored, patched, guest TSC ticks from\n"
+		"  first to last exit, tvmm cycles per exit.\n"
+		"  --workload NAME   minios (default): the mini-OS; popek: the Popek-Goldberg\n"
+		"                    guest, which deprivileged mode gets wrong\n"
+		"  --image IMAGE     the guest for hw, deprivileged and patch (default\n"
+		"                    NAME.bin in the current directory)\n"
+		"  --pv-image IMAGE  the guest for paravirt (default NAME_pv.bin next to\n"
 		"                    IMAGE, or in the current directory)\n"
 		"  --chart OUT       a bar chart of exits by action: OUT.dot is DOT text,\n"
 		"                    OUT.svg and OUT.png are rendered by Graphviz's `dot`\n"
 		"  --json            the table as JSON\n"
 		"  -h, --help\n"
-		"  Exit status: 0 when every technique is correct, 1 when one is not,\n"
-		"  else the first failing run's status (see tvmm.1).\n",
+		"  Exit status: 0 when every technique is correct, 1 when one is not (with\n"
+		"  --workload popek deprivileged never is), else the first failing run's\n"
+		"  status (see tvmm.1).\n",
 		tvmm_prog);
 }
 
@@ -261,11 +291,13 @@ int cmd_compare(int argc, char **argv)
 		{ "chart", required_argument, NULL, 'c' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "pv-image", required_argument, NULL, 'p' },
+		{ "workload", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *image = "minios.bin", *pv_image = NULL, *chart = NULL;
+	const char *image = NULL, *pv_image = NULL, *chart = NULL;
+	const struct workload *wl = &workloads[0];
 	struct compare_row rows[NR_TECHNIQUES];
 	char pv_default[4096];
 	bool json = false;
@@ -284,6 +316,15 @@ int cmd_compare(int argc, char **argv)
 		case 'p':
 			pv_image = optarg;
 			break;
+		case 'w':
+			for (i = 0; i < ARRAY_LEN(workloads) && strcmp(optarg, workloads[i].name); i++)
+				;
+			if (i == ARRAY_LEN(workloads)) {
+				print_error("compare: unknown workload '%s': use minios or popek", optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			wl = &workloads[i];
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -301,14 +342,16 @@ int cmd_compare(int argc, char **argv)
 		compare_usage(stderr);
 		return TVMM_EXIT_USAGE;
 	}
+	if (!image)
+		image = wl->image;
 	if (!pv_image) {
 		const char *slash = strrchr(image, '/');
 
 		if (slash)
-			snprintf(pv_default, sizeof(pv_default), "%.*s/minios_pv.bin",
-				 (int)(slash - image), image);
+			snprintf(pv_default, sizeof(pv_default), "%.*s/%s",
+				 (int)(slash - image), image, wl->pv_image);
 		else
-			snprintf(pv_default, sizeof(pv_default), "minios_pv.bin");
+			snprintf(pv_default, sizeof(pv_default), "%s", wl->pv_image);
 		pv_image = pv_default;
 	}
 	/* Before minutes of emulated guests: can we write the chart? */
@@ -359,7 +402,7 @@ int cmd_compare(int argc, char **argv)
 	}
 
 	if (json)
-		print_json(stdout, rows, NR_TECHNIQUES);
+		print_json(stdout, wl, rows, NR_TECHNIQUES);
 	else
 		print_table(stdout, rows, NR_TECHNIQUES);
 	if (fflush(stdout)) {
@@ -368,7 +411,7 @@ int cmd_compare(int argc, char **argv)
 			status = TVMM_EXIT_FAILURE;
 	}
 	if (chart) {
-		struct chart ch = { rows, NR_TECHNIQUES };
+		struct chart ch = { wl, rows, NR_TECHNIQUES };
 		int st = dot_write_output(chart, write_chart, &ch);
 
 		if (st && !status)

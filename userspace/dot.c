@@ -75,12 +75,12 @@ const char *dot_action_name(unsigned int action)
 	return action < DOT_ACTION_UNKNOWN ? tvmm_action_name(action) : "?";
 }
 
-/* emulated, reflected, injected, ignored, fatal, unknown */
+/* emulated, reflected, injected, ignored, fatal, patched, unknown */
 static const char *const action_colors[DOT_NR_ACTIONS] = {
-	"#1f5fa8", "#c25e00", "#23813a", "#6b6b6b", "#c0282d", "#000000",
+	"#1f5fa8", "#c25e00", "#23813a", "#6b6b6b", "#c0282d", "#7b3fa0", "#000000",
 };
 static const char *const action_fills[DOT_NR_ACTIONS] = {
-	"#dce8f7", "#fde6cf", "#d9f0dd", "#ececec", "#f8d5d6", "#ffffff",
+	"#dce8f7", "#fde6cf", "#d9f0dd", "#ececec", "#f8d5d6", "#ece0f5", "#ffffff",
 };
 
 const char *dot_action_color(unsigned int action)
@@ -132,6 +132,9 @@ void dot_action_label(const struct dot_exit *x, char *buf, size_t size)
 		break;
 	case TVMM_ACTION_FATAL:
 		snprintf(buf, size, "fatal: the VM ends");
+		break;
+	case TVMM_ACTION_PATCHED:
+		snprintf(buf, size, "patched site: emulate the original, resume");
 		break;
 	default:
 		snprintf(buf, size, "resume");

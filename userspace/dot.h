@@ -27,8 +27,8 @@ enum dot_lane {
 };
 
 /* The trace's actions are TVMM_ACTION_*; this one is "absent or unknown". */
-#define DOT_ACTION_UNKNOWN	5
-#define DOT_NR_ACTIONS		6
+#define DOT_ACTION_UNKNOWN	(TVMM_ACTION_PATCHED + 1)
+#define DOT_NR_ACTIONS		(DOT_ACTION_UNKNOWN + 1)
 
 /* One exit of the trace, classified once by dot.c for every drawing. */
 struct dot_exit {

@@ -44,6 +44,7 @@ static const char *const mode_names[] = {
 	[TVMM_MODE_REAL] = "real",
 	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
 	[TVMM_MODE_PARAVIRT] = "paravirt",
+	[TVMM_MODE_PATCH] = "patch",
 };
 
 #define NR_MODES	(sizeof(mode_names) / sizeof(mode_names[0]))
@@ -430,7 +431,8 @@ static int run_vm(struct run_ctx *ctx)
 
 	if (ioctl(ctx->fd, TVMM_SET_CONFIG, &ctx->config) < 0) {
 		if (errno == EOPNOTSUPP && (ctx->config.mode == TVMM_MODE_DEPRIVILEGED ||
-					    ctx->config.mode == TVMM_MODE_PARAVIRT)) {
+					    ctx->config.mode == TVMM_MODE_PARAVIRT ||
+					    ctx->config.mode == TVMM_MODE_PATCH)) {
 			print_error("run: mode '%s' is not available in this tvmm.ko yet: it comes with the de-privileging labs (06-08). Use --mode hw or --mode real.",
 				    mode_names[ctx->config.mode]);
 			return TVMM_EXIT_USAGE;
@@ -558,14 +560,17 @@ int run_capture(const char *image_path, unsigned int mode, struct run_capture *c
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s run [--mode hw|real|deprivileged|paravirt] [--mem SIZE]\n"
+		"usage: %s run [--mode hw|real|deprivileged|paravirt|patch] [--mem SIZE]\n"
 		"                [--timer TICKS] [--trace FILE.jsonl] [--max-exits N] IMAGE\n"
 		"  Run the flat guest IMAGE (loaded at 0x10000; 0x7c00 in real mode) until\n"
 		"  it ends. Its console (port 0xE9) goes to stdout, a summary to stderr.\n"
 		"  --mode MODE       hw (default): ring 0, protected mode, VT-x;\n"
 		"                    real: 16-bit real mode at 0x7c00;\n"
 		"                    deprivileged: guest kernel at ring 1, trap-and-emulate;\n"
-		"                    paravirt: ring 0, the guest uses VMCALL hypercalls\n"
+		"                    paravirt: ring 0, the guest uses VMCALL hypercalls;\n"
+		"                    patch (or scan-and-patch): deprivileged, plus each code\n"
+		"                    page scanned before it runs and its sensitive-but-\n"
+		"                    unprivileged instructions patched to INT3 and emulated\n"
 		"  --mem SIZE        guest RAM, e.g. 2M (default), 1M..64M, K/M suffixes\n"
 		"  --timer TICKS     virtual timer (vector 0x20) every TICKS guest TSC ticks,\n"
 		"                    once the guest loads an IDT; default 1000000, 0 = off\n"
@@ -602,8 +607,10 @@ int cmd_run(int argc, char **argv)
 		case 'm':
 			for (i = 0; i < NR_MODES && strcmp(optarg, mode_names[i]); i++)
 				;
+			if (!strcmp(optarg, "scan-and-patch"))
+				i = TVMM_MODE_PATCH;
 			if (i == NR_MODES) {
-				print_error("run: unknown mode '%s': use hw, real, deprivileged or paravirt.",
+				print_error("run: unknown mode '%s': use hw, real, deprivileged, paravirt or patch.",
 					    optarg);
 				return TVMM_EXIT_USAGE;
 			}

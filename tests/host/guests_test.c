@@ -10,7 +10,10 @@
  * The mini-OS's paravirtual build (minios_pv.bin) must hold no sensitive
  * instruction at all: its code (the .text of minios_pv.o, disassembled
  * with objdump) has no CLI, STI, HLT, IN or OUT, while the native build's
- * has them all but IN (so the check can see them).
+ * has them all but IN (so the check can see them). Likewise the Popek-
+ * Goldberg guest's paravirtual build (popek_pv.bin) has none of those nor
+ * any sensitive-but-unprivileged instruction (PUSHF, POPF, SGDT, SMSW,
+ * MOV from CS), which popek.bin has.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,10 @@
 
 #define GUESTS		"../../guests/"
 #define PAGE_SIZE	4096
+
+/* Sensitive instructions a paravirtual guest replaces with hypercalls. */
+static const char *const sensitive[] = { "cli", "sti", "hlt", "in", "out" };
+#define NR_SENSITIVE	(sizeof(sensitive) / sizeof(sensitive[0]))
 
 static const struct {
 	const char *name;
@@ -42,6 +49,7 @@ static const struct {
 	{ "minios.bin", "hello from ring 3\n", 18, "its app's message" },
 	{ "minios_pv.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
 	{ "popek.bin", "POPEKTAB", 8, "its address table (popek_test)" },
+	{ "popek_pv.bin", "POPEKTAB", 8, "its address table (popek_test)" },
 	{ "mmio.bin", "\xa1\x00\x00\xb0\xfe", 5, "mov 0xfeb00000, %eax (a1 moffs32)" },
 	{ "mmio_bad.bin", "\xff\x05\x0c\x00\xb0\xfe", 6, "incl 0xfeb0000c (ff 05)" },
 	{ "ram_size.bin", "ram: ", 5, "its message" },
@@ -49,9 +57,70 @@ static const struct {
 	{ "privileged.bin", "privileged: ok cpl=", 19, "its message" },
 };
 
-/* Sensitive instructions a paravirtual guest replaces with hypercalls. */
-static const char *const sensitive[] = { "cli", "sti", "hlt", "in", "out" };
-#define NR_SENSITIVE	(sizeof(sensitive) / sizeof(sensitive[0]))
+/* popek's sensitive-but-unprivileged instructions, as objdump spells them. */
+static const char *const popek_sensitive[] = { "pushf", "popf", "sgdt", "smsw", "mov %cs" };
+#define NR_POPEK	(sizeof(popek_sensitive) / sizeof(popek_sensitive[0]))
+
+/*
+ * Count lines of `objdump -d @obj` whose instruction (after the second
+ * tab) starts with @text[i]: a mnemonic, or "mov %cs" for MOV from CS.
+ * popek keeps its strings in .text, so its disassembly also holds junk
+ * "instructions"; none of the five is printable ASCII, so text cannot
+ * fake them. Return: 0, or -1 if objdump could not run.
+ */
+static int count_insns(const char *obj, const char *const *text, size_t n,
+		       unsigned int *counts)
+{
+	char cmd[512], line[512];
+	FILE *p;
+
+	memset(counts, 0, n * sizeof(counts[0]));
+	snprintf(cmd, sizeof(cmd), "objdump -d %s 2>/dev/null", obj);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		char *insn = strchr(line, '\t');
+
+		if (!insn || !(insn = strchr(insn + 1, '\t')))
+			continue;
+		insn++;
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(text[i]);
+
+			if (!strchr(text[i], ' ')) {	/* a mnemonic, maybe with a size suffix */
+				if (!strncmp(insn, text[i], len) &&
+				    (insn[len] == ' ' || insn[len] == '\n' || insn[len] == 'l' ||
+				     insn[len] == 'w'))
+					counts[i]++;
+			} else if (!strncmp(insn, "mov", 3) && strstr(insn, text[i] + 4) &&
+				   strstr(insn, text[i] + 4) < strchr(insn, ',')) {
+				counts[i]++;		/* mov %cs,... : CS is the source */
+			}
+		}
+	}
+	return pclose(p) == 0 ? 0 : -1;
+}
+
+static void check_popek_paravirt(void)
+{
+	unsigned int native[NR_POPEK], pv[NR_POPEK], pv_old[NR_SENSITIVE];
+
+	if (count_insns(GUESTS "popek.o", popek_sensitive, NR_POPEK, native) ||
+	    count_insns(GUESTS "popek_pv.o", popek_sensitive, NR_POPEK, pv) ||
+	    count_insns(GUESTS "popek_pv.o", sensitive, NR_SENSITIVE, pv_old)) {
+		ok(1, "# SKIP objdump or guests/popek*.o missing: no disassembly check");
+		return;
+	}
+	for (size_t i = 0; i < NR_POPEK; i++) {
+		ok(native[i] > 0, "popek.o has %s (%u): the check sees it", popek_sensitive[i],
+		   native[i]);
+		ok_eq(pv[i], 0, "popek_pv.o has no %s", popek_sensitive[i]);
+	}
+	for (size_t i = 0; i < NR_SENSITIVE; i++)
+		ok_eq(pv_old[i], 0, "popek_pv.o has no %s", sensitive[i]);
+}
+
 
 /*
  * Count the instructions of the object @obj's code by mnemonic (objdump -d
@@ -153,5 +222,6 @@ int main(void)
 		free(buf);
 	}
 	check_paravirt_build();
+	check_popek_paravirt();
 	return done_testing();
 }

@@ -82,6 +82,7 @@ enum tvmm_mode {
 	TVMM_MODE_REAL		= 1,	/* 16-bit real mode at 0000:7c00 (unrestricted guest) */
 	TVMM_MODE_DEPRIVILEGED	= 2,	/* guest kernel at ring 1, trap-and-emulate */
 	TVMM_MODE_PARAVIRT	= 3,	/* guest calls tvmm with VMCALL */
+	TVMM_MODE_PATCH		= 4,	/* deprivileged + scan-and-patch of code pages */
 };
 
 /* Guest ABI constants (DESIGN.md, "Guest ABI") */
@@ -126,7 +127,7 @@ struct tvmm_config {
 #define TVMM_TIMER_VECTOR	0x20
 
 /*
- * De-privileged mode: tvmm keeps its shadow GDT, IDT and TSS in the top
+ * De-privileged (and patch) mode: tvmm keeps its shadow GDT, IDT and TSS in the top
  * TVMM_DEPRIV_RESERVED bytes of guest RAM; the guest's stack starts below.
  */
 #define TVMM_DEPRIV_RESERVED	0x10000ULL
@@ -197,6 +198,7 @@ enum tvmm_action {
 	TVMM_ACTION_INJECTED	= 2,	/* a virtual interrupt was delivered */
 	TVMM_ACTION_IGNORED	= 3,	/* nothing to do (host interrupt, timer) */
 	TVMM_ACTION_FATAL	= 4,	/* the VM ended */
+	TVMM_ACTION_PATCHED	= 5,	/* a patched site trapped; its original was emulated */
 };
 
 #define TVMM_EXIT_RECORD_VERSION	2

@@ -16,7 +16,13 @@
  *     cpl 3) to the kernel's handler;
  *   hw: at ring 0; no int $0x80 exits, no CLI/STI exits;
  *   paravirt (minios_pv.bin): hypercalls instead of CLI/STI/OUT/HLT;
- * and prints the same console text in all three.
+ *   patch: deprivileged, plus each code page scanned for sensitive-but-
+ *     unprivileged instructions before it runs (module/patch.c): one
+ *     EPT_VIOLATION "scan page" per code page, nothing to patch (minios
+ *     enables interrupts with the trapping STI), the rest as deprivileged;
+ * and prints the same console text in all four. In guest-caused exits
+ * (host interrupts and the preemption timer left out) hw has the fewest,
+ * then paravirt, then patch (lab 09, the issue's ordering).
  *
  * Record convention: a record's vif is the guest's IF *when it exited*,
  * before tvmm handled the exit. So the cli record has vif 1, the sti
@@ -74,6 +80,7 @@ static const char *const mode_names[] = {
 	[TVMM_MODE_REAL] = "real",
 	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
 	[TVMM_MODE_PARAVIRT] = "paravirt",
+	[TVMM_MODE_PATCH] = "patch",
 };
 
 static const char *const action_names[] = {
@@ -82,6 +89,7 @@ static const char *const action_names[] = {
 	[TVMM_ACTION_INJECTED] = "injected",
 	[TVMM_ACTION_IGNORED] = "ignored",
 	[TVMM_ACTION_FATAL] = "fatal",
+	[TVMM_ACTION_PATCHED] = "patched",
 };
 
 static void on_alarm(int sig)
@@ -167,7 +175,7 @@ static void log_exit_counts(struct __test_metadata *_metadata, const char *mode,
 		 r->nrecs, total_ticks);
 	TH_LOG("%s", line);
 	line[0] = '\0';
-	for (a = 0; a <= TVMM_ACTION_FATAL; a++)
+	for (a = 0; a <= TVMM_ACTION_PATCHED; a++)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s %u",
 			 a ? ", " : "", action_names[a], count_action(r, a));
 	TH_LOG("actions: %s", line);
@@ -418,7 +426,64 @@ TEST_F(deprivilege, paravirt_same_console)
 	log_exit_counts(_metadata, "paravirt", r);
 }
 
-/* The three techniques side by side: exits per mode, for lab 09. */
+/*
+ * patch: the unmodified mini-OS, same console; its code pages are scanned
+ * (one "scan page" EPT_VIOLATION each, before any code of the page runs,
+ * never twice for a page); minios holds no sensitive-but-unprivileged
+ * instruction, so nothing is patched; privileged instructions and system
+ * calls go as in deprivileged mode (emulated #GPs, reflected int $0x80).
+ */
+TEST_F(deprivilege, patch_same_console)
+{
+	struct vm_result *r = &self->res;
+	unsigned long long pages[16] = { 0 };
+	unsigned int scans = 0;
+
+	RUN_MINIOS(TVMM_MODE_PATCH, "minios.bin", TVMM_END_HLT);
+	EXPECT_STREQ(MINIOS_TEXT, r->console);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		EXPECT_NE(0, rec->cpl);
+		if (rec->reason_code != EXIT_REASON_EPT_VIOLATION)
+			continue;
+		EXPECT_TRUE(rec_is(rec, "scan page")) TH_LOG("seq %llu: \"%.*s\"", rec->seq,
+							     TVMM_MNEMONIC_MAX, rec->mnemonic);
+		EXPECT_EQ(TVMM_ACTION_EMULATED, rec->action);
+		EXPECT_EQ(rec->rip & ~0xfffULL, rec->gpa & ~0xfffULL)
+			TH_LOG("seq %llu: fetch at 0x%llx, rip 0x%llx", rec->seq, rec->gpa, rec->rip);
+		for (unsigned int k = 0; k < scans && k < 16; k++) {
+			EXPECT_NE(pages[k], rec->gpa & ~0xfffULL) TH_LOG("page scanned twice");
+		}
+		if (scans < 16)
+			pages[scans] = rec->gpa & ~0xfffULL;
+		scans++;
+	}
+	EXPECT_LE(1, scans);
+	EXPECT_EQ(0x10000, pages[0]) TH_LOG("the first scan is the entry page");
+	EXPECT_EQ(EXIT_REASON_EPT_VIOLATION, r->recs[0].reason_code)
+		TH_LOG("the entry page must be scanned before its first instruction runs");
+	EXPECT_EQ(0, count_action(r, TVMM_ACTION_PATCHED));
+	EXPECT_EQ(strlen(MINIOS_TEXT), count_mnemonic(r, "out"));
+	EXPECT_EQ(MINIOS_SYSCALLS, count_action(r, TVMM_ACTION_REFLECTED));
+	log_exit_counts(_metadata, "patch", r);
+}
+
+/* Exits a run's guest caused: all but host interrupts and the preemption timer. */
+static unsigned int guest_exits(const struct vm_result *r)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += !exit_is_host_noise(&r->recs[i]);
+	return n;
+}
+
+/*
+ * The four techniques side by side: exits per mode, for lab 09, and the
+ * issue's ordering in guest-caused exits: hw fewest, paravirt fewer than
+ * patch (patch = deprivileged + the scans).
+ */
 TEST_F(deprivilege, exit_counts_per_mode)
 {
 	static const struct {
@@ -428,8 +493,9 @@ TEST_F(deprivilege, exit_counts_per_mode)
 		{ TVMM_MODE_HW, "minios.bin" },
 		{ TVMM_MODE_DEPRIVILEGED, "minios.bin" },
 		{ TVMM_MODE_PARAVIRT, "minios_pv.bin" },
+		{ TVMM_MODE_PATCH, "minios.bin" },
 	};
-	unsigned int ran = 0;
+	unsigned int ran = 0, by_mode[TVMM_MODE_PATCH + 1] = { 0 };
 
 	TH_LOG("%-13s %7s %9s %9s %9s %8s %7s %7s %7s", "mode", "exits", "emulated",
 	       "reflected", "injected", "ignored", "io/out", "vmcall", "hlt");
@@ -445,6 +511,7 @@ TEST_F(deprivilege, exit_counts_per_mode)
 					 strerror(-ret));
 		EXPECT_STREQ(MINIOS_TEXT, r->console) TH_LOG("mode %s", mode_names[runs[k].mode]);
 		ran++;
+		by_mode[runs[k].mode] = guest_exits(r);
 		TH_LOG("%-13s %7zu %9u %9u %9u %8u %7u %7u %7u", mode_names[runs[k].mode],
 		       r->nrecs, count_action(r, TVMM_ACTION_EMULATED),
 		       count_action(r, TVMM_ACTION_REFLECTED),
@@ -452,9 +519,17 @@ TEST_F(deprivilege, exit_counts_per_mode)
 		       count_action(r, TVMM_ACTION_IGNORED),
 		       count_mnemonic(r, "out"), count_reason(r, EXIT_REASON_VMCALL),
 		       count_mnemonic(r, "hlt"));
+		vm_result_free(r);
+		memset(r, 0, sizeof(*r));
 	}
-	if (ran < 2)
-		SKIP(return, "fewer than two modes in this tvmm.ko: nothing to compare");
+	if (ran < 4)
+		SKIP(return, "fewer than four modes in this tvmm.ko: nothing to compare");
+	TH_LOG("guest-caused exits: hw %u, paravirt %u, deprivileged %u, patch %u",
+	       by_mode[TVMM_MODE_HW], by_mode[TVMM_MODE_PARAVIRT],
+	       by_mode[TVMM_MODE_DEPRIVILEGED], by_mode[TVMM_MODE_PATCH]);
+	EXPECT_LT(by_mode[TVMM_MODE_HW], by_mode[TVMM_MODE_PARAVIRT]);
+	EXPECT_LT(by_mode[TVMM_MODE_PARAVIRT], by_mode[TVMM_MODE_PATCH]);
+	EXPECT_LT(by_mode[TVMM_MODE_HW], by_mode[TVMM_MODE_DEPRIVILEGED]);
 }
 
 /*
@@ -471,6 +546,8 @@ TEST_F(deprivilege, cli_modes_and_timer_off)
 	} cases[] = {
 		{ "--mode deprivileged minios.bin", 0, MINIOS_TEXT },
 		{ "--mode paravirt minios_pv.bin", MINIOS_STATUS, MINIOS_TEXT },
+		{ "--mode patch minios.bin", 0, MINIOS_TEXT },
+		{ "--mode scan-and-patch minios.bin", 0, MINIOS_TEXT },
 		{ "--mode deprivileged --timer 0 minios.bin", 0, MINIOS_TEXT_NO_TIMER },
 		{ "--timer 0 minios.bin", 0, MINIOS_TEXT_NO_TIMER },
 	};

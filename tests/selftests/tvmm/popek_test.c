@@ -21,10 +21,17 @@
  *     the guest kernel runs at ring 0 in VMX non-root mode, every
  *     instruction gives the native answer and tvmm intercepts what it
  *     chooses (OUT, MOV to CR0, HLT) with VM exits: all OK, "popek: 0 wrong".
- * The other fix, paravirtualization, rewrites the guest so that it asks the
- * VMM (hypercalls, as minios_pv.bin does for CLI/STI/OUT/HLT) instead of
- * using these instructions, and keeps its own copy of state such as the IF
- * and the GDT base; popek has no paravirtual build (yet).
+ *   patch: "full virtualization without hardware support" in its
+ *     simplest form (module/patch.c): deprivileged mode, plus a scan of
+ *     each code page at its first fetch (one EPT_VIOLATION exit, "scan
+ *     page") that overwrites every sensitive-but-unprivileged instruction
+ *     with INT3. Each one then exits as #BP with action "patched", at
+ *     exactly the table's addresses, once each, carrying the original
+ *     bytes; tvmm emulates it against the virtual CPU: all OK.
+ *   paravirt (popek_pv.bin, popek.S built with -DPARAVIRT): the guest asks
+ *     the VMM (hypercalls set IF, get CR0, putc, exit) or keeps its own
+ *     copy (its flags, its GDTR, its code selector) instead of using these
+ *     instructions: all OK, and its only exits are VMCALLs and MOV to CR0.
  *
  * Lab: 06 (de-privileging) and the Popek-Goldberg discussion. Needs: a
  * VT-x CPU with EPT and unrestricted guest (Bochs).
@@ -54,6 +61,10 @@
 #define POPEK_TABLE_MAX		16
 #define POPEK_MAX_EXITS		10000
 #define X86_EXC_GP		13
+#define X86_EXC_BP		3
+#define INT3_OPCODE		0xcc
+/* popek_pv.bin's hypercalls besides putc: set IF x3 (incl. its POPF), get CR0, exit. */
+#define POPEK_PV_HYPERCALLS	6
 #define INTR_INFO_VECTOR(i)	((i) & 0xff)
 
 #define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
@@ -121,22 +132,24 @@ FIXTURE_TEARDOWN(popek)
 	vm_result_free(&self->res);
 }
 
-/* Run popek.bin in @mode, tracing, timer off; it must end with HLT. */
-#define RUN_POPEK(mode)								\
+/* Run @guest in @mode, tracing, timer off; it must end with @want_end. */
+#define RUN_POPEK_GUEST(mode, guest, want_end)					\
 	do {									\
 		struct tvmm_config __c = vm_config(mode, TVMM_CONFIG_TRACE,	\
 						   POPEK_MAX_EXITS);		\
 		int __ret;							\
 		__c.timer_ticks = TVMM_TIMER_OFF;				\
-		__ret = vm_run_guest(&__c, "popek.bin", &self->res, NULL);	\
+		__ret = vm_run_guest(&__c, guest, &self->res, NULL);		\
 		if (__ret == -EOPNOTSUPP)					\
 			SKIP(return, "tvmm.ko refuses this mode (EOPNOTSUPP)");	\
-		ASSERT_EQ(0, __ret) TH_LOG("running popek.bin: %s", strerror(-__ret)); \
-		EXPECT_EQ(TVMM_END_HLT, self->res.run.end)			\
+		ASSERT_EQ(0, __ret) TH_LOG("running %s: %s", guest, strerror(-__ret)); \
+		EXPECT_EQ(want_end, self->res.run.end)				\
 			TH_LOG("ended with %s: %s", end_name(self->res.run.end), \
 			       self->res.run.message);				\
 		ASSERT_LT(0, self->res.nrecs) TH_LOG("no exit records");	\
 	} while (0)
+
+#define RUN_POPEK(mode)	RUN_POPEK_GUEST(mode, "popek.bin", TVMM_END_HLT)
 
 /* No record at any of the sensitive, non-trapping instructions. */
 static void expect_no_exit_at_table(struct __test_metadata *_metadata,
@@ -163,6 +176,18 @@ static unsigned int count_gp_mnemonic(const struct vm_result *r, const char *m)
 		n += r->recs[i].reason_code == EXIT_REASON_EXCEPTION_NMI &&
 		     !strncmp(r->recs[i].mnemonic, m, TVMM_MNEMONIC_MAX);
 	return n;
+}
+
+/* Every #GP of deprivileged mode, by mnemonic, exactly as many. */
+static void expect_depriv_gp_counts(struct __test_metadata *_metadata,
+				    const struct vm_result *r, const char *text)
+{
+	for (size_t k = 0; k < sizeof(depriv_gp) / sizeof(depriv_gp[0]); k++) {
+		unsigned int n = depriv_gp[k].count ? depriv_gp[k].count : strlen(text);
+
+		EXPECT_EQ(n, count_gp_mnemonic(r, depriv_gp[k].mnemonic))
+			TH_LOG("#GP exits \"%s\"", depriv_gp[k].mnemonic);
+	}
 }
 
 /*
@@ -222,6 +247,137 @@ TEST_F(popek, deprivileged_sensitive_insns_do_not_trap)
 			EXPECT_EQ(0, r->recs[i].vif);
 		}
 	}
+}
+
+/*
+ * The mnemonic each table entry's instruction gets in the trace, in table
+ * order (guests/popek.S: mov cs, pushf x2, popf, pushf, smsw, sgdt).
+ */
+static const char *const popek_mnemonics[] = {
+	"mov from cs", "pushf", "pushf", "popf", "pushf", "smsw", "sgdt",
+};
+
+/*
+ * patch: the same guest, unmodified, gets every answer right. Its only
+ * code page is scanned once (one EPT_VIOLATION "scan page" exit, before
+ * the first instruction runs); each of the table's instructions then
+ * exits exactly once as #BP with action "patched", at its own address,
+ * the record carrying the original bytes (not the INT3); no patched
+ * record anywhere else; the privileged instructions still #GP as in
+ * deprivileged mode.
+ */
+TEST_F(popek, patch_all_ok)
+{
+	struct vm_result *r = &self->res;
+	unsigned int hits[POPEK_TABLE_MAX] = { 0 }, patched = 0, scans = 0;
+
+	RUN_POPEK(TVMM_MODE_PATCH);
+	EXPECT_STREQ(POPEK_TEXT_HW, r->console);
+	ASSERT_EQ(sizeof(popek_mnemonics) / sizeof(popek_mnemonics[0]), self->ninsn);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+		unsigned int k;
+
+		if (rec->reason_code == EXIT_REASON_EPT_VIOLATION) {
+			scans++;
+			EXPECT_EQ(0, i) TH_LOG("the scan must come before any other exit");
+			EXPECT_EQ(0x10000, rec->gpa & ~0xfffULL);
+			EXPECT_EQ(TVMM_ACTION_EMULATED, rec->action);
+			EXPECT_EQ(0, strncmp(rec->mnemonic, "scan page", TVMM_MNEMONIC_MAX));
+			continue;
+		}
+		if (rec->action != TVMM_ACTION_PATCHED)
+			continue;
+		patched++;
+		for (k = 0; k < self->ninsn && self->insn[k] != rec->rip; k++)
+			;
+		EXPECT_GT(self->ninsn, k) TH_LOG("seq %llu: patched record at rip 0x%llx, not in the table",
+						 rec->seq, rec->rip);
+		if (k == self->ninsn)
+			continue;
+		hits[k]++;
+		EXPECT_EQ(EXIT_REASON_EXCEPTION_NMI, rec->reason_code);
+		EXPECT_EQ(X86_EXC_BP, INTR_INFO_VECTOR(rec->intr_info))
+			TH_LOG("seq %llu: intr_info 0x%x", rec->seq, rec->intr_info);
+		EXPECT_EQ(1, rec->cpl);
+		EXPECT_STREQ(popek_mnemonics[k], rec->mnemonic) TH_LOG("table entry %u", k);
+		EXPECT_LT(0, rec->insn_len);
+		EXPECT_NE(INT3_OPCODE, rec->insn[0]) TH_LOG("seq %llu: the record shows the patch, not the original",
+							    rec->seq);
+	}
+	EXPECT_EQ(1, scans);
+	EXPECT_EQ(self->ninsn, patched);
+	for (unsigned int k = 0; k < self->ninsn; k++) {
+		EXPECT_EQ(1, hits[k]) TH_LOG("table entry %u (0x%x, %s)", k, self->insn[k],
+					     popek_mnemonics[k]);
+	}
+	/* The POPF record: the virtual IF was 1 (after STI), the POPF cleared it. */
+	for (size_t i = 0; i < r->nrecs; i++) {
+		if (r->recs[i].action == TVMM_ACTION_PATCHED &&
+		    !strcmp(r->recs[i].mnemonic, "popf")) {
+			EXPECT_EQ(1, r->recs[i].vif);
+		}
+	}
+	expect_depriv_gp_counts(_metadata, r, POPEK_TEXT_HW);
+}
+
+/*
+ * paravirt: popek_pv.bin asks instead of executing the sensitive
+ * instructions: all OK, ends with hypercall exit(0); no exit at any table
+ * site; only VMCALL (one putc per byte, plus POPEK_PV_HYPERCALLS) and the
+ * two MOVs to CR0.
+ */
+TEST_F(popek, paravirt_pv_all_ok)
+{
+	struct vm_result *r = &self->res;
+
+	RUN_POPEK_GUEST(TVMM_MODE_PARAVIRT, "popek_pv.bin", TVMM_END_HYPERCALL);
+	EXPECT_STREQ(POPEK_TEXT_HW, r->console);
+	EXPECT_EQ(0, r->run.exit_status);
+	expect_no_exit_at_table(_metadata, r, self->insn, self->ninsn);
+	EXPECT_EQ(strlen(POPEK_TEXT_HW) + POPEK_PV_HYPERCALLS,
+		  count_reason(r, EXIT_REASON_VMCALL));
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_EXCEPTION_NMI));
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_IO_INSTRUCTION));
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_HLT));
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		if (exit_is_host_noise(rec))
+			continue;
+		EXPECT_EQ(0, rec->cpl);
+		EXPECT_TRUE(rec->reason_code == EXIT_REASON_VMCALL ||
+			    rec->reason_code == EXIT_REASON_CR_ACCESS)
+			TH_LOG("seq %llu: unexpected reason %u at rip 0x%llx", rec->seq,
+			       rec->reason_code, rec->rip);
+	}
+}
+
+/*
+ * The same popek.bin in deprivileged mode has the same privileged #GPs as
+ * in patch mode but no #BP: the difference between the two traces is
+ * exactly the scan and the patched sites (lab 08's "what changed").
+ */
+TEST_F(popek, patch_adds_only_scan_and_patched_sites)
+{
+	struct vm_result *r = &self->res;
+	size_t depriv_guest = 0, patch_guest = 0;
+
+	RUN_POPEK(TVMM_MODE_DEPRIVILEGED);
+	for (size_t i = 0; i < r->nrecs; i++)
+		depriv_guest += !exit_is_host_noise(&r->recs[i]);
+	vm_result_free(r);
+	memset(r, 0, sizeof(*r));
+	RUN_POPEK(TVMM_MODE_PATCH);
+	for (size_t i = 0; i < r->nrecs; i++)
+		patch_guest += !exit_is_host_noise(&r->recs[i]);
+	/*
+	 * Every console byte is one #GP "out" in both modes, and the consoles
+	 * differ in length: swap one for the other, add the scan and one
+	 * exit per table site.
+	 */
+	EXPECT_EQ(depriv_guest - strlen(POPEK_TEXT_DEPRIV) + strlen(POPEK_TEXT_HW) +
+		  1 + self->ninsn, patch_guest);
 }
 
 /* hw: ring 0, native answers: all OK; exits only for OUT, MOV to CR0, HLT. */
