@@ -58,6 +58,8 @@ enum tvmm_exit {
 /* msg.c: the program name for messages, and the error printer. */
 extern const char *tvmm_prog;
 void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A lab stub of the tool ran: name its TODO (once). */
+void lab_todo(const char *todo, const char *what);
 
 /* Open a trace file or "-" for stdin; NULL after printing why not. */
 FILE *open_trace(const char *cmd, const char **path);
