@@ -34,8 +34,6 @@
 
 #include <sys/wait.h>
 
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 FIXTURE(compare) {
 	int unused;
 };
@@ -44,17 +42,10 @@ FIXTURE_SETUP(compare)
 {
 	static const char *const guests[] = { "minios.bin", "minios_pv.bin", "popek.bin",
 					      "popek_pv.bin" };
-	char path[PATH_MAX];
-	int ret;
 
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	REQUIRE_VMX_AND_TVMM();
 	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++)
-		ASSERT_EQ(0, access(guest_path(guests[i], path, sizeof(path)), R_OK))
-			TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
-			       path, strerror(errno));
+		REQUIRE_GUEST(guests[i]);
 }
 
 FIXTURE_TEARDOWN(compare)

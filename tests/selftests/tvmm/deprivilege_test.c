@@ -73,8 +73,6 @@ const char *vmx_exit_reason_name(__u32 reason);
 #define MINIOS_MAX_EXITS	50000
 #define MINIOS_TIMEOUT_S	240
 
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 static const char *const mode_names[] = {
 	[TVMM_MODE_HW] = "hw",
 	[TVMM_MODE_REAL] = "real",
@@ -188,18 +186,11 @@ FIXTURE(deprivilege) {
 FIXTURE_SETUP(deprivilege)
 {
 	static const char *const guests[] = { "minios.bin", "minios_pv.bin" };
-	char path[PATH_MAX];
-	int ret;
 
 	memset(&self->res, 0, sizeof(self->res));
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	REQUIRE_VMX_AND_TVMM();
 	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++)
-		ASSERT_EQ(0, access(guest_path(guests[i], path, sizeof(path)), R_OK))
-			TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
-			       path, strerror(errno));
+		REQUIRE_GUEST(guests[i]);
 }
 
 FIXTURE_TEARDOWN(deprivilege)

@@ -31,8 +31,6 @@
 #include "vm_util.h"
 #include "../kselftest_harness.h"
 
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 #define HALT_GUEST		"halt.bin"
 #define LAB03			3	/* TVMM_END_TODO's end_info: the lab */
 #define LAB04			4
@@ -81,18 +79,10 @@ FIXTURE(vmcs) {
 
 FIXTURE_SETUP(vmcs)
 {
-	char path[PATH_MAX];
-	int ret;
-
 	memset(&self->res, 0, sizeof(self->res));
 	self->fd = -1;
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
-	ASSERT_EQ(0, access(guest_path(HALT_GUEST, path, sizeof(path)), R_OK))
-		TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
-		       path, strerror(errno));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST(HALT_GUEST);
 }
 
 FIXTURE_TEARDOWN(vmcs)

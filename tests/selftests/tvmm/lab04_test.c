@@ -26,8 +26,6 @@
 #include "vm_util.h"
 #include "../kselftest_harness.h"
 
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 #define HALT_GUEST		"halt.bin"
 #define OUTSIDE_GUEST		"outside_ram.bin"
 #define OUTSIDE_GPA		0x40000000ULL	/* outside_ram.S's store */
@@ -47,19 +45,12 @@ FIXTURE(launch) {
 FIXTURE_SETUP(launch)
 {
 	static const char *const guests[] = { HALT_GUEST, OUTSIDE_GUEST };
-	char path[PATH_MAX];
-	int ret;
 
 	memset(&self->res, 0, sizeof(self->res));
 	self->fd = -1;
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	REQUIRE_VMX_AND_TVMM();
 	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++)
-		ASSERT_EQ(0, access(guest_path(guests[i], path, sizeof(path)), R_OK))
-			TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
-			       path, strerror(errno));
+		REQUIRE_GUEST(guests[i]);
 }
 
 FIXTURE_TEARDOWN(launch)

@@ -29,8 +29,6 @@
 #include "vm_util.h"
 #include "../kselftest_harness.h"
 
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 #define PRIV_GUEST		"privileged.bin"
 #define PRIV_TEXT_RING1		"privileged: ok cpl=1\n"
 #define PRIV_TEXT_RING0		"privileged: ok cpl=0\n"
@@ -71,18 +69,10 @@ FIXTURE(depriv) {
 
 FIXTURE_SETUP(depriv)
 {
-	char path[PATH_MAX];
-	int ret;
-
 	memset(&self->res, 0, sizeof(self->res));
 	self->fd = -1;
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
-	ASSERT_EQ(0, access(guest_path(PRIV_GUEST, path, sizeof(path)), R_OK))
-		TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
-		       path, strerror(errno));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST(PRIV_GUEST);
 }
 
 FIXTURE_TEARDOWN(depriv)

@@ -40,9 +40,6 @@
 	"mmio: doorbell rang 00000001 time(s)\n" \
 	"mmio: all checks passed\n"
 
-/* The 6.1 harness runs a body even when FIXTURE_SETUP skipped: make the skip final. */
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 /* One device access as the trace must show it. */
 struct access {
 	unsigned int offset;
@@ -135,18 +132,10 @@ FIXTURE(mmio) {
 
 FIXTURE_SETUP(mmio)
 {
-	char path[PATH_MAX];
-	int ret;
-
 	memset(&self->res, 0, sizeof(self->res));
 	self->fd = -1;
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
-	ASSERT_EQ(0, access(guest_path("mmio.bin", path, sizeof(path)), R_OK))
-		TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
-		       path, strerror(errno));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST("mmio.bin");
 }
 
 FIXTURE_TEARDOWN(mmio)

@@ -67,8 +67,6 @@
 #define POPEK_PV_HYPERCALLS	6
 #define INTR_INFO_VECTOR(i)	((i) & 0xff)
 
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 /*
  * POPEK_OUT_NOTE: at ring 1 with IOPL 0, OUT faults only if the TSS's I/O
  * permission bitmap denies the port. popek loads no TSS of its own, so it
@@ -104,13 +102,9 @@ FIXTURE_SETUP(popek)
 	unsigned char *img;
 	ssize_t size;
 	__u32 n;
-	int ret;
 
 	memset(&self->res, 0, sizeof(self->res));
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	REQUIRE_VMX_AND_TVMM();
 
 	size = read_whole_file(guest_path("popek.bin", path, sizeof(path)), (void **)&img);
 	ASSERT_LT(0, size) TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",

@@ -39,13 +39,6 @@
 #define SPIN_MAX_EXITS		100	/* ~2 s of Bochs time: a preemption-timer exit every 20 ms */
 #define REAL_SECTOR_SIZE	512
 
-/*
- * The 6.1 harness runs a test's body even when FIXTURE_SETUP skipped it;
- * leaving the test's child process with the harness's own skip status
- * (255) makes the skip final.
- */
-#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
-
 static volatile sig_atomic_t alarm_fired;
 
 static void on_alarm(int sig)
@@ -75,18 +68,10 @@ FIXTURE(run) {
 
 FIXTURE_SETUP(run)
 {
-	char path[PATH_MAX];
-	int ret;
-
 	memset(&self->res, 0, sizeof(self->res));
 	self->fd = -1;
-	if (!cpu_has_vmx())
-		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
-	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
-	ASSERT_EQ(0, access(guest_path("hello.bin", path, sizeof(path)), R_OK))
-		TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR",
-		       path, strerror(errno));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST("hello.bin");
 }
 
 FIXTURE_TEARDOWN(run)

@@ -387,4 +387,33 @@ static inline const char *end_name(__u32 end)
 	return end < sizeof(names) / sizeof(names[0]) ? names[end] : "?";
 }
 
+/*
+ * The start of every VM fixture: skip on a CPU without VMX, load tvmm.ko,
+ * check that the guests the test runs are installed. Macros, because
+ * SKIP() and ASSERT_*() need the calling fixture's _metadata.
+ *
+ * The 6.1 harness runs a test's body even when FIXTURE_SETUP skipped it;
+ * leaving the test's child process with the harness's own skip status
+ * (255) makes the skip final.
+ */
+#define SKIP_TEST(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
+
+#define REQUIRE_VMX_AND_TVMM() do {						\
+	int __ret;								\
+										\
+	if (!cpu_has_vmx())							\
+		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM"); \
+	__ret = tvmm_ensure_loaded();						\
+	ASSERT_EQ(0, __ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-__ret)); \
+} while (0)
+
+#define REQUIRE_GUEST(name) do {						\
+	char __path[PATH_MAX];							\
+										\
+	ASSERT_EQ(0, access(guest_path((name), __path, sizeof(__path)), R_OK))	\
+		TH_LOG("%s: %s: build and install the guests (make -C tests/selftests/tvmm install), or set GUEST_DIR", \
+		       __path, strerror(errno));				\
+} while (0)
+
+
 #endif /* TVMM_VM_UTIL_H */
