@@ -101,6 +101,25 @@ row() {
 	PYEOF
 }
 
+# verdict JSON RC: what the lab's report says happened
+verdict() {
+	"$PY" - "$@" <<-'PYEOF'
+	import json, sys
+	tests = json.load(open(sys.argv[1])).get("tests", [])
+	failed = {t["test"] for t in tests if t["status"] == "FAIL"}
+	reasons = " ".join(t.get("reason", "") for t in tests)
+	if any(n.endswith("labvm_build") for n in failed):
+	    print("build-failed")       # no test ran
+	elif any(n.endswith(("kernel_clean", "end_marker")) for n in failed) or \
+	        "VM hung or crashed" in reasons:
+	    print("crashed")            # an oops or warning, or the VM never finished
+	elif sys.argv[2] == "0":
+	    print("ok")
+	else:
+	    print("failing")
+	PYEOF
+}
+
 n=0
 shopt -s nullglob
 for entry in "$SUB"/*; do
@@ -136,14 +155,8 @@ for entry in "$SUB"/*; do
 			status=timeout
 		elif [ ! -f "$json" ]; then
 			status=no-result
-		elif grep -q '"labvm_build"\|selftests: tvmm: labvm_build' "$json" "$tree/build/grade/lab$nn.ktap" 2>/dev/null; then
-			status=build-failed
-		elif grep -q 'VM hung or crashed\|kernel_clean", "status": "FAIL' "$json" 2>/dev/null; then
-			status=crashed
-		elif [ "$rc" -eq 0 ]; then
-			status=ok
 		else
-			status=failing
+			status=$(verdict "$json" "$rc")
 		fi
 		row "$student" "$nn" "$status" "$secs" "$json"
 		echo "grade-all: [$student] lab $nn: $(tail -n 1 "$log") -> $status"
@@ -156,7 +169,7 @@ import csv, json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 cols = ["student", "lab", "passed", "failed", "skipped", "total", "score", "status", "seconds"]
 with open(sys.argv[2], "w", newline="") as f:
-    w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+    w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
 json.dump(rows, open(sys.argv[3], "w"), indent=1)

@@ -1,17 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make grade-all on a class of three (TAP): from a lab 04 handout, a
+# make grade-all on a class of three (TAP): from a lab 05 handout, a
 # correct submission (the reference solution typed in), a partially
-# correct one (the EPT mapping done, the HLT exit still the stub) and a
-# crashing one (its HLT handler dereferences NULL in the kernel). The
-# gradebook must give each its own result: the crash fails only itself.
+# correct one (CPUID done, the I/O exit still the stub) and a crashing one
+# (its I/O handler dereferences NULL in the kernel). The gradebook must
+# give each its own result: the crash fails only itself.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 W=${TVMM_GRADE_ALL_TEST_DIR:-$ROOT/build/grade-all-test}
 PY=/usr/bin/python3
-LAB=04
+LAB=05
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
@@ -29,16 +29,16 @@ fill() { "$PY" "$ROOT/tests/grade/fill_todo.py" "$@"; }
 
 # alice: both TODOs, as the reference solution has them (a folder)
 cp -a "$H" "$W/class/alice"
-fill "$W/class/alice/module/ept.c" lab04.1 --from "$ROOT/module/ept.c"
-fill "$W/class/alice/module/exits.c" lab04.2 --from "$ROOT/module/exits.c"
-# bob: the EPT done, HLT still the stub (a tarball)
+fill "$W/class/alice/module/exits.c" lab05.1 --from "$ROOT/module/exits.c"
+fill "$W/class/alice/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
+# bob: CPUID done, the I/O exit still the stub (a tarball)
 cp -a "$H" "$W/bob"
-fill "$W/bob/module/ept.c" lab04.1 --from "$ROOT/module/ept.c"
+fill "$W/bob/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
 tar -C "$W" -czf "$W/class/bob.tar.gz" bob
-# carol: the EPT done, and a HLT handler that oopses (a folder)
+# carol: CPUID done, and an I/O handler that oopses (a folder)
 cp -a "$H" "$W/class/carol"
-fill "$W/class/carol/module/ept.c" lab04.1 --from "$ROOT/module/ept.c"
-fill "$W/class/carol/module/exits.c" lab04.2 --code "*(volatile int *)NULL = vm->id;"
+fill "$W/class/carol/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
+fill "$W/class/carol/module/exits.c" lab05.1 --code "*(volatile int *)NULL = vm->id;"
 
 TVMM_GRADE_ALL_OUT=$W/out TVMM_GRADE_ALL_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-900} \
 	TVMM_GRADE_TIMEOUT=420 bash "$ROOT/tests/grade/grade-all.sh" "$W/class" >"$W/grade-all.log" 2>&1
@@ -50,7 +50,7 @@ else
 	not_ok "grade-all graded the class (rc=$rc)"
 fi
 
-# student FIELD -> the gradebook value for lab 04
+# student FIELD -> the gradebook value for the lab
 get() { "$PY" -c '
 import json, sys
 rows = [r for r in json.load(open(sys.argv[1])) if r["student"] == sys.argv[2] and r["lab"] == sys.argv[3]]
