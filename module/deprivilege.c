@@ -23,7 +23,7 @@
  * reveal them without any trap: the Popek-Goldberg problem of lab 08.
  *
  * SDM: vol. 3A, 3.4.5 "Segment Descriptors", 5.5 "Privilege Levels", 6.11
- *      "IDT Descriptors", 7.2.1 "Task-State Segment"; vol. 3C, 26.3.1.2
+ *      "IDT Descriptors", 7.2.1 "Task-State Segment"; vol. 3C, 27.3.1.2
  *      (guest segment checks); bochs.md "De-privileged guests in Bochs".
  * Context: the run loop, preemption off, the VM's VMCS current.
  */
@@ -322,7 +322,7 @@ int depriv_load_ss(struct tvmm_vm *vm, u16 sel)
  * call) faulted on the shadow gate tvmm made DPL 0. Reflect it: deliver
  * vector @vector to the guest kernel's own handler, returning after the
  * INT instruction. It enters as an external-interrupt-type event so the
- * CPU does not repeat the DPL check that just failed (SDM 26.6.1.1).
+ * CPU does not repeat the DPL check that just failed (SDM 27.6.1.1).
  * Return: 0 if reflected, -EPERM if the guest's gate was not for ring 3.
  */
 int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vector)
@@ -335,7 +335,7 @@ int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vecto
 	 * returns after it) and inject the vector as an external-interrupt-type
 	 * event (VM-entry interruption-information, valid bit), which the CPU
 	 * delivers without the gate DPL check that just failed (SDM vol. 3C
-	 * 26.6.1.1). Return -EPERM if the gate was not for ring 3: the caller
+	 * 27.6.1.1). Return -EPERM if the gate was not for ring 3: the caller
 	 * then gives the guest its #GP. Hint: vector | BIT(31).
 	 */
 #ifdef CONFIG_TVMM_LAB07_SOLUTION

@@ -9,7 +9,7 @@
  * Everything the VMCS does not switch (the general-purpose registers) is
  * switched here by hand.
  *
- * SDM: vol. 3C, 26 "VM Entries"; 27.5 "Loading Host State"; vol. 2,
+ * SDM: vol. 3C, 27 "VM Entries"; 28.5 "Loading Host State"; vol. 2,
  *      VMLAUNCH/VMRESUME.
  * Context: called from vcpu.c with interrupts and preemption off and this
  *      VM's VMCS current on this CPU.

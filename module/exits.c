@@ -14,7 +14,7 @@
  * SDM: vol. 3D, appendix C (exit reasons); vol. 3C, 28.2.1 "Basic VM-Exit
  *      Information" (exit qualifications: table 28-3 CR access, 28-5 I/O,
  *      28-7 EPT violation); 28.2.2 (VM-exit interruption information);
- *      26.6 "Event Injection".
+ *      27.6 "Event Injection".
  * Context: preemption off, interrupts on, the VM's VMCS current (vcpu.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -110,7 +110,7 @@ void exit_skip_instruction(struct tvmm_exit_info *exit)
 
 /*
  * Make the guest take exception @vector at the faulting instruction,
- * exactly as the hardware would have: VM-entry event injection (SDM 26.6).
+ * exactly as the hardware would have: VM-entry event injection (SDM 27.6).
  * Real mode has no error codes.
  */
 void exit_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
@@ -196,7 +196,7 @@ static void handle_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
  * (its IF is set and the virtual timer runs), the virtual CPU is "halted":
  * the run loop gives the physical CPU back to Linux until the next tick is
  * due, as KVM blocks a halted vCPU. (Not the VMCS HLT activity state: VM
- * entry refuses it unless SS.DPL is 0, SDM 26.3.1.5, and a deprivileged
+ * entry refuses it unless SS.DPL is 0, SDM 27.3.1.5, and a deprivileged
  * guest runs at ring 1.) If no interrupt can come, nothing will ever wake
  * the guest: the VM is over, the guest ABI's normal end.
  */

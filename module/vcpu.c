@@ -17,7 +17,7 @@
  * Machine Control Structures": a VMCS must be cleared before it is loaded
  * on another processor).
  *
- * SDM: vol. 3C, 26 "VM Entries", 27 "VM Exits"; 26.8 "VM-Entry Failures
+ * SDM: vol. 3C, 27 "VM Entries", 28 "VM Exits"; 27.8 "VM-Entry Failures
  *      During or After Loading Guest State"; 25.5.1 "VMX-Preemption Timer".
  * Context: process context, under the VM's run_lock (ioctl TVMM_RUN).
  */
@@ -50,9 +50,9 @@ static_assert(VMCS_HOST_RSP == 0x6c14);	/* VMCS_HOST_RSP_ENC in entry.S */
 #define SS_AR_DPL_SHIFT		5
 #define SS_AR_DPL_MASK		3
 
-/* Exit-qualification values of a failed entry (SDM 26.8, table 26-?). */
+/* Exit-qualification values of a failed entry (SDM 27.8). */
 static const char *const entry_fail_qual[] = {
-	[0] = "a guest-state check failed (see the VMENTER FAIL line of bochs.log, or SDM 26.3.1)",
+	[0] = "a guest-state check failed (see the VMENTER FAIL line of bochs.log, or SDM 27.3.1)",
 	[2] = "loading PDPTEs failed",
 	[3] = "an NMI was injected while NMIs were blocked",
 	[4] = "the VMCS link pointer is invalid",
@@ -114,7 +114,7 @@ static void vcpu_entry_insn_failed(struct tvmm_vm *vm, int how)
 	vcpu_end(vm, TVMM_END_ENTRY_FAILED, error, "VM entry failed: %s", what);
 }
 
-/* The entry started but failed checking or loading guest state (SDM 26.8). */
+/* The entry started but failed checking or loading guest state (SDM 27.8). */
 static void vcpu_entry_state_failed(struct tvmm_vm *vm, u32 reason)
 {
 	u64 qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
@@ -285,7 +285,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	loadsegment(es, es);
 	/*
 	 * A VM exit leaves the GDT limit at 0xffff and the TR limit at 0x67
-	 * (SDM 27.5.2): put back Linux's, as KVM does.
+	 * (SDM 28.5.2): put back Linux's, as KVM does.
 	 */
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();

@@ -6,7 +6,7 @@
  * not otherwise recover (RIP, RSP, RFLAGS, segments, control registers).
  * The general-purpose registers stay as the guest left them, and the VMM
  * must save them itself before using them (SDM vol. 3C, 28.1 "Architectural
- * State Before a VM Exit"; 27.5 "Loading Host State" lists what the CPU
+ * State Before a VM Exit"; 28.5 "Loading Host State" lists what the CPU
  * does restore). entry.S saves them here; the offsets below are the
  * contract between entry.S and C, checked by static_assert in vcpu.c.
  *

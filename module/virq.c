@@ -15,8 +15,8 @@
  * In hw mode the guest's IF is simply RFLAGS.IF and the hardware tells
  * tvmm when it opens (interrupt-window exiting).
  *
- * SDM: vol. 3C, 26.6 "Event Injection"; 25.4.2 "Guest Non-Register State"
- *      (interruptibility, activity state); 26.7.5 "Interrupt-Window
+ * SDM: vol. 3C, 27.6 "Event Injection"; 25.4.2 "Guest Non-Register State"
+ *      (interruptibility, activity state); 27.7.5 "Interrupt-Window
  *      Exiting"; 25.5.1 "VMX-Preemption Timer".
  * Context: the run loop, preemption off, the VM's VMCS current.
  */

@@ -12,7 +12,7 @@
  *   guest:    the machine the guest ABI promises (DESIGN.md, "Guest ABI").
  *
  * SDM: vol. 3C, 25 "Virtual Machine Control Structures" (25.4 guest-state
- *      area, 25.5 host-state area, 25.6-25.8 controls); 26.2-26.3 "Checks on
+ *      area, 25.5 host-state area, 25.6-25.8 controls); 27.2-27.3 "Checks on
  *      VMX Controls and Host-State Area", "Checking and Loading Guest State".
  * Context: preemption off with the VM's VMCS current on this CPU (vcpu.c
  *      arranges it), under the VM's run_lock.
@@ -133,7 +133,7 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 			   BIT(CPU_SECONDARY_CONTROLS), &cpu);
 	if (err)
 		return err;
-	/* Unrestricted guest: paging off and real mode run natively (26.3.1.1). */
+	/* Unrestricted guest: paging off and real mode run natively (27.3.1.1). */
 	err = vmcs_control("secondary controls", c->procbased_ctls2,
 			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST) |
 			   BIT(CPU2_ENABLE_VPID),
@@ -144,7 +144,7 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	 * 64-bit host; EFER switched by the CPU. "Acknowledge interrupt on
 	 * exit" stays 0: the interrupt stays pending in the local APIC and
 	 * Linux takes it through its own IDT as soon as vcpu.c enables
-	 * interrupts after the exit (SDM 27.2 and 33.2).
+	 * interrupts after the exit (SDM 28.2 and 34.2).
 	 */
 	err = vmcs_control("VM-exit controls",
 			   ctl_cap(c->exit_ctls, c->true_exit_ctls),
@@ -223,7 +223,7 @@ int vmcs_refresh_host_state(void)
 	vmx_vmwrite(VMCS_HOST_CR3, __read_cr3(), &err);
 	vmx_vmwrite(VMCS_HOST_CR4, __read_cr4(), &err);
 
-	/* Selectors must have RPL 0 and TI 0 (SDM 26.2.3); DS-GS may be null. */
+	/* Selectors must have RPL 0 and TI 0 (SDM 27.2.3); DS-GS may be null. */
 	vmx_vmwrite(VMCS_HOST_CS_SELECTOR, __KERNEL_CS, &err);
 	vmx_vmwrite(VMCS_HOST_SS_SELECTOR, __KERNEL_DS, &err);
 	vmx_vmwrite(VMCS_HOST_DS_SELECTOR, 0, &err);
@@ -259,7 +259,7 @@ int vmcs_refresh_host_state(void)
 /*
  * The CR0 the guest really runs with: its own bits, plus what VMX
  * operation forces (IA32_VMX_CR0_FIXED0, except PE and PG which
- * unrestricted guest frees, SDM 26.3.1.1), plus TS (see the #NM exit).
+ * unrestricted guest frees, SDM 27.3.1.1), plus TS (see the #NM exit).
  */
 u64 vmcs_guest_cr0(u64 shadow)
 {
@@ -325,7 +325,7 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 		 * segments = GUEST_DS_SEL, each flat (base 0, limit 4 GiB,
 		 * AR_FLAT32 of an accessed code/data type), RIP =
 		 * TVMM_GUEST_LOAD_GPA, RSP = the top of RAM, IDTR limit 0 (no
-		 * IDT yet). SDM vol. 3C 26.3.1.2 (checks on guest segment
+		 * IDT yet). SDM vol. 3C 27.3.1.2 (checks on guest segment
 		 * registers), 25.4.1. Hint: vmcs_guest_segment() writes
 		 * selector, base, limit and access rights of one segment; the
 		 * real-mode branch above is the same shape.
@@ -346,7 +346,7 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 #endif
 		/* TODO(lab03.2) END */
 	}
-	/* TR must be a usable busy TSS even if the guest never uses it (26.3.1.2). */
+	/* TR must be a usable busy TSS even if the guest never uses it (27.3.1.2). */
 	vmcs_guest_segment(VMCS_GUEST_TR_SELECTOR, real ? 0 : GUEST_TR_SEL, 0,
 			   TSS_MIN_LIMIT, AR_TYPE_TSS32_BUSY | AR_PRESENT, &err);
 	vmcs_guest_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE, &err);

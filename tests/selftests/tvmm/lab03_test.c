@@ -5,8 +5,8 @@
  * Grades lab 03 (build a VMCS: module/vmcs.c, TODO(lab03.1) the control
  * adjust helper, TODO(lab03.2) the protected-mode guest state).
  *
- * Rule under test (SDM vol. 3C, 26.2 "Checks on VMX controls and host-
- * state area", 26.3.1 "Checks on the guest state area"; vol. 3D, A.3-A.5
+ * Rule under test (SDM vol. 3C, 27.2 "Checks on VMX controls and host-
+ * state area", 27.3.1 "Checks on the guest state area"; vol. 3D, A.3-A.5
  * "VM-execution, VM-exit and VM-entry controls"): VMLAUNCH enters the
  * guest only if every control respects its capability MSR (allowed-0
  * bits set, allowed-1 bits the limit) and the guest state is consistent;
@@ -257,7 +257,7 @@ static void check_flat_segment(struct __test_metadata *_metadata, int vm_id,
 	EXPECT_EQ(0, AR_DPL(ar)) TH_LOG("%s: DPL %llu", seg, AR_DPL(ar));
 	EXPECT_TRUE(ar & AR_DB_32BIT) TH_LOG("%s: not a 32-bit segment", seg);
 	EXPECT_TRUE(ar & AR_GRANULARITY_4K)
-		TH_LOG("%s: limit 4 GiB needs 4 KiB granularity (SDM 26.3.1.2)", seg);
+		TH_LOG("%s: limit 4 GiB needs 4 KiB granularity (SDM 27.3.1.2)", seg);
 	if (code) {
 		EXPECT_TRUE(ar & AR_TYPE_CODE) TH_LOG("%s: type 0x%llx is not code", seg,
 						      ar & AR_TYPE_MASK);
