@@ -36,6 +36,9 @@ echo
 echo "\$ tvmm stats /extra/minios.jsonl"
 tvmm stats /extra/minios.jsonl
 echo
+echo "\$ tvmm compare --workload popek   # Popek-Goldberg: one guest, four ways to run it"
+tvmm compare --workload popek || echo "(status $?: deprivileged is not correct, as Popek and Goldberg predict)"
+echo
 echo "\$ tvmm dot --sequence /extra/minios.jsonl -o /extra/minios.dot   # the trace as the notes draw it"
 tvmm dot --sequence /extra/minios.jsonl -o /extra/minios.dot
 echo TVMM-DOT-BEGIN
@@ -61,7 +64,10 @@ kernel written for ring 0, runs de-privileged at ring 1 ("virtual kernel
 mode") with an application at ring 3: its CLI, STI, OUT, LGDT... trap and
 are emulated on a per-VM virtual CPU, its system calls are reflected to
 its own handler, and a virtual timer interrupt reaches its ISR only when
-its virtual IF is 1.
+its virtual IF is 1. Then guests/popek.S, which trusts POPF, PUSHF, SGDT,
+SMSW and MOV from CS, runs four ways: at ring 1 those instructions do not
+trap and it goes wrong silently (Popek and Goldberg); scan-and-patch,
+paravirtualization and VT-x each make it right, at different costs.
 (The first run builds the guest kernel: 3 to 10 minutes. Then ~15 s.)
 EOF
 echo
@@ -70,7 +76,7 @@ echo
 OUT=$ROOT/build/demo
 mkdir -p "$OUT"
 rc=0
-bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin $ROOT/guests/minios.bin" \
+bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin $ROOT/guests/minios.bin $ROOT/guests/popek.bin $ROOT/guests/popek_pv.bin" \
 	--cmd "$DEMO_CMD" >"$OUT/demo.out" || rc=$?
 sed '/^TVMM-DOT-BEGIN$/,/^TVMM-DOT-END$/d' "$OUT/demo.out"
 if grep -q '^TVMM-DOT-END$' "$OUT/demo.out"; then
