@@ -35,7 +35,7 @@ fail_doc() {
 # source) a file without that lab's TODOs is a cache hit, and a variant
 # costs seconds instead of a full module build.
 T=$B/tree
-CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tvmm/ccache}
+CCACHE_DIR=${CCACHE_DIR:-${TVMM_CACHE:-$HOME/.cache/tvmm}/ccache}
 export CCACHE_DIR
 CC_FOR_VARIANTS=gcc
 command -v ccache >/dev/null && CC_FOR_VARIANTS="ccache gcc"
