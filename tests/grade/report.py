@@ -78,6 +78,18 @@ def diagnostics(text):
     return out
 
 
+def pick(lines):
+    """The lines worth showing: failed assertions and the log line after
+    each (TH_LOG's why), TODO messages; else the first three."""
+    out = []
+    for i, line in enumerate(lines):
+        if "Expected" in line or "TODO(" in line or "hint" in line.lower():
+            out.append(line)
+            if "Expected" in line and i + 1 < len(lines) and "Expected" not in lines[i + 1]:
+                out.append(lines[i + 1])
+    return out[:5] or lines[:3]
+
+
 def hint_for(name, hints):
     """Longest hints key that the leaf name ends with, then generic ones."""
     best = None
@@ -113,8 +125,7 @@ def main():
         entry = {"test": leaf.name, "status": leaf.status, "reason": leaf.reason}
         print(f"  {leaf.status:4} {leaf.name}" + (f"  [{leaf.reason}]" if leaf.reason and leaf.status != "PASS" else ""))
         if leaf.status != "PASS":
-            why = [l for l in diags.get(short, []) if "Expected" in l or "TODO(" in l
-                   or "hint" in l.lower()][:4] or diags.get(short, [])[:3]
+            why = pick(diags.get(short, []))
             for line in why:
                 print(f"         | {line}")
             h = hint_for(leaf.name, hints).replace("NN", a.lab)
@@ -123,6 +134,12 @@ def main():
             entry["hint"] = h
             entry["output"] = why
         results.append(entry)
+    stubs = sorted({l.split("# stub: ", 1)[1].strip() for l in text.splitlines()
+                    if l.startswith("# stub: ")})
+    if stubs:
+        print("  lab stubs that ran (dmesg): the failures above start there")
+        for s in stubs:
+            print(f"         {s}")
     passed, failed, skipped = ktap.count(leaves)
     total = len(leaves)
     pct = 100.0 * passed / total if total else 0.0
@@ -132,7 +149,7 @@ def main():
         with open(a.json, "w", encoding="utf-8") as f:
             json.dump({"lab": a.lab, "passed": passed, "failed": failed,
                        "skipped": skipped, "total": total, "score": round(pct, 1),
-                       "seconds": a.seconds, "tests": results}, f, indent=1)
+                       "seconds": a.seconds, "stubs": stubs, "tests": results}, f, indent=1)
     return 0 if total and passed == total else 1
 
 

@@ -66,7 +66,8 @@ FIXTURE_SETUP(tvmm)
 	if (!cpu_has_vmx())
 		SKIP(_exit(255), "this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM");
 	ret = tvmm_ensure_loaded();
-	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s%s", tvmm_ko_path(), strerror(-ret),
+				 tvmm_load_hint(ret));
 	self->fd = open(TVMM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", TVMM_DEVICE_PATH, strerror(errno));
 	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_CAPS, &self->caps))

@@ -34,6 +34,13 @@
 #define TVMM_DEBUGFS		"/sys/kernel/debug/tvmm"
 #define X86_CR4_VMXE_BIT	(1UL << 13)
 
+/* What a failed load of tvmm.ko means beyond strerror(): a lab stub. */
+static inline const char *tvmm_load_hint(int err)
+{
+	return err == -ENOPKG ?
+	       " (a lab's solution is not in this build: dmesg names the TODO to fill in)" : "";
+}
+
 static inline const char *tvmm_ko_path(void)
 {
 	const char *path = getenv("TVMM_KO");

@@ -404,7 +404,8 @@ static inline const char *end_name(__u32 end)
 	if (!cpu_has_vmx())							\
 		SKIP_TEST("this CPU has no VMX (CPUID.01H:ECX[5] = 0): run in the Bochs lab VM"); \
 	__ret = tvmm_ensure_loaded();						\
-	ASSERT_EQ(0, __ret) TH_LOG("loading %s: %s", tvmm_ko_path(), strerror(-__ret)); \
+	ASSERT_EQ(0, __ret) TH_LOG("loading %s: %s%s", tvmm_ko_path(),	\
+				   strerror(-__ret), tvmm_load_hint(__ret));	\
 } while (0)
 
 #define REQUIRE_GUEST(name) do {						\
