@@ -58,12 +58,6 @@ static int cpus_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
 
-static const char *const mode_names[] = {
-	[TVMM_MODE_HW] = "hw", [TVMM_MODE_REAL] = "real",
-	[TVMM_MODE_DEPRIVILEGED] = "deprivileged", [TVMM_MODE_PARAVIRT] = "paravirt",
-	[TVMM_MODE_PATCH] = "patch",
-};
-
 static const char *const end_names[] = {
 	[TVMM_END_NONE] = "running", [TVMM_END_HLT] = "hlt",
 	[TVMM_END_HYPERCALL] = "hypercall-exit", [TVMM_END_TRIPLE_FAULT] = "triple-fault",
@@ -80,7 +74,7 @@ static int state_show(struct seq_file *m, void *unused)
 	u32 end = READ_ONCE(vm->end);
 
 	seq_printf(m, "mode: %s\nmemory: %llu KiB\nimage loaded: %s\n",
-		   mode_names[vm->config.mode], vm->config.mem_size >> 10,
+		   tvmm_mode_name(vm->config.mode), vm->config.mem_size >> 10,
 		   vm->image_loaded ? "yes" : "no");
 	seq_printf(m, "exits: %llu\nlast cpu: %d\nvpid: %u\n",
 		   READ_ONCE(vm->exits), READ_ONCE(vm->last_cpu), vm->vpid);

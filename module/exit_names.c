@@ -2,7 +2,8 @@
 /*
  * Names of the basic VM-exit reasons.
  *
- * Also the names of what tvmm did with an exit (enum tvmm_action).
+ * Also the names of what tvmm did with an exit (enum tvmm_action) and of
+ * the guest modes (enum tvmm_mode), one table each for module and tool.
  *
  * Concept: trap-and-emulate. Every time the guest does something the VMM
  * asked to intercept, the CPU leaves the guest with a VM exit and a number
@@ -112,18 +113,24 @@ const char *vmx_exit_reason_what(__u32 reason)
 	return "unknown exit reason";
 }
 
+/* Are @a and @b the same string? (No strcmp: the same code in both worlds.) */
+static int same_name(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return !*a && !*b;
+}
+
 int vmx_exit_reason_from_name(const char *name)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	for (i = 0; i < TVMM_NR_EXIT_REASONS; i++) {
 		const char *n = exit_names[i].name;
 
-		if (!n)
-			continue;
-		for (j = 0; n[j] && n[j] == name[j]; j++)
-			;
-		if (!n[j] && !name[j])
+		if (n && same_name(n, name))
 			return i;
 	}
 	return -1;
@@ -143,4 +150,29 @@ const char *tvmm_action_name(unsigned int action)
 	if (action < ARRAY_SIZE(action_names))
 		return action_names[action];
 	return "unknown";
+}
+
+static const char *const mode_names[] = {
+	[TVMM_MODE_HW]		= "hw",
+	[TVMM_MODE_REAL]	= "real",
+	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
+	[TVMM_MODE_PARAVIRT]	= "paravirt",
+	[TVMM_MODE_PATCH]	= "patch",
+};
+
+const char *tvmm_mode_name(unsigned int mode)
+{
+	if (mode < ARRAY_SIZE(mode_names))
+		return mode_names[mode];
+	return "unknown";
+}
+
+int tvmm_mode_from_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mode_names); i++)
+		if (same_name(mode_names[i], name))
+			return i;
+	return -1;
 }

@@ -39,15 +39,6 @@
 #define TVMM_TIMER_DEFAULT	1000000ULL
 #endif
 
-static const char *const mode_names[] = {
-	[TVMM_MODE_HW] = "hw",
-	[TVMM_MODE_REAL] = "real",
-	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
-	[TVMM_MODE_PARAVIRT] = "paravirt",
-	[TVMM_MODE_PATCH] = "patch",
-};
-
-#define NR_MODES	(sizeof(mode_names) / sizeof(mode_names[0]))
 
 /* Records read() fetches at once; any count works, whole records come back. */
 #define DRAIN_BATCH	64
@@ -434,7 +425,7 @@ static int run_vm(struct run_ctx *ctx)
 					    ctx->config.mode == TVMM_MODE_PARAVIRT ||
 					    ctx->config.mode == TVMM_MODE_PATCH)) {
 			print_error("run: mode '%s' is not available in this tvmm.ko yet: it comes with the de-privileging labs (06-08). Use --mode hw or --mode real.",
-				    mode_names[ctx->config.mode]);
+				    tvmm_mode_name(ctx->config.mode));
 			return TVMM_EXIT_USAGE;
 		}
 		if (errno == EOPNOTSUPP) {
@@ -443,7 +434,7 @@ static int run_vm(struct run_ctx *ctx)
 		}
 		if (errno == EINVAL) {
 			print_error("run: tvmm.ko refused the configuration (mode %s, %llu KiB of RAM, max exits %llu): %s. `dmesg | tail` says which field.",
-				    mode_names[ctx->config.mode],
+				    tvmm_mode_name(ctx->config.mode),
 				    (unsigned long long)(ctx->config.mem_size ?
 				    ctx->config.mem_size : TVMM_GUEST_MEM_DEFAULT) >> 10,
 				    (unsigned long long)ctx->config.max_exits,
@@ -595,8 +586,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct run_ctx ctx;
 	unsigned long long v;
-	unsigned int i;
-	int c, status;
+	int c, mode, status;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
@@ -605,16 +595,15 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			for (i = 0; i < NR_MODES && strcmp(optarg, mode_names[i]); i++)
-				;
+			mode = tvmm_mode_from_name(optarg);
 			if (!strcmp(optarg, "scan-and-patch"))
-				i = TVMM_MODE_PATCH;
-			if (i == NR_MODES) {
+				mode = TVMM_MODE_PATCH;
+			if (mode < 0) {
 				print_error("run: unknown mode '%s': use hw, real, deprivileged, paravirt or patch.",
 					    optarg);
 				return TVMM_EXIT_USAGE;
 			}
-			ctx.config.mode = i;
+			ctx.config.mode = mode;
 			break;
 		case 'M':
 			if (parse_size(optarg, &v) || v % 4096 ||

@@ -23,4 +23,9 @@ int vmx_exit_reason_from_name(const char *name);
 /* "emulated", "reflected", "injected", "ignored", "fatal" (the trace's "action"). */
 const char *tvmm_action_name(unsigned int action);
 
+/* "hw", "real", "deprivileged", "paravirt", "patch" (enum tvmm_mode, `--mode`). */
+const char *tvmm_mode_name(unsigned int mode);
+/* The mode called @name, or -1. */
+int tvmm_mode_from_name(const char *name);
+
 #endif /* _TVMM_EXIT_NAMES_H */

@@ -42,11 +42,14 @@
 #include <sys/wait.h>
 
 /*
- * KVM's exit-reason names, from module/exit_names.c (linked in). Declared
- * here: <tvmm/exit_names.h> brings vmx_arch.h's enum, which clashes with
+ * Names of exit reasons, actions and modes, from module/exit_names.c
+ * (linked in), the tables the tool and debugfs use. Declared here:
+ * <tvmm/exit_names.h> brings vmx_arch.h's enum, which clashes with
  * vm_util.h's EXIT_REASON_* macros.
  */
 const char *vmx_exit_reason_name(__u32 reason);
+const char *tvmm_action_name(unsigned int action);
+const char *tvmm_mode_name(unsigned int mode);
 
 /* guests/minios.S: its console, in every mode, with the default timer. */
 #define MINIOS_TEXT \
@@ -72,23 +75,6 @@ const char *vmx_exit_reason_name(__u32 reason);
 /* A budget and a deadline, so a broken kernel side fails instead of hanging. */
 #define MINIOS_MAX_EXITS	50000
 #define MINIOS_TIMEOUT_S	240
-
-static const char *const mode_names[] = {
-	[TVMM_MODE_HW] = "hw",
-	[TVMM_MODE_REAL] = "real",
-	[TVMM_MODE_DEPRIVILEGED] = "deprivileged",
-	[TVMM_MODE_PARAVIRT] = "paravirt",
-	[TVMM_MODE_PATCH] = "patch",
-};
-
-static const char *const action_names[] = {
-	[TVMM_ACTION_EMULATED] = "emulated",
-	[TVMM_ACTION_REFLECTED] = "reflected",
-	[TVMM_ACTION_INJECTED] = "injected",
-	[TVMM_ACTION_IGNORED] = "ignored",
-	[TVMM_ACTION_FATAL] = "fatal",
-	[TVMM_ACTION_PATCHED] = "patched",
-};
 
 static void on_alarm(int sig)
 {
@@ -175,7 +161,7 @@ static void log_exit_counts(struct __test_metadata *_metadata, const char *mode,
 	line[0] = '\0';
 	for (a = 0; a <= TVMM_ACTION_PATCHED; a++)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s %u",
-			 a ? ", " : "", action_names[a], count_action(r, a));
+			 a ? ", " : "", tvmm_action_name(a), count_action(r, a));
 	TH_LOG("actions: %s", line);
 }
 
@@ -204,9 +190,9 @@ FIXTURE_TEARDOWN(deprivilege)
 		int __ret = run_minios(mode, guest, &self->res);		\
 		if (__ret == -EOPNOTSUPP)					\
 			SKIP(return, "tvmm.ko refuses mode %s (EOPNOTSUPP): its lab (06-08) is not in this build", \
-			     mode_names[mode]);					\
+			     tvmm_mode_name(mode));				\
 		ASSERT_EQ(0, __ret) TH_LOG("running %s in mode %s: %s%s", guest,	\
-					   mode_names[mode], strerror(-__ret),	\
+					   tvmm_mode_name(mode), strerror(-__ret), \
 					   __ret == -EINTR ? " (no end in time)" : ""); \
 		EXPECT_EQ(want_end, self->res.run.end)				\
 			TH_LOG("ended with %s: %s", end_name(self->res.run.end),	\
@@ -495,15 +481,15 @@ TEST_F(deprivilege, exit_counts_per_mode)
 		int ret = run_minios(runs[k].mode, runs[k].guest, r);
 
 		if (ret == -EOPNOTSUPP) {
-			TH_LOG("%-13s (not in this tvmm.ko)", mode_names[runs[k].mode]);
+			TH_LOG("%-13s (not in this tvmm.ko)", tvmm_mode_name(runs[k].mode));
 			continue;
 		}
-		ASSERT_EQ(0, ret) TH_LOG("mode %s: %s", mode_names[runs[k].mode],
+		ASSERT_EQ(0, ret) TH_LOG("mode %s: %s", tvmm_mode_name(runs[k].mode),
 					 strerror(-ret));
-		EXPECT_STREQ(MINIOS_TEXT, r->console) TH_LOG("mode %s", mode_names[runs[k].mode]);
+		EXPECT_STREQ(MINIOS_TEXT, r->console) TH_LOG("mode %s", tvmm_mode_name(runs[k].mode));
 		ran++;
 		by_mode[runs[k].mode] = guest_exits(r);
-		TH_LOG("%-13s %7zu %9u %9u %9u %8u %7u %7u %7u", mode_names[runs[k].mode],
+		TH_LOG("%-13s %7zu %9u %9u %9u %8u %7u %7u %7u", tvmm_mode_name(runs[k].mode),
 		       r->nrecs, count_action(r, TVMM_ACTION_EMULATED),
 		       count_action(r, TVMM_ACTION_REFLECTED),
 		       count_action(r, TVMM_ACTION_INJECTED),
