@@ -100,7 +100,7 @@ def hint_for(name, hints):
     if best:
         return hints[best]
     for key, hint in GENERIC.items():
-        if name == key or name.endswith("." + key) or name.endswith(key):
+        if name.endswith(key):
             return hint
     return ""
 

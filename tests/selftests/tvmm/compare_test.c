@@ -80,8 +80,8 @@ static bool compare_row(const char *json, const char *name, char *buf, size_t si
 	return false;
 }
 
-/* The number or boolean (true 1, false 0) of @key in @row; -1 if absent. */
-static long long compare_field(const char *row, const char *key)
+/* Where the value of @key starts in the JSON object @row, or NULL. */
+static const char *compare_value(const char *row, const char *key)
 {
 	char k[64];
 	const char *p;
@@ -89,10 +89,20 @@ static long long compare_field(const char *row, const char *key)
 	snprintf(k, sizeof(k), "\"%s\"", key);
 	p = strstr(row, k);
 	if (!p)
-		return -1;
+		return NULL;
 	p += strlen(k);
 	while (*p == ' ' || *p == ':')
 		p++;
+	return p;
+}
+
+/* The number or boolean (true 1, false 0) of @key in @row; -1 if absent. */
+static long long compare_field(const char *row, const char *key)
+{
+	const char *p = compare_value(row, key);
+
+	if (!p)
+		return -1;
 	if (!strncmp(p, "true", 4))
 		return 1;
 	if (!strncmp(p, "false", 5))
@@ -103,17 +113,9 @@ static long long compare_field(const char *row, const char *key)
 /* The number of @key in @row as a double (cycles_per_exit); -1 if absent. */
 static double compare_double(const char *row, const char *key)
 {
-	char k[64];
-	const char *p;
+	const char *p = compare_value(row, key);
 
-	snprintf(k, sizeof(k), "\"%s\"", key);
-	p = strstr(row, k);
-	if (!p)
-		return -1;
-	p += strlen(k);
-	while (*p == ' ' || *p == ':')
-		p++;
-	return (*p >= '0' && *p <= '9') ? strtod(p, NULL) : -1;
+	return p && *p >= '0' && *p <= '9' ? strtod(p, NULL) : -1;
 }
 
 /* Run `tvmm compare --json ARGS` in the guests' directory; its exit status. */
