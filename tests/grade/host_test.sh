@@ -7,6 +7,8 @@
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/grade/labs.sh
+. "$ROOT/tests/grade/labs.sh"
 W=$(mktemp -d /tmp/tvmm-grade-test.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 PY=/usr/bin/python3
@@ -97,13 +99,7 @@ else
 fi
 
 # --- Kconfig stages -------------------------------------------------------------
-(
-	cd "$ROOT" || exit 1
-	export KCONFIG_CONFIG=$W/k.config
-	"$PY" -m olddefconfig Kconfig >/dev/null &&
-	"$PY" -m setconfig --kconfig Kconfig TVMM_LAB05_SOLUTION=n >/dev/null &&
-	"$PY" -m genconfig --header-path "$W/k.h" Kconfig
-) >"$W/out" 2>&1
+lab_header "$ROOT" "$W/k.config" "$W/k.h" TVMM_LAB05_SOLUTION=n >"$W/out" 2>&1
 nlabs=$(ls -d "$ROOT"/labs/lab*/Kconfig | wc -l)
 if ! grep -q 'CONFIG_TVMM_LAB05_SOLUTION' "$W/k.h" &&
    [ "$(grep -c '^#define CONFIG_TVMM_LAB[0-9]*_SOLUTION 1$' "$W/k.h")" -eq $((nlabs - 1)) ]; then

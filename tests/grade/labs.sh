@@ -23,3 +23,21 @@ lab_programs() {
 	[ -f "$1/tests" ] || return 0
 	grep -v '^[[:space:]]*\(#\|$\)' "$1/tests" | tr '\n' ' '
 }
+
+# lab_header ROOT CONFIG HEADER [NAME=VALUE ...]: the Kconfig defaults (every
+# lab's solution on) plus those settings, written with kconfiglib to CONFIG
+# (a .config) and HEADER (the C header Kbuild includes)
+lab_header() {
+	local root=$1 config=$2 header=$3
+	shift 3
+	(
+		cd "$root" || exit 1
+		export KCONFIG_CONFIG=$config
+		rm -f "$config"
+		/usr/bin/python3 -m olddefconfig Kconfig >/dev/null || exit 1
+		if [ $# -gt 0 ]; then
+			/usr/bin/python3 -m setconfig --kconfig Kconfig "$@" >/dev/null || exit 1
+		fi
+		/usr/bin/python3 -m genconfig --header-path "$header" Kconfig
+	)
+}

@@ -43,15 +43,9 @@ command -v ccache >/dev/null && CC_FOR_VARIANTS="ccache gcc"
 # variant NAME "SYM=n ..." : build tvmm.ko (or the tool) with those labs off
 variant() {
 	local name=$1 off=$2
-	(
-		cd "$ROOT" || exit 1
-		export KCONFIG_CONFIG=$T/.config
-		rm -f "$T/.config"
-		"$PY" -m olddefconfig Kconfig >/dev/null &&
-		# shellcheck disable=SC2086 # a list of NAME=VALUE words
-		"$PY" -m setconfig --kconfig Kconfig $off >/dev/null &&
-		"$PY" -m genconfig --header-path "$T/module/generated/tvmm_config.h" Kconfig
-	) || return 1
+	# shellcheck disable=SC2086 # a list of NAME=VALUE words
+	lab_header "$ROOT" "$T/.config" "$T/module/generated/tvmm_config.h" $off >/dev/null ||
+		return 1
 	# lab 09 lives in the tool, the others in tvmm.ko; a variant may need both
 	if [ "$off" != TVMM_LAB09_SOLUTION=n ]; then
 		make -s -C "$KDIR" M="$T" CC="$CC_FOR_VARIANTS" -j2 modules >"$B/$name.log" 2>&1 &&
