@@ -36,7 +36,7 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 all: module userspace guests
 
 help:
-	@sed -n '3,25p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,24p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh

@@ -17,6 +17,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/errno.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <asm/msr.h>
@@ -25,6 +26,21 @@
 #include "tvmm.h"
 
 struct tvmm_caps tvmm_caps;
+
+/*
+ * For the selftests only: the lab VM's CPU is one CPU, whose firmware
+ * enabled VT-x and which offers every control tvmm wants. These two make
+ * tvmm see a different one, so the tests can watch what labs 01 and 03
+ * must do on it: a value that IA32_FEATURE_CONTROL seems to hold (-1: the
+ * real one), and secondary controls IA32_VMX_PROCBASED_CTLS2 seems not to
+ * allow (cleared from its allowed-1 half, after lab 01 read the MSRs).
+ */
+static long test_feature_control = -1;
+module_param(test_feature_control, long, 0400);
+MODULE_PARM_DESC(test_feature_control, "selftests only: pretend IA32_FEATURE_CONTROL holds this value");
+static uint test_hide_ctls2;
+module_param(test_hide_ctls2, uint, 0400);
+MODULE_PARM_DESC(test_hide_ctls2, "selftests only: pretend these secondary controls cannot be 1");
 
 /*
  * Read one capability MSR. rdmsrl_safe() turns the #GP that a missing MSR
@@ -225,12 +241,22 @@ int caps_probe(struct tvmm_caps *caps)
 		pr_err("IA32_FEATURE_CONTROL cannot be read: VMX unusable\n");
 		return -ENODEV;
 	}
+	if (test_feature_control >= 0) {
+		pr_info("test_feature_control: IA32_FEATURE_CONTROL taken as 0x%lx\n",
+			test_feature_control);
+		caps->feature_control = test_feature_control;
+	}
 	err = caps_check_feature_control(caps);
 	if (err)
 		return err;
 	err = caps_read_vmx_msrs(caps);
 	if (err)
 		return err;
+	if (test_hide_ctls2) {
+		pr_info("test_hide_ctls2: secondary controls 0x%x taken as not allowed\n",
+			test_hide_ctls2);
+		caps->procbased_ctls2 &= ~((u64)test_hide_ctls2 << 32);
+	}
 	return caps_check_basic(caps);
 }
 

@@ -14,6 +14,7 @@
  *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit
  *   vmN/patches patch mode: the sites patch.c rewrote (gpa, instruction,
  *               times trapped, original bytes) and the scanner's counters
+ *   vmN/ept     each page of guest RAM and the EPT leaf entry mapping it
  *
  * The vmN files show state copied at the end of each run slice: reading
  * them never touches a VMCS that may be running on another CPU.
@@ -130,6 +131,13 @@ static int patches_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(patches);
 
+static int ept_debugfs_show(struct seq_file *m, void *unused)
+{
+	ept_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ept_debugfs);
+
 static int vmcs_show(struct seq_file *m, void *unused)
 {
 	vmcs_dump(m, m->private);
@@ -148,6 +156,7 @@ void tvmm_debugfs_add_vm(struct tvmm_vm *vm)
 	debugfs_create_file("exits", 0400, vm->debugfs_dir, vm, &exits_fops);
 	debugfs_create_file("vmcs", 0400, vm->debugfs_dir, vm, &vmcs_fops);
 	debugfs_create_file("patches", 0400, vm->debugfs_dir, vm, &patches_fops);
+	debugfs_create_file("ept", 0400, vm->debugfs_dir, vm, &ept_debugfs_fops);
 }
 
 /* Waits for readers in progress; the files are gone when it returns. */

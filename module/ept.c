@@ -21,6 +21,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/io.h>
@@ -211,6 +212,45 @@ int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec)
 	else
 		table[EPT_INDEX(gpa, 0)] &= ~EPT_EXEC;
 	return 0;
+}
+
+/*
+ * debugfs vmN/ept: one line per page of guest RAM, its guest-physical
+ * address and the EPT leaf entry that maps it, found by the CPU's own
+ * 4-level walk ("-" where a level has no table, "?" where an entry points
+ * outside host RAM). Under run_lock: not while the VM runs a slice.
+ */
+void ept_show(struct seq_file *m, struct tvmm_vm *vm)
+{
+	struct tvmm_guest_mem *mem = &vm->mem;
+	unsigned long i;
+	int level;
+
+	if (mutex_lock_interruptible(&vm->run_lock))
+		return;
+	seq_printf(m, "%-10s %s\n", "gpa", "leaf entry");
+	for (i = 0; mem->ept_pml4 && i < mem->nr_pages; i++) {
+		u64 gpa = (u64)i << PAGE_SHIFT;
+		u64 *table = page_address(mem->ept_pml4);
+		const char *bad = NULL;
+
+		for (level = 3; level > 0 && !bad; level--) {
+			u64 entry = table[EPT_INDEX(gpa, level)];
+			u64 hpa = entry & PAGE_MASK & ~BIT_ULL(63);
+
+			if (!(entry & EPT_RWX))
+				bad = "-";
+			else if (!pfn_valid(PHYS_PFN(hpa)))
+				bad = "?";
+			else
+				table = phys_to_virt(hpa);
+		}
+		if (bad)
+			seq_printf(m, "0x%08llx %s\n", gpa, bad);
+		else
+			seq_printf(m, "0x%08llx 0x%016llx\n", gpa, table[EPT_INDEX(gpa, 0)]);
+	}
+	mutex_unlock(&vm->run_lock);
 }
 
 /* Copy @len bytes from userspace into guest RAM at @gpa (image loading). */

@@ -215,6 +215,7 @@ int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len);
 int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
 			   u64 len);
 int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec);
+void ept_show(struct seq_file *m, struct tvmm_vm *vm);
 
 /* vmcs.c: build the VMCS in three phases; dump it for students. */
 int vmcs_setup(struct tvmm_vm *vm);

@@ -98,6 +98,12 @@ if [ "$vm" -eq 1 ]; then
 	step lab-stages bash tests/grade/stages.sh
 	# make grade-all on a correct, a partial and a crashing submission
 	step grade-all bash tests/grade/grade_all_test.sh
+	# one plausible wrong solution per TODO, drawn anew each time: each
+	# must fail its lab's autograder (the seed is printed: a failure
+	# reproduces with tests/mutants/run.sh --seed S --one-per-todo)
+	seed=${TVMM_MUTANT_SEED:-$(date +%s)}
+	echo "mutants-sample: seed $seed"
+	step mutants-sample bash tests/mutants/run.sh --seed "$seed" --one-per-todo --no-reference
 fi
 
 header "durations"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host tests of the course tooling (TAP): the lab 00 grader, the grade
-# report, the Kconfig stages, and make handout (it strips, it builds, and
-# its proof that no solution is left can fail).
+# report, the Kconfig stages, make handout (it strips, it builds, and
+# its proof that no solution is left can fail), and the mutant catalogue
+# (every mutant applies, every TODO has five; the check can fail).
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -143,6 +144,34 @@ if ! "$PY" "$ROOT/tests/grade/handout_check.py" "$ROOT" "$H" 05 >"$W/leak.log" 2
 	ok "handout_check: a solution line put back is found"
 else
 	diag <"$W/leak.log"; not_ok "handout_check: a solution line put back is found"
+fi
+
+# --- the mutant catalogue (tests/mutants/) ---------------------------------------
+MUT=$ROOT/tests/mutants/mutate.py
+check "mutants: every mutant applies to its TODO's solution, every TODO has >= 5" \
+	"$PY" "$MUT" check
+# the check must be able to fail: a mutant whose '-' line is not in the
+# solution, and a TODO left with too few mutants
+mkdir -p "$W/cat/tests/mutants"
+cp "$MUT" "$W/cat/tests/mutants/"
+(cd "$ROOT" && git ls-files -z module userspace | xargs -0 cp --parents -t "$W/cat")
+cp "$ROOT"/tests/mutants/lab*.mutants "$W/cat/tests/mutants/"
+printf '\n@@ lab05.1 not-in-the-solution\n# a broken entry\n- this line is nowhere;\n+ ;\n' \
+	>>"$W/cat/tests/mutants/lab05.mutants"
+: >"$W/cat/tests/mutants/lab01.mutants"
+if ! "$PY" "$W/cat/tests/mutants/mutate.py" check >"$W/mcheck" 2>&1 &&
+   grep -q 'not applicable: .*lab05.1/not-in-the-solution' "$W/mcheck" &&
+   grep -q 'too few: TODO(lab01.1) has 0 mutants' "$W/mcheck"; then
+	ok "mutants: a broken catalogue (a stale '-' line, a TODO without mutants) fails the check"
+else
+	diag <"$W/mcheck"; not_ok "mutants: a broken catalogue fails the check"
+fi
+if "$PY" "$MUT" pick --seed 7 >"$W/p1" && "$PY" "$MUT" pick --seed 7 >"$W/p2" &&
+   cmp -s "$W/p1" "$W/p2" &&
+   [ "$(wc -l <"$W/p1")" -eq "$(grep -rhoE 'TODO\(lab[0-9]+\.[0-9]+\) BEGIN' "$ROOT/module" "$ROOT/userspace" | sort -u | wc -l)" ]; then
+	ok "mutants: pick --seed S draws one mutant per TODO, the same for the same seed"
+else
+	diag <"$W/p1"; not_ok "mutants: pick --seed S draws one mutant per TODO"
 fi
 
 echo "1..$n"

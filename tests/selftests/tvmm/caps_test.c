@@ -9,6 +9,10 @@
  * with what the MSRs say. The device must be root only, and the ioctl
  * interface must refuse what it does not know.
  *
+ * The lab VM's firmware enabled VT-x; tvmm's test_feature_control
+ * parameter makes it see an IA32_FEATURE_CONTROL that a firmware with
+ * VT-x disabled leaves (SDM vol. 3C, 24.7), so the refusal is tested too.
+ *
  * Lab: 01 (detect VMX). Needs: a VT-x CPU (the Bochs lab VM).
  */
 #include "tvmm_util.h"
@@ -201,6 +205,108 @@ TEST_F(tvmm, debugfs_caps_and_cpus)
 			 self->caps.cpus_vmx_on ? "on" : "off");
 		EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("missing \"%s\" in:\n%s", want, buf);
 	}
+}
+
+/* Secondary-control bits that announce the optional MSRs (SDM A.3.3). */
+#define CTLS2_ENABLE_EPT	(1ULL << (32 + 1))
+#define CTLS2_ENABLE_VPID	(1ULL << (32 + 5))
+#define CTLS2_ENABLE_VMFUNC	(1ULL << (32 + 13))
+
+/*
+ * The optional MSRs' flags say exactly when each MSR exists: EPT/VPID
+ * when EPT or VPID may be enabled (A.10), VMFUNC when VM functions may be
+ * (A.11); each flag set means the value was read (caps_match_raw_msrs
+ * compares it).
+ */
+TEST_F(tvmm, optional_caps_flags_match_cpu)
+{
+	const struct tvmm_caps *c = &self->caps;
+	bool ctls2 = c->procbased_ctls & (1ULL << (32 + 31));
+	bool ept_vpid = ctls2 && (c->procbased_ctls2 & (CTLS2_ENABLE_EPT | CTLS2_ENABLE_VPID));
+	bool vmfunc = ctls2 && (c->procbased_ctls2 & CTLS2_ENABLE_VMFUNC);
+
+	TH_LOG("IA32_VMX_PROCBASED_CTLS2 0x%llx, flags 0x%x", c->procbased_ctls2, c->flags);
+	EXPECT_EQ(ept_vpid, !!(c->flags & TVMM_CAPS_EPT_VPID))
+		TH_LOG("EPT or VPID may be enabled: %d, TVMM_CAPS_EPT_VPID: %d", ept_vpid,
+		       !!(c->flags & TVMM_CAPS_EPT_VPID));
+	EXPECT_EQ(vmfunc, !!(c->flags & TVMM_CAPS_VMFUNC))
+		TH_LOG("VM functions may be enabled: %d, TVMM_CAPS_VMFUNC: %d", vmfunc,
+		       !!(c->flags & TVMM_CAPS_VMFUNC));
+	if (ept_vpid)
+		EXPECT_NE(0, c->ept_vpid_cap) TH_LOG("IA32_VMX_EPT_VPID_CAP not read");
+	if (c->flags & TVMM_CAPS_TRUE_CTLS) {
+		/* TRUE controls keep every allowed-1 bit of the plain ones (A.3). */
+		EXPECT_EQ(c->entry_ctls >> 32, c->true_entry_ctls >> 32)
+			TH_LOG("TRUE_ENTRY_CTLS 0x%llx vs ENTRY_CTLS 0x%llx",
+			       c->true_entry_ctls, c->entry_ctls);
+		EXPECT_EQ(c->exit_ctls >> 32, c->true_exit_ctls >> 32)
+			TH_LOG("TRUE_EXIT_CTLS 0x%llx vs EXIT_CTLS 0x%llx",
+			       c->true_exit_ctls, c->exit_ctls);
+	}
+}
+
+/*
+ * Load tvmm with test_feature_control=VALUE: 0 or -errno. The dmesg of
+ * the attempt stays for kernel_log_contains().
+ */
+static int load_with_feature_control(unsigned long long value)
+{
+	char params[64];
+
+	snprintf(params, sizeof(params), "test_feature_control=%llu", value);
+	kernel_log_clear();
+	return module_load(tvmm_ko_path(), params);
+}
+
+#define FC_LOCKED		0x1ULL
+#define FC_VMX_INSIDE_SMX	0x2ULL
+#define FC_VMX_OUTSIDE_SMX	0x4ULL
+
+/*
+ * IA32_FEATURE_CONTROL locked with "VMX outside SMX" clear (the firmware
+ * disabled VT-x; "VMX inside SMX" alone does not help): the load fails
+ * with ENODEV and tells the user to enable VT-x in the firmware. Locked
+ * with it set: the load works and both flags are reported.
+ */
+TEST(firmware_disabled_vmx_refused)
+{
+	static const unsigned long long refused[] = {
+		FC_LOCKED, FC_LOCKED | FC_VMX_INSIDE_SMX,
+	};
+	struct tvmm_caps caps;
+	char problem[256];
+	int ret, fd;
+
+	if (!cpu_has_vmx())
+		SKIP(return, "this CPU has no VMX: run in the Bochs lab VM");
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		ASSERT_EQ(0, tvmm_ensure_unloaded());
+		ret = load_with_feature_control(refused[i]);
+		EXPECT_EQ(-ENODEV, ret)
+			TH_LOG("IA32_FEATURE_CONTROL 0x%llx (locked, VMX outside SMX off): load %s, want ENODEV",
+			       refused[i], ret ? strerror(-ret) : "succeeded");
+		EXPECT_TRUE(kernel_log_contains("BIOS/UEFI"))
+			TH_LOG("IA32_FEATURE_CONTROL 0x%llx: no message telling to enable VT-x in the firmware (BIOS/UEFI setup)",
+			       refused[i]);
+		if (ret == 0)
+			module_unload("tvmm");
+	}
+
+	ASSERT_EQ(0, tvmm_ensure_unloaded());
+	ret = load_with_feature_control(FC_LOCKED | FC_VMX_OUTSIDE_SMX);
+	ASSERT_EQ(0, ret) TH_LOG("IA32_FEATURE_CONTROL 0x5 (locked, VMX outside SMX on): %s",
+				 strerror(-ret));
+	EXPECT_FALSE(kernel_log_contains("BIOS/UEFI")) TH_LOG("refusal message for a usable CPU");
+	fd = open(TVMM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", TVMM_DEVICE_PATH, strerror(errno));
+	ASSERT_EQ(0, ioctl(fd, TVMM_GET_CAPS, &caps)) TH_LOG("TVMM_GET_CAPS: %s", strerror(errno));
+	close(fd);
+	EXPECT_TRUE(caps.flags & TVMM_CAPS_FC_LOCKED) TH_LOG("flags 0x%x", caps.flags);
+	EXPECT_TRUE(caps.flags & TVMM_CAPS_FC_VMX_OUTSIDE_SMX) TH_LOG("flags 0x%x", caps.flags);
+	EXPECT_FALSE(kernel_log_has_problem(problem, sizeof(problem))) TH_LOG("%s", problem);
+	/* back to the real MSR for whatever runs next */
+	ASSERT_EQ(0, tvmm_ensure_unloaded());
+	ASSERT_EQ(0, tvmm_ensure_loaded());
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,11 @@
  * and must leave every CPU exactly as it found it. The cr4_probe helper,
  * loaded with hold_vmx=1, plays the other hypervisor.
  *
+ * Also refused: a CPU whose CR0 breaks the fixed bits of VMX operation
+ * (SDM 24.8): cr4_probe with clear_cr0_ne=1 clears CR0.NE, which
+ * IA32_VMX_CR0_FIXED0 requires; tvmm must say EINVAL and name the bit
+ * before VMXON, not let VMXON fault.
+ *
  * Lab: 02 (VMXON/VMXOFF). Needs: a VT-x CPU (the Bochs lab VM).
  */
 #include "tvmm_util.h"
@@ -64,6 +69,46 @@ TEST(other_vmm_sees_tvmm)
 	EXPECT_EQ(-EBUSY, ret) TH_LOG("fake VMM loaded over tvmm: %s", strerror(-ret));
 	if (ret == 0)
 		cr4_probe_unload();
+}
+
+#define X86_CR0_NE	(1UL << 5)
+
+/*
+ * CR0.NE clear on every CPU: loading tvmm fails with EINVAL, the message
+ * names CR0 and the bit to set (0x20), and no CPU is left with VMXE set.
+ */
+TEST(refused_when_cr0_breaks_fixed_bits)
+{
+	char problem[256], want[64];
+	int ret, listed, with;
+
+	if (!cpu_has_vmx())
+		SKIP(return, "this CPU has no VMX: run in the Bochs lab VM");
+	ASSERT_EQ(0, tvmm_ensure_unloaded());
+	ret = module_load(CR4_PROBE_KO, "clear_cr0_ne=1");
+	ASSERT_EQ(0, ret) TH_LOG("loading %s clear_cr0_ne=1: %s", CR4_PROBE_KO, strerror(-ret));
+
+	kernel_log_clear();
+	ret = module_load(tvmm_ko_path(), NULL);
+	EXPECT_EQ(-EINVAL, ret)
+		TH_LOG("tvmm load with CR0.NE clear: %s, want EINVAL from the fixed-bit check",
+		       strerror(-ret));
+	if (ret == 0)
+		module_unload("tvmm");
+	EXPECT_TRUE(kernel_log_contains("CR0 = 0x"))
+		TH_LOG("no message names CR0 (want \"CPU n: CR0 = 0x... breaks the VMX fixed bits\")");
+	snprintf(want, sizeof(want), "must set 0x%lx,", X86_CR0_NE);
+	EXPECT_TRUE(kernel_log_contains(want)) TH_LOG("no message says \"%s\" (CR0.NE)", want);
+	EXPECT_FALSE(kernel_log_contains("must set 0x0, must clear 0x0"))
+		TH_LOG("a register with no broken bit was reported");
+	EXPECT_FALSE(kernel_log_has_problem(problem, sizeof(problem))) TH_LOG("%s", problem);
+	with = cpus_with_vmxe(&listed);
+	EXPECT_EQ(0, with) TH_LOG("CR4.VMXE left set on %d of %d CPUs after the refusal",
+				  with, listed);
+
+	ASSERT_EQ(0, cr4_probe_unload());
+	ret = module_load(tvmm_ko_path(), NULL);
+	EXPECT_EQ(0, ret) TH_LOG("tvmm load with CR0.NE set again: %s", strerror(-ret));
 }
 
 TEST_HARNESS_MAIN

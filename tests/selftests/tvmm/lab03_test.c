@@ -22,6 +22,11 @@
  * without lab 04. A failed entry (TVMM_END_ENTRY_FAILED) or lab 03's own
  * TODO (TVMM_END_TODO, end_info 3) fails.
  *
+ * A CPU that offers less: tvmm's test_hide_ctls2 parameter makes it see
+ * secondary controls the CPU cannot set. Without VPID (optional) the
+ * adjusted controls must drop it and the guest still run; without EPT
+ * (needed) the VMCS setup must fail, naming the field and the bit.
+ *
  * The controls and the guest state are read back from the VMCS snapshot
  * tvmm takes at the last exit (debugfs tvmm/vmN/vmcs, see vmcs_dump() in
  * module/vmcs.c) and from TVMM_GET_REGS.
@@ -42,6 +47,7 @@
 #define CPU_UNCOND_IO_EXITING	(1U << 24)
 #define CPU_SECONDARY_CONTROLS	(1U << 31)
 #define CPU2_ENABLE_EPT		(1U << 1)
+#define CPU2_ENABLE_VPID	(1U << 5)
 #define CPU2_UNRESTRICTED_GUEST	(1U << 7)
 #define EXIT_HOST_ADDR_SPACE	(1U << 9)
 #define ENTRY_IA32E_MODE_GUEST	(1U << 9)
@@ -327,6 +333,76 @@ TEST_F(vmcs, rsp_follows_mem_size)
 						      self->res.run.message);
 	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_REGS, &regs));
 	EXPECT_EQ(TVMM_GUEST_MEM_MIN, regs.rsp) TH_LOG("RSP 0x%llx", regs.rsp);
+}
+
+/* Reload tvmm with test_hide_ctls2=@bits (0: as the CPU is); 0 or -errno. */
+static int reload_hiding_ctls2(unsigned int bits)
+{
+	char params[48];
+	int ret = tvmm_ensure_unloaded();
+
+	if (ret)
+		return ret;
+	if (!bits)
+		return tvmm_ensure_loaded();
+	snprintf(params, sizeof(params), "test_hide_ctls2=%u", bits);
+	return module_load(tvmm_ko_path(), params);
+}
+
+/*
+ * A CPU without VPID (an optional control): the secondary controls are
+ * adjusted without it, and the guest runs. A CPU without EPT (a control
+ * tvmm needs): the VMCS setup fails with EOPNOTSUPP and dmesg names the
+ * field and the missing bit; no VM entry is tried.
+ */
+TEST_F(vmcs, controls_follow_a_smaller_cpu)
+{
+	struct tvmm_caps caps;
+	__u64 cpu2;
+	char want[96];
+	int ret;
+
+	ret = reload_hiding_ctls2(CPU2_ENABLE_VPID);
+	ASSERT_EQ(0, ret) TH_LOG("loading tvmm test_hide_ctls2=0x%x: %s", CPU2_ENABLE_VPID,
+				 strerror(-ret));
+	RUN_HALT();
+	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_CAPS, &caps)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, (caps.procbased_ctls2 >> 32) & CPU2_ENABLE_VPID)
+		TH_LOG("test_hide_ctls2 did not hide VPID: PROCBASED_CTLS2 0x%llx",
+		       caps.procbased_ctls2);
+	EXPECT_LE(0, entry_proof(&self->res))
+		TH_LOG("without VPID (optional) the guest must still run: %s: %s",
+		       end_name(self->res.run.end), self->res.run.message);
+	VMCS_FIELD("SECONDARY_VM_EXEC_CONTROL", cpu2);
+	EXPECT_EQ(0, cpu2 & CPU2_ENABLE_VPID)
+		TH_LOG("secondary controls 0x%llx enable VPID, which this CPU's allowed-1 half (0x%llx) forbids",
+		       cpu2, caps.procbased_ctls2 >> 32);
+	EXPECT_EQ(CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST,
+		  cpu2 & (CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST))
+		TH_LOG("secondary controls 0x%llx", cpu2);
+	close(self->fd);
+	self->fd = -1;
+
+	ret = reload_hiding_ctls2(CPU2_ENABLE_EPT);
+	ASSERT_EQ(0, ret) TH_LOG("loading tvmm test_hide_ctls2=0x%x: %s", CPU2_ENABLE_EPT,
+				 strerror(-ret));
+	kernel_log_clear();
+	RUN_HALT();
+	EXPECT_EQ(TVMM_END_INTERNAL, self->res.run.end)
+		TH_LOG("without EPT (needed) the VMCS setup must fail: ended with %s: %s",
+		       end_name(self->res.run.end), self->res.run.message);
+	snprintf(want, sizeof(want), "(%d,", -EOPNOTSUPP);
+	EXPECT_NE(NULL, strstr(self->res.run.message, want))
+		TH_LOG("end message \"%s\", want the error %s (EOPNOTSUPP)", self->res.run.message,
+		       want);
+	EXPECT_EQ(-1, entry_proof(&self->res)) TH_LOG("a guest ran without EPT");
+	EXPECT_TRUE(kernel_log_contains("secondary controls"))
+		TH_LOG("dmesg does not name the field (\"secondary controls\")");
+	snprintf(want, sizeof(want), "cannot set control bits 0x%x ", CPU2_ENABLE_EPT);
+	EXPECT_TRUE(kernel_log_contains(want)) TH_LOG("dmesg does not say \"%s\"", want);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, reload_hiding_ctls2(0));
 }
 
 TEST_HARNESS_MAIN

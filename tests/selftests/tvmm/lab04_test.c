@@ -21,6 +21,12 @@
  * graded with labs 05-10 still stubs. Host interrupts and the preemption
  * timer add exits anywhere (exit_is_host_noise()): counted, not judged.
  *
+ * The EPT itself is read back from debugfs tvmm/vmN/ept (ept_show() in
+ * module/ept.c: each guest page and the leaf entry the CPU's walk finds):
+ * every page of RAM mapped once, read/write/execute, write-back, "ignore
+ * PAT". And HLT with IF set (STI; HLT, no virtual timer) ends the VM with
+ * end_info 1: nothing can wake it, but the guest did not ask to stop.
+ *
  * Needs: a VT-x CPU with EPT and unrestricted guest (the Bochs lab VM).
  */
 #include "vm_util.h"
@@ -36,6 +42,16 @@
 #define X86_EFLAGS_FIXED	(1ULL << 1)	/* RFLAGS bit 1 is always 1 */
 #define ABI_CODE_SEL		0x08	/* tvmm's flat ring-0 code selector */
 #define MEM_8MIB		0x800000ULL	/* 4 EPT page tables, not 1 */
+#define STI_OPCODE		0xfb
+#define X86_EFLAGS_IF		(1ULL << 9)
+
+/* EPT leaf entries (SDM vol. 3C, table 29-6). */
+#define EPT_RWX			0x7ULL
+#define EPT_MEMTYPE(e)		(((e) >> 3) & 7)
+#define EPT_MEMTYPE_WB		6
+#define EPT_IGNORE_PAT		(1ULL << 6)
+#define EPT_PAGE_SIZE		(1ULL << 7)	/* ignored in a 4 KiB leaf: keep 0 */
+#define EPT_ADDR_MASK		0x000ffffffffff000ULL
 
 FIXTURE(launch) {
 	struct vm_result res;
@@ -269,6 +285,127 @@ TEST_F(launch, top_of_ram_mapped)
 			       sizes[k] >> 10, sizes[k] - 4);
 		EXPECT_EQ(1, count_reason(r, EXIT_REASON_HLT));
 	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Check VM @vm_id's EPT as debugfs shows it: @pages leaves, one per page
+ * in order, each RWX, write-back, ignore PAT, to distinct host pages.
+ */
+static void check_ept_leaves(struct __test_metadata *_metadata, int vm_id, __u64 pages)
+{
+	static char buf[1 << 20];
+	char path[PATH_MAX], *line, *save = NULL;
+	__u64 *hpa = calloc(pages, sizeof(*hpa)), n = 0;
+	unsigned int bad = 0;
+
+	ASSERT_NE(NULL, hpa);
+	snprintf(path, sizeof(path), TVMM_DEBUGFS "/vm%d/ept", vm_id);
+	ASSERT_LT(0, read_text_file(path, buf, sizeof(buf))) TH_LOG("%s: %s", path, strerror(errno));
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long gpa, e;
+		char rest[32];
+
+		if (!strncmp(line, "gpa", 3))
+			continue;
+		if (sscanf(line, "%llx %llx", &gpa, &e) != 2) {
+			ASSERT_EQ(1, sscanf(line, "%llx %31s", &gpa, rest)) TH_LOG("\"%s\"", line);
+			EXPECT_TRUE(0) TH_LOG("gpa 0x%llx: no leaf (\"%s\": a level of the walk is missing)",
+					      gpa, rest);
+			n++;
+			continue;
+		}
+		ASSERT_GT(pages, n) TH_LOG("more leaves than %llu pages of RAM", pages);
+		EXPECT_EQ(n << 12, gpa) TH_LOG("line %llu: gpa 0x%llx", n, gpa);
+		if ((e & EPT_RWX) != EPT_RWX || EPT_MEMTYPE(e) != EPT_MEMTYPE_WB ||
+		    !(e & EPT_IGNORE_PAT) || (e & EPT_PAGE_SIZE)) {
+			if (bad++ < 4)
+				EXPECT_TRUE(0)
+					TH_LOG("gpa 0x%llx: leaf 0x%llx: permissions %llx (want 7 = RWX), memory type %llu (want 6 = WB), ignore PAT %d (want 1), bit 7 %d (want 0)",
+					       gpa, e, e & EPT_RWX, EPT_MEMTYPE(e),
+					       !!(e & EPT_IGNORE_PAT), !!(e & EPT_PAGE_SIZE));
+		}
+		hpa[n++] = e & EPT_ADDR_MASK;
+	}
+	EXPECT_EQ(0, bad) TH_LOG("leaves with wrong bits: %u of %llu", bad, n);
+	EXPECT_EQ(pages, n) TH_LOG("leaves in %s", path);
+	qsort(hpa, n, sizeof(*hpa), cmp_u64);
+	for (__u64 i = 1; i < n; i++) {
+		EXPECT_NE(hpa[i - 1], hpa[i]) TH_LOG("host page 0x%llx mapped twice", hpa[i]);
+	}
+	EXPECT_NE(0, n ? hpa[0] : 1) TH_LOG("a leaf maps host page 0");
+	free(hpa);
+}
+
+/*
+ * Every page of guest RAM has its own EPT leaf: RWX, write-back, ignore
+ * PAT; with the default 2 MiB (one page table) and with 8 MiB (four).
+ */
+TEST_F(launch, ept_leaves_rwx_wb_ignore_pat)
+{
+	static const __u64 sizes[] = { TVMM_GUEST_MEM_DEFAULT, MEM_8MIB };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		int vm_id;
+
+		if (self->fd >= 0)
+			close(self->fd);
+		self->fd = -1;
+		RUN_GUEST(HALT_GUEST, sizes[k]);
+		EXPECT_EQ(TVMM_END_HLT, self->res.run.end);
+		vm_id = ioctl(self->fd, TVMM_GET_VM_ID);
+		ASSERT_LE(0, vm_id) TH_LOG("TVMM_GET_VM_ID: %s", strerror(errno));
+		TH_LOG("%llu KiB of RAM", sizes[k] >> 10);
+		check_ept_leaves(_metadata, vm_id, sizes[k] >> 12);
+	}
+}
+
+/*
+ * STI; HLT with no virtual timer: nothing can wake the guest, so the VM
+ * ends (reason hlt) after tvmm stepped over HLT, with end_info 1 (IF was
+ * set). halt.bin's end, with IF clear, is end_info 0, "guest halted".
+ */
+TEST_F(launch, hlt_with_if_set_ends_with_info_1)
+{
+	static const unsigned char sti_hlt[] = { STI_OPCODE, HLT_OPCODE };
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	struct vm_result *r = &self->res;
+	struct tvmm_regs regs;
+	ssize_t i;
+	int ret;
+
+	c.timer_ticks = TVMM_TIMER_OFF;
+	self->fd = vm_create(&c);
+	ASSERT_LE(0, self->fd) TH_LOG("%s", strerror(-self->fd));
+	ret = vm_load(self->fd, sti_hlt, sizeof(sti_hlt));
+	ASSERT_EQ(0, ret) TH_LOG("loading: %s", strerror(-ret));
+	ret = vm_run_to_end(self->fd, r);
+	ASSERT_EQ(0, ret) TH_LOG("running: %s", strerror(-ret));
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("ended with %s: %s", end_name(r->run.end),
+						  r->run.message);
+	EXPECT_EQ(1, r->run.end_info) TH_LOG("end_info %llu: IF was set, want 1",
+					     r->run.end_info);
+	EXPECT_STRNE("guest halted", r->run.message)
+		TH_LOG("the IF-clear message for a guest that halted with IF set");
+	i = find_mnemonic(r, 0, "hlt");
+	ASSERT_LE(0, i) TH_LOG("no record says \"hlt\"");
+	EXPECT_TRUE(r->recs[i].rflags & X86_EFLAGS_IF) TH_LOG("rflags 0x%llx", r->recs[i].rflags);
+	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_REGS, &regs)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(TVMM_GUEST_LOAD_GPA + sizeof(sti_hlt), regs.rip)
+		TH_LOG("rip 0x%llx: not stepped over HLT", regs.rip);
+
+	close(self->fd);
+	self->fd = -1;
+	RUN_GUEST(HALT_GUEST, 0);
+	EXPECT_EQ(TVMM_END_HLT, r->run.end);
+	EXPECT_EQ(0, r->run.end_info);
+	EXPECT_STREQ("guest halted", r->run.message);
 }
 
 TEST_HARNESS_MAIN

@@ -12,6 +12,13 @@
  *   /sys/kernel/debug/cr4_probe/cr4   one line per online CPU: "cpuN 0x..."
  *   hold_vmx=1                        set CR4.VMXE on every CPU at load and
  *                                     clear it at unload, like a VMM would
+ *   clear_cr0_ne=1                    clear CR0.NE on every CPU while loaded:
+ *                                     a CR0 that breaks VMX's fixed bits
+ *                                     (IA32_VMX_CR0_FIXED0 requires NE), so
+ *                                     tvmm must refuse VMXON and name it
+ *
+ * NE clear only changes how x87 errors are reported (SDM vol. 3A, 2.5),
+ * which the lab VM's programs do not rely on for the test's few seconds.
  *
  * Only for the lab VM: setting CR4.VMXE without VMXON is harmless, but
  * clearing it under a real VMM would #GP, so with hold_vmx=1 the load is
@@ -32,6 +39,9 @@
 static bool hold_vmx;
 module_param(hold_vmx, bool, 0400);
 MODULE_PARM_DESC(hold_vmx, "set CR4.VMXE on every CPU while loaded");
+static bool clear_cr0_ne;
+module_param(clear_cr0_ne, bool, 0400);
+MODULE_PARM_DESC(clear_cr0_ne, "clear CR0.NE on every CPU while loaded");
 
 static struct dentry *probe_dir;
 static DEFINE_PER_CPU(unsigned long, cr4_seen);
@@ -54,6 +64,16 @@ static void probe_set_vmxe(void *unused)
 static void probe_clear_vmxe(void *unused)
 {
 	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+static void probe_clear_ne(void *unused)
+{
+	write_cr0(read_cr0() & ~X86_CR0_NE);
+}
+
+static void probe_set_ne(void *unused)
+{
+	write_cr0(read_cr0() | X86_CR0_NE);
 }
 
 static int cr4_show(struct seq_file *m, void *unused)
@@ -81,6 +101,10 @@ static int __init cr4_probe_init(void)
 		on_each_cpu(probe_set_vmxe, NULL, 1);
 		pr_info("cr4_probe: holding CR4.VMXE on every CPU\n");
 	}
+	if (clear_cr0_ne) {
+		on_each_cpu(probe_clear_ne, NULL, 1);
+		pr_info("cr4_probe: CR0.NE cleared on every CPU\n");
+	}
 	probe_dir = debugfs_create_dir("cr4_probe", NULL);
 	debugfs_create_file("cr4", 0400, probe_dir, NULL, &cr4_fops);
 	return 0;
@@ -91,6 +115,8 @@ static void __exit cr4_probe_exit(void)
 	debugfs_remove_recursive(probe_dir);
 	if (hold_vmx)
 		on_each_cpu(probe_clear_vmxe, NULL, 1);
+	if (clear_cr0_ne)
+		on_each_cpu(probe_set_ne, NULL, 1);
 }
 
 module_init(cr4_probe_init);
