@@ -12,7 +12,8 @@
 # .config); unifdef -UCONFIG_TVMM_LABNN_SOLUTION keeps each stripped lab's
 # stub branch and drops its solution; the stripped labs' Kconfig options go
 # (their code is the student's now); docs/instructor-guide.md (the answers)
-# stays behind. Labs not listed keep their solutions and their options.
+# and the mutant catalogue tests/mutants/labNN.mutants (wrong solutions
+# written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
 # tests/grade/handout_check.py then proves that no line of a stripped
 # solution is left anywhere in the tree.
 set -u -o pipefail
@@ -40,7 +41,7 @@ done
 rm -rf "$H" "$OUT/$NAME.tar.gz"
 mkdir -p "$H"
 # The tracked files as they are in the working tree, minus the answers.
-git -C "$ROOT" ls-files -z | grep -zv '^docs/instructor-guide\.md$' |
+git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide\.md|tests/mutants/lab[0-9]+\.mutants)$' |
 	(cd "$ROOT" && xargs -0 cp --parents -t "$H") || die "copying the tree failed"
 
 # Strip each lab's solution blocks from every file that has them.

@@ -9,7 +9,7 @@ CONFIG_TVMM_LABNN_SOLUTION` block of the instructor's tree that is
 distinctive (16 characters or more, and found nowhere else in the
 instructor's tree outside such blocks) must appear in no file of the
 handout. Also: no CONFIG_TVMM_LABNN_SOLUTION left in code, no .git, no
-build products, no .config, no instructor guide. Prints what it found;
+build products, no .config, no instructor guide, no mutant catalogue. Prints what it found;
 exit status 1 on any of it.
 """
 import os
@@ -80,6 +80,9 @@ def main(argv):
                 hand_files[p] = t
     if "docs/instructor-guide.md" in hand_files:
         problems.append("docs/instructor-guide.md: the answers are in the handout")
+    for p in sorted(hand_files):
+        if re.fullmatch(r"tests/mutants/lab\d+\.mutants", p):
+            problems.append(f"{p}: the mutant catalogue (edits of the solutions) is in the handout")
 
     checked = 0
     for nn in labs:

@@ -67,6 +67,11 @@ else
 fi
 # shellcheck disable=SC2206 # ids are single words
 IDS=($sel)
+if [ "${#IDS[@]}" -eq 0 ] && [ -z "$ids" ] && ! ls "$HERE"/lab*.mutants >/dev/null 2>&1; then
+	# a student handout: make handout leaves the catalogue behind
+	printf 'KTAP version 1\n1..0 # SKIP no mutant catalogue (tests/mutants/labNN.mutants) in this tree\n'
+	exit 0
+fi
 [ "${#IDS[@]}" -gt 0 ] || bail "no mutants selected"
 
 KDIR=${KDIR:-$("$ROOT/tests/labvm/kernel.sh" --kdir)} || bail "no lab VM kernel"
