@@ -118,9 +118,10 @@ else
 fi
 H=$W/handout/tvmm-handout
 if [ -f "$W/handout/tvmm-handout.tar.gz" ] && [ ! -e "$H/docs/instructor-guide.md" ] &&
+   [ -z "$(ls "$H"/tests/mutants/lab*.mutants 2>/dev/null)" ] &&
    [ ! -e "$H/.git" ] && ! grep -rqE 'CONFIG_TVMM_LAB[0-9]+_SOLUTION' "$H/module" "$H/userspace" &&
    [ "$(grep -rl 'TODO(lab[0-9]*\.[0-9]*) BEGIN' "$H/module" "$H/userspace" | wc -l)" -gt 0 ]; then
-	ok "handout: tarball, no instructor guide, no history, no solution switch left, TODOs in place"
+	ok "handout: tarball, no instructor guide or mutant catalogue, no history, no solution switch left, TODOs in place"
 else
 	not_ok "handout: tarball, no instructor guide, no history, no solution switch left"
 fi
