@@ -14,8 +14,9 @@
 #   TVMM-MUTANT RESULT VARIANT killed|survived [why]
 #
 # and stops early with "TVMM-MUTANT STOP why" when the kernel can no longer
-# be trusted (an oops, tvmm stuck loaded): run.sh re-runs the variants that
-# did not get a RESULT in a new boot.
+# be trusted (an oops, tvmm stuck loaded, VMX state the solution cannot
+# load over: healthy()): run.sh re-runs the variants that did not get a
+# RESULT in a new boot.
 T=${TVMM_MUTANT_TIMEOUT:-120}	# seconds per program, as the autograder
 
 cd /tests/tvmm || exit 1
@@ -35,6 +36,31 @@ unload() {
 	rmmod tvmm 2>/dev/null
 	rmmod cr4_probe 2>/dev/null
 	! grep -q '^tvmm ' /proc/modules
+}
+
+# healthy: what one variant did must not judge the next. A lab 02 mutant
+# can leave CR4.VMXE set (every later load: EBUSY) or Linux's copy of CR4
+# out of step with CR4 (every later VMXON faults). So the solution must
+# still load and unload, and leave CR4.VMXE clear on every CPU (as
+# cr4_probe sees CR4). Prints why not.
+healthy() {
+	if ! insmod /extra/base.ko 2>/tmp/.health; then
+		echo "the solution's tvmm.ko no longer loads: $(cat /tmp/.health)"
+		return 1
+	fi
+	if ! rmmod tvmm 2>/tmp/.health; then
+		echo "the solution's tvmm.ko no longer unloads: $(cat /tmp/.health)"
+		return 1
+	fi
+	insmod ./cr4_probe.ko 2>/dev/null || { echo "cr4_probe.ko does not load"; return 1; }
+	while read -r cpu cr4; do
+		if [ $(($cr4 & 0x2000)) -ne 0 ]; then
+			echo "CR4.VMXE left set on $cpu ($cr4)"
+			rmmod cr4_probe
+			return 1
+		fi
+	done </sys/kernel/debug/cr4_probe/cr4
+	rmmod cr4_probe
 }
 
 # run_prog KO TOOLDIR PROG: 0 if it passed (or skipped), 1 if it failed
@@ -103,8 +129,11 @@ while read -r variant id ko tooldir progs; do
 		verdict=killed
 		grep -qE '(^|[^A-Z_])BUG|Oops' /tmp/.bad && stop="$id oopsed: the kernel is not trusted any more"
 	fi
-	dmesg -c >/dev/null
 	unload || stop="${stop:-tvmm.ko of $id cannot be unloaded}"
+	if [ -z "$stop" ] && ! health=$(healthy); then
+		stop="after $id: $health"
+	fi
+	dmesg -c >/dev/null
 	echo "TVMM-MUTANT RESULT $variant $verdict $why"
 	if [ -n "$stop" ]; then
 		echo "TVMM-MUTANT STOP $stop"
