@@ -241,6 +241,9 @@ TEST_F(exits, cpuid_leaves_as_specified)
 	EXPECT_EQ(want_lines, lines) TH_LOG("lines the guest printed (XSAVE %s)",
 					    xsave ? "present" : "absent");
 	EXPECT_LE(lines, count_reason(r, EXIT_REASON_CPUID));
+	EXPECT_EQ(count_reason(r, EXIT_REASON_CPUID), count_mnemonic(r, "cpuid"))
+		TH_LOG("CPUID exits %u, records with mnemonic \"cpuid\" %u",
+		       count_reason(r, EXIT_REASON_CPUID), count_mnemonic(r, "cpuid"));
 }
 
 TEST_HARNESS_MAIN
