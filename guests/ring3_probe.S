@@ -83,6 +83,9 @@
 	.equ EFLAGS_IOPL3, 0x3000
 	.equ ALL_PROBES, 0xffffffff
 	.equ PROBE_SIZE, 12		/* a probe table entry: name, entry, ring */
+	.equ PROBE_KERNEL, 0		/* ring: run by the kernel, at its level */
+	.equ PROBE_USER, 3		/* ring: run at ring 3 */
+	.equ PROBE_USER_BP_CLOSED, 4	/* ring 3, after making the #BP gate DPL 0 */
 
 	/* Exception frame offsets after the stub's pushes (vector, error code). */
 	.equ FR_VECTOR, 0
@@ -156,10 +159,15 @@ next_probe:
 	call	puts
 	mov	probes + 4(%ecx), %ebx	/* entry */
 	mov	%ebx, probe_entry
-	cmpl	$0, probes + 8(%ecx)	/* ring */
+	mov	probes + 8(%ecx), %eax	/* ring */
+	cmp	$PROBE_KERNEL, %eax
 	jne	1f
 	jmp	*%ebx			/* a kernel probe; it saves its own ESP */
-1:	movl	$USTACK_TOP, probe_esp
+1:	cmp	$PROBE_USER_BP_CLOSED, %eax
+	jne	2f
+	movb	$GATE_TRAP_KERNEL, idt + X86_EXC_BP * 8 + 5	/* the access byte */
+	lidt	idt_desc		/* ring 1: tvmm rebuilds its shadow IDT */
+2:	movl	$USTACK_TOP, probe_esp
 	mov	$UDATA_SEL, %ax
 	mov	%ax, %ds
 	mov	%ax, %es
@@ -389,6 +397,9 @@ p_into:	mov	$0x7f, %al
 	add	$1, %al			/* OF = 1 */
 	into				/* #OF, eip +5 */
 	int	$T_DONE
+/* INT3 through a DPL-0 gate (PROBE_USER_BP_CLOSED): #GP(3 << 3 | IDT), eip +0. */
+p_int3k: int3
+	int	$T_DONE
 /* POPF at CPL 3 > IOPL changes neither IF nor IOPL; PUSHF shows IF 1, IOPL 0. */
 p_popf:	pushl	$(EFLAGS_IOPL3 | EFLAGS_RESERVED)
 	popf
@@ -440,32 +451,33 @@ alias_page:
 	ret
 
 	.balign 4096
-/* name, entry, ring (0: kernel, 3: app) */
+/* name, entry, ring (PROBE_KERNEL, PROBE_USER, PROBE_USER_BP_CLOSED) */
 probes:
-	.long	n_cli, p_cli, 3
-	.long	n_sti, p_sti, 3
-	.long	n_out, p_out, 3
-	.long	n_outdx, p_outdx, 3
-	.long	n_in, p_in, 3
-	.long	n_hlt, p_hlt, 3
-	.long	n_lgdt, p_lgdt, 3
-	.long	n_lidt, p_lidt, 3
-	.long	n_ltr, p_ltr, 3
-	.long	n_rdcr0, p_rdcr0, 3
-	.long	n_wrcr0, p_wrcr0, 3
-	.long	n_clts, p_clts, 3
-	.long	n_invlpg, p_invlpg, 3
-	.long	n_rdmsr, p_rdmsr, 3
-	.long	n_wrmsr, p_wrmsr, 3
-	.long	n_vmcall_putc, p_vmcall_putc, 3
-	.long	n_vmcall_setif, p_vmcall_setif, 3
-	.long	n_vmcall_exit, p_vmcall_exit, 3
-	.long	n_int3, p_int3, 3
-	.long	n_into, p_into, 3
-	.long	n_popf, p_popf, 3
-	.long	n_sgdt, p_sgdt, 3
-	.long	n_popss, p_popss, 0
-	.long	n_paging, p_paging, 0
+	.long	n_cli, p_cli, PROBE_USER
+	.long	n_sti, p_sti, PROBE_USER
+	.long	n_out, p_out, PROBE_USER
+	.long	n_outdx, p_outdx, PROBE_USER
+	.long	n_in, p_in, PROBE_USER
+	.long	n_hlt, p_hlt, PROBE_USER
+	.long	n_lgdt, p_lgdt, PROBE_USER
+	.long	n_lidt, p_lidt, PROBE_USER
+	.long	n_ltr, p_ltr, PROBE_USER
+	.long	n_rdcr0, p_rdcr0, PROBE_USER
+	.long	n_wrcr0, p_wrcr0, PROBE_USER
+	.long	n_clts, p_clts, PROBE_USER
+	.long	n_invlpg, p_invlpg, PROBE_USER
+	.long	n_rdmsr, p_rdmsr, PROBE_USER
+	.long	n_wrmsr, p_wrmsr, PROBE_USER
+	.long	n_vmcall_putc, p_vmcall_putc, PROBE_USER
+	.long	n_vmcall_setif, p_vmcall_setif, PROBE_USER
+	.long	n_vmcall_exit, p_vmcall_exit, PROBE_USER
+	.long	n_int3, p_int3, PROBE_USER
+	.long	n_into, p_into, PROBE_USER
+	.long	n_int3k, p_int3k, PROBE_USER_BP_CLOSED
+	.long	n_popf, p_popf, PROBE_USER
+	.long	n_sgdt, p_sgdt, PROBE_USER
+	.long	n_popss, p_popss, PROBE_KERNEL
+	.long	n_paging, p_paging, PROBE_KERNEL
 	.equ NR_PROBES, (. - probes) / PROBE_SIZE
 
 n_cli:		.asciz "cli"
@@ -488,6 +500,7 @@ n_vmcall_setif:	.asciz "vmcall set-if"
 n_vmcall_exit:	.asciz "vmcall exit"
 n_int3:		.asciz "int3"
 n_into:		.asciz "into"
+n_int3k:	.asciz "int3 dpl0"
 n_popf:		.asciz "popf"
 n_sgdt:		.asciz "sgdt"
 n_popss:	.asciz "pop ss"

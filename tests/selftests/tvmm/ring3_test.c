@@ -39,8 +39,6 @@
 #define PROBE_MAX_EXITS		20000
 #define PROBE_TIMEOUT_S		120
 
-#define X86_EXC_BP		3
-#define X86_EXC_OF		4
 #define X86_EXC_GP		13
 #define INTR_INFO_VECTOR(i)	((i) & 0xff)
 #define HC_REFUSED		0xffffffffU	/* VMCALL from CPL > 0 */
@@ -50,7 +48,7 @@
 enum probe {
 	P_CLI, P_STI, P_OUT, P_OUTDX, P_IN, P_HLT, P_LGDT, P_LIDT, P_LTR,
 	P_RDCR0, P_WRCR0, P_CLTS, P_INVLPG, P_RDMSR, P_WRMSR,
-	P_VMCALL_PUTC, P_VMCALL_SETIF, P_VMCALL_EXIT, P_INT3, P_INTO,
+	P_VMCALL_PUTC, P_VMCALL_SETIF, P_VMCALL_EXIT, P_INT3, P_INTO, P_INT3_DPL0,
 	P_POPF, P_SGDT, P_POPSS, P_PAGING,
 };
 
@@ -307,16 +305,18 @@ TEST_F(ring3, vmcall_refused)
 /*
  * INT3 (CC) and INTO (CE) are one byte: through a DPL-3 gate the handler
  * sees the EIP right after them (+1 and +5 in the probes), in every mode.
+ * Through a DPL-0 gate, INT3 at CPL 3 is #GP(3 << 3 | IDT) at the INT3,
+ * also in patch mode, where INT3 is a #BP exit before the gate's check.
  */
 TEST_F(ring3, int3_into_return_after_one_byte)
 {
 	static const struct {
 		enum probe p;
-		__u32 vector;
 		const char *want;
 	} probes[] = {
-		{ P_INT3, X86_EXC_BP, FAULT("int3", 3, "00000000", "00000001") },
-		{ P_INTO, X86_EXC_OF, FAULT("into", 4, "00000000", "00000005") },
+		{ P_INT3, FAULT("int3", 3, "00000000", "00000001") },
+		{ P_INTO, FAULT("into", 4, "00000000", "00000005") },
+		{ P_INT3_DPL0, FAULT("int3 dpl0", 13, "0000001a", "00000000") },
 	};
 
 	for (size_t k = 0; k < sizeof(probes) / sizeof(probes[0]); k++) {
