@@ -9,8 +9,9 @@
  * HLT, LGDT, MOV CR0, WRMSR... must raise #GP(0) into the guest kernel,
  * exactly as on a real CPU and in --mode hw, and its VMCALL must not
  * reach tvmm's hypercalls. SDM vol. 3A, 5.9 "Privileged Instructions",
- * 2.8 "System Instruction Summary", 19.5 (vol. 1) "I/O Privilege Level";
- * vol. 3C, 26.1.2 (VMCALL exits at any CPL).
+ * 2.8 "System Instruction Summary", 6.12.1.1 (gate DPL check of INT3);
+ * vol. 1, 19.5.1 "I/O Privilege Level"; vol. 3C, 26.1.2 (VMCALL exits at
+ * any CPL).
  *
  * The kernel loads a GDT (ring-0 and ring-3 code and data, a TSS), an
  * IDT whose exception gates are DPL-0 trap gates except #BP and #OF (DPL

@@ -143,7 +143,9 @@ static int insn_decode(struct tvmm_vm *vm, u64 rip, struct insn *in)
 
 	memset(in, 0, sizeof(*in));
 	/* With paging on, CS.base + RIP is not guest-physical: never guess. */
-	if ((vm->cr0_shadow & X86_CR0_PG) || !avail || guest_mem_read(&vm->mem, linear, in->bytes,
+	if (vm->cr0_shadow & X86_CR0_PG)
+		return -EFAULT;
+	if (!avail || guest_mem_read(&vm->mem, linear, in->bytes,
 				     min_t(u64, avail, TVMM_INSN_MAX)))
 		return -EFAULT;
 	do {

@@ -3,7 +3,7 @@
  * ring3_test - a guest's ring 3 stays ring 3 under every technique.
  *
  * Rule under test (the notes' virtual user mode vs virtual kernel mode;
- * SDM vol. 3A, 5.9 "Privileged Instructions", vol. 1, 19.5 "I/O Privilege
+ * SDM vol. 3A, 5.9 "Privileged Instructions", vol. 1, 19.5.1 "I/O Privilege
  * Level", vol. 3C, 26.1.2): in deprivileged and patch modes the guest
  * kernel runs at ring 1 and its applications at ring 3, and both fault
  * on a privileged instruction. tvmm may emulate only the guest kernel's
