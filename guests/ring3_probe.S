@@ -413,6 +413,11 @@ p_sgdt:	sgdt	sgdt_buf
 	mov	sgdt_buf + 2, %eax
 	sub	$gdt, %eax
 	int	$T_DONE			/* eax 0 */
+/* Kernel: the guest kernel's own VMCALL works (ring 1 is its ring 0). */
+p_vmcall_kernel: mov $HC_PUTC, %eax
+	mov	$'+', %ebx
+	vmcall				/* '+' on the console, EAX unchanged: 1 */
+	int	$T_DONE
 /* Kernel: POP SS of a code selector faults, and leaves ESP where it was. */
 p_popss: pushl	$UCODE_SEL
 	mov	%esp, probe_esp
@@ -477,6 +482,7 @@ probes:
 	.long	n_int3k, p_int3k, PROBE_USER_BP_CLOSED
 	.long	n_popf, p_popf, PROBE_USER
 	.long	n_sgdt, p_sgdt, PROBE_USER
+	.long	n_vmcall_kernel, p_vmcall_kernel, PROBE_KERNEL
 	.long	n_popss, p_popss, PROBE_KERNEL
 	.long	n_paging, p_paging, PROBE_KERNEL
 	.equ NR_PROBES, (. - probes) / PROBE_SIZE
@@ -504,6 +510,7 @@ n_into:		.asciz "into"
 n_int3k:	.asciz "int3 dpl0"
 n_popf:		.asciz "popf"
 n_sgdt:		.asciz "sgdt"
+n_vmcall_kernel: .asciz "vmcall kernel"
 n_popss:	.asciz "pop ss"
 n_paging:	.asciz "paging"
 msg_colon:	.asciz ": "
