@@ -22,6 +22,8 @@ T=${TVMM_MUTANT_TIMEOUT:-120}	# seconds per program, as the autograder
 cd /tests/tvmm || exit 1
 # kernel messages off the console: they would interleave with the results
 echo 1 >/proc/sys/kernel/printk
+# the console, for the watchdog (whose own output goes nowhere)
+exec 3>&1
 
 # kill_session SID: every process of session SID (the program under test
 # and the test children the harness put in their own process groups)
@@ -54,6 +56,7 @@ healthy() {
 	fi
 	insmod ./cr4_probe.ko 2>/dev/null || { echo "cr4_probe.ko does not load"; return 1; }
 	while read -r cpu cr4; do
+		# shellcheck disable=SC2004 # $cr4 is a hex string, expanded first
 		if [ $(($cr4 & 0x2000)) -ne 0 ]; then
 			echo "CR4.VMXE left set on $cpu ($cr4)"
 			rmmod cr4_probe
@@ -75,10 +78,27 @@ run_prog() {
 		fi
 		pid=$!
 		echo "$pid" >/tmp/.pid
+		# Watchdog: the timeout, or an oops, ends the program. A program
+		# that then cannot die is stuck in the kernel (an oops while
+		# holding a lock): nothing more can run in this boot, so say so
+		# and power off; run.sh re-runs the rest in a new boot.
 		(
-			sleep "$T"
-			: >/tmp/.timedout
+			t=0
+			while [ "$t" -lt "$T" ] && ! dmesg | grep -qE '(^|[^A-Z_])BUG|Oops'; do
+				sleep 2
+				t=$((t + 2))
+			done
+			[ "$t" -lt "$T" ] || : >/tmp/.timedout
 			kill_session "$pid"
+			sleep 10
+			if [ -d "/proc/$pid" ]; then
+				echo "# $3: stuck in the kernel (see the oops above)" >&3
+				dmesg | grep -E '(^|[^A-Z_])BUG|Oops|RIP' | head -n 4 | sed 's/^/# dmesg: /' >&3
+				echo "TVMM-MUTANT RESULT $CUR killed by a kernel hang ($3)" >&3
+				echo "TVMM-MUTANT STOP $3 hangs in the kernel" >&3
+				echo "TVMM-MUTANTS-END" >&3
+				poweroff -f
+			fi
 		) >/dev/null 2>&1 &
 		wd=$!
 		wait "$pid"
@@ -114,6 +134,7 @@ dmesg -c >/dev/null
 while read -r variant id ko tooldir progs; do
 	[ -n "$variant" ] || continue
 	echo "TVMM-MUTANT START $variant"
+	CUR=$variant
 	verdict=survived why=
 	for p in $progs; do
 		if ! run_prog "$ko" "$tooldir" "$p"; then

@@ -171,7 +171,7 @@ boot() {
 	cp "$HERE/run-vm.sh" "$F/run-vm.sh"
 	out=$B/boot$boots.out
 	# No progress for this long (wall seconds) means the VM hangs.
-	budget=${TVMM_MUTANT_STALL:-600}
+	budget=${TVMM_MUTANT_STALL:-400}
 	(cd "$F" && exec setsid bash "$ROOT/tests/labvm/labvm.sh" run $nobuild --files "$files" \
 		--timeout "$((300 + n * 400))" --cmd "sh /extra/run-vm.sh") >"$out" 2>"$B/labvm$boots.log" &
 	pid=$!
