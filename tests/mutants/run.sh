@@ -170,7 +170,8 @@ boot() {
 	done
 	cp "$HERE/run-vm.sh" "$F/run-vm.sh"
 	out=$B/boot$boots.out
-	# No progress for this long (wall seconds) means the VM hangs.
+	# No progress for this long (wall seconds) means the VM hangs; after
+	# an oops on the console, a minute of silence does.
 	budget=${TVMM_MUTANT_STALL:-400}
 	(cd "$F" && exec setsid bash "$ROOT/tests/labvm/labvm.sh" run $nobuild --files "$files" \
 		--timeout "$((300 + n * 400))" --cmd "sh /extra/run-vm.sh") >"$out" 2>"$B/labvm$boots.log" &
@@ -183,8 +184,12 @@ boot() {
 		now=$(date +%s)
 		if [ "$s" != "$size" ]; then
 			size=$s last=$now
-		elif [ $((now - last)) -gt "$budget" ]; then
-			echo "# mutants: the VM made no progress for ${budget}s: stopping it" >&2
+		elif [ $((now - last)) -gt "$budget" ] ||
+		     { [ $((now - last)) -gt 60 ] &&
+		       tail -n 40 "$ROOT/build/labvm/serial.log" | grep -qE 'Oops|general protection fault|BUG:|Kernel panic' &&
+		       ! tail -n 40 "$ROOT/build/labvm/serial.log" | grep -q 'TVMM-MUTANT RESULT'; }; then
+			# an oops on the console and silence since: the kernel hangs
+			echo "# mutants: the VM made no progress for $((now - last))s: stopping it" >&2
 			# shellcheck disable=SC2046 # a list of pids
 			kill -9 $(descendants "$pid") 2>/dev/null
 			break
