@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * robustness_test - the edges of /dev/tvmm a hostile or unlucky user hits:
+ * a signal in the middle of a line, a timer period near 2^64, a read()
+ * buffer that faults half-way, poll() after the VM is gone, and a VMX
+ * instruction failing over and over.
+ *
+ * Rules under test (docs/abi.md):
+ *   - console bytes pending when a signal interrupts TVMM_RUN are returned
+ *     (state TVMM_RUN_CONSOLE), not dropped;
+ *   - timer_ticks above TVMM_TIMER_MAX (other than TVMM_TIMER_OFF) is
+ *     EINVAL: rdtsc() + period must not wrap;
+ *   - read() advances the record ring only past records it copied whole:
+ *     a buffer whose second half is unmapped gets the first record(s), the
+ *     next read() the rest, with no seq missing;
+ *   - poll() reports POLLHUP once the VM has ended and its last record
+ *     was read, and wakes a poller waiting when the VM ends;
+ *   - a failing VMREAD is logged rate-limited (helper vmread_probe.ko).
+ *
+ * Each of these failed before its fix (tests/fuzz/README.md, "Findings").
+ * Needs: a VT-x CPU with EPT and unrestricted guest (the Bochs lab VM).
+ */
+#include "vm_util.h"
+#include "../kselftest_harness.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sys/mman.h>
+
+#define VMREAD_PROBE_KO		"vmread_probe.ko"
+#define VMREAD_PROBE_READS	300	/* the reads= below */
+/* printk's default rate limit: 10 lines per 5 s; a margin for the rest. */
+#define VMREAD_LINES_MAX	30
+#define POLL_WAIT_MS		20000
+
+static volatile sig_atomic_t alarm_fired;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarm_fired = 1;
+}
+
+/* SIGALRM in @seconds, interrupting (not restarting) a blocking ioctl. */
+static void arm_alarm(unsigned int seconds)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm_fired = 0;
+	alarm(seconds);
+}
+
+/*
+ * 32-bit flat guest: print "abc" on the console port with no newline (so
+ * tvmm keeps the bytes until the line is complete), then spin forever.
+ */
+static const unsigned char partial_line_guest[] = {
+	0xb0, 'a', 0xe6, TVMM_CONSOLE_PORT,	/* mov $'a', %al; out %al, $0xe9 */
+	0xb0, 'b', 0xe6, TVMM_CONSOLE_PORT,
+	0xb0, 'c', 0xe6, TVMM_CONSOLE_PORT,
+	0xeb, 0xfe,				/* 1: jmp 1b */
+};
+
+FIXTURE(robust) {
+	int fd;
+	struct vm_result res;
+};
+
+FIXTURE_SETUP(robust)
+{
+	self->fd = -1;
+	memset(&self->res, 0, sizeof(self->res));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST("hello.bin");
+}
+
+FIXTURE_TEARDOWN(robust)
+{
+	vm_result_free(&self->res);
+	if (self->fd >= 0)
+		close(self->fd);
+	alarm(0);
+}
+
+/* Ctrl-C while the guest is in the middle of a line: the bytes still come. */
+TEST_F(robust, console_flushed_on_signal)
+{
+	struct tvmm_config cfg = vm_config(TVMM_MODE_HW, 0, 0);
+	struct tvmm_run run;
+	char console[64] = "";
+	size_t len = 0;
+	int i, ret = 0;
+
+	self->fd = vm_create(&cfg);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, vm_load(self->fd, partial_line_guest, sizeof(partial_line_guest)));
+	arm_alarm(2);
+	/* Until the signal has been seen: an EINTR, or a return after it. */
+	for (i = 0; i < 1000 && !alarm_fired; i++) {
+		memset(&run, 0, sizeof(run));
+		ret = ioctl(self->fd, TVMM_RUN, &run) ? -errno : 0;
+		if (ret)
+			break;
+		ASSERT_NE(TVMM_RUN_ENDED, run.state) TH_LOG("the spinning guest ended: %s", run.message);
+		ASSERT_GE(TVMM_CONSOLE_MAX, run.console_len);
+		if (len + run.console_len < sizeof(console)) {
+			memcpy(console + len, run.console, run.console_len);
+			len += run.console_len;
+			console[len] = '\0';
+		}
+	}
+	ASSERT_TRUE(alarm_fired);
+	EXPECT_TRUE(ret == 0 || ret == -EINTR) TH_LOG("TVMM_RUN: %s", strerror(-ret));
+	EXPECT_STREQ("abc", console)
+		TH_LOG("the console bytes pending when SIGALRM came were %s",
+		       len ? "garbled" : "dropped (TVMM_RUN failed with EINTR and lost them)");
+	/* And the VM is intact: it runs again, and is interrupted again. */
+	arm_alarm(1);
+	memset(&run, 0, sizeof(run));
+	EXPECT_EQ(-1, ioctl(self->fd, TVMM_RUN, &run));
+	EXPECT_EQ(EINTR, errno);
+}
+
+/* The timer period has a documented maximum; only TVMM_TIMER_OFF is above. */
+TEST_F(robust, timer_period_bounded)
+{
+	static const struct {
+		__u64 ticks;
+		int err;
+	} cases[] = {
+		{ 0, 0 },				/* the default */
+		{ TVMM_TIMER_MIN, 0 },
+		{ TVMM_TIMER_MAX, 0 },
+		{ TVMM_TIMER_OFF, 0 },
+		{ TVMM_TIMER_MIN - 1, EINVAL },
+		{ TVMM_TIMER_MAX + 1, EINVAL },
+		{ 1ULL << 63, EINVAL },
+		{ ~0ULL / 1000 + 1, EINVAL },		/* "* 1000" would overflow */
+		{ TVMM_TIMER_OFF - 1, EINVAL },		/* rdtsc() + period would wrap */
+	};
+	struct tvmm_config cfg = vm_config(TVMM_MODE_HW, 0, 0);
+	size_t i;
+	int ret;
+
+	self->fd = vm_create(NULL);
+	ASSERT_LE(0, self->fd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cfg.timer_ticks = cases[i].ticks;
+		ret = ioctl(self->fd, TVMM_SET_CONFIG, &cfg) ? errno : 0;
+		EXPECT_EQ(cases[i].err, ret)
+			TH_LOG("timer_ticks %llu: got %s, want %s",
+			       (unsigned long long)cases[i].ticks,
+			       ret ? strerror(ret) : "success",
+			       cases[i].err ? strerror(cases[i].err) : "success");
+	}
+}
+
+/*
+ * read() into a buffer whose second page is unmapped: the first record
+ * lies wholly in the mapped page, the second crosses into the hole.
+ */
+TEST_F(robust, trace_read_partial_fault)
+{
+	struct tvmm_config cfg = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	const size_t rec = sizeof(struct tvmm_exit_record);
+	long page = sysconf(_SC_PAGESIZE);
+	struct tvmm_exit_record got[512], *first;
+	struct tvmm_stats stats;
+	struct tvmm_run run;
+	size_t n = 0, i;
+	ssize_t r;
+	char *map;
+	int runs;
+
+	self->fd = vm_create(&cfg);
+	ASSERT_LE(0, self->fd);
+	ASSERT_LT(0, vm_load_file(self->fd, "hello.bin"));
+	/* Run to the end without reading: hello's few exits fit the ring. */
+	for (runs = 0; runs < 1000; runs++) {
+		memset(&run, 0, sizeof(run));
+		ASSERT_EQ(0, ioctl(self->fd, TVMM_RUN, &run)) TH_LOG("TVMM_RUN: %s", strerror(errno));
+		ASSERT_NE(TVMM_RUN_TRACE_FULL, run.state);
+		if (run.state == TVMM_RUN_ENDED)
+			break;
+	}
+	ASSERT_EQ(TVMM_RUN_ENDED, run.state);
+	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_STATS, &stats));
+	ASSERT_EQ(0, stats.records_dropped);
+	ASSERT_LE(2, stats.exits) TH_LOG("hello.bin should exit more than once");
+
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, munmap(map + page, page));
+	first = (struct tvmm_exit_record *)(map + page - rec - rec / 2);
+	r = read(self->fd, first, 4 * rec);
+	EXPECT_EQ((ssize_t)rec, r)
+		TH_LOG("read() of 4 records into a buffer faulting in the 2nd: %zd (%s); want one record",
+		       r, r < 0 ? strerror(errno) : "");
+	if (r == (ssize_t)rec)
+		got[n++] = *first;
+	munmap(map, page);
+	/* The rest, with an ordinary buffer. */
+	for (i = 0; i < 100; i++) {
+		r = read(self->fd, got + n, (sizeof(got) / rec - n) * rec);
+		ASSERT_LE(0, r) TH_LOG("read: %s", strerror(errno));
+		if (!r)
+			break;
+		n += r / rec;
+	}
+	EXPECT_EQ(stats.exits, n) TH_LOG("%zu records read for %llu exits: some were lost",
+					  n, (unsigned long long)stats.exits);
+	for (i = 0; i < n && got[i].seq == i; i++)
+		;
+	EXPECT_EQ(n, i) TH_LOG("record %zu has seq %llu: a gap", i,
+			       (unsigned long long)got[i < n ? i : 0].seq);
+}
+
+/* A VM that has ended and been drained hangs up; one with records waiting does not. */
+TEST_F(robust, poll_reports_hangup)
+{
+	struct tvmm_config cfg = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	struct pollfd p;
+	int ret;
+
+	self->fd = vm_create(&cfg);
+	ASSERT_LE(0, self->fd);
+	ASSERT_LT(0, vm_load_file(self->fd, "hello.bin"));
+	p = (struct pollfd){ .fd = self->fd, .events = POLLIN };
+	ASSERT_EQ(0, poll(&p, 1, 0)) TH_LOG("a VM that has not run: nothing to say");
+
+	/* Run to the end, leaving the records queued. */
+	for (ret = 0; ret < 1000; ret++) {
+		memset(&self->res.run, 0, sizeof(self->res.run));
+		ASSERT_EQ(0, ioctl(self->fd, TVMM_RUN, &self->res.run));
+		if (self->res.run.state == TVMM_RUN_ENDED)
+			break;
+	}
+	ASSERT_EQ(TVMM_RUN_ENDED, self->res.run.state);
+	p.revents = 0;
+	ASSERT_EQ(1, poll(&p, 1, 0));
+	EXPECT_TRUE(p.revents & POLLIN);
+	EXPECT_FALSE(p.revents & POLLHUP) TH_LOG("hang-up while records still wait");
+
+	ASSERT_EQ(0, vm_drain(self->fd, &self->res));
+	ASSERT_LT(0, self->res.nrecs);
+	p.revents = 0;
+	EXPECT_EQ(1, poll(&p, 1, 0)) TH_LOG("poll() after the last record of an ended VM: nothing reported");
+	EXPECT_TRUE(p.revents & POLLHUP) TH_LOG("revents 0x%x, want POLLHUP", p.revents);
+	EXPECT_FALSE(p.revents & POLLIN);
+}
+
+struct poller {
+	int fd;
+	int ret;
+	short revents;
+};
+
+static void *poll_thread(void *arg)
+{
+	struct poller *w = arg;
+	struct pollfd p = { .fd = w->fd, .events = POLLIN };
+
+	w->ret = poll(&p, 1, POLL_WAIT_MS);
+	w->revents = p.revents;
+	return NULL;
+}
+
+/* A reader already waiting in poll() (no tracing: no record wakes it) hears the end. */
+TEST_F(robust, poll_woken_at_end)
+{
+	struct tvmm_config cfg = vm_config(TVMM_MODE_HW, 0, 0);
+	struct poller w = { .ret = -2 };
+	pthread_t t;
+
+	self->fd = vm_create(&cfg);
+	ASSERT_LE(0, self->fd);
+	ASSERT_LT(0, vm_load_file(self->fd, "hello.bin"));
+	w.fd = self->fd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, poll_thread, &w));
+	ASSERT_EQ(0, vm_run_to_end(self->fd, &self->res));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, w.ret) TH_LOG("poll() returned %d: not woken when the VM ended", w.ret);
+	EXPECT_TRUE(w.revents & POLLHUP) TH_LOG("revents 0x%x", w.revents);
+}
+
+/* Count the lines of the kernel log that contain @needle. */
+static int count_log_lines(const char *needle)
+{
+	char *log = kernel_log(), *p;
+	int n = 0;
+
+	for (p = log; p && (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	free(log);
+	return n;
+}
+
+/* 300 failing VMREADs in a row must not become 300 log lines. */
+TEST_F(robust, vmread_failure_ratelimited)
+{
+	char path[PATH_MAX];
+	int ret, lines;
+
+	guest_path(VMREAD_PROBE_KO, path, sizeof(path));
+	if (access(path, R_OK))
+		SKIP(return, "%s not installed", VMREAD_PROBE_KO);
+	module_unload("vmread_probe");
+	/* VMX off: every VMREAD raises #UD, caught by the wrapper's fixup. */
+	ret = tvmm_ensure_unloaded();
+	ASSERT_EQ(0, ret) TH_LOG("unloading tvmm: %s", strerror(-ret));
+	kernel_log_clear();
+	ret = module_load(path, "reads=300");
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", path, strerror(-ret));
+	EXPECT_EQ(0, module_unload("vmread_probe"));
+	ASSERT_EQ(1, count_log_lines("VMREADs failed"))
+		TH_LOG("the probe did not report its reads");
+	EXPECT_FALSE(kernel_log_contains("vmread_probe: 0 of"))
+		TH_LOG("no VMREAD failed: VMX was on with a VMCS current, the test proves nothing");
+	lines = count_log_lines("VMREAD f");
+	EXPECT_LE(1, lines) TH_LOG("no VMREAD failure was logged at all");
+	EXPECT_GE(VMREAD_LINES_MAX, lines)
+		TH_LOG("%d log lines for %d failing VMREADs: not rate-limited",
+		       lines, VMREAD_PROBE_READS);
+}
+
+TEST_HARNESS_MAIN
