@@ -15,7 +15,10 @@
  *     next read() the rest, with no seq missing;
  *   - poll() reports POLLHUP once the VM has ended and its last record
  *     was read, and wakes a poller waiting when the VM ends;
- *   - a failing VMREAD is logged rate-limited (helper vmread_probe.ko).
+ *   - a failing VMREAD is logged rate-limited (helper vmread_probe.ko);
+ *   - WRMSR of a non-canonical IA32_SYSENTER_ESP/EIP is #GP for the guest
+ *     (no IDT here: a triple fault), not a failed VM entry (make fuzz
+ *     found it).
  *
  * Each of these failed before its fix (tests/fuzz/README.md, "Findings").
  * Needs: a VT-x CPU with EPT and unrestricted guest (the Bochs lab VM).
@@ -285,6 +288,49 @@ TEST_F(robust, poll_woken_at_end)
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(1, w.ret) TH_LOG("poll() returned %d: not woken when the VM ended", w.ret);
 	EXPECT_TRUE(w.revents & POLLHUP) TH_LOG("revents 0x%x", w.revents);
+}
+
+/*
+ * wrmsr of 0x12345678_00000000 (not canonical) to MSR @msr, then cli; hlt.
+ * SDM vol. 4: #GP; vol. 3C 27.3.1.1: VM entry refuses such a value.
+ */
+static void wrmsr_guest(unsigned char *g, __u32 msr)
+{
+	static const unsigned char code[] = {
+		0xb9, 0, 0, 0, 0,		/* mov $msr, %ecx */
+		0xb8, 0, 0, 0, 0,		/* mov $0, %eax */
+		0xba, 0x78, 0x56, 0x34, 0x12,	/* mov $0x12345678, %edx */
+		0x0f, 0x30,			/* wrmsr */
+		0xfa, 0xf4,			/* cli; hlt */
+	};
+
+	memcpy(g, code, sizeof(code));
+	memcpy(g + 1, &msr, 4);
+}
+
+TEST_F(robust, wrmsr_noncanonical_sysenter_gp)
+{
+	static const __u32 modes[] = { TVMM_MODE_HW, TVMM_MODE_DEPRIVILEGED };
+	static const __u32 msrs[] = { 0x175, 0x176 };	/* SYSENTER_ESP, _EIP */
+	unsigned char g[19];
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 2; j++) {
+			struct tvmm_config cfg = vm_config(modes[i], 0, 1000);
+			int fd = vm_create(&cfg);
+
+			ASSERT_LE(0, fd);
+			wrmsr_guest(g, msrs[j]);
+			ASSERT_EQ(0, vm_load(fd, g, sizeof(g)));
+			ASSERT_EQ(0, vm_run_to_end(fd, &self->res));
+			close(fd);
+			EXPECT_EQ(TVMM_END_TRIPLE_FAULT, self->res.run.end)
+				TH_LOG("mode %u, wrmsr 0x%x: end %s (%s), want a #GP (triple fault without an IDT)",
+				       modes[i], msrs[j], end_name(self->res.run.end),
+				       self->res.run.message);
+		}
+	}
 }
 
 /* Count the lines of the kernel log that contain @needle. */
