@@ -19,7 +19,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 
@@ -351,10 +353,18 @@ void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		vmx_vmwrite(VMCS_GUEST_SYSENTER_CS, value, &err);
 		break;
 	case MSR_IA32_SYSENTER_ESP:
-		vmx_vmwrite(VMCS_GUEST_SYSENTER_ESP, value, &err);
-		break;
 	case MSR_IA32_SYSENTER_EIP:
-		vmx_vmwrite(VMCS_GUEST_SYSENTER_EIP, value, &err);
+		/*
+		 * A 64-bit CPU refuses a non-canonical address with #GP (SDM
+		 * vol. 4, IA32_SYSENTER_ESP/EIP), and VM entry checks the
+		 * same (SDM 27.3.1.1): written as is, it would fail the entry.
+		 */
+		if (!__is_canonical_address(value, boot_cpu_has(X86_FEATURE_LA57) ? 57 : 48)) {
+			inject_gp(vm, exit);
+			return;
+		}
+		vmx_vmwrite((u32)vm->regs.rcx == MSR_IA32_SYSENTER_ESP ?
+			    VMCS_GUEST_SYSENTER_ESP : VMCS_GUEST_SYSENTER_EIP, value, &err);
 		break;
 	default:
 		inject_gp(vm, exit);
