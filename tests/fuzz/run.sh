@@ -63,6 +63,8 @@ if [ -z "${KDIR:-}" ]; then
 	esac
 fi
 export KDIR
+# KASAN's shadow memory, and up to seven VMs of up to 64 MiB each
+export TVMM_BOCHS_MEGS=${TVMM_BOCHS_MEGS:-512}
 
 slow=3
 [ "$kernel" = debug ] && slow=12	# tenths of a second per run, roughly
