@@ -64,17 +64,17 @@ static inline int vmx_report_fail(const char *insn, enum vmx_fail how)
 	switch (how) {
 	case VMX_FAIL_INVALID:
 		pr_err_ratelimited("CPU %d: %s failed: VMfailInvalid (CF=1, no current VMCS)\n",
-		       raw_smp_processor_id(), insn);
+				   raw_smp_processor_id(), insn);
 		return -EIO;
 	case VMX_FAIL_VALID:
 		error = (u32)vmx_vmread_unchecked(VMCS_VM_INSTRUCTION_ERROR);
 		pr_err_ratelimited("CPU %d: %s failed: VMfailValid, VM-instruction error %u: %s\n",
-		       raw_smp_processor_id(), insn, error,
-		       vmx_insn_error_name(error));
+				   raw_smp_processor_id(), insn, error,
+				   vmx_insn_error_name(error));
 		return -EIO;
 	default:
 		pr_err_ratelimited("CPU %d: %s faulted (#UD/#GP): VMX not usable in this state\n",
-		       raw_smp_processor_id(), insn);
+				   raw_smp_processor_id(), insn);
 		return -EFAULT;
 	}
 }

@@ -127,7 +127,7 @@ struct tvmm_config {
 #define TVMM_TIMER_DEFAULT	1000000ULL
 #define TVMM_TIMER_OFF		(~0ULL)
 #define TVMM_TIMER_MIN		1000ULL	/* shorter periods: EINVAL */
-#define TVMM_TIMER_MAX		(1ULL << 40)	/* longer ones (but OFF): EINVAL */
+#define TVMM_TIMER_MAX		_BITULL(40)	/* longer ones (but OFF): EINVAL */
 #define TVMM_TIMER_VECTOR	0x20
 
 /*
