@@ -17,8 +17,7 @@
  *     was read, and wakes a poller waiting when the VM ends;
  *   - a failing VMREAD is logged rate-limited (helper vmread_probe.ko);
  *   - WRMSR of a non-canonical IA32_SYSENTER_ESP/EIP is #GP for the guest
- *     (no IDT here: a triple fault), not a failed VM entry (make fuzz
- *     found it).
+ *     (its handler ends the VM), not a failed VM entry (make fuzz found it).
  *
  * Each of these failed before its fix (tests/fuzz/README.md, "Findings").
  * Needs: a VT-x CPU with EPT and unrestricted guest (the Bochs lab VM).
@@ -291,28 +290,59 @@ TEST_F(robust, poll_woken_at_end)
 }
 
 /*
- * wrmsr of 0x12345678_00000000 (not canonical) to MSR @msr, then cli; hlt.
- * SDM vol. 4: #GP; vol. 3C 27.3.1.1: VM entry refuses such a value.
+ * A guest with a #GP handler that ends the VM with the exit hypercall,
+ * status 0x47, and code that writes 0x12345678_00000000 (not canonical)
+ * to MSR @msr. SDM vol. 4: #GP; vol. 3C 27.3.1.1: VM entry refuses such a
+ * value in the SYSENTER fields. Layout: code at 0, the handler at 36, the
+ * IDTR at 52, 14 gates at 64 (gate 13 gets the current CS at run time).
  */
+#define WRMSR_GUEST_SIZE	176
+#define WRMSR_GP_STATUS		0x47
+
+static void put32(unsigned char *p, __u32 v)
+{
+	memcpy(p, &v, 4);
+}
+
 static void wrmsr_guest(unsigned char *g, __u32 msr)
 {
 	static const unsigned char code[] = {
+		0x0f, 0x01, 0x1d, 0, 0, 0, 0,	/* lidt IDTR */
+		0x66, 0x8c, 0xc8,		/* mov %cs, %ax */
+		0x66, 0xa3, 0, 0, 0, 0,		/* mov %ax, gate13.selector */
 		0xb9, 0, 0, 0, 0,		/* mov $msr, %ecx */
 		0xb8, 0, 0, 0, 0,		/* mov $0, %eax */
 		0xba, 0x78, 0x56, 0x34, 0x12,	/* mov $0x12345678, %edx */
 		0x0f, 0x30,			/* wrmsr */
-		0xfa, 0xf4,			/* cli; hlt */
+		0xfa, 0xf4,			/* cli; hlt: no #GP came */
 	};
+	static const unsigned char handler[] = {
+		0xb8, 0, 0, 0, 0,		/* mov $0, %eax: exit */
+		0xbb, WRMSR_GP_STATUS, 0, 0, 0,	/* mov $0x47, %ebx */
+		0x0f, 0x01, 0xc1, 0xf4,		/* vmcall; hlt */
+	};
+	__u32 load = TVMM_GUEST_LOAD_GPA, gate = 64 + 13 * 8, h = load + 36;
 
+	memset(g, 0, WRMSR_GUEST_SIZE);
 	memcpy(g, code, sizeof(code));
-	memcpy(g + 1, &msr, 4);
+	put32(g + 3, load + 52);
+	put32(g + 12, load + gate + 2);
+	put32(g + 17, msr);
+	memcpy(g + 36, handler, sizeof(handler));
+	g[52] = 14 * 8 - 1;			/* IDTR: limit, base */
+	put32(g + 54, load + 64);
+	g[gate] = h & 0xff;			/* interrupt gate, DPL 0 */
+	g[gate + 1] = (h >> 8) & 0xff;
+	g[gate + 5] = 0x8e;
+	g[gate + 6] = (h >> 16) & 0xff;
+	g[gate + 7] = h >> 24;
 }
 
 TEST_F(robust, wrmsr_noncanonical_sysenter_gp)
 {
 	static const __u32 modes[] = { TVMM_MODE_HW, TVMM_MODE_DEPRIVILEGED };
 	static const __u32 msrs[] = { 0x175, 0x176 };	/* SYSENTER_ESP, _EIP */
-	unsigned char g[19];
+	unsigned char g[WRMSR_GUEST_SIZE];
 	size_t i, j;
 
 	for (i = 0; i < 2; i++) {
@@ -325,10 +355,12 @@ TEST_F(robust, wrmsr_noncanonical_sysenter_gp)
 			ASSERT_EQ(0, vm_load(fd, g, sizeof(g)));
 			ASSERT_EQ(0, vm_run_to_end(fd, &self->res));
 			close(fd);
-			EXPECT_EQ(TVMM_END_TRIPLE_FAULT, self->res.run.end)
-				TH_LOG("mode %u, wrmsr 0x%x: end %s (%s), want a #GP (triple fault without an IDT)",
+			EXPECT_TRUE(self->res.run.end == TVMM_END_HYPERCALL &&
+				    self->res.run.exit_status == WRMSR_GP_STATUS)
+				TH_LOG("mode %u, wrmsr 0x%x: end %s, status 0x%x (%s); want the #GP handler's exit(0x%x)",
 				       modes[i], msrs[j], end_name(self->res.run.end),
-				       self->res.run.message);
+				       self->res.run.exit_status, self->res.run.message,
+				       WRMSR_GP_STATUS);
 		}
 	}
 }
