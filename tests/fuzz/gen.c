@@ -13,7 +13,7 @@
  *   +0x070  scratch: random pseudo-descriptors, IRET frames, far pointers
  *   +0x280  the handlers: exceptions (0-31) resume at RESUME, the others
  *           (the timer, INT n) return with IRET
- *   +0x300  code: an optional prologue (LIDT, gates get the current CS),
+ *   +0x300  code: an optional prologue (LGDT, LIDT, gates get the CS),
  *           then snippets, each preceded by "RESUME = next snippet", so a
  *           faulting snippet goes on with the next one; then an ending
  *           (CLI+HLT, the exit hypercall, or nothing: the zeros after the
@@ -572,9 +572,14 @@ static void layout(struct gen *g)
 			 rng_below(g->r, 8) ? 0x8e : 0xee);	/* DPL 0, some 3 */
 }
 
-/* lidt; gates get the current CS (mov %cs, %ax; loop over the gates). */
+/*
+ * lgdt (delivering an interrupt reads the gate's code segment from the
+ * guest's own GDT: the ABI's flat segments come with none); lidt; the
+ * gates get the current CS (mov %cs, %ax; loop over the gates).
+ */
 static void prologue(struct gen *g)
 {
+	b(g, 0x0f); b(g, 0x01); b(g, 0x15); d(g, LOAD + OFF_GDTR);
 	b(g, 0x0f); b(g, 0x01); b(g, 0x1d); d(g, LOAD + OFF_IDTR);
 	b(g, 0x66); b(g, 0x8c); b(g, 0xc8);		/* mov %cs, %ax */
 	mov_imm(g, 7, LOAD + OFF_IDT + 2);

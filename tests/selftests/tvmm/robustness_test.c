@@ -290,13 +290,19 @@ TEST_F(robust, poll_woken_at_end)
 }
 
 /*
- * A guest with a #GP handler that ends the VM with the exit hypercall,
- * status 0x47, and code that writes 0x12345678_00000000 (not canonical)
- * to MSR @msr. SDM vol. 4: #GP; vol. 3C 27.3.1.1: VM entry refuses such a
- * value in the SYSENTER fields. Layout: code at 0, the handler at 36, the
- * IDTR at 52, 14 gates at 64 (gate 13 gets the current CS at run time).
+ * A guest with its own flat GDT (interrupt delivery reads the gate's code
+ * segment from it) and a #GP handler that ends the VM with the exit
+ * hypercall, status 0x47; its code writes 0x12345678_00000000 (not
+ * canonical) to MSR @msr. SDM vol. 4: #GP; vol. 3C 27.3.1.1: VM entry
+ * refuses such a value in the SYSENTER fields.
  */
-#define WRMSR_GUEST_SIZE	176
+#define WG_HANDLER		0x30
+#define WG_GDTR			0x40
+#define WG_GDT			0x48
+#define WG_IDTR			0x60
+#define WG_IDT			0x70
+#define WG_GATE13		(WG_IDT + 13 * 8)
+#define WRMSR_GUEST_SIZE	(WG_IDT + 14 * 8)
 #define WRMSR_GP_STATUS		0x47
 
 static void put32(unsigned char *p, __u32 v)
@@ -307,6 +313,7 @@ static void put32(unsigned char *p, __u32 v)
 static void wrmsr_guest(unsigned char *g, __u32 msr)
 {
 	static const unsigned char code[] = {
+		0x0f, 0x01, 0x15, 0, 0, 0, 0,	/* lgdt GDTR */
 		0x0f, 0x01, 0x1d, 0, 0, 0, 0,	/* lidt IDTR */
 		0x66, 0x8c, 0xc8,		/* mov %cs, %ax */
 		0x66, 0xa3, 0, 0, 0, 0,		/* mov %ax, gate13.selector */
@@ -321,21 +328,30 @@ static void wrmsr_guest(unsigned char *g, __u32 msr)
 		0xbb, WRMSR_GP_STATUS, 0, 0, 0,	/* mov $0x47, %ebx */
 		0x0f, 0x01, 0xc1, 0xf4,		/* vmcall; hlt */
 	};
-	__u32 load = TVMM_GUEST_LOAD_GPA, gate = 64 + 13 * 8, h = load + 36;
+	static const unsigned char gdt[] = {
+		0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0,	/* 0x08: flat code */
+		0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0,	/* 0x10: flat data */
+	};
+	__u32 load = TVMM_GUEST_LOAD_GPA, h = load + WG_HANDLER;
 
 	memset(g, 0, WRMSR_GUEST_SIZE);
 	memcpy(g, code, sizeof(code));
-	put32(g + 3, load + 52);
-	put32(g + 12, load + gate + 2);
-	put32(g + 17, msr);
-	memcpy(g + 36, handler, sizeof(handler));
-	g[52] = 14 * 8 - 1;			/* IDTR: limit, base */
-	put32(g + 54, load + 64);
-	g[gate] = h & 0xff;			/* interrupt gate, DPL 0 */
-	g[gate + 1] = (h >> 8) & 0xff;
-	g[gate + 5] = 0x8e;
-	g[gate + 6] = (h >> 16) & 0xff;
-	g[gate + 7] = h >> 24;
+	put32(g + 3, load + WG_GDTR);
+	put32(g + 10, load + WG_IDTR);
+	put32(g + 19, load + WG_GATE13 + 2);
+	put32(g + 24, msr);
+	memcpy(g + WG_HANDLER, handler, sizeof(handler));
+	g[WG_GDTR] = sizeof(gdt) - 1;		/* limit, base */
+	put32(g + WG_GDTR + 2, load + WG_GDT);
+	memcpy(g + WG_GDT, gdt, sizeof(gdt));
+	g[WG_IDTR] = 14 * 8 - 1;
+	put32(g + WG_IDTR + 2, load + WG_IDT);
+	g[WG_GATE13] = h & 0xff;		/* interrupt gate, DPL 0 */
+	g[WG_GATE13 + 1] = (h >> 8) & 0xff;
+	g[WG_GATE13 + 5] = 0x8e;
+	g[WG_GATE13 + 6] = (h >> 16) & 0xff;
+	g[WG_GATE13 + 7] = h >> 24;
 }
 
 TEST_F(robust, wrmsr_noncanonical_sysenter_gp)
