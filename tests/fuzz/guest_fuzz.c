@@ -97,6 +97,7 @@ static struct opts {
 
 static struct shared *sh;
 static volatile sig_atomic_t budget_over;
+static double t_start;
 
 static void on_alarm(int sig)
 {
@@ -339,6 +340,9 @@ static void supervise(void)
 			if (waitpid(pid, &wstatus, WNOHANG) == pid)
 				break;
 			if (sh->heartbeat != beat) {
+				if (sh->heartbeat / 1000 != beat / 1000)
+					printf("# %llu runs, %.0f s\n",
+					       (unsigned long long)sh->heartbeat, now_s() - t_start);
 				beat = sh->heartbeat;
 				last = now_s();
 			} else if (now_s() - last > o.budget_ms / 1000.0 + o.timeout_s) {
@@ -474,7 +478,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)o.seed, (unsigned long long)o.guests,
 	       (unsigned long long)o.first, o.nmodes, (unsigned long long)o.max_exits,
 	       o.budget_ms, o.timeout_s);
-	t0 = now_s();
+	t0 = t_start = now_s();
 	supervise();
 	print_report(now_s() - t0);
 	for (mi = 0; mi < o.nmodes; mi++)

@@ -421,6 +421,8 @@ int main(int argc, char **argv)
 		}
 		if (all_done)
 			break;
+		if (sum / 100000 != last_total / 100000)
+			printf("# %llu calls, %.0f s\n", (unsigned long long)sum, now_s() - t0);
 		if (sum != last_total) {
 			last_total = sum;
 			last_move = now_s();
