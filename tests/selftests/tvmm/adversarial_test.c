@@ -98,18 +98,23 @@ static unsigned int count_reflected(const struct vm_result *r, unsigned int reas
 	return n;
 }
 
-/* The first match of KERNEL_ADDR_RE in @text, copied to @out; false if none. */
+/*
+ * The first match of KERNEL_ADDR_RE in @text, copied to @out; false if
+ * none. All ones (the VMCS link pointer's "none") is no address.
+ */
 static bool find_kernel_addr(const char *text, char *out, size_t size)
 {
 	regex_t re;
 	regmatch_t m;
-	bool found;
+	bool found = false;
 
 	if (regcomp(&re, KERNEL_ADDR_RE, REG_EXTENDED | REG_ICASE))
 		return false;
-	found = !regexec(&re, text, 1, &m, 0);
-	if (found)
+	while (!found && !regexec(&re, text, 1, &m, 0)) {
 		snprintf(out, size, "%.*s", (int)(m.rm_eo - m.rm_so), text + m.rm_so);
+		found = !strstr(out, "ffffffffffffffff");
+		text += m.rm_eo;
+	}
 	regfree(&re);
 	return found;
 }
