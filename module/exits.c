@@ -340,8 +340,8 @@ void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->mnemonic = "wrmsr";
 	switch ((u32)vm->regs.rcx) {
 	case MSR_EFER:
-		/* A 32-bit guest: long mode (LME) is not offered. */
-		if (value & ~(u64)(EFER_SCE | EFER_NX)) {
+		/* A 32-bit guest: long mode (LME) is not offered (cr_check.c). */
+		if (!cr_check_efer(vm, value)) {
 			inject_gp(vm, exit);
 			return;
 		}
@@ -380,8 +380,8 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 {
 	int err = 0;
 
-	/* Paging without protection is invalid on any x86 (SDM vol. 3A, 2.5). */
-	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) {
+	/* Reserved bits, NW without CD, PG without PE... (cr_check.c). */
+	if (!cr_check_cr0(vm, &cr0)) {
 		inject_gp(vm, exit);
 		return;
 	}
@@ -411,7 +411,7 @@ void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 			vmx_vmwrite(VMCS_GUEST_CR3, value, &err);
 			break;
 		}
-		if (cr == 4 && !(value & X86_CR4_VMXE)) {	/* no VMX for the guest */
+		if (cr == 4 && cr_check_cr4(vm, value)) {	/* no VMX, PKE... (cr_check.c) */
 			vm->cr4_shadow = value;
 			vmx_vmwrite(VMCS_CR4_READ_SHADOW, value, &err);
 			vmx_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(value), &err);

@@ -225,6 +225,11 @@ void vmcs_snapshot(struct tvmm_vm *vm);
 void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm);
 void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what);
 
+/* cr_check.c: CR0/CR4/EFER values a CPU would accept (false: #GP). */
+bool cr_check_cr0(struct tvmm_vm *vm, u64 *cr0);
+bool cr_check_cr4(struct tvmm_vm *vm, u64 cr4);
+bool cr_check_efer(struct tvmm_vm *vm, u64 efer);
+
 /* vcpu.c: the run loop. */
 int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run);
 
