@@ -8,7 +8,8 @@
  * the CPU returns on a VM exit, its guest area is the virtual CPU the guest
  * starts on. Setup goes in three phases, each with one policy:
  *   controls: trap what the guest ABI needs, adjusted to what the CPU allows;
- *   host:     exactly this CPU's current state, refreshed before each run;
+ *   host:     exactly this CPU's current state, refreshed before each run,
+ *             and never shown: the dumps name host fields without values;
  *   guest:    the machine the guest ABI promises (DESIGN.md, "Guest ABI").
  *
  * SDM: vol. 3C, 25 "Virtual Machine Control Structures" (25.4 guest-state
@@ -512,16 +513,50 @@ static const struct vmcs_field_name vmcs_field_names[] = {
 };
 
 /*
- * Copy every field into @vm->vmcs_values (the VMCS must be current), so
- * debugfs can show the VMCS as it was at the last exit without touching a
- * VMCS that may be running on another CPU.
+ * Bits 11:10 of a field's encoding give its area; 3 is the host-state
+ * area (SDM vol. 3D, appendix B "Field Encoding in VMCS", table B-1).
+ */
+#define VMCS_ENC_TYPE_SHIFT	10
+#define VMCS_ENC_TYPE_MASK	3
+#define VMCS_ENC_TYPE_HOST	3
+
+/*
+ * Host-state fields hold kernel addresses (HOST_RIP, HOST_RSP, the GS,
+ * TR, GDTR and IDTR bases) and the host's CR3: printing them would hand
+ * anyone who can read the log or debugfs the KASLR offsets that
+ * kptr_restrict hides. They are named, never shown, and not even copied
+ * into the snapshot.
+ */
+static bool vmcs_field_is_host(u32 field)
+{
+	return ((field >> VMCS_ENC_TYPE_SHIFT) & VMCS_ENC_TYPE_MASK) == VMCS_ENC_TYPE_HOST;
+}
+
+/*
+ * Controls that are host-physical addresses of tvmm's pages. Root reads
+ * EPT_POINTER in debugfs (lab 03 checks its memory type and walk length);
+ * a dump a guest can provoke in the kernel log leaves them out.
+ */
+static bool vmcs_field_is_host_pointer(u32 field)
+{
+	return field == VMCS_EPT_POINTER || field == VMCS_IO_BITMAP_A ||
+	       field == VMCS_IO_BITMAP_B || field == VMCS_MSR_BITMAP;
+}
+
+/*
+ * Copy every field but the host-state ones into @vm->vmcs_values (the
+ * VMCS must be current), so debugfs can show the VMCS as it was at the
+ * last exit without touching a VMCS that may be running on another CPU.
  */
 void vmcs_snapshot(struct tvmm_vm *vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
-		vmx_vmread(vmcs_field_names[i].field, &vm->vmcs_values[i]);
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++) {
+		vm->vmcs_values[i] = 0;
+		if (!vmcs_field_is_host(vmcs_field_names[i].field))
+			vmx_vmread(vmcs_field_names[i].field, &vm->vmcs_values[i]);
+	}
 	vm->vmcs_values_valid = true;
 }
 
@@ -534,14 +569,24 @@ void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm)
 		seq_puts(m, "no snapshot yet: the VM has not run\n");
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
-		seq_printf(m, "%-32s (0x%04x) = 0x%llx\n", vmcs_field_names[i].name,
-			   vmcs_field_names[i].field, vm->vmcs_values[i]);
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++) {
+		const struct vmcs_field_name *f = &vmcs_field_names[i];
+
+		if (vmcs_field_is_host(f->field))
+			seq_printf(m, "%-32s (0x%04x) = (host state, not shown)\n",
+				   f->name, f->field);
+		else
+			seq_printf(m, "%-32s (0x%04x) = 0x%llx\n", f->name, f->field,
+				   vm->vmcs_values[i]);
+	}
 }
 
 /*
  * After a failed VM entry, print what a student needs in the kernel log:
- * the error by name, and the guest and control fields entry checks look at.
+ * the error by name, and the guest and control fields entry checks look
+ * at. A guest may be the one that made the entry fail, so nothing of the
+ * host goes to the log: host-state fields are named only, tvmm's
+ * host-physical pointers are left to debugfs.
  */
 void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what)
 {
@@ -551,9 +596,16 @@ void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what)
 	pr_err("vm%u: VMCS at the failure (also in /sys/kernel/debug/tvmm/vm%u/vmcs):\n",
 	       vm->id, vm->id);
 	vmcs_snapshot(vm);
-	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
-		pr_err("vm%u:   %-32s = 0x%llx\n", vm->id, vmcs_field_names[i].name,
-		       vm->vmcs_values[i]);
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++) {
+		const struct vmcs_field_name *f = &vmcs_field_names[i];
+
+		if (vmcs_field_is_host(f->field))
+			pr_err("vm%u:   %-32s = (host state, not shown)\n", vm->id, f->name);
+		else if (vmcs_field_is_host_pointer(f->field))
+			pr_err("vm%u:   %-32s = (host-physical, in debugfs)\n", vm->id, f->name);
+		else
+			pr_err("vm%u:   %-32s = 0x%llx\n", vm->id, f->name, vm->vmcs_values[i]);
+	}
 }
 
 /* Number of fields a snapshot holds (for the array in struct tvmm_vm). */

@@ -254,17 +254,20 @@ unsigned int vmx_cpus_on(void)
 	return n;
 }
 
-/* debugfs "cpus": one line per possible CPU, read by the selftests. */
+/*
+ * debugfs "cpus": one line per possible CPU, read by the selftests. No
+ * VMXON region address: a host-physical address is none of a reader's
+ * business (it would help place kernel memory).
+ */
 void vmx_show_cpus(struct seq_file *m)
 {
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
-		struct page *region = READ_ONCE(vc->vmxon_region);
 
-		seq_printf(m, "cpu%u online=%d vmx=%s vmxon_region_hpa=0x%llx\n",
+		seq_printf(m, "cpu%u online=%d vmx=%s vmxon_region=%s\n",
 			   cpu, cpu_online(cpu), vc->vmx_on ? "on" : "off",
-			   region ? (u64)page_to_phys(region) : 0ULL);
+			   READ_ONCE(vc->vmxon_region) ? "allocated" : "none");
 	}
 }
