@@ -539,11 +539,12 @@ static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 
 	exit->action = TVMM_ACTION_FATAL;
 	if (type == INTR_TYPE_NMI) {
-		/* The host's NMI (NMI exiting): hand it to Linux's NMI handler. */
+		/* The host's NMI: host_state.c gave it to Linux before IRQs were on. */
 		exit->action = TVMM_ACTION_IGNORED;
-		asm volatile("int $2");
 		return;
 	}
+	if (exit_guard_exception(vm, exit))	/* #AC, #DB, #MC (exits_guard.c) */
+		return;
 	if (vector == X86_EXC_GP && tvmm_mode_ring1(vm->config.mode)) {
 		exit->action = TVMM_ACTION_EMULATED;
 		emulate_gp(vm, exit);
@@ -579,6 +580,9 @@ static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EPT_MISCONFIG]	= handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER]	= handle_host_event,
 	[EXIT_REASON_INTERRUPT_WINDOW]	= handle_host_event,	/* virq.c injects */
+	[EXIT_REASON_DR_ACCESS]		= exit_dr_access,	/* debugreg.c */
+	[EXIT_REASON_WBINVD]		= exit_wbinvd,		/* exits_guard.c */
+	[EXIT_REASON_RDPMC]		= exit_rdpmc,		/* exits_guard.c */
 };
 
 /**

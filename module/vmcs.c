@@ -59,7 +59,6 @@ extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
 #define GUEST_TR_SEL		0x18
 
 #define RFLAGS_RESERVED_1	BIT(1)	/* always 1 (SDM vol. 1, 3.4.3) */
-#define DR7_RESERVED_1		0x400	/* DR7 value after reset */
 #define REAL_MODE_IVT_LIMIT	0x3ff	/* 256 vectors x 4 bytes */
 #define TSS_MIN_LIMIT		0x67	/* a 32-bit TSS is 104 bytes */
 #define X86_EXCEPTION_NM	7	/* #NM, device not available */
@@ -106,11 +105,22 @@ static u64 ctl_cap(u64 plain, u64 true_msr)
 }
 
 /*
+ * Primary controls: HLT, all port I/O; MOV DR (debugreg.c), RDPMC and,
+ * in the secondary controls, WBINVD (exits_guard.c): what would reach
+ * the host's debug registers, counters and caches.
+ */
+#define CPU_WANTED	(BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) | \
+			 BIT(CPU_MOV_DR_EXITING) | BIT(CPU_RDPMC_EXITING) | \
+			 BIT(CPU_SECONDARY_CONTROLS))
+
+/*
  * Phase 1, controls. Policy: exit on everything the guest ABI gives a
  * meaning to (HLT, all port I/O, CPUID and all MSR accesses, CR writes,
  * VMCALL), on host interrupts (so a guest can never keep the CPU from
- * Linux), and when the preemption timer expires (so a spinning guest is
- * always stopped). Guest memory is behind EPT; VPID tags its TLB entries.
+ * Linux), on what would reach past the VM (debug registers, performance
+ * counters, WBINVD, #AC/#DB loops, machine checks), and when the
+ * preemption timer expires (so a spinning guest is always stopped).
+ * Guest memory is behind EPT; VPID tags its TLB entries.
  */
 static int vmcs_setup_controls(struct tvmm_vm *vm)
 {
@@ -128,17 +138,15 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	/* No "use MSR bitmaps": then every RDMSR/WRMSR exits (SDM 25.6.9). */
 	err = vmcs_control("processor-based controls",
 			   ctl_cap(c->procbased_ctls, c->true_procbased_ctls),
-			   BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) |
-			   BIT(CPU_SECONDARY_CONTROLS),
-			   BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) |
-			   BIT(CPU_SECONDARY_CONTROLS), &cpu);
+			   CPU_WANTED, CPU_WANTED, &cpu);
 	if (err)
 		return err;
 	/* Unrestricted guest: paging off and real mode run natively (27.3.1.1). */
 	err = vmcs_control("secondary controls", c->procbased_ctls2,
 			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST) |
-			   BIT(CPU2_ENABLE_VPID),
-			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST), &cpu2);
+			   BIT(CPU2_ENABLE_VPID) | BIT(CPU2_WBINVD_EXITING),
+			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST) |
+			   BIT(CPU2_WBINVD_EXITING), &cpu2);
 	if (err)
 		return err;
 	/*
@@ -155,10 +163,15 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 			   BIT(EXIT_LOAD_EFER), &exit);
 	if (err)
 		return err;
-	/* A 32-bit guest: "IA-32e mode guest" stays 0, EFER loaded as 0. */
+	/*
+	 * A 32-bit guest: "IA-32e mode guest" stays 0, EFER loaded as 0.
+	 * "Load debug controls": the guest's DR7 and IA32_DEBUGCTL come from
+	 * the VMCS (debugreg.c keeps GUEST_DR7 = its virtual DR7).
+	 */
 	err = vmcs_control("VM-entry controls",
 			   ctl_cap(c->entry_ctls, c->true_entry_ctls),
-			   BIT(ENTRY_LOAD_EFER), BIT(ENTRY_LOAD_EFER), &entry);
+			   BIT(ENTRY_LOAD_EFER) | BIT(ENTRY_LOAD_DEBUG_CONTROLS),
+			   BIT(ENTRY_LOAD_EFER) | BIT(ENTRY_LOAD_DEBUG_CONTROLS), &entry);
 	if (err)
 		return err;
 
@@ -174,8 +187,11 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	 * deprivileged and patch modes: that is how privileged instructions at
 	 * ring 1 reach tvmm (emulate.c). #BP exits in patch mode: the INT3
 	 * that patch.c wrote over each sensitive-but-unprivileged instruction.
+	 * #AC, #DB and #MC always (exits_guard.c): a guest must not loop in
+	 * their delivery without an exit, nor keep a machine check from Linux.
 	 */
 	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXCEPTION_NM) |
+		    BIT(TVMM_EXC_AC) | BIT(TVMM_EXC_DB) | BIT(TVMM_EXC_MC) |
 		    (tvmm_mode_ring1(vm->config.mode) ? BIT(X86_EXCEPTION_GP) : 0) |
 		    (vm->config.mode == TVMM_MODE_PATCH ? BIT(X86_EXCEPTION_BP) : 0),
 		    &err);
@@ -307,7 +323,7 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 	vmx_vmwrite(VMCS_GUEST_CR3, 0, &err);
 	vmx_vmwrite(VMCS_CR0_READ_SHADOW, vm->cr0_shadow, &err);
 	vmx_vmwrite(VMCS_CR4_READ_SHADOW, vm->cr4_shadow, &err);
-	vmx_vmwrite(VMCS_GUEST_DR7, DR7_RESERVED_1, &err);
+	dr_reset(vm, &err);			/* DR7 = 0x400 (debugreg.c) */
 
 	if (real) {
 		vmcs_guest_segment(VMCS_GUEST_CS_SELECTOR, 0, 0, 0xffff,
