@@ -76,7 +76,8 @@ bool exit_guard_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		if (type == TVMM_INTR_TYPE_PRIV_SW_EXCEPTION) {
 			/* INT1 (ICEBP): give it back as the instruction it was. */
 			exit->mnemonic = "int1";
-			vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, TVMM_EXC_DB | TVMM_INTR_INFO_VALID |
+			vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD,
+				    TVMM_EXC_DB | TVMM_INTR_INFO_VALID |
 				    (TVMM_INTR_TYPE_PRIV_SW_EXCEPTION << TVMM_INTR_INFO_TYPE_SHIFT),
 				    &err);
 			vmx_vmwrite(VMCS_VM_ENTRY_INSTRUCTION_LEN, exit->insn_len, &err);

@@ -33,7 +33,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/percpu.h>
-#include <linux/version.h>
 #include <asm/cpufeature.h>
 #include <asm/special_insns.h>
 #include <asm/debugreg.h>
@@ -52,11 +51,11 @@
 
 /*
  * Linux's NMI entry for a VMM, exported only when KVM_INTEL is a module:
- * asm_exc_nmi_noist in 6.1, asm_exc_nmi_kvm_vmx from 6.3 on (6.12 has it),
- * and with FRED, fred_entry_from_kvm().
+ * asm_exc_nmi_noist in 6.1, asm_exc_nmi_kvm_vmx in 6.12 (Kbuild looks
+ * for it in asm/idtentry.h), and with FRED, fred_entry_from_kvm().
  */
 #if IS_MODULE(CONFIG_KVM_INTEL)
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef TVMM_HAVE_NMI_KVM_VMX
 #define TVMM_NMI_ENTRY		asm_exc_nmi_kvm_vmx
 #else
 #define TVMM_NMI_ENTRY		asm_exc_nmi_noist
@@ -173,6 +172,15 @@ void host_debugctl_restore_irqoff(const struct tvmm_host_state *hs)
 		update_debugctlmsr(hs->debugctl);
 }
 
+/*
+ * LLDT of a selector. asm/desc.h has load_ldt() only without
+ * PARAVIRT_XXL (Debian's kernels have it), so here is the instruction.
+ */
+static void host_lldt(u16 selector)
+{
+	asm volatile("lldt %0" : : "rm"(selector));
+}
+
 /**
  * host_state_restore() - after the last exit of a slice: the selectors,
  * the LDT and the FS/GS bases the caller had.
@@ -184,7 +192,7 @@ void host_state_restore(const struct tvmm_host_state *hs)
 	loadsegment(es, hs->es);
 	/* The LDT before GS and FS: their selectors may point into it. */
 	if (hs->ldt)
-		load_ldt(hs->ldt);
+		host_lldt(hs->ldt);
 	if (hs->gs) {
 		/* Loading GS sets the user's GS base (KERNEL_GS_BASE now): put it back. */
 		load_gs_index(hs->gs);

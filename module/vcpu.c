@@ -256,7 +256,8 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		/* A reboot may have taken this CPU out of VMX operation (vmx.c). */
 		if (unlikely(!vmx_cpu_is_on())) {
 			local_irq_enable();
-			vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMX was turned off on this CPU (reboot)");
+			vcpu_end(vm, TVMM_END_INTERNAL, 0,
+				 "VMX was turned off on this CPU (reboot)");
 			host_state_restore(&hs);
 			return;
 		}
