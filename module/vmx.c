@@ -301,6 +301,8 @@ static void vmx_cpu_shutdown_ipi(void *unused)
 static int vmx_reboot(struct notifier_block *nb, unsigned long code, void *unused)
 {
 	on_each_cpu(vmx_cpu_shutdown_ipi, NULL, 1);
+	pr_info("VMX off on every CPU (%s)\n",
+		code == SYS_RESTART ? "restart" : code == SYS_HALT ? "halt" : "power off");
 	return NOTIFY_OK;
 }
 
