@@ -186,6 +186,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	struct tvmm_host_state hs;
 	struct tvmm_host_debug hd;
 	int launched = 0, ret, err;
+	bool vmx_lost = false;
 	u64 tsc;
 
 	if (vmx_vmptrld(vmcs_hpa)) {
@@ -250,17 +251,17 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	vm->last_cpu = smp_processor_id();
 
 	do {
-		if (trace_tvmm_entry_enabled())
-			trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
 		local_irq_disable();
 		/* A reboot may have taken this CPU out of VMX operation (vmx.c). */
 		if (unlikely(!vmx_cpu_is_on())) {
 			local_irq_enable();
 			vcpu_end(vm, TVMM_END_INTERNAL, 0,
 				 "VMX was turned off on this CPU (reboot)");
-			host_state_restore(&hs);
-			return;
+			vmx_lost = true;
+			break;
 		}
+		if (trace_tvmm_entry_enabled())
+			trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
 		dr_load_guest(vm, &hd);
 		ret = tvmm_vmx_enter(&vm->regs, launched);
 		tsc = rdtsc();
@@ -301,8 +302,10 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		trace_record_exit(vm, &exit, rdtsc() - tsc);
 	} while (!vcpu_slice_over(vm));
 
-	vcpu_snapshot_guest(vm);
-	vmcs_snapshot(vm);
+	if (!vmx_lost) {
+		vcpu_snapshot_guest(vm);
+		vmcs_snapshot(vm);
+	}
 	host_state_restore(&hs);
 	/*
 	 * A VM exit leaves the GDT limit at 0xffff and the TR limit at 0x67
@@ -310,6 +313,8 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	 */
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
+	if (vmx_lost)
+		return;		/* no VMCS is current any more */
 out_clear:
 	if (vmx_vmclear(vmcs_hpa))
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCLEAR failed (see dmesg)");
