@@ -102,8 +102,12 @@ static void host_nmi_irqoff(void)
 static void host_machine_check_irqoff(void)
 {
 #ifdef CONFIG_X86_MCE
-	/* As if from user mode with interrupts on: the guest's context. */
-	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+	/*
+	 * As if taken in user mode (CS RPL 3) with interrupts on: the guest
+	 * is not kernel code, so the handler may recover by killing a task
+	 * instead of panicking.
+	 */
+	struct pt_regs regs = { .cs = USER_RPL, .flags = X86_EFLAGS_IF };
 
 	do_machine_check(&regs);
 #endif
