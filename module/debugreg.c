@@ -17,7 +17,8 @@
  * Architectural rules emulated here (SDM vol. 3A, 18.2 "Debug Registers";
  * vol. 2B, MOV (debug registers)), because a MOV-DR exit takes priority
  * over the faults the CPU would raise (SDM vol. 3C, 26.1.3): CPL > 0 is a
- * #GP(0) (in the ring-1 modes, ring 1 is the guest kernel's ring 0);
+ * #GP(0) (the virtual CPL, exit_virtual_cpl(): in the ring-1 modes ring 1
+ * is the guest kernel's ring 0);
  * DR4/DR5 are #UD with CR4.DE set, else aliases of DR6/DR7; DR7.GD set
  * makes the access a #DB with DR6.BD. DR7.GD itself never reaches the
  * hardware: tvmm emulates it.
@@ -43,8 +44,6 @@
 #define DR7_ALIAS		5	/* DR5 is DR7 */
 #define X86_EXC_UD		6	/* invalid opcode */
 #define X86_EXC_GP		13	/* general protection */
-#define SS_AR_DPL_SHIFT		5	/* SS.DPL is the CPL (SDM 25.4.1) */
-#define SS_AR_DPL_MASK		3
 
 /* The guest's DR7 as the VMCS holds it: GD is emulated, never loaded. */
 static void dr_write_vmcs_dr7(struct tvmm_vm *vm, int *err)
@@ -63,15 +62,6 @@ void dr_reset(struct tvmm_vm *vm, int *err)
 	vm->dr6 = TVMM_DR6_FIXED_1;
 	vm->dr7 = TVMM_DR7_FIXED_1;
 	dr_write_vmcs_dr7(vm, err);
-}
-
-/* The CPL the guest believes in: the ring-1 modes run its ring 0 at ring 1. */
-static unsigned int dr_guest_cpl(struct tvmm_vm *vm)
-{
-	unsigned int cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> SS_AR_DPL_SHIFT) &
-			   SS_AR_DPL_MASK;
-
-	return tvmm_mode_ring1(vm->config.mode) && cpl == 1 ? 0 : cpl;
 }
 
 /* MOV to DRn: store what the CPU would store. */
@@ -120,7 +110,7 @@ void exit_dr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	int err = 0;
 
 	exit->mnemonic = "mov dr";
-	if (dr_guest_cpl(vm) > 0) {
+	if (exit_virtual_cpl(vm) > 0) {
 		exit_inject_exception(vm, exit, X86_EXC_GP, true, 0);
 		return;
 	}
