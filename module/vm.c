@@ -27,14 +27,6 @@
 
 #include "tvmm.h"
 
-/* RFLAGS bits TVMM_SET_REGS accepts: all defined ones but VM (bit 17). */
-#define TVMM_RFLAGS_SETTABLE	(X86_EFLAGS_CF | X86_EFLAGS_FIXED | X86_EFLAGS_PF | \
-				 X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF | \
-				 X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | \
-				 X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \
-				 X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_VIF | \
-				 X86_EFLAGS_VIP | X86_EFLAGS_ID)
-
 /* vmN numbers for debugfs and tracepoints, and VPIDs (0 is the host's). */
 static DEFINE_IDA(vm_ids);
 static DEFINE_IDA(vpids);
@@ -251,13 +243,6 @@ static int vm_set_regs(struct tvmm_vm *vm, const struct tvmm_regs *r)
 	struct tvmm_guest_regs *g = &vm->regs;
 
 	if (!vm->image_loaded)
-		return -EINVAL;
-	/*
-	 * What VM entry would refuse (SDM 27.3.1.4): RIP above 4 GiB in a
-	 * 32-bit guest, reserved RFLAGS bits; and virtual-8086 mode, which
-	 * tvmm does not run. Refused here rather than as a failed entry.
-	 */
-	if (r->rip >> 32 || r->rflags & ~(u64)TVMM_RFLAGS_SETTABLE)
 		return -EINVAL;
 	g->rax = r->rax;
 	g->rbx = r->rbx;

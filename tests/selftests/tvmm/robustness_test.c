@@ -16,7 +16,6 @@
  *   - poll() reports POLLHUP once the VM has ended and its last record
  *     was read, and wakes a poller waiting when the VM ends;
  *   - a failing VMREAD is logged rate-limited (helper vmread_probe.ko);
- *   - TVMM_SET_REGS refuses a RIP or RFLAGS the VM entry would refuse;
  *   - WRMSR of a non-canonical IA32_SYSENTER_ESP/EIP is #GP for the guest
  *     (its handler ends the VM), not a failed VM entry (make fuzz found it).
  *
@@ -392,49 +391,6 @@ TEST_F(robust, wrmsr_noncanonical_sysenter_gp)
 				       WRMSR_GP_STATUS);
 		}
 	}
-}
-
-/* TVMM_SET_REGS refuses what the next VM entry would refuse (SDM 27.3.1.4). */
-TEST_F(robust, set_regs_refuses_invalid_state)
-{
-	static const struct {
-		__u64 rip, rflags;
-		int err;
-	} cases[] = {
-		{ TVMM_GUEST_LOAD_GPA, 0x202, 0 },		/* IF, fixed bit */
-		{ TVMM_GUEST_LOAD_GPA, 0x2, 0 },
-		{ 1ULL << 32, 0x2, EINVAL },			/* RIP above 4 GiB */
-		{ TVMM_GUEST_LOAD_GPA, 0x2 | 1ULL << 3, EINVAL },	/* reserved */
-		{ TVMM_GUEST_LOAD_GPA, 0x2 | 1ULL << 15, EINVAL },
-		{ TVMM_GUEST_LOAD_GPA, 0x2 | 1ULL << 17, EINVAL },	/* VM */
-		{ TVMM_GUEST_LOAD_GPA, 0x2 | 1ULL << 40, EINVAL },
-	};
-	struct tvmm_config cfg = vm_config(TVMM_MODE_HW, 0, 100);
-	struct tvmm_regs regs;
-	size_t i;
-	int ret;
-
-	self->fd = vm_create(&cfg);
-	ASSERT_LE(0, self->fd);
-	ASSERT_LT(0, vm_load_file(self->fd, "hello.bin"));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		memset(&regs, 0, sizeof(regs));
-		regs.rip = cases[i].rip;
-		regs.rflags = cases[i].rflags;
-		regs.rsp = 0x100000;
-		ret = ioctl(self->fd, TVMM_SET_REGS, &regs) ? errno : 0;
-		EXPECT_EQ(cases[i].err, ret)
-			TH_LOG("rip 0x%llx rflags 0x%llx: %s", (unsigned long long)regs.rip,
-			       (unsigned long long)regs.rflags, ret ? strerror(ret) : "accepted");
-	}
-	/* The last accepted state runs: hello.bin from the start. */
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = TVMM_GUEST_LOAD_GPA;
-	regs.rflags = 0x2;
-	regs.rsp = 0x100000;
-	ASSERT_EQ(0, ioctl(self->fd, TVMM_SET_REGS, &regs));
-	ASSERT_EQ(0, vm_run_to_end(self->fd, &self->res));
-	EXPECT_EQ(TVMM_END_HLT, self->res.run.end) TH_LOG("%s", self->res.run.message);
 }
 
 /* Count the lines of the kernel log that contain @needle. */
