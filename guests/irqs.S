@@ -241,7 +241,9 @@ timer_isr:
 	pop	%eax
 	jne	5f
 	sti				/* its shadow covers the IRET */
-5:	iret
+	iret
+5:	andl	$~0x200, 8(%esp)	/* the end: IF 0 after IRET at ring 0 too */
+	iret
 
 /* #GP: from the app's forbidden INT; keep error code and EIP, leave the app. */
 gp_handler:
