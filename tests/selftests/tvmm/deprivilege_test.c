@@ -24,6 +24,10 @@
  * (host interrupts and the preemption timer left out) hw has the fewest,
  * then paravirt, then patch (lab 09, the issue's ordering).
  *
+ * guests/irqs.S checks the virtual CPU's interrupt rules from inside (the
+ * STI shadow, no nesting after an injection, the gate DPL check of a
+ * reflected INT), run twice in one module: per-VM state must not leak.
+ *
  * Record convention: a record's vif is the guest's IF *when it exited*,
  * before tvmm handled the exit. So the cli record has vif 1, the sti
  * record vif 0, and the records between them vif 0.

@@ -23,6 +23,13 @@
  * CLI, STI or INT and runs with the timer off, so lab 06 is graded with
  * labs 07-10 still stubs (it needs lab 05's exit_io() for the console).
  *
+ * guests/shadow.S then looks at what tvmm built for it: SGDT and SIDT do
+ * not trap at ring 1, so it reads the shadow GDT and IDT and prints their
+ * access bytes and limits next to its own tables'; it loads a GDT too big
+ * for the shadow (refused: a #GP), a second IDT (debugfs then shows its
+ * system-call gates only), and runs IN/OUT in every form. No CLI, STI or
+ * INT either.
+ *
  * Needs: a VT-x CPU with EPT, unrestricted guest and the preemption timer
  * (the Bochs lab VM).
  */

@@ -32,6 +32,10 @@
  *     the VMM (hypercalls set IF, get CR0, putc, exit) or keeps its own
  *     copy (its flags, its GDTR, its code selector) instead of using these
  *     instructions: all OK, and its only exits are VMCALLs and MOV to CR0.
+ * guests/sensitive.S covers what popek.S does not: every instruction lab
+ * 08 classifies, in each form (register and memory, 16 and 32 bits, POPF
+ * of IOPL, POPF at ring 3, a VMCALL that is no SGDT), the same answers in
+ * patch mode as in hw.
  *
  * Lab: 06 (de-privileging) and the Popek-Goldberg discussion. Needs: a
  * VT-x CPU with EPT and unrestricted guest (Bochs).
