@@ -17,6 +17,7 @@
  *   gdt: limit 003f shadow 00 bb b3 89 fb f3 82 b3 own 00 9b 93 89 fb f3 82 93
  *   idt: limit 040f shadow 8f 8f 85 86 8f 8f af 8f own 8e 8f 85 86 ee ef ae 8e
  *   big gdt: refused with #GP 0000
+ *   big idt: refused with #GP 0000
  *   io: in16 1234ffff in32 ffffffff in8imm 123456ff in8dx1e9 123456ff
  *   shadow: done
  * (--mode hw: SGDT/SIDT show the guest's own tables, and the big GDT is
@@ -146,6 +147,24 @@ _start:
 after_big:
 	lgdt	gdt_desc		/* back to ours, whatever happened */
 	mov	$msg_big, %esi
+	call	puts
+	mov	$msg_refused, %esi
+	cmpl	$1, gp_count
+	je	3f
+	mov	$msg_accepted, %esi
+3:	call	puts
+	mov	gp_error, %eax
+	call	puthex16
+	call	newline
+
+	/* An IDT one byte bigger than tvmm's shadow room (256 gates): refused too. */
+	movl	$0, gp_count
+	movl	$0xffff, gp_error
+	movl	$after_big_idt, gp_resume
+	lidt	big_idt_desc
+after_big_idt:
+	lidt	idt_desc
+	mov	$msg_big_idt, %esi
 	call	puts
 	mov	$msg_refused, %esi
 	cmpl	$1, gp_count
@@ -312,6 +331,7 @@ msg_idt:	.asciz "idt: limit "
 msg_shadow:	.asciz " shadow"
 msg_own:	.asciz " own"
 msg_big:	.asciz "big gdt: "
+msg_big_idt:	.asciz "big idt: "
 msg_refused:	.asciz "refused with #GP "
 msg_accepted:	.asciz "accepted, no #GP "
 msg_io:		.asciz "io:"
@@ -366,6 +386,10 @@ idt_desc:
 big_gdt_desc:
 	.word	0x1000			/* the shadow holds 0x1000 bytes: limit 0xfff */
 	.long	gdt
+	.word	0
+big_idt_desc:
+	.word	0x800			/* the shadow holds 256 gates: limit 0x7ff */
+	.long	idt
 	.word	0
 table_buf:
 	.word	0

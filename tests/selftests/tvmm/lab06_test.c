@@ -49,12 +49,13 @@
  * and 13: 32-bit interrupt gates -> trap gates, DPL 3 -> DPL 0, the task
  * gate, the 16-bit gate and the DPL-1 gate's DPL kept), the limits as the
  * guest loaded them, the guest's own tables unchanged, the too-big GDT
- * refused with #GP(0), and what IN read in each form.
+ * and IDT refused with #GP(0), and what IN read in each form.
  */
 #define SHADOW_TEXT_DEPRIV							\
 	"gdt: limit 003f shadow 00 bb b3 89 fb f3 82 b3 own 00 9b 93 89 fb f3 82 93\n" \
 	"idt: limit 040f shadow 8f 8f 85 86 8f 8f af 8f own 8e 8f 85 86 ee ef ae 8e\n" \
 	"big gdt: refused with #GP 0000\n"					\
+	"big idt: refused with #GP 0000\n"					\
 	"io: in16 1234ffff in32 ffffffff in8imm 123456ff in8dx1e9 123456ff\n"	\
 	"shadow: done\n"
 #define SHADOW_GDT_LIMIT	0x3f
@@ -304,8 +305,8 @@ TEST_F(depriv, hw_runs_it_at_ring0)
  * descriptors, DPL-3 segments, the last descriptor included); interrupt
  * gates are trap gates, DPL-3 gates DPL 0, and nothing else changed; the
  * GDTR and IDTR limits are the guest's; the guest's own tables are as it
- * wrote them; a GDT one byte bigger than the shadow is refused with a #GP
- * to the guest. debugfs shows what tvmm remembered: the guest's GDT and
+ * wrote them; a GDT or an IDT one byte bigger than the shadow is refused
+ * with a #GP to the guest. debugfs shows what tvmm remembered: the guest's GDT and
  * IDT (base and limit), the system-call gates of its last IDT (0x80; the
  * first IDT's 4 and 5 are gone), and the virtual timer started by LIDT.
  */
