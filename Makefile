@@ -24,6 +24,8 @@
 #   make grade LAB=05                     grade this tree's lab 05
 #   make grade-all SUBMISSIONS=DIR        grade a class, write a gradebook
 #   make handout LABS="05 06"             a student tree without those solutions
+#   make mutants [LAB=NN]                 grade the plausible wrong solutions
+#                                         of tests/mutants/: each must fail
 
 ROOT := $(CURDIR)
 LABVM := $(ROOT)/tests/labvm
@@ -34,7 +36,7 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check test-host test-vm \
 	demo labvm-run labvm-shell deps clean help docs slides \
-	olddefconfig menuconfig setconfig config grade grade-all handout
+	olddefconfig menuconfig setconfig config grade grade-all handout mutants
 
 all: module userspace guests
 
@@ -94,6 +96,10 @@ grade-all:
 
 handout:
 	bash tests/grade/handout.sh $(LABS)
+
+# every mutant of tests/mutants/*.mutants must fail its lab's autograder
+mutants:
+	bash tests/mutants/run.sh $(if $(LAB),--lab $(LAB))
 
 userspace: $(CONFIG_HEADER)
 	$(MAKE) -C userspace

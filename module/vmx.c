@@ -29,6 +29,8 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/notifier.h>
 #include <linux/percpu.h>
@@ -315,13 +317,34 @@ static struct notifier_block vmx_reboot_nb = {
  * CPU (in NMI context for the others) through the callback it offers to
  * VMMs since KVM needed one (6.1 as Debian ships it, and 6.12). It also
  * covers kexec into a crash kernel: the VMCSs are VMCLEARed first, so
- * the dump sees their data. What it cannot cover: only one VMM may
- * register, so with kvm_intel loaded the kernel warns and keeps KVM's,
- * and a CPU that never answers the crash NMI stays in VMX operation.
+ * the dump sees their data. Only one VMM may register (a second one gets
+ * a kernel warning), so with kvm_intel present tvmm leaves the slot to
+ * KVM: KVM's callback runs VMXOFF on any CPU whose CR4.VMXE is set, which
+ * covers tvmm's CPUs too (only tvmm's VMCS data is then not flushed).
+ * Loading kvm_intel while tvmm holds the slot makes KVM's registration
+ * warn: unload tvmm first (docs/troubleshooting.md). A CPU that never
+ * answers the crash NMI stays in VMX operation.
  */
 static void vmx_emergency_disable(void)
 {
 	vmx_cpu_shutdown();
+}
+
+/* Whether tvmm registered vmx_emergency_disable (not when KVM had the slot). */
+static bool emergency_hook;
+
+/*
+ * kvm_intel exports no symbol to ask, but every loaded module (and a
+ * built-in one with parameters) has a kobject in the "module" kset,
+ * /sys/module/NAME: tvmm's own kobject belongs to that kset.
+ */
+static bool kvm_intel_present(void)
+{
+	struct kobject *kobj = kset_find_obj(THIS_MODULE->mkobj.kobj.kset, "kvm_intel");
+	bool present = kobj;
+
+	kobject_put(kobj);
+	return present;
 }
 
 /* Suspend: the other CPUs went offline through hotplug; this is the last one. */
@@ -412,13 +435,18 @@ int vmx_register_pm_hooks(void)
 	if (err)
 		return err;
 	vmx_syscore_register();
-	cpu_emergency_register_virt_callback(vmx_emergency_disable);
+	emergency_hook = !kvm_intel_present();
+	if (emergency_hook)
+		cpu_emergency_register_virt_callback(vmx_emergency_disable);
+	else
+		pr_info("kvm_intel is present: its emergency callback turns VMX off at a crash or emergency reboot\n");
 	return 0;
 }
 
 void vmx_unregister_pm_hooks(void)
 {
-	cpu_emergency_unregister_virt_callback(vmx_emergency_disable);
+	if (emergency_hook)
+		cpu_emergency_unregister_virt_callback(vmx_emergency_disable);
 	vmx_syscore_unregister();
 	unregister_reboot_notifier(&vmx_reboot_nb);
 }
