@@ -423,11 +423,16 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 	 * segment base + offset as guest-physical addresses (emulate.c,
 	 * patch.c): true only without paging, as the guest ABI says. Rather
 	 * than emulate from the wrong bytes, end the VM when paging goes on.
+	 * Protection off (CR0.PE clear) is real mode, which has no ring 1 for
+	 * the guest kernel to run in (the next VM entry would fail): end the
+	 * VM too.
 	 */
-	if ((cr0 & X86_CR0_PG) && tvmm_mode_ring1(vm->config.mode)) {
+	if (tvmm_mode_ring1(vm->config.mode) &&
+	    ((cr0 & X86_CR0_PG) || !(cr0 & X86_CR0_PE))) {
 		exit->action = TVMM_ACTION_FATAL;
 		vcpu_end(vm, TVMM_END_UNHANDLED, exit->reason & TVMM_EXIT_REASON_BASIC_MASK,
-			 "guest turned paging on (CR0.PG) at rip 0x%llx: not supported in %s mode",
+			 "guest turned %s at rip 0x%llx: not supported in %s mode",
+			 cr0 & X86_CR0_PG ? "paging on (CR0.PG)" : "protection off (CR0.PE)",
 			 exit->rip, tvmm_mode_name(vm->config.mode));
 		return;
 	}
