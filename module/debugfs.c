@@ -7,11 +7,12 @@
  * there what it decoded from the CPU and the VMX state of every CPU.
  *
  *   caps        the decoded capabilities (the same text `tvmm caps` prints)
- *   cpus        one line per CPU: online, vmx=on|off, VMXON region address
+ *   cpus        one line per CPU: online, vmx=on|off, VMXON region allocated
  *   vmN/state   mode, memory, exits, how the VM ended
  *   vmN/regs    guest registers at the last exit
  *   vmN/exits   exits and handler cycles per reason (like `perf kvm stat`)
- *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit
+ *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit (host-state
+ *               fields named without their values: kernel addresses)
  *   vmN/patches patch mode: the sites patch.c rewrote (gpa, instruction,
  *               times trapped, original bytes) and the scanner's counters
  *   vmN/ept     each page of guest RAM and the EPT leaf entry mapping it
@@ -80,6 +81,13 @@ static int state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "exits: %llu\nlast cpu: %d\nvpid: %u\n",
 		   READ_ONCE(vm->exits), READ_ONCE(vm->last_cpu), vm->vpid);
 	seq_printf(m, "state: %s\n", end < ARRAY_SIZE(end_names) ? end_names[end] : "?");
+	/* The virtual CPU of labs 06-07: what the guest loaded and believes. */
+	seq_printf(m, "vif: %d\ntimer: %s\nticks delivered: %llu\n", vm->vif,
+		   vm->timer_on ? "on" : "off", vm->ticks_delivered);
+	seq_printf(m, "guest gdt: base 0x%llx limit 0x%x\nguest idt: base 0x%llx limit 0x%x\n",
+		   vm->guest_gdt_base, vm->guest_gdt_limit, vm->guest_idt_base,
+		   vm->guest_idt_limit);
+	seq_printf(m, "user gates: %*pbl\n", TVMM_NR_VECTORS, vm->user_gates);
 	if (end)
 		seq_printf(m, "end info: 0x%llx\nmessage: %s\n", vm->end_info, vm->message);
 	return 0;

@@ -19,7 +19,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 
@@ -363,8 +365,8 @@ void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->mnemonic = "wrmsr";
 	switch ((u32)vm->regs.rcx) {
 	case MSR_EFER:
-		/* A 32-bit guest: long mode (LME) is not offered. */
-		if (value & ~(u64)(EFER_SCE | EFER_NX)) {
+		/* A 32-bit guest: long mode (LME) is not offered (cr_check.c). */
+		if (!cr_check_efer(vm, value)) {
 			inject_gp(vm, exit);
 			return;
 		}
@@ -374,10 +376,18 @@ void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		vmx_vmwrite(VMCS_GUEST_SYSENTER_CS, value, &err);
 		break;
 	case MSR_IA32_SYSENTER_ESP:
-		vmx_vmwrite(VMCS_GUEST_SYSENTER_ESP, value, &err);
-		break;
 	case MSR_IA32_SYSENTER_EIP:
-		vmx_vmwrite(VMCS_GUEST_SYSENTER_EIP, value, &err);
+		/*
+		 * A 64-bit CPU refuses a non-canonical address with #GP (SDM
+		 * vol. 4, IA32_SYSENTER_ESP/EIP), and VM entry checks the
+		 * same (SDM 27.3.1.1): written as is, it would fail the entry.
+		 */
+		if (!__is_canonical_address(value, boot_cpu_has(X86_FEATURE_LA57) ? 57 : 48)) {
+			inject_gp(vm, exit);
+			return;
+		}
+		vmx_vmwrite((u32)vm->regs.rcx == MSR_IA32_SYSENTER_ESP ?
+			    VMCS_GUEST_SYSENTER_ESP : VMCS_GUEST_SYSENTER_EIP, value, &err);
 		break;
 	default:
 		inject_gp(vm, exit);
@@ -403,8 +413,8 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 {
 	int err = 0;
 
-	/* Paging without protection is invalid on any x86 (SDM vol. 3A, 2.5). */
-	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) {
+	/* Reserved bits, NW without CD, PG without PE... (cr_check.c). */
+	if (!cr_check_cr0(vm, &cr0)) {
 		inject_gp(vm, exit);
 		return;
 	}
@@ -413,11 +423,16 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 	 * segment base + offset as guest-physical addresses (emulate.c,
 	 * patch.c): true only without paging, as the guest ABI says. Rather
 	 * than emulate from the wrong bytes, end the VM when paging goes on.
+	 * Protection off (CR0.PE clear) is real mode, which has no ring 1 for
+	 * the guest kernel to run in (the next VM entry would fail): end the
+	 * VM too.
 	 */
-	if ((cr0 & X86_CR0_PG) && tvmm_mode_ring1(vm->config.mode)) {
+	if (tvmm_mode_ring1(vm->config.mode) &&
+	    ((cr0 & X86_CR0_PG) || !(cr0 & X86_CR0_PE))) {
 		exit->action = TVMM_ACTION_FATAL;
 		vcpu_end(vm, TVMM_END_UNHANDLED, exit->reason & TVMM_EXIT_REASON_BASIC_MASK,
-			 "guest turned paging on (CR0.PG) at rip 0x%llx: not supported in %s mode",
+			 "guest turned %s at rip 0x%llx: not supported in %s mode",
+			 cr0 & X86_CR0_PG ? "paging on (CR0.PG)" : "protection off (CR0.PE)",
 			 exit->rip, tvmm_mode_name(vm->config.mode));
 		return;
 	}
@@ -447,7 +462,7 @@ void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 			vmx_vmwrite(VMCS_GUEST_CR3, value, &err);
 			break;
 		}
-		if (cr == 4 && !(value & X86_CR4_VMXE)) {	/* no VMX for the guest */
+		if (cr == 4 && cr_check_cr4(vm, value)) {	/* no VMX, PKE... (cr_check.c) */
 			vm->cr4_shadow = value;
 			vmx_vmwrite(VMCS_CR4_READ_SHADOW, value, &err);
 			vmx_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(value), &err);
@@ -585,11 +600,12 @@ static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 
 	exit->action = TVMM_ACTION_FATAL;
 	if (type == INTR_TYPE_NMI) {
-		/* The host's NMI (NMI exiting): hand it to Linux's NMI handler. */
+		/* The host's NMI: host_state.c gave it to Linux before IRQs were on. */
 		exit->action = TVMM_ACTION_IGNORED;
-		asm volatile("int $2");
 		return;
 	}
+	if (exit_guard_exception(vm, exit))	/* #AC, #DB, #MC (exits_guard.c) */
+		return;
 	if (vector == X86_EXC_GP && tvmm_mode_ring1(vm->config.mode)) {
 		exit->action = TVMM_ACTION_EMULATED;
 		emulate_gp(vm, exit);
@@ -610,11 +626,23 @@ static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 		 "unexpected exception vector %u at rip 0x%llx", vector, exit->rip);
 }
 
+/*
+ * CPUID: the lab's answer (handle_cpuid()), minus what tvmm would refuse
+ * the guest to enable (cr_check_hide_cpuid()).
+ */
+static void exit_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u32 leaf = vm->regs.rax, subleaf = vm->regs.rcx;
+
+	handle_cpuid(vm, exit);
+	cr_check_hide_cpuid(leaf, subleaf, &vm->regs.rcx, &vm->regs.rdx);
+}
+
 static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_host_event,
 	[EXIT_REASON_TRIPLE_FAULT]	= handle_triple_fault,
-	[EXIT_REASON_CPUID]		= handle_cpuid,
+	[EXIT_REASON_CPUID]		= exit_cpuid,
 	[EXIT_REASON_HLT]		= exit_hlt,
 	[EXIT_REASON_VMCALL]		= handle_vmcall,
 	[EXIT_REASON_CR_ACCESS]		= exit_cr_access,
@@ -625,6 +653,9 @@ static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EPT_MISCONFIG]	= handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER]	= handle_host_event,
 	[EXIT_REASON_INTERRUPT_WINDOW]	= handle_host_event,	/* virq.c injects */
+	[EXIT_REASON_DR_ACCESS]		= exit_dr_access,	/* debugreg.c */
+	[EXIT_REASON_WBINVD]		= exit_wbinvd,		/* exits_guard.c */
+	[EXIT_REASON_RDPMC]		= exit_rdpmc,		/* exits_guard.c */
 };
 
 /**

@@ -215,6 +215,7 @@ static inline int vm_drain(int fd, struct vm_result *res)
  */
 static inline int vm_run_to_end(int fd, struct vm_result *res)
 {
+	size_t len;
 	int ret;
 
 	vm_result_free(res);
@@ -227,19 +228,15 @@ static inline int vm_run_to_end(int fd, struct vm_result *res)
 		ret = vm_drain(fd, res);
 		if (ret)
 			return ret;
-		/* Console bytes come with CONSOLE, and may come with ENDED. */
-		if (res->run.state == TVMM_RUN_CONSOLE ||
-		    res->run.state == TVMM_RUN_ENDED) {
-			size_t len = res->run.console_len;
-
-			if (len > TVMM_CONSOLE_MAX)
-				return -EPROTO;
-			if (res->console_len + len >= sizeof(res->console))
-				len = sizeof(res->console) - 1 - res->console_len;
-			memcpy(res->console + res->console_len, res->run.console, len);
-			res->console_len += len;
-			res->console[res->console_len] = '\0';
-		}
+		/* Console bytes come with CONSOLE, and may come with any state. */
+		len = res->run.console_len;
+		if (len > TVMM_CONSOLE_MAX)
+			return -EPROTO;
+		if (res->console_len + len >= sizeof(res->console))
+			len = sizeof(res->console) - 1 - res->console_len;
+		memcpy(res->console + res->console_len, res->run.console, len);
+		res->console_len += len;
+		res->console[res->console_len] = '\0';
 		switch (res->run.state) {
 		case TVMM_RUN_CONSOLE:
 		case TVMM_RUN_TRACE_FULL:
@@ -369,6 +366,31 @@ static inline int vmcs_debugfs_field(int vm_id, const char *name, __u64 *value)
 		if (!eq)
 			return -EPROTO;
 		*value = strtoull(eq + 2, NULL, 0);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The value of line "@key: VALUE" of VM @vm_id's debugfs tvmm/vmN/state
+ * (the VM's fd must still be open), in @out without the newline.
+ * Return: 0, -ENOENT if there is no such line, or -errno from reading.
+ */
+static inline int vm_state_field(int vm_id, const char *key, char *out, size_t size)
+{
+	static char buf[4096];
+	char path[PATH_MAX], *line, *save = NULL;
+	size_t len = strlen(key);
+	ssize_t n;
+
+	snprintf(path, sizeof(path), TVMM_DEBUGFS "/vm%d/state", vm_id);
+	n = read_text_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, key, len) || line[len] != ':')
+			continue;
+		snprintf(out, size, "%s", line + len + (line[len + 1] == ' ' ? 2 : 1));
 		return 0;
 	}
 	return -ENOENT;
