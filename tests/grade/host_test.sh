@@ -60,6 +60,54 @@ else
 	echo "ok $((n += 1)) - lab00: leaving out POPF fails # SKIP POPF traps on this host"
 fi
 
+# UMIP: two fixed tables (`tvmm sensitive --json` on a host with UMIP, whose
+# kernel emulates SGDT...SMSW with dummies, and on one without): the rows
+# true on every host are graded strictly, the UMIP rows accept either answer
+# when Observations explain UMIP.
+"$PY" - "$W" <<'PY'
+import json, sys
+w = sys.argv[1]
+def row(insn, priv, umip=False):
+    return {"insn": insn, "sensitive": True, "privileged": priv, "umip": umip, "what": "x"}
+always = [row("cli", True), row("sti", True), row("hlt", True), row("in", True),
+          row("popf", False), row("pushf", False)]
+umip_rows = ["sgdt", "sidt", "sldt", "str", "smsw"]
+for name, priv in (("umip", True), ("noumip", False)):
+    with open(f"{w}/{name}.json", "w") as f:
+        json.dump(always + [row(i, priv, priv) for i in umip_rows] + [row("mov %cs", False)], f)
+head = "## Sensitive instructions that did not trap at ring 3\n"
+base = "- POPF\n- PUSHF\n- mov %cs\n"
+umip = "".join(f"- {i}\n" for i in umip_rows)
+obs = "\n## Observations\n\nMy host has UMIP: the kernel emulates SGDT and friends.\n"
+for name, text in (("base", head + base), ("base_obs", head + base + obs),
+                   ("all", head + base + umip), ("all_obs", head + base + umip + obs),
+                   ("nopushf_obs", head + "- POPF\n- mov %cs\n" + umip + obs)):
+    with open(f"{w}/{name}.md", "w") as f:
+        f.write(text)
+PY
+umip_case() {	# DESCRIPTION ANSWERS TABLE pass|fail
+	"$PY" "$L00" "$W/$2.md" --json "$W/$3.json" >"$W/$2.$3.ktap"
+	if "$PY" "$ROOT/tests/lib/ktap.py" summarize -q -q "$W/$2.$3.ktap"; then r=pass; else r=fail; fi
+	if [ "$r" = "$4" ]; then ok "lab00: $1"; else diag <"$W/$2.$3.ktap"; not_ok "lab00: $1"; fi
+}
+umip_case "UMIP host, UMIP rows left out: right" base umip pass
+umip_case "UMIP host, UMIP rows listed without a word on UMIP: wrong" all umip fail
+umip_case "UMIP host, UMIP rows listed and UMIP explained: right" all_obs umip pass
+umip_case "host without UMIP, UMIP rows listed: right" all noumip pass
+umip_case "host without UMIP, UMIP rows left out, no word on UMIP: wrong" base noumip fail
+umip_case "host without UMIP, UMIP rows left out, UMIP explained: right" base_obs noumip pass
+umip_case "PUSHF left out fails on every host, UMIP explained or not" nopushf_obs umip fail
+umip_case "PUSHF left out fails without UMIP too" nopushf_obs noumip fail
+if "$TOOL" sensitive --json | "$PY" -c '
+import json, sys
+rows = {r["insn"]: r for r in json.load(sys.stdin)}
+u = [rows[i]["umip"] for i in ("sgdt", "sidt")]
+sys.exit(0 if all(u) == any(u) and all(r["privileged"] for r in rows.values() if r["umip"]) else 1)'; then
+	ok "lab00: this host's table is consistent about UMIP (SGDT and SIDT agree; an emulated row is privileged)"
+else
+	not_ok "lab00: this host's table is consistent about UMIP"
+fi
+
 # --- the grade report -------------------------------------------------------
 cat >"$W/doc.ktap" <<'KTAP'
 KTAP version 1
