@@ -17,6 +17,7 @@
 # Labs (labs/README.md, docs/instructor-guide.md):
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
+#        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
 #   make grade-all SUBMISSIONS=DIR        grade a class, write a gradebook
 #   make handout LABS="05 06"             a student tree without those solutions
 
@@ -82,7 +83,7 @@ module: $(CONFIG_HEADER)
 
 # --- grading and handouts (tests/grade/) ----------------------------------------
 grade:
-	bash tests/grade/grade.sh $(LAB)
+	HINTS=$(HINTS) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
 
 grade-all:
 	bash tests/grade/grade-all.sh $(SUBMISSIONS)

@@ -9,7 +9,10 @@
 # (labs/labNN-*/hints). Lab 00 is graded on the host: its answers file
 # against `tvmm sensitive` on this machine.
 #
-# Output: one line per test, "score: P/T", and build/grade/labNN.{ktap,json}
+# HINTS=1|2|3 (default 1): how much the hints say (labs/README.md).
+#
+# Output: one line per test with its points per TODO, the points per TODO,
+# "score: E/T points", and build/grade/labNN.{ktap,json}
 # for machines. Exit status 0 only if every test passed.
 set -u -o pipefail
 
@@ -18,9 +21,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/grade/labs.sh"
 
 usage() {
-	echo "usage: make grade LAB=NN   (NN = 00..10; see labs/README.md)" >&2
+	echo "usage: make grade LAB=NN [HINTS=1|2|3]   (NN = 00..10; see labs/README.md)" >&2
 	exit 2
 }
+HINTS=${HINTS:-1}
+case $HINTS in 1 | 2 | 3) ;; *) usage ;; esac
 [ $# -eq 1 ] && [ -n "$1" ] || usage
 NN=$(lab_number "$1") || usage
 DIR=$(lab_dir "$ROOT" "$NN") || { echo "grade: no labs/lab$NN-* directory" >&2; exit 2; }
@@ -41,5 +46,6 @@ else
 	bash "$ROOT/tests/labvm/labvm.sh" tests --select "$progs" \
 		--timeout "${TVMM_GRADE_TIMEOUT:-900}" >"$KTAP" 2>"$OUT/lab$NN.log"
 fi
-"$PY" "$ROOT/tests/grade/report.py" --lab "$NN" --hints "$DIR/hints" \
+"$PY" "$ROOT/tests/grade/report.py" --lab "$NN" --hints "$DIR/hints" --level "$HINTS" \
+	--tests "$DIR/tests" \
 	--json "$OUT/lab$NN.json" --seconds "$(($(date +%s) - t0))" "$KTAP"

@@ -27,6 +27,22 @@ while read -r variant nn want progs; do
 		rc=$?
 		# the harness' verdict lines, enough to see what failed
 		grep -E '^(not ok|# (FAILED|PASSED|Totals))' /tmp/stage.out | sed "s/^/# $variant $p: /"
+		# every test case's result, for the points (tests/grade/points.py):
+		# "# case VARIANT PROGRAM pass|fail|skip FIXTURE.TEST"
+		# (a skipped case's line has no name: the harness' RUN line has it)
+		grep -E '^(#  RUN |(not )?ok [0-9]+ )' /tmp/stage.out | while read -r w1 w2 w3 w4 rest; do
+			if [ "$w1" = "#" ]; then
+				run=$w3
+			elif [ "$w1" = not ]; then
+				echo "# case $variant $p fail $w4"
+			elif [ "$w3" = "#" ]; then
+				echo "# case $variant $p skip $run"
+			elif [ "$w4" = "#" ] && [ "${rest#SKIP}" != "$rest" ]; then
+				echo "# case $variant $p skip $w3"
+			else
+				echo "# case $variant $p pass $w3"
+			fi
+		done
 		if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then failed="$failed $p"; fi
 		grep -q "TODO(lab$nn\." /tmp/stage.out && hit=yes
 		# only a skip proves nothing: count it as not passing
