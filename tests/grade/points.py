@@ -22,6 +22,7 @@ dmesg has no WARNING/BUG/Oops) is an implicit check on the whole lab.
 
     points.py score TESTS RESULTS         RESULTS: "STATUS CASE" lines -> report
     points.py verify NN TESTS STUB UPTO TODOS   the stages proof (exit 1 if false)
+    points.py full NN TESTS RESULTS       full marks? (a seeded run; exit 1 if not)
 """
 import json
 import re
@@ -208,6 +209,10 @@ def main(argv: List[str]) -> int:
                   f"{s['earned']}/{s['total']}, " +
                   ", ".join(f"{t} {v['total']}" for t, v in s["todos"].items()))
         return 1 if bad else 0
+    if len(argv) == 4 and argv[0] == "full":
+        s = score(load(argv[2]), read_results(argv[3]))
+        print(f"# lab {argv[1]}: {s['earned']}/{s['total']} points")
+        return 0 if s["total"] and s["earned"] == s["total"] else 1
     print(__doc__, file=sys.stderr)
     return 2
 

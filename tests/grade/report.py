@@ -3,7 +3,7 @@
 """Turn a lab's KTAP into a student's grade report (tests/grade/grade.sh).
 
     report.py --lab NN [--tests FILE] [--hints FILE] [--level 1|2|3]
-              [--json OUT] [--seconds S] KTAP
+              [--seed S] [--json OUT] [--seconds S] KTAP
 
 Prints one line per test (PASS / FAIL / SKIP) with the points it earned
 for which TODO (the lab's `tests` file, tests/grade/points.py), and under
@@ -128,6 +128,7 @@ def main():
     ap.add_argument("--hints")
     ap.add_argument("--tests")
     ap.add_argument("--level", type=int, default=1, choices=(1, 2, 3))
+    ap.add_argument("--seed", default="0")
     ap.add_argument("--json")
     ap.add_argument("--seconds", type=int, default=0)
     ap.add_argument("ktap")
@@ -207,12 +208,12 @@ def main():
         earned, out_of = passed, total
     pct = 100.0 * earned / out_of if out_of else 0.0
     print(f"score: {earned}/{out_of} points ({pct:.0f}%)  lab {a.lab}, tests {passed}/{total} "
-          f"passed, {failed} failed, {skipped} skipped, {a.seconds} s")
+          f"passed, {failed} failed, {skipped} skipped, seed {a.seed}, {a.seconds} s")
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
             json.dump({"lab": a.lab, "passed": passed, "failed": failed,
                        "skipped": skipped, "total": total, "points": earned,
-                       "points_total": out_of, "score": round(pct, 1),
+                       "points_total": out_of, "score": round(pct, 1), "seed": a.seed,
                        "seconds": a.seconds, "stubs": stubs, "todos": todos,
                        "tests": results}, f, indent=1)
     return 0 if total and passed == total else 1

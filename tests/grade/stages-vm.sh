@@ -4,7 +4,8 @@
 # Runs inside the lab VM (tests/grade/stages.sh puts it in /extra): each
 # line of /extra/stages.list is "VARIANT NN fail|pass PROGRAM...": run the
 # lab's kselftest programs against that variant (TVMM_KO=/extra/VARIANT.ko,
-# or PATH with /extra/VARIANT/tvmm first) and check the expectation. KTAP
+# or PATH with /extra/VARIANT/tvmm first; VARIANT seedS-NN: the full module
+# with TVMM_SEED=S, the guests' variant S) and check the expectation. KTAP
 # between TVMM-STAGES-BEGIN/END markers.
 cd /tests/tvmm || exit 1
 rmmod tvmm 2>/dev/null
@@ -21,9 +22,12 @@ while read -r variant nn want progs; do
 	path=$PATH
 	if [ -f "/extra/$variant.ko" ]; then ko=/extra/$variant.ko; fi
 	if [ -d "/extra/$variant" ]; then path=/extra/$variant:$PATH; fi
+	# "seedS-NN": the full module, the guests' variant of seed S (seed.h)
+	seed=
+	case $variant in seed*) seed=${variant#seed} seed=${seed%%-*} ;; esac
 	failed= hit=no
 	for p in $progs; do
-		TVMM_KO=$ko PATH=$path "./$p" >/tmp/stage.out 2>&1 </dev/null
+		TVMM_SEED=$seed TVMM_KO=$ko PATH=$path "./$p" >/tmp/stage.out 2>&1 </dev/null
 		rc=$?
 		# the harness' verdict lines, enough to see what failed
 		grep -E '^(not ok|# (FAILED|PASSED|Totals))' /tmp/stage.out | sed "s/^/# $variant $p: /"
@@ -49,6 +53,12 @@ while read -r variant nn want progs; do
 		if [ "$rc" -eq 4 ] && [ "$want" = pass ]; then failed="$failed $p(skipped)"; fi
 	done
 	dmesg | grep -q "TODO(lab$nn\." && hit=yes
+	if [ -n "$seed" ] && [ -f "/tmp/tvmm-seed-$seed/hello.bin" ]; then
+		insmod "$ko" 2>/dev/null
+		echo "# seed $seed hello: $(tvmm run "/tmp/tvmm-seed-$seed/hello.bin" 2>/dev/null | head -n 1)"
+		echo "# seed 0 hello: $(tvmm run /tests/tvmm/hello.bin 2>/dev/null | head -n 1)"
+		rmmod tvmm 2>/dev/null
+	fi
 	if dmesg | grep -E 'WARNING|(^|[^A-Z_])BUG|Oops|Call Trace' >/tmp/.bad; then
 		oops=1
 		sed "s/^/# $variant dmesg: /" /tmp/.bad

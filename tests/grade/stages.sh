@@ -9,9 +9,16 @@
 # vm-bochs step of `make check`.
 #
 # Also the cumulative order of a course: a lab's autograder passes when only
-# LATER labs are stubs (what a student doing that lab has): checked for the
-# labs whose tests need a running guest but must not depend on later labs
-# (03 with 04-10 off, 04 with 05-10 off, 06 with 07-10 off).
+# LATER labs are stubs (what a student doing that lab has), for every lab.
+#
+# And the points (labs/*/tests, tests/grade/points.py): every case's result
+# of every run is recorded ("# case" lines; build/stages/VARIANT.results,
+# build/stages/labNN.stub-passes); per lab, a case worth points fails with
+# the lab's stubs and a "check" does not, so the stubs earn 0 points and the
+# solution (later labs stubbed) every point, and each TODO is worth some.
+# Labs 04, 05 and 10 run once more with the guests' variant of a seed
+# (TVMM_STAGES_SEED, default 2718): full marks again, and hello.bin prints
+# another line than with seed 0.
 #
 # One lab VM boot for all of it: each variant (a tvmm.ko, or for lab 09 the
 # tvmm tool) is built here, copied to /extra, and /extra/stages.sh runs each
@@ -89,6 +96,16 @@ for d in "$ROOT"/labs/lab*-*/; do
 		fail_doc "building the labs-after-$nn-off variant failed: $B/upto$nn.log"
 	echo "upto$nn $nn pass $progs" >>"$B/files/stages.list"
 done
+# Per-student variants (tests/selftests/tvmm/seed.h): the labs whose guests
+# have a seeded variant, graded once more with the full module and seed
+# SEED; with the canonical seed 0 above, two seeds that must both earn full
+# marks while the guests print differently.
+SEED=${TVMM_STAGES_SEED:-2718}
+SEEDED_LABS="04 05 10"
+for nn in $SEEDED_LABS; do
+	d=$(lab_dir "$ROOT" "$nn") || continue
+	echo "seed$SEED-$nn $nn pass $(lab_programs "$d")" >>"$B/files/stages.list"
+done
 cp "$ROOT/tests/grade/stages-vm.sh" "$B/files/stages.sh"
 
 files=$(cd "$B/files" && ls | tr "\n" " ")
@@ -126,6 +143,26 @@ for d in "$ROOT"/labs/lab*-*/; do
 		echo "not ok $n lab$nn.points_zero_with_stubs_full_with_solution"
 	fi
 done >"$B/points.ktap"
+for nn in $SEEDED_LABS; do
+	d=$(lab_dir "$ROOT" "$nn") || continue
+	n=$((n + 1))
+	touch "$B/seed$SEED-$nn.results"
+	if "$PY" "$ROOT/tests/grade/points.py" full "$nn" "$d/tests" "$B/seed$SEED-$nn.results"; then
+		echo "ok $n lab$nn.full_marks_with_seed_$SEED"
+	else
+		echo "not ok $n lab$nn.full_marks_with_seed_$SEED"
+	fi
+done >>"$B/points.ktap"
+n=$((n + 1))
+h0=$(sed -n 's/^# seed 0 hello: //p' "$doc" | head -n 1)
+hs=$(sed -n "s/^# seed $SEED hello: //p" "$doc" | head -n 1)
+if [ -n "$h0" ] && [ -n "$hs" ] && [ "$h0" != "$hs" ]; then
+	{ echo "# hello.bin prints '$h0' with seed 0, '$hs' with seed $SEED"
+	  echo "ok $n seeds_change_the_guests"; } >>"$B/points.ktap"
+else
+	echo "# hello.bin printed '$h0' with seed 0 and '$hs' with seed $SEED" >>"$B/points.ktap"
+	echo "not ok $n seeds_change_the_guests" >>"$B/points.ktap"
+fi
 {
 	echo "KTAP version 1"
 	echo "1..$n"
