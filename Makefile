@@ -18,8 +18,8 @@
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
 #        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
-#   make grade-all SUBMISSIONS=DIR        grade a class, write a gradebook
-#   make handout LABS="05 06"             a student tree without those solutions
+#   make grade-all SUBMISSIONS=DIR [SEEDS=FILE]  grade a class, write a gradebook
+#   make handout LABS="05 06" [SEED=S]    a student tree without those solutions
 
 ROOT := $(CURDIR)
 LABVM := $(ROOT)/tests/labvm
@@ -86,10 +86,10 @@ grade:
 	HINTS=$(HINTS) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
 
 grade-all:
-	bash tests/grade/grade-all.sh $(SUBMISSIONS)
+	SEEDS=$(SEEDS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
 
 handout:
-	bash tests/grade/handout.sh $(LABS)
+	SEED=$(SEED) bash tests/grade/handout.sh $(LABS)
 
 userspace: $(CONFIG_HEADER)
 	$(MAKE) -C userspace
