@@ -57,7 +57,8 @@ int main(void)
 		seed_derive(s, &a2);
 		if (strlen(a2.hello) >= SEED_TEXT_MAX || a2.io_outs < 2 || a2.io_outs > 200 ||
 		    a2.cpuid_iterations < 2 || a2.outside_gpa < 0x40000000ULL ||
-		    a2.outside_gpa >= 0xfeb00000ULL || (a2.outside_gpa & 0xfff)) {
+		    a2.outside_gpa >= 0xfeb00000ULL || (a2.outside_gpa & 0xfff) ||
+		    a2.minios_status < 1 || a2.minios_status > 255) {
 			ok(0, "seed %lu gives a value out of range", s);
 			return done_testing();
 		}
@@ -78,6 +79,14 @@ int main(void)
 	n = load("outside_ram.bin", img, sizeof(img));
 	ok(n && seed_apply("outside_ram.bin", img, n, &a) == 1 &&
 	   (memcpy(&v, img + 2, 4), v == (uint32_t)a.outside_gpa), "outside_ram.bin: the store's address");
+	ok(a.minios_status != b.minios_status && p0.minios_status == 42,
+	   "the mini-OS app's exit status: %u, %u", a.minios_status, b.minios_status);
+	n = load("minios.bin", img, sizeof(img));
+	ok(n && seed_apply("minios.bin", img, n, &a) == 1 &&
+	   (memcpy(&v, seed_block(img, n, 4), 4), v == a.minios_status), "minios.bin: the status written");
+	n = load("minios_pv.bin", img, sizeof(img));
+	ok(n && seed_apply("minios_pv.bin", img, n, &a) == 1 &&
+	   (memcpy(&v, seed_block(img, n, 4), 4), v == a.minios_status), "minios_pv.bin: the status written");
 	n = load("halt.bin", img, sizeof(img));
 	ok(n && seed_apply("halt.bin", img, n, &a) == 0, "halt.bin has no parameters");
 	memset(img, 0x90, sizeof(img));

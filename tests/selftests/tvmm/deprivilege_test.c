@@ -303,7 +303,7 @@ TEST_F(deprivilege, exit_counts_per_mode)
  */
 TEST_F(deprivilege, cli_modes_and_timer_off)
 {
-	static const struct {
+	const struct {		/* not static: MINIOS_TEXT and _STATUS follow the seed */
 		const char *args;
 		int status;
 		const char *console;

@@ -20,6 +20,7 @@
  *   hello.bin       char text[SEED_TEXT_MAX]      its console line
  *   io_loop.bin     u32 outs                      OUTs to the console port
  *   cpuid_loop.bin  u32 iterations; char text[SEED_TEXT_MAX]
+ *   minios.bin, minios_pv.bin   u32 status      the app's exit status
  * outside_ram.bin has no block: its first instruction's disp32 is the GPA.
  */
 #ifndef TVMM_SEED_H
@@ -41,6 +42,7 @@ struct seed_params {
 	uint32_t cpuid_iterations;		/* cpuid_loop.bin: CPUID executed */
 	char cpuid_text[SEED_TEXT_MAX];		/* cpuid_loop.bin's console */
 	uint64_t outside_gpa;			/* outside_ram.bin's store */
+	uint32_t minios_status;			/* minios*.bin: the app's exit() */
 };
 
 /* A fixed 64-bit mix of @x: add, then xor-shift and multiply, three times. */
@@ -64,12 +66,14 @@ static inline void seed_derive(unsigned long seed, struct seed_params *p)
 		p->io_outs = 100;
 		p->cpuid_iterations = 100;
 		p->outside_gpa = 0x40000000ULL;
+		p->minios_status = 42;
 	} else {
 		snprintf(p->hello, sizeof(p->hello), "Hello from guest %04x!\n",
 			 (unsigned int)(a & 0xffff));
 		p->io_outs = 50 + (uint32_t)(b % 100);		/* 50..149 */
 		p->cpuid_iterations = 60 + (uint32_t)(c % 80);	/* 60..139, even or odd */
 		p->outside_gpa = 0x40000000ULL + ((a >> 16) & 0xff) * 0x100000ULL;
+		p->minios_status = 10 + (uint32_t)((c >> 8) % 90);	/* 10..99 */
 	}
 	snprintf(p->cpuid_text, sizeof(p->cpuid_text), "cpuid: %u exits\n",
 		 p->cpuid_iterations);
@@ -144,6 +148,14 @@ static inline int seed_apply(const char *name, unsigned char *img, size_t size,
 		memcpy(b, &v, 4);
 		memset(b + 4, 0, SEED_TEXT_MAX);
 		memcpy(b + 4, p->cpuid_text, strlen(p->cpuid_text));
+		return 1;
+	}
+	if (!strcmp(name, "minios.bin") || !strcmp(name, "minios_pv.bin")) {
+		b = seed_block(img, size, 4);
+		if (!b)
+			return -1;
+		v = p->minios_status;
+		memcpy(b, &v, 4);
 		return 1;
 	}
 	if (!strcmp(name, "outside_ram.bin")) {
