@@ -65,6 +65,16 @@ variant() {
 	fi
 }
 
+# Per-student variants (tests/selftests/tvmm/seed.h): the labs whose guests
+# have a seeded variant are graded once more with the full module and seed
+# SEED; with the canonical seed 0 of the other runs, two seeds that must
+# both earn full marks while the guests print differently.
+SEED=${TVMM_STAGES_SEED:-2718}
+SEEDED_LABS="04 05 07 10"
+
+# --reuse: only the verdicts, from the last run's build/stages/run.out
+# (after editing a lab's tests file: no build, no lab VM)
+if [ "${1:-}" != --reuse ]; then
 rm -rf "$B"
 mkdir -p "$B/files" "$T/module/generated"
 (cd "$ROOT" && git ls-files -z Kbuild module userspace | xargs -0 cp --parents -t "$T") ||
@@ -96,12 +106,6 @@ for d in "$ROOT"/labs/lab*-*/; do
 		fail_doc "building the labs-after-$nn-off variant failed: $B/upto$nn.log"
 	echo "upto$nn $nn pass $progs" >>"$B/files/stages.list"
 done
-# Per-student variants (tests/selftests/tvmm/seed.h): the labs whose guests
-# have a seeded variant, graded once more with the full module and seed
-# SEED; with the canonical seed 0 above, two seeds that must both earn full
-# marks while the guests print differently.
-SEED=${TVMM_STAGES_SEED:-2718}
-SEEDED_LABS="04 05 07 10"
 for nn in $SEEDED_LABS; do
 	d=$(lab_dir "$ROOT" "$nn") || continue
 	echo "seed$SEED-$nn $nn pass $(lab_programs "$d")" >>"$B/files/stages.list"
@@ -112,6 +116,11 @@ files=$(cd "$B/files" && ls | tr "\n" " ")
 out=$B/run.out
 (cd "$B/files" && bash "$ROOT/tests/labvm/labvm.sh" run --files "$files" \
 	--timeout "${TVMM_STAGES_TIMEOUT:-2400}" --cmd "sh /extra/stages.sh") >"$out" 2>"$B/labvm.log"
+fi
+out=$B/run.out
+[ -f "$out" ] || fail_doc "no $out: run stages.sh without --reuse first"
+SEEDED_LABS=$(sed -n "s/^seed$SEED-\([0-9]*\) .*/\1/p" "$B/files/stages.list" | tr '\n' ' ')
+rm -f "$B"/*.results "$B"/lab*.stub-passes
 # the KTAP document is what stages.sh printed between the run markers,
 # plus one result per lab: its points (tests/grade/points.py verify)
 if ! grep -q '^TVMM-STAGES-END$' "$out"; then
