@@ -13,9 +13,16 @@
  * the same instruction (I/O, CR access, MSRs, HLT), the decoded instruction
  * is handed to that same handler in exits.c: one emulation, two ways in.
  *
- * The decoder knows only 32-bit code without paging (the guest ABI) and
- * only the instructions a ring-0 kernel uses that fault at ring 1; others
- * are reflected to the guest as the #GP they were.
+ * Only the guest kernel's instructions are emulated: ring 1 is its ring 0
+ * ("virtual kernel mode"). An application at ring 3 ("virtual user mode")
+ * that runs CLI, OUT, HLT, LGDT... faults exactly as on a real CPU at CPL
+ * 3, so its #GP goes to the guest kernel's own handler unchanged, as in
+ * --mode hw (SDM vol. 3A, 5.9 "Privileged Instructions"; vol. 1, 19.5.1
+ * for CLI/STI/IN/OUT: tvmm does not virtualize IOPL, the guest's is 0).
+ * The decoder knows only 32-bit code without paging (the guest ABI;
+ * exits.c ends a ring-1 VM that turns paging on) and only the instructions
+ * a ring-0 kernel uses that fault at ring 1; others are reflected to the
+ * guest as the #GP they were.
  *
  * The same decoder also serves mmio.c: emulate_decode_mov() tells it which
  * MOV touched tvmm-dev, with which width and register.
@@ -28,6 +35,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <asm/processor-flags.h>
+
 #include "tvmm.h"
 #include "vmx_insn.h"
 
@@ -35,10 +44,6 @@
 #define REG_ESP			4
 #define REG_EBP			5
 #define SIB_NO_INDEX		4
-
-/* #GP error code: bit 1 = the selector indexes the IDT (SDM vol. 3A, 6.13). */
-#define GP_ERR_IDT		BIT(1)
-#define GP_ERR_INDEX_SHIFT	3
 
 /* Exit-qualification encodings the exits.c handlers expect (table 28-3, 28-5). */
 #define IO_QUAL_IN		BIT(3)
@@ -49,6 +54,11 @@
 #define CR_QUAL_GPR_SHIFT	8
 
 #define OPSIZE_PREFIX		0x66
+#define INT3_OPCODE		0xcc
+#define INT_OPCODE		0xcd	/* INT imm8 */
+#define INTO_OPCODE		0xce
+#define X86_EXC_BP		3
+#define X86_EXC_OF		4
 #define X86_EXC_GP		13
 
 /* One decoded instruction. */
@@ -132,6 +142,9 @@ static int insn_decode(struct tvmm_vm *vm, u64 rip, struct insn *in)
 	int ret;
 
 	memset(in, 0, sizeof(*in));
+	/* With paging on, CS.base + RIP is not guest-physical: never guess. */
+	if (vm->cr0_shadow & X86_CR0_PG)
+		return -EFAULT;
 	if (!avail || guest_mem_read(&vm->mem, linear, in->bytes,
 				     min_t(u64, avail, TVMM_INSN_MAX)))
 		return -EFAULT;
@@ -335,14 +348,16 @@ static int emulate_insn(struct tvmm_vm *vm, struct tvmm_exit_info *exit, struct 
 		exit->mnemonic = "mov ss";
 		exit->insn_len = in->len;
 		return emulate_load_ss(vm, exit, sel);
-	case 0x17:		/* POP SS */
+	case 0x17:		/* POP SS: all or nothing, ESP moves only once SS is loaded */
 		esp = vmcs_read(VMCS_GUEST_RSP);
-		if (guest_mem_read(&vm->mem, vmcs_read(VMCS_GUEST_SS_BASE) + esp, &sel,
+		if (guest_mem_read(&vm->mem, (u32)(vmcs_read(VMCS_GUEST_SS_BASE) + esp), &sel,
 				   sizeof(sel)))
 			return -EINVAL;
 		exit->mnemonic = "pop ss";
-		vmx_vmwrite(VMCS_GUEST_RSP, esp + 4, &err);
-		return err ? err : emulate_load_ss(vm, exit, sel);
+		err = emulate_load_ss(vm, exit, sel);
+		if (!err)
+			vmx_vmwrite(VMCS_GUEST_RSP, (u32)(esp + 4), &err);
+		return err;
 	case 0x0f:
 		return emulate_0f(vm, exit, in);
 	default:
@@ -430,28 +445,72 @@ int emulate_decode_mov(struct tvmm_vm *vm, u64 rip, struct mmio_insn *mi)
 	return 0;
 }
 
+/*
+ * The #GP names IDT gate @vector (the shadow gate tvmm made DPL 0): was it
+ * raised by an INT3 (CC), INTO (CE) or INT n (CD ib) at RIP? Sets the
+ * mnemonic and the length to step over (1, 1, 2, plus prefixes) so the
+ * reflected interrupt returns right after it, as the CPU's would.
+ * Return: 0, or -EINVAL if RIP holds no such instruction for @vector (an
+ * external event, a gate of a bad type): then the #GP is the guest's.
+ */
+static int emulate_int_insn(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vector)
+{
+	struct insn in;
+	u8 imm;
+
+	if ((exit->error_code & X86_ERR_EXT) || insn_decode(vm, exit->rip, &in))
+		return -EINVAL;
+	switch (in.op) {
+	case INT3_OPCODE:
+		if (vector != X86_EXC_BP)
+			return -EINVAL;
+		exit->mnemonic = "int3";
+		break;
+	case INTO_OPCODE:
+		if (vector != X86_EXC_OF)
+			return -EINVAL;
+		exit->mnemonic = "into";
+		break;
+	case INT_OPCODE:
+		if (insn_byte(&in, &imm) || imm != vector)
+			return -EINVAL;
+		exit->mnemonic = "int";
+		break;
+	default:
+		return -EINVAL;
+	}
+	exit->insn_len = in.len;
+	return 0;
+}
+
 /**
- * emulate_gp() - a #GP exit in deprivileged mode: emulate or reflect.
- * @vm: the VM (deprivileged mode)
- * @exit: the exception exit; its error code tells an `int n` through a
- *        DPL-0 gate (IDT bit set) from any other #GP
+ * emulate_gp() - a #GP exit in deprivileged or patch mode: emulate or
+ * reflect. The dispatcher that decides by the guest's privilege level.
+ * @vm: the VM (deprivileged or patch mode)
+ * @exit: the exception exit; its error code tells an INT through a DPL-0
+ *        shadow gate (IDT bit set) from any other #GP
+ *
+ * An INT n/INT3/INTO on a gate the guest opened to ring 3 is reflected to
+ * its handler. Any other #GP is emulated only if the guest kernel raised
+ * it (virtual CPL 0, exit_virtual_cpl()); at the guest's ring 3 the CPU
+ * already made the decision a real CPU makes at CPL 3 (IOPL 0, the guest's
+ * own TSS I/O bitmap), so the #GP goes to the guest unchanged.
  */
 void emulate_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	struct insn in;
 
-	if (exit->error_code & GP_ERR_IDT) {
-		u8 vector = exit->error_code >> GP_ERR_INDEX_SHIFT;
+	if (exit->error_code & X86_ERR_IDT) {
+		u8 vector = exit->error_code >> X86_ERR_INDEX_SHIFT;
 
-		exit->mnemonic = "int";
-		exit->insn_len = 2;	/* CD ib */
-		if (!depriv_reflect_int(vm, exit, vector)) {
+		if (!emulate_int_insn(vm, exit, vector) && !depriv_reflect_int(vm, exit, vector)) {
 			exit->action = TVMM_ACTION_REFLECTED;
 			return;
 		}
-	} else if (!insn_decode(vm, exit->rip, &in) && !emulate_insn(vm, exit, &in)) {
+	} else if (!exit_virtual_cpl(vm) && !insn_decode(vm, exit->rip, &in) &&
+		   !emulate_insn(vm, exit, &in)) {
 		return;
 	}
-	/* Not a privileged instruction tvmm emulates: the guest's own #GP. */
+	/* Not a privileged instruction of the guest kernel: the guest's own #GP. */
 	exit_inject_exception(vm, exit, X86_EXC_GP, true, exit->error_code);
 }

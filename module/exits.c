@@ -50,6 +50,7 @@ typedef void (*exit_handler_t)(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 #define HC_GET_TIME		3	/* EDX:EAX = guest TSC */
 #define HC_GET_CR0		4	/* EAX = the CR0 the guest believes in (paravirt SMSW) */
 #define HC_UNKNOWN_RESULT	0xffffffffU
+#define HC_EPERM_RESULT		0xffffffffU	/* -EPERM: VMCALL from CPL > 0 (as KVM) */
 
 /* What the guest's "CPUID.40000000H" says: a hypervisor named tvmm. */
 #define CPUID_HV_LEAF		0x40000000
@@ -71,6 +72,28 @@ static u64 *gpr(struct tvmm_vm *vm, unsigned int n)
 	};
 
 	return regs[n & 15];
+}
+
+/**
+ * exit_virtual_cpl() - the privilege level the guest believes it runs at.
+ * @vm: the VM, its VMCS current
+ *
+ * The CPU's CPL is SS.DPL (SDM 25.4.1), read from the VMCS, never
+ * assumed. In deprivileged and patch modes ring 1 is the guest kernel's
+ * ring 0 ("virtual kernel mode"); ring 3 is its applications' ring 3
+ * ("virtual user mode"). Everything that decides "may the guest do this
+ * privileged thing" asks this, not the real CPL.
+ *
+ * Return: 0 for the guest kernel, else the guest's CPL (3 for its apps).
+ */
+unsigned int exit_virtual_cpl(struct tvmm_vm *vm)
+{
+	unsigned int cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) &
+			   VMCS_AR_DPL_MASK;
+
+	if (tvmm_mode_ring1(vm->config.mode) && cpl <= TVMM_VIRTUAL_KERNEL_RING)
+		return 0;
+	return cpl;
 }
 
 u64 gpr_read(struct tvmm_vm *vm, unsigned int n)
@@ -385,6 +408,19 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 		inject_gp(vm, exit);
 		return;
 	}
+	/*
+	 * Deprivileged and patch modes read the guest's code and operands at
+	 * segment base + offset as guest-physical addresses (emulate.c,
+	 * patch.c): true only without paging, as the guest ABI says. Rather
+	 * than emulate from the wrong bytes, end the VM when paging goes on.
+	 */
+	if ((cr0 & X86_CR0_PG) && tvmm_mode_ring1(vm->config.mode)) {
+		exit->action = TVMM_ACTION_FATAL;
+		vcpu_end(vm, TVMM_END_UNHANDLED, exit->reason & TVMM_EXIT_REASON_BASIC_MASK,
+			 "guest turned paging on (CR0.PG) at rip 0x%llx: not supported in %s mode",
+			 exit->rip, tvmm_mode_name(vm->config.mode));
+		return;
+	}
 	vm->cr0_shadow = cr0;
 	vmx_vmwrite(VMCS_CR0_READ_SHADOW, cr0, &err);
 	vmx_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(cr0), &err);
@@ -447,6 +483,16 @@ static void handle_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 
 	exit->mnemonic = "vmcall";
 	exit_skip_instruction(exit);
+	/*
+	 * VMCALL exits at every CPL (SDM 26.1.2), so an application could
+	 * end the VM, print, or set its own IF. Only the guest kernel may make
+	 * hypercalls; from CPL > 0 the answer is KVM's: -EPERM in EAX and
+	 * nothing else (no #UD: the guest knows it runs on tvmm).
+	 */
+	if (exit_virtual_cpl(vm)) {
+		vm->regs.rax = HC_EPERM_RESULT;
+		return;
+	}
 	switch ((u32)vm->regs.rax) {
 	case HC_EXIT:
 		vm->exit_status = vm->regs.rbx;

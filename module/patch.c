@@ -480,8 +480,19 @@ void patch_handle_bp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	struct insn_len_info in;
 
 	if (!site) {
-		/* The guest's own breakpoint: deliver #BP after the INT3 (a trap). */
 		exit->mnemonic = "int3";
+		/*
+		 * The guest's own breakpoint. From its ring 3, INT3 must pass the
+		 * gate's DPL check (SDM vol. 3A, 6.12.1.1), which this exit came
+		 * before: a gate the guest did not open to ring 3 gives #GP with
+		 * the gate's vector, at the INT3, as on a real CPU.
+		 */
+		if (exit_virtual_cpl(vm) && !test_bit(X86_EXC_BP, vm->user_gates)) {
+			exit_inject_exception(vm, exit, X86_EXC_GP, true,
+					      (X86_EXC_BP << X86_ERR_INDEX_SHIFT) | X86_ERR_IDT);
+			return;
+		}
+		/* Allowed: deliver #BP after the INT3 (a trap). */
 		exit->insn_len = 1;
 		exit_skip_instruction(exit);
 		exit_inject_exception(vm, exit, X86_EXC_BP, false, 0);

@@ -206,6 +206,9 @@ static inline bool tvmm_mode_ring1(u32 mode)
 	return mode == TVMM_MODE_DEPRIVILEGED || mode == TVMM_MODE_PATCH;
 }
 
+/* The ring those modes run the guest kernel at: its virtual ring 0. */
+#define TVMM_VIRTUAL_KERNEL_RING	1
+
 /* ept.c: guest RAM and its EPT mapping. */
 int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size);
 void ept_free_guest_mem(struct tvmm_guest_mem *mem);
@@ -246,6 +249,16 @@ void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 u64 gpr_read(struct tvmm_vm *vm, unsigned int n);
 void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
+unsigned int exit_virtual_cpl(struct tvmm_vm *vm);
+
+/*
+ * Error code of an exception that names a segment or a gate (SDM vol. 3A,
+ * 6.13 "Error Code"): EXT, an event external to the program; IDT, the
+ * index is an IDT vector; the index from bit 3.
+ */
+#define X86_ERR_EXT		BIT(0)
+#define X86_ERR_IDT		BIT(1)
+#define X86_ERR_INDEX_SHIFT	3
 
 /* virq.c: virtual IF, the virtual timer, injection of virtual interrupts. */
 void virq_init(struct tvmm_vm *vm);

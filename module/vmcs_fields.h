@@ -147,6 +147,13 @@ enum vmcs_field {
 	VMCS_HOST_RIP = 0x6c16,
 };
 
+/*
+ * Guest segment access rights (SDM 25.4.1, table 25-2): the descriptor's
+ * DPL in bits 6:5. SS.DPL is always the CPL (same section).
+ */
+#define VMCS_AR_DPL_SHIFT		5
+#define VMCS_AR_DPL_MASK		3
+
 /* Guest interruptibility state bits (SDM 25.4.2, table 25-3). */
 #define VMCS_BLOCKING_BY_STI		0x1
 #define VMCS_BLOCKING_BY_MOV_SS		0x2
