@@ -7,11 +7,12 @@
  * there what it decoded from the CPU and the VMX state of every CPU.
  *
  *   caps        the decoded capabilities (the same text `tvmm caps` prints)
- *   cpus        one line per CPU: online, vmx=on|off, VMXON region address
+ *   cpus        one line per CPU: online, vmx=on|off, VMXON region allocated
  *   vmN/state   mode, memory, exits, how the VM ended
  *   vmN/regs    guest registers at the last exit
  *   vmN/exits   exits and handler cycles per reason (like `perf kvm stat`)
- *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit
+ *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit (host-state
+ *               fields named without their values: kernel addresses)
  *   vmN/patches patch mode: the sites patch.c rewrote (gpa, instruction,
  *               times trapped, original bytes) and the scanner's counters
  *

@@ -17,6 +17,8 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/ibt.h>
+#include <asm/nospec-branch.h>
+#include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
 #include "vcpu_regs.h"
@@ -129,3 +131,26 @@ SYM_INNER_LABEL(tvmm_vmx_exit, SYM_L_GLOBAL)
 	pop	%rbp
 	RET
 SYM_FUNC_END(tvmm_vmx_enter)
+
+/*
+ * void tvmm_call_nmi_entry(void (*entry)(void)): run Linux's NMI entry
+ * (host_state.c passes the one the kernel exports for VMMs) as if the CPU
+ * had just delivered an NMI here. The entry ends with IRET, so it needs
+ * the frame the CPU pushes in 64-bit mode: SS, RSP, RFLAGS, CS, then the
+ * return RIP (the CALL pushes it), on a 16-byte aligned stack (SDM vol.
+ * 3A, 6.14.2 "64-Bit Mode Stack Frame"). Interrupts are off; the IRET
+ * restores RFLAGS as pushed, so they stay off.
+ */
+SYM_FUNC_START(tvmm_call_nmi_entry)
+	push	%rbp
+	mov	%rsp, %rbp
+	and	$-16, %rsp
+	push	$__KERNEL_DS
+	push	%rbp
+	pushf
+	push	$__KERNEL_CS
+	CALL_NOSPEC rdi
+	/* IRET came back with RSP = %rbp. */
+	leave
+	RET
+SYM_FUNC_END(tvmm_call_nmi_entry)

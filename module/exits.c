@@ -363,8 +363,8 @@ void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->mnemonic = "wrmsr";
 	switch ((u32)vm->regs.rcx) {
 	case MSR_EFER:
-		/* A 32-bit guest: long mode (LME) is not offered. */
-		if (value & ~(u64)(EFER_SCE | EFER_NX)) {
+		/* A 32-bit guest: long mode (LME) is not offered (cr_check.c). */
+		if (!cr_check_efer(vm, value)) {
 			inject_gp(vm, exit);
 			return;
 		}
@@ -403,8 +403,8 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 {
 	int err = 0;
 
-	/* Paging without protection is invalid on any x86 (SDM vol. 3A, 2.5). */
-	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) {
+	/* Reserved bits, NW without CD, PG without PE... (cr_check.c). */
+	if (!cr_check_cr0(vm, &cr0)) {
 		inject_gp(vm, exit);
 		return;
 	}
@@ -447,7 +447,7 @@ void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 			vmx_vmwrite(VMCS_GUEST_CR3, value, &err);
 			break;
 		}
-		if (cr == 4 && !(value & X86_CR4_VMXE)) {	/* no VMX for the guest */
+		if (cr == 4 && cr_check_cr4(vm, value)) {	/* no VMX, PKE... (cr_check.c) */
 			vm->cr4_shadow = value;
 			vmx_vmwrite(VMCS_CR4_READ_SHADOW, value, &err);
 			vmx_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(value), &err);
@@ -585,11 +585,12 @@ static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 
 	exit->action = TVMM_ACTION_FATAL;
 	if (type == INTR_TYPE_NMI) {
-		/* The host's NMI (NMI exiting): hand it to Linux's NMI handler. */
+		/* The host's NMI: host_state.c gave it to Linux before IRQs were on. */
 		exit->action = TVMM_ACTION_IGNORED;
-		asm volatile("int $2");
 		return;
 	}
+	if (exit_guard_exception(vm, exit))	/* #AC, #DB, #MC (exits_guard.c) */
+		return;
 	if (vector == X86_EXC_GP && tvmm_mode_ring1(vm->config.mode)) {
 		exit->action = TVMM_ACTION_EMULATED;
 		emulate_gp(vm, exit);
@@ -625,6 +626,9 @@ static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EPT_MISCONFIG]	= handle_ept_misconfig,
 	[EXIT_REASON_PREEMPTION_TIMER]	= handle_host_event,
 	[EXIT_REASON_INTERRUPT_WINDOW]	= handle_host_event,	/* virq.c injects */
+	[EXIT_REASON_DR_ACCESS]		= exit_dr_access,	/* debugreg.c */
+	[EXIT_REASON_WBINVD]		= exit_wbinvd,		/* exits_guard.c */
+	[EXIT_REASON_RDPMC]		= exit_rdpmc,		/* exits_guard.c */
 };
 
 /**

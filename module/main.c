@@ -9,10 +9,12 @@
  *
  * Load order, each step undone by the matching label on failure and by
  * tvmm_exit() in reverse:
- *   1. caps_probe()           is there a usable VT-x at all?
+ *   1. caps_probe()           is there a usable VT-x at all? (and can
+ *                             host_nmi_supported() hand NMIs to Linux?)
  *   2. vmx_enable_all_cpus()  VMXON everywhere (refuse if VMX is taken)
- *   3. debugfs                /sys/kernel/debug/tvmm/
- *   4. misc_register()        /dev/tvmm, root only
+ *   3. vmx_register_pm_hooks() VMXOFF before suspend, reboot, kexec
+ *   4. debugfs                /sys/kernel/debug/tvmm/
+ *   5. misc_register()        /dev/tvmm, root only
  *
  * Context: process context (module init/exit, file operations).
  */
@@ -37,6 +39,9 @@ static int __init tvmm_init(void)
 	err = caps_probe(&tvmm_caps);
 	if (err)
 		return err;
+	err = host_nmi_supported();
+	if (err)
+		return err;
 
 	err = vmx_enable_all_cpus();
 	/*
@@ -53,6 +58,12 @@ static int __init tvmm_init(void)
 		return err;
 	}
 
+	err = vmx_register_pm_hooks();
+	if (err) {
+		pr_err("cannot register the reboot/suspend hooks (error %d)\n", err);
+		goto err_vmx;
+	}
+
 	tvmm_debugfs_init();
 
 	err = misc_register(&tvmm_dev);
@@ -66,6 +77,8 @@ static int __init tvmm_init(void)
 
 err_debugfs:
 	tvmm_debugfs_exit();
+	vmx_unregister_pm_hooks();
+err_vmx:
 	vmx_disable_all_cpus();
 	return err;
 }
@@ -74,6 +87,7 @@ static void __exit tvmm_exit(void)
 {
 	misc_deregister(&tvmm_dev);
 	tvmm_debugfs_exit();
+	vmx_unregister_pm_hooks();
 	vmx_disable_all_cpus();
 	pr_info("VMX off; unloaded\n");
 }

@@ -165,6 +165,10 @@ struct tvmm_vm {
 	bool halted;			/* HLT: waits in tvmm for the next tick */
 	u64 ticks_delivered, ticks_coalesced;
 
+	/* The guest's debug registers (debugreg.c), under run_lock. */
+	u64 dr[4];			/* DR0-DR3 */
+	u64 dr6, dr7;
+
 	/* Deprivileged mode (deprivilege.c): the guest's tables and ours. */
 	u64 guest_gdt_base, guest_idt_base;	/* what the guest loaded (GVA = GPA) */
 	u32 guest_gdt_limit, guest_idt_limit;
@@ -200,6 +204,20 @@ struct tvmm_vm {
 	struct dentry *debugfs_dir;
 };
 
+/* The host's debug registers while a guest's are loaded (debugreg.c). */
+struct tvmm_host_debug {
+	unsigned long dr[4];		/* DR0-DR3, kept only if guest_loaded */
+	unsigned long dr7;
+	bool guest_loaded;		/* the guest's DR0-DR3 are in the CPU */
+};
+
+/* What VM exits clobber and host_state.c restores (one slice, one CPU). */
+struct tvmm_host_state {
+	unsigned short ds, es, fs, gs, ldt;	/* selectors */
+	u64 fs_base, kernel_gs_base;	/* the caller's FS base and user GS base */
+	u64 debugctl;			/* IA32_DEBUGCTL */
+};
+
 /* Deprivileged and patch modes run the guest kernel at ring 1 (deprivilege.c). */
 static inline bool tvmm_mode_ring1(u32 mode)
 {
@@ -227,6 +245,37 @@ u64 vmcs_guest_cr4(u64 shadow);
 void vmcs_snapshot(struct tvmm_vm *vm);
 void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm);
 void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what);
+
+/* cr_check.c: CR0/CR4/EFER values a CPU would accept (false: #GP). */
+bool cr_check_cr0(struct tvmm_vm *vm, u64 *cr0);
+bool cr_check_cr4(struct tvmm_vm *vm, u64 cr4);
+bool cr_check_efer(struct tvmm_vm *vm, u64 efer);
+
+/* debugreg.c: virtual DR0-DR7, MOV DR, #DB; the guest's breakpoints around entries. */
+void dr_reset(struct tvmm_vm *vm, int *err);
+void exit_dr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void dr_reflect_db(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void dr_load_guest(struct tvmm_vm *vm, struct tvmm_host_debug *hd);
+void dr_restore_host(const struct tvmm_host_debug *hd);
+
+/* host_state.c: what VM exits clobber, given back; NMIs and #MC to Linux. */
+int host_nmi_supported(void);
+bool host_events_irqoff(u32 reason);
+void host_state_save(struct tvmm_host_state *hs);
+void host_debugctl_restore_irqoff(const struct tvmm_host_state *hs);
+void host_state_restore(const struct tvmm_host_state *hs);
+void tvmm_call_nmi_entry(void (*entry)(void));	/* entry.S */
+
+/* exits_guard.c: WBINVD, RDPMC, #AC/#DB/#MC: exits that protect the host. */
+void exit_wbinvd(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void exit_rdpmc(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+bool exit_guard_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+
+/* vmx.c: leave VMX operation before suspend, reboot and kexec. */
+int vmx_register_pm_hooks(void);
+void vmx_unregister_pm_hooks(void);
+void vmx_cpu_set_loaded_vmcs(u64 hpa);
+bool vmx_cpu_is_on(void);
 
 /* vcpu.c: the run loop. */
 int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run);

@@ -17,8 +17,12 @@
  * Machine Control Structures": a VMCS must be cleared before it is loaded
  * on another processor).
  *
+ * What the VMCS does not switch is switched around each entry (the debug
+ * registers, debugreg.c) and each slice (segments, LDT, host_state.c).
+ *
  * SDM: vol. 3C, 27 "VM Entries", 28 "VM Exits"; 27.8 "VM-Entry Failures
- *      During or After Loading Guest State"; 25.5.1 "VMX-Preemption Timer".
+ *      During or After Loading Guest State"; 25.5.1 "VMX-Preemption Timer";
+ *      28.5 "Loading Host State".
  * Context: process context, under the VM's run_lock (ioctl TVMM_RUN).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -179,14 +183,17 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 {
 	u64 vmcs_hpa = page_to_phys(vm->vmcs);
 	struct tvmm_exit_info exit;
-	unsigned short ds, es;
+	struct tvmm_host_state hs;
+	struct tvmm_host_debug hd;
 	int launched = 0, ret, err;
+	bool vmx_lost = false;
 	u64 tsc;
 
 	if (vmx_vmptrld(vmcs_hpa)) {
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMPTRLD failed (see dmesg)");
 		return;
 	}
+	vmx_cpu_set_loaded_vmcs(vmcs_hpa);	/* for the emergency VMCLEAR (vmx.c) */
 	if (!vm->vmcs_ready) {
 		err = vmcs_setup(vm);
 		vm->vmcs_ready = !err;
@@ -236,17 +243,33 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		goto out_clear;
 	}
 
-	/* The VM exit will zero DS and ES (host selectors 0); keep the user's. */
-	savesegment(ds, ds);
-	savesegment(es, es);
+	/*
+	 * VM exits load null selectors, an unusable LDTR, DR7 = 0x400 and
+	 * IA32_DEBUGCTL = 0: keep the caller's, for host_state.c to restore.
+	 */
+	host_state_save(&hs);
 	vm->last_cpu = smp_processor_id();
 
 	do {
+		local_irq_disable();
+		/* A reboot may have taken this CPU out of VMX operation (vmx.c). */
+		if (unlikely(!vmx_cpu_is_on())) {
+			local_irq_enable();
+			vcpu_end(vm, TVMM_END_INTERNAL, 0,
+				 "VMX was turned off on this CPU (reboot)");
+			vmx_lost = true;
+			break;
+		}
 		if (trace_tvmm_entry_enabled())
 			trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
-		local_irq_disable();
+		dr_load_guest(vm, &hd);
 		ret = tvmm_vmx_enter(&vm->regs, launched);
 		tsc = rdtsc();
+		/* The host's debug state and NMI/#MC first, with interrupts off. */
+		dr_restore_host(&hd);
+		host_debugctl_restore_irqoff(&hs);
+		if (ret == VMX_ENTER_EXITED)
+			host_events_irqoff(vmcs_read(VMCS_VM_EXIT_REASON));
 		/* Now Linux takes the host interrupt that caused the exit, if any. */
 		local_irq_enable();
 
@@ -279,19 +302,23 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		trace_record_exit(vm, &exit, rdtsc() - tsc);
 	} while (!vcpu_slice_over(vm));
 
-	vcpu_snapshot_guest(vm);
-	vmcs_snapshot(vm);
-	loadsegment(ds, ds);
-	loadsegment(es, es);
+	if (!vmx_lost) {
+		vcpu_snapshot_guest(vm);
+		vmcs_snapshot(vm);
+	}
+	host_state_restore(&hs);
 	/*
 	 * A VM exit leaves the GDT limit at 0xffff and the TR limit at 0x67
 	 * (SDM 28.5.2): put back Linux's, as KVM does.
 	 */
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
+	if (vmx_lost)
+		return;		/* no VMCS is current any more */
 out_clear:
 	if (vmx_vmclear(vmcs_hpa))
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCLEAR failed (see dmesg)");
+	vmx_cpu_set_loaded_vmcs(0);
 }
 
 /**

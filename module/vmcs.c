@@ -8,7 +8,8 @@
  * the CPU returns on a VM exit, its guest area is the virtual CPU the guest
  * starts on. Setup goes in three phases, each with one policy:
  *   controls: trap what the guest ABI needs, adjusted to what the CPU allows;
- *   host:     exactly this CPU's current state, refreshed before each run;
+ *   host:     exactly this CPU's current state, refreshed before each run,
+ *             and never shown: the dumps name host fields without values;
  *   guest:    the machine the guest ABI promises (DESIGN.md, "Guest ABI").
  *
  * SDM: vol. 3C, 25 "Virtual Machine Control Structures" (25.4 guest-state
@@ -58,7 +59,6 @@ extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
 #define GUEST_TR_SEL		0x18
 
 #define RFLAGS_RESERVED_1	BIT(1)	/* always 1 (SDM vol. 1, 3.4.3) */
-#define DR7_RESERVED_1		0x400	/* DR7 value after reset */
 #define REAL_MODE_IVT_LIMIT	0x3ff	/* 256 vectors x 4 bytes */
 #define TSS_MIN_LIMIT		0x67	/* a 32-bit TSS is 104 bytes */
 #define X86_EXCEPTION_NM	7	/* #NM, device not available */
@@ -105,11 +105,22 @@ static u64 ctl_cap(u64 plain, u64 true_msr)
 }
 
 /*
+ * Primary controls: HLT, all port I/O; MOV DR (debugreg.c), RDPMC and,
+ * in the secondary controls, WBINVD (exits_guard.c): what would reach
+ * the host's debug registers, counters and caches.
+ */
+#define CPU_WANTED	(BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) | \
+			 BIT(CPU_MOV_DR_EXITING) | BIT(CPU_RDPMC_EXITING) | \
+			 BIT(CPU_SECONDARY_CONTROLS))
+
+/*
  * Phase 1, controls. Policy: exit on everything the guest ABI gives a
  * meaning to (HLT, all port I/O, CPUID and all MSR accesses, CR writes,
  * VMCALL), on host interrupts (so a guest can never keep the CPU from
- * Linux), and when the preemption timer expires (so a spinning guest is
- * always stopped). Guest memory is behind EPT; VPID tags its TLB entries.
+ * Linux), on what would reach past the VM (debug registers, performance
+ * counters, WBINVD, #AC/#DB loops, machine checks), and when the
+ * preemption timer expires (so a spinning guest is always stopped).
+ * Guest memory is behind EPT; VPID tags its TLB entries.
  */
 static int vmcs_setup_controls(struct tvmm_vm *vm)
 {
@@ -127,17 +138,15 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	/* No "use MSR bitmaps": then every RDMSR/WRMSR exits (SDM 25.6.9). */
 	err = vmcs_control("processor-based controls",
 			   ctl_cap(c->procbased_ctls, c->true_procbased_ctls),
-			   BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) |
-			   BIT(CPU_SECONDARY_CONTROLS),
-			   BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) |
-			   BIT(CPU_SECONDARY_CONTROLS), &cpu);
+			   CPU_WANTED, CPU_WANTED, &cpu);
 	if (err)
 		return err;
 	/* Unrestricted guest: paging off and real mode run natively (27.3.1.1). */
 	err = vmcs_control("secondary controls", c->procbased_ctls2,
 			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST) |
-			   BIT(CPU2_ENABLE_VPID),
-			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST), &cpu2);
+			   BIT(CPU2_ENABLE_VPID) | BIT(CPU2_WBINVD_EXITING),
+			   BIT(CPU2_ENABLE_EPT) | BIT(CPU2_UNRESTRICTED_GUEST) |
+			   BIT(CPU2_WBINVD_EXITING), &cpu2);
 	if (err)
 		return err;
 	/*
@@ -154,10 +163,15 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 			   BIT(EXIT_LOAD_EFER), &exit);
 	if (err)
 		return err;
-	/* A 32-bit guest: "IA-32e mode guest" stays 0, EFER loaded as 0. */
+	/*
+	 * A 32-bit guest: "IA-32e mode guest" stays 0, EFER loaded as 0.
+	 * "Load debug controls": the guest's DR7 and IA32_DEBUGCTL come from
+	 * the VMCS (debugreg.c keeps GUEST_DR7 = its virtual DR7).
+	 */
 	err = vmcs_control("VM-entry controls",
 			   ctl_cap(c->entry_ctls, c->true_entry_ctls),
-			   BIT(ENTRY_LOAD_EFER), BIT(ENTRY_LOAD_EFER), &entry);
+			   BIT(ENTRY_LOAD_EFER) | BIT(ENTRY_LOAD_DEBUG_CONTROLS),
+			   BIT(ENTRY_LOAD_EFER) | BIT(ENTRY_LOAD_DEBUG_CONTROLS), &entry);
 	if (err)
 		return err;
 
@@ -173,8 +187,11 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	 * deprivileged and patch modes: that is how privileged instructions at
 	 * ring 1 reach tvmm (emulate.c). #BP exits in patch mode: the INT3
 	 * that patch.c wrote over each sensitive-but-unprivileged instruction.
+	 * #AC, #DB and #MC always (exits_guard.c): a guest must not loop in
+	 * their delivery without an exit, nor keep a machine check from Linux.
 	 */
 	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXCEPTION_NM) |
+		    BIT(TVMM_EXC_AC) | BIT(TVMM_EXC_DB) | BIT(TVMM_EXC_MC) |
 		    (tvmm_mode_ring1(vm->config.mode) ? BIT(X86_EXCEPTION_GP) : 0) |
 		    (vm->config.mode == TVMM_MODE_PATCH ? BIT(X86_EXCEPTION_BP) : 0),
 		    &err);
@@ -306,7 +323,7 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 	vmx_vmwrite(VMCS_GUEST_CR3, 0, &err);
 	vmx_vmwrite(VMCS_CR0_READ_SHADOW, vm->cr0_shadow, &err);
 	vmx_vmwrite(VMCS_CR4_READ_SHADOW, vm->cr4_shadow, &err);
-	vmx_vmwrite(VMCS_GUEST_DR7, DR7_RESERVED_1, &err);
+	dr_reset(vm, &err);			/* DR7 = 0x400 (debugreg.c) */
 
 	if (real) {
 		vmcs_guest_segment(VMCS_GUEST_CS_SELECTOR, 0, 0, 0xffff,
@@ -512,16 +529,50 @@ static const struct vmcs_field_name vmcs_field_names[] = {
 };
 
 /*
- * Copy every field into @vm->vmcs_values (the VMCS must be current), so
- * debugfs can show the VMCS as it was at the last exit without touching a
- * VMCS that may be running on another CPU.
+ * Bits 11:10 of a field's encoding give its area; 3 is the host-state
+ * area (SDM vol. 3D, appendix B "Field Encoding in VMCS", table B-1).
+ */
+#define VMCS_ENC_TYPE_SHIFT	10
+#define VMCS_ENC_TYPE_MASK	3
+#define VMCS_ENC_TYPE_HOST	3
+
+/*
+ * Host-state fields hold kernel addresses (HOST_RIP, HOST_RSP, the GS,
+ * TR, GDTR and IDTR bases) and the host's CR3: printing them would hand
+ * anyone who can read the log or debugfs the KASLR offsets that
+ * kptr_restrict hides. They are named, never shown, and not even copied
+ * into the snapshot.
+ */
+static bool vmcs_field_is_host(u32 field)
+{
+	return ((field >> VMCS_ENC_TYPE_SHIFT) & VMCS_ENC_TYPE_MASK) == VMCS_ENC_TYPE_HOST;
+}
+
+/*
+ * Controls that are host-physical addresses of tvmm's pages. Root reads
+ * EPT_POINTER in debugfs (lab 03 checks its memory type and walk length);
+ * a dump a guest can provoke in the kernel log leaves them out.
+ */
+static bool vmcs_field_is_host_pointer(u32 field)
+{
+	return field == VMCS_EPT_POINTER || field == VMCS_IO_BITMAP_A ||
+	       field == VMCS_IO_BITMAP_B || field == VMCS_MSR_BITMAP;
+}
+
+/*
+ * Copy every field but the host-state ones into @vm->vmcs_values (the
+ * VMCS must be current), so debugfs can show the VMCS as it was at the
+ * last exit without touching a VMCS that may be running on another CPU.
  */
 void vmcs_snapshot(struct tvmm_vm *vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
-		vmx_vmread(vmcs_field_names[i].field, &vm->vmcs_values[i]);
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++) {
+		vm->vmcs_values[i] = 0;
+		if (!vmcs_field_is_host(vmcs_field_names[i].field))
+			vmx_vmread(vmcs_field_names[i].field, &vm->vmcs_values[i]);
+	}
 	vm->vmcs_values_valid = true;
 }
 
@@ -534,14 +585,24 @@ void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm)
 		seq_puts(m, "no snapshot yet: the VM has not run\n");
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
-		seq_printf(m, "%-32s (0x%04x) = 0x%llx\n", vmcs_field_names[i].name,
-			   vmcs_field_names[i].field, vm->vmcs_values[i]);
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++) {
+		const struct vmcs_field_name *f = &vmcs_field_names[i];
+
+		if (vmcs_field_is_host(f->field))
+			seq_printf(m, "%-32s (0x%04x) = (host state, not shown)\n",
+				   f->name, f->field);
+		else
+			seq_printf(m, "%-32s (0x%04x) = 0x%llx\n", f->name, f->field,
+				   vm->vmcs_values[i]);
+	}
 }
 
 /*
  * After a failed VM entry, print what a student needs in the kernel log:
- * the error by name, and the guest and control fields entry checks look at.
+ * the error by name, and the guest and control fields entry checks look
+ * at. A guest may be the one that made the entry fail, so nothing of the
+ * host goes to the log: host-state fields are named only, tvmm's
+ * host-physical pointers are left to debugfs.
  */
 void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what)
 {
@@ -551,9 +612,16 @@ void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what)
 	pr_err("vm%u: VMCS at the failure (also in /sys/kernel/debug/tvmm/vm%u/vmcs):\n",
 	       vm->id, vm->id);
 	vmcs_snapshot(vm);
-	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++)
-		pr_err("vm%u:   %-32s = 0x%llx\n", vm->id, vmcs_field_names[i].name,
-		       vm->vmcs_values[i]);
+	for (i = 0; i < ARRAY_SIZE(vmcs_field_names); i++) {
+		const struct vmcs_field_name *f = &vmcs_field_names[i];
+
+		if (vmcs_field_is_host(f->field))
+			pr_err("vm%u:   %-32s = (host state, not shown)\n", vm->id, f->name);
+		else if (vmcs_field_is_host_pointer(f->field))
+			pr_err("vm%u:   %-32s = (host-physical, in debugfs)\n", vm->id, f->name);
+		else
+			pr_err("vm%u:   %-32s = 0x%llx\n", vm->id, f->name, vm->vmcs_values[i]);
+	}
 }
 
 /* Number of fields a snapshot holds (for the array in struct tvmm_vm). */

@@ -12,19 +12,33 @@
  * SDM: vol. 3C, 24.7 "Enabling and Entering VMX Operation"; 24.8
  *      "Restrictions on VMX Operation" (CR0/CR4 fixed bits); 25.11.5
  *      "VMXON Region"; vol. 2, VMXON and VMXOFF.
+ * VMX operation must also end before the machine goes where VMX cannot
+ * follow: suspend (syscore: VMXOFF on the last CPU, VMXON at resume; the
+ * others go through hotplug), reboot (a notifier: VMXOFF on every CPU, as
+ * INIT is blocked in VMX operation, SDM 24.8) and emergency reboot or a
+ * crash (the kernel's emergency callback, below).
+ *
  * Context: the CPU-hotplug callbacks run in the hotplug thread bound to the
  *      CPU concerned (may sleep); the CR4 write and VMXON/VMXOFF run with
- *      interrupts off so nothing runs on this CPU between them.
+ *      interrupts off so nothing runs on this CPU between them. The
+ *      syscore callbacks run on the last CPU with interrupts off, the
+ *      emergency callback in NMI context.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
 #include <linux/mm.h>
+#include <linux/notifier.h>
 #include <linux/percpu.h>
+#include <linux/reboot.h>
 #include <linux/seq_file.h>
+#include <linux/syscore_ops.h>
 #include <asm/io.h>
+#include <asm/reboot.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
@@ -38,6 +52,8 @@
 struct vmx_cpu {
 	struct page *vmxon_region;	/* 4 KiB, revision id in word 0 */
 	bool vmx_on;			/* between our VMXON and VMXOFF */
+	bool suspended;			/* VMXOFF for a suspend: VMXON at resume */
+	u64 loaded_vmcs;		/* physical address of the current VMCS, or 0 */
 };
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
@@ -244,6 +260,197 @@ void vmx_disable_all_cpus(void)
 	vmx_hp_state = 0;
 }
 
+/*
+ * vcpu.c says which VMCS is current on this CPU (preemption off), so the
+ * emergency path can VMCLEAR it: its data then reaches memory, where a
+ * crash dump finds it (SDM 25.11.1: VMCLEAR writes the VMCS data back).
+ */
+void vmx_cpu_set_loaded_vmcs(u64 hpa)
+{
+	this_cpu_write(vmx_cpu.loaded_vmcs, hpa);
+}
+
+/* Is this CPU still in VMX operation? (Interrupts off: nothing can change it.) */
+bool vmx_cpu_is_on(void)
+{
+	return this_cpu_read(vmx_cpu.vmx_on);
+}
+
+/* VMCLEAR what this CPU has loaded, then VMXOFF. Interrupts are off. */
+static void vmx_cpu_shutdown(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (!vc->vmx_on)
+		return;
+	if (vc->loaded_vmcs)
+		vmx_vmclear(vc->loaded_vmcs);
+	vc->loaded_vmcs = 0;
+	vmx_cpu_vmxoff(vc);
+}
+
+static void vmx_cpu_shutdown_ipi(void *unused)
+{
+	vmx_cpu_shutdown();
+}
+
+/*
+ * Reboot, halt, power off: VMXOFF on every CPU, or INIT (which the next
+ * kernel or the firmware uses to restart the CPUs) stays blocked. A VM
+ * running on a CPU at that moment ends at its next entry (vcpu.c checks
+ * vmx_cpu_is_on()).
+ */
+static int vmx_reboot(struct notifier_block *nb, unsigned long code, void *unused)
+{
+	on_each_cpu(vmx_cpu_shutdown_ipi, NULL, 1);
+	pr_info("VMX off on every CPU (%s)\n",
+		code == SYS_RESTART ? "restart" : code == SYS_HALT ? "halt" : "power off");
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vmx_reboot_nb = {
+	.notifier_call = vmx_reboot,
+};
+
+/*
+ * Emergency reboot and kexec on a crash: the kernel calls this on every
+ * CPU (in NMI context for the others) through the callback it offers to
+ * VMMs since KVM needed one (6.1 as Debian ships it, and 6.12). It also
+ * covers kexec into a crash kernel: the VMCSs are VMCLEARed first, so
+ * the dump sees their data. Only one VMM may register (a second one gets
+ * a kernel warning), so with kvm_intel present tvmm leaves the slot to
+ * KVM: KVM's callback runs VMXOFF on any CPU whose CR4.VMXE is set, which
+ * covers tvmm's CPUs too (only tvmm's VMCS data is then not flushed).
+ * Loading kvm_intel while tvmm holds the slot makes KVM's registration
+ * warn: unload tvmm first (docs/troubleshooting.md). A CPU that never
+ * answers the crash NMI stays in VMX operation.
+ */
+static void vmx_emergency_disable(void)
+{
+	vmx_cpu_shutdown();
+}
+
+/* Whether tvmm registered vmx_emergency_disable (not when KVM had the slot). */
+static bool emergency_hook;
+
+/*
+ * kvm_intel exports no symbol to ask, but every loaded module (and a
+ * built-in one with parameters) has a kobject in the "module" kset,
+ * /sys/module/NAME: tvmm's own kobject belongs to that kset.
+ */
+static bool kvm_intel_present(void)
+{
+	struct kobject *kobj = kset_find_obj(THIS_MODULE->mkobj.kobj.kset, "kvm_intel");
+	bool present = kobj;
+
+	kobject_put(kobj);
+	return present;
+}
+
+/* Suspend: the other CPUs went offline through hotplug; this is the last one. */
+static int vmx_suspend_cpu(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	int err;
+
+	if (!vc->vmx_on)
+		return 0;
+	err = vmx_cpu_vmxoff(vc);
+	vc->suspended = !err;
+	return err;
+}
+
+/* Resume: VMX operation again, as before the suspend. */
+static void vmx_resume_cpu(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (!vc->suspended)
+		return;
+	vc->suspended = false;
+	if (vmx_cpu_vmxon(smp_processor_id(), vc))
+		pr_err("CPU %u: VMX stays off after resume\n", smp_processor_id());
+}
+
+/*
+ * struct syscore_ops passes a data pointer in newer kernels (Debian's
+ * 6.12 included); Kbuild tells which one these headers have.
+ */
+#ifdef TVMM_SYSCORE_HAS_DATA
+static int vmx_syscore_suspend(void *unused)
+{
+	return vmx_suspend_cpu();
+}
+
+static void vmx_syscore_resume(void *unused)
+{
+	vmx_resume_cpu();
+}
+
+static const struct syscore_ops vmx_syscore_ops = {
+	.suspend = vmx_syscore_suspend,
+	.resume = vmx_syscore_resume,
+};
+
+static struct syscore vmx_syscore = {
+	.ops = &vmx_syscore_ops,
+};
+
+static void vmx_syscore_register(void)
+{
+	register_syscore(&vmx_syscore);
+}
+
+static void vmx_syscore_unregister(void)
+{
+	unregister_syscore(&vmx_syscore);
+}
+#else
+static struct syscore_ops vmx_syscore_ops = {
+	.suspend = vmx_suspend_cpu,
+	.resume = vmx_resume_cpu,
+};
+
+static void vmx_syscore_register(void)
+{
+	register_syscore_ops(&vmx_syscore_ops);
+}
+
+static void vmx_syscore_unregister(void)
+{
+	unregister_syscore_ops(&vmx_syscore_ops);
+}
+#endif
+
+/**
+ * vmx_register_pm_hooks() - leave VMX operation before suspend, reboot,
+ * emergency reboot and kexec (see above). After vmx_enable_all_cpus().
+ *
+ * Return: 0 or the reboot notifier's error.
+ */
+int vmx_register_pm_hooks(void)
+{
+	int err = register_reboot_notifier(&vmx_reboot_nb);
+
+	if (err)
+		return err;
+	vmx_syscore_register();
+	emergency_hook = !kvm_intel_present();
+	if (emergency_hook)
+		cpu_emergency_register_virt_callback(vmx_emergency_disable);
+	else
+		pr_info("kvm_intel is present: its emergency callback turns VMX off at a crash or emergency reboot\n");
+	return 0;
+}
+
+void vmx_unregister_pm_hooks(void)
+{
+	if (emergency_hook)
+		cpu_emergency_unregister_virt_callback(vmx_emergency_disable);
+	vmx_syscore_unregister();
+	unregister_reboot_notifier(&vmx_reboot_nb);
+}
+
 /* How many CPUs are in VMX operation right now. */
 unsigned int vmx_cpus_on(void)
 {
@@ -254,17 +461,20 @@ unsigned int vmx_cpus_on(void)
 	return n;
 }
 
-/* debugfs "cpus": one line per possible CPU, read by the selftests. */
+/*
+ * debugfs "cpus": one line per possible CPU, read by the selftests. No
+ * VMXON region address: a host-physical address is none of a reader's
+ * business (it would help place kernel memory).
+ */
 void vmx_show_cpus(struct seq_file *m)
 {
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
-		struct page *region = READ_ONCE(vc->vmxon_region);
 
-		seq_printf(m, "cpu%u online=%d vmx=%s vmxon_region_hpa=0x%llx\n",
+		seq_printf(m, "cpu%u online=%d vmx=%s vmxon_region=%s\n",
 			   cpu, cpu_online(cpu), vc->vmx_on ? "on" : "off",
-			   region ? (u64)page_to_phys(region) : 0ULL);
+			   READ_ONCE(vc->vmxon_region) ? "allocated" : "none");
 	}
 }

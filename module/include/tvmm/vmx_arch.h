@@ -286,6 +286,76 @@ enum vmx_ept_vpid_bit {
 	EPT_VPID_INVVPID_ALL_CONTEXT = 42,	/* all-context INVVPID */
 };
 
+/*
+ * CPUID feature bits that decide which CR4 and EFER bits a guest may set
+ * (SDM vol. 2A, CPUID, tables 3-10, 3-11 and the leaf 7 and 80000001H
+ * entries): a CR4 bit is valid only if CPUID announces its feature.
+ */
+#define TVMM_CPUID_FEATURES		0x1		/* leaf 1: EDX, ECX */
+#define TVMM_CPUID_EXT_FEATURES		0x7		/* leaf 7, subleaf 0: EBX, ECX */
+#define TVMM_CPUID_EXT_INFO		0x80000001	/* EDX: SYSCALL, NX */
+#define CPUID1_EDX_VME			_BITUL(1)	/* CR4.VME, CR4.PVI */
+#define CPUID1_EDX_DE			_BITUL(2)	/* CR4.DE */
+#define CPUID1_EDX_PSE			_BITUL(3)	/* CR4.PSE */
+#define CPUID1_EDX_TSC			_BITUL(4)	/* CR4.TSD */
+#define CPUID1_EDX_PAE			_BITUL(6)	/* CR4.PAE */
+#define CPUID1_EDX_MCE			_BITUL(7)	/* CR4.MCE */
+#define CPUID1_EDX_PGE			_BITUL(13)	/* CR4.PGE */
+#define CPUID1_EDX_FXSR			_BITUL(24)	/* CR4.OSFXSR */
+#define CPUID1_EDX_SSE			_BITUL(25)	/* CR4.OSXMMEXCPT */
+#define CPUID1_ECX_PCID			_BITUL(17)	/* CR4.PCIDE */
+#define CPUID1_ECX_XSAVE		_BITUL(26)	/* CR4.OSXSAVE */
+#define CPUID7_EBX_FSGSBASE		_BITUL(0)	/* CR4.FSGSBASE */
+#define CPUID7_EBX_SMEP			_BITUL(7)	/* CR4.SMEP */
+#define CPUID7_EBX_SMAP			_BITUL(20)	/* CR4.SMAP */
+#define CPUID7_ECX_UMIP			_BITUL(2)	/* CR4.UMIP */
+#define CPUID80000001_EDX_SYSCALL	_BITUL(11)	/* EFER.SCE */
+#define CPUID80000001_EDX_NX		_BITUL(20)	/* EFER.NXE */
+
+/*
+ * Debug registers as a guest sees them (SDM vol. 3A, 18.2 "Debug
+ * Registers"): the bits software can change, and those that always read
+ * as 1. DR6.RTM (bit 16) reads 1: tvmm offers no RTM debugging.
+ */
+#define TVMM_DR6_FIXED_1		0xffff0ff0ULL	/* also DR6 after reset */
+#define TVMM_DR6_VOLATILE		0x0000e00fULL	/* B0-B3, BD, BS, BT */
+#define TVMM_DR6_BD			_BITULL(13)	/* debug-register access detected */
+#define TVMM_DR7_FIXED_1		0x400ULL	/* bit 10; DR7 after reset */
+#define TVMM_DR7_VOLATILE		0xffff2bffULL	/* all but 10, 11, 12, 14, 15 */
+#define TVMM_DR7_ENABLE_MASK		0xffULL		/* L0/G0 ... L3/G3 */
+#define TVMM_DR7_GD			_BITULL(13)	/* general detect */
+
+/*
+ * Exit qualification of a MOV DR exit (SDM vol. 3C, 28.2.1, table 28-4
+ * "Exit Qualification for MOV DR").
+ */
+#define TVMM_DR_QUAL_NUM_MASK		0x7ULL		/* bits 2:0: the debug register */
+#define TVMM_DR_QUAL_FROM		_BITULL(4)	/* 1: MOV from DR */
+#define TVMM_DR_QUAL_GPR_SHIFT		8		/* bits 11:8: the GPR */
+#define TVMM_DR_QUAL_GPR_MASK		0xfULL
+
+/*
+ * Exit qualification of a #DB exit (SDM vol. 3C, 28.2.1, table 28-1
+ * "Exit Qualification for Debug Exceptions"): what DR6 would have held.
+ */
+#define TVMM_DB_QUAL_DR6_BITS		0x600fULL	/* B0-B3, BD, BS */
+
+/* VM-exit interruption information (SDM vol. 3C, 25.9.2, table 25-19). */
+#define TVMM_INTR_INFO_VECTOR_MASK	0xffU
+#define TVMM_INTR_INFO_TYPE_SHIFT	8
+#define TVMM_INTR_INFO_TYPE_MASK	7U
+#define TVMM_INTR_TYPE_NMI		2
+#define TVMM_INTR_TYPE_HW_EXCEPTION	3
+#define TVMM_INTR_TYPE_PRIV_SW_EXCEPTION	5	/* INT1 (ICEBP) */
+#define TVMM_INTR_TYPE_SW_EXCEPTION	6	/* INT3, INTO */
+#define TVMM_INTR_INFO_DELIVER_CODE	_BITUL(11)
+#define TVMM_INTR_INFO_VALID		_BITUL(31)
+
+/* Exception vectors tvmm intercepts (SDM vol. 3A, 6.3.1, table 6-1). */
+#define TVMM_EXC_DB			1	/* debug */
+#define TVMM_EXC_AC			17	/* alignment check */
+#define TVMM_EXC_MC			18	/* machine check */
+
 /* CR0 and CR4 bits named by the fixed-bit decoders (SDM vol. 3A, 2.5) */
 /*
  * VM-instruction error numbers (SDM vol. 3C, 31.4, table 31-1): after a

@@ -8,6 +8,11 @@
  * and must leave every CPU exactly as it found it. The cr4_probe helper,
  * loaded with hold_vmx=1, plays the other hypervisor.
  *
+ * The kernel's emergency-reboot callback (VMXOFF at a crash, since VMX
+ * blocks INIT: SDM vol. 3C, 24.8) has one slot, which kvm_intel takes at
+ * load; a second taker gets a kernel warning. With kvm_intel present tvmm
+ * must leave the slot alone. The kvm_intel helper plays kvm_intel.
+ *
  * Lab: 02 (VMXON/VMXOFF). Needs: a VT-x CPU (the Bochs lab VM).
  */
 #include "tvmm_util.h"
@@ -64,6 +69,35 @@ TEST(other_vmm_sees_tvmm)
 	EXPECT_EQ(-EBUSY, ret) TH_LOG("fake VMM loaded over tvmm: %s", strerror(-ret));
 	if (ret == 0)
 		cr4_probe_unload();
+}
+
+/* kvm_intel holds the emergency callback: tvmm loads and unloads without a warning. */
+TEST(emergency_callback_left_to_kvm)
+{
+	char problem[256];
+	int ret;
+
+	if (!cpu_has_vmx())
+		SKIP(return, "this CPU has no VMX: run in the Bochs lab VM");
+	ASSERT_EQ(0, tvmm_ensure_unloaded());
+	ret = module_load(KVM_INTEL_STAND_IN_KO, NULL);
+	ASSERT_EQ(0, ret) TH_LOG("loading %s: %s", KVM_INTEL_STAND_IN_KO, strerror(-ret));
+
+	kernel_log_clear();
+	ret = module_load(tvmm_ko_path(), NULL);
+	EXPECT_EQ(0, ret) TH_LOG("tvmm load beside kvm_intel: %s", strerror(-ret));
+	EXPECT_TRUE(kernel_log_contains("kvm_intel is present"));
+	EXPECT_EQ(0, module_unload("tvmm"));
+	EXPECT_FALSE(kernel_log_has_problem(problem, sizeof(problem))) TH_LOG("%s", problem);
+
+	/* kvm_intel still owns the slot: its own unregister must not warn either. */
+	EXPECT_EQ(0, module_unload("kvm_intel"));
+	EXPECT_FALSE(kernel_log_has_problem(problem, sizeof(problem))) TH_LOG("%s", problem);
+
+	/* Without kvm_intel, tvmm takes the slot itself (no message). */
+	kernel_log_clear();
+	ASSERT_EQ(0, module_load(tvmm_ko_path(), NULL));
+	EXPECT_FALSE(kernel_log_contains("kvm_intel is present"));
 }
 
 TEST_HARNESS_MAIN

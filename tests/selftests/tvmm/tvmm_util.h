@@ -30,6 +30,7 @@
 
 #define TVMM_KO_DEFAULT		"/lib/modules/tvmm.ko"
 #define CR4_PROBE_KO		"cr4_probe.ko"
+#define KVM_INTEL_STAND_IN_KO	"kvm_intel.ko"
 #define CR4_PROBE_FILE		"/sys/kernel/debug/cr4_probe/cr4"
 #define TVMM_DEBUGFS		"/sys/kernel/debug/tvmm"
 #define X86_CR4_VMXE_BIT	(1UL << 13)
