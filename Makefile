@@ -20,6 +20,8 @@
 #        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
 #   make grade-all SUBMISSIONS=DIR [SEEDS=FILE]  grade a class, write a gradebook
 #   make handout LABS="05 06" [SEED=S]    a student tree without those solutions
+#   make mutants [LAB=NN]                 grade the plausible wrong solutions
+#                                         of tests/mutants/: each must fail
 
 ROOT := $(CURDIR)
 LABVM := $(ROOT)/tests/labvm
@@ -30,12 +32,12 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check test-host test-vm \
 	demo labvm-run labvm-shell deps clean help docs slides \
-	olddefconfig menuconfig setconfig config grade grade-all handout
+	olddefconfig menuconfig setconfig config grade grade-all handout mutants
 
 all: module userspace guests
 
 help:
-	@sed -n '3,23p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,25p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -90,6 +92,10 @@ grade-all:
 
 handout:
 	SEED=$(SEED) bash tests/grade/handout.sh $(LABS)
+
+# every mutant of tests/mutants/*.mutants must fail its lab's autograder
+mutants:
+	bash tests/mutants/run.sh $(if $(LAB),--lab $(LAB))
 
 userspace: $(CONFIG_HEADER)
 	$(MAKE) -C userspace

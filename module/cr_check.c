@@ -155,3 +155,24 @@ bool cr_check_efer(struct tvmm_vm *vm, u64 efer)
 		allowed |= EFER_NX;
 	return !(efer & ~allowed);
 }
+
+/**
+ * cr_check_hide_cpuid() - take out of a CPUID answer the features whose
+ * CR4 bit cr_check_cr4() always refuses, so a guest is never told of a
+ * feature it would get #GP for enabling (SMX, PKU, CET, LA57, PKS). The
+ * VMX bit is the lab's part of the answer (handle_cpuid()).
+ * @leaf: the leaf the guest asked for (its EAX before CPUID).
+ * @subleaf: its ECX before CPUID.
+ * @ecx: the answer's ECX, changed in place.
+ * @edx: the answer's EDX, changed in place.
+ */
+void cr_check_hide_cpuid(u32 leaf, u32 subleaf, u64 *ecx, u64 *edx)
+{
+	if (leaf == TVMM_CPUID_FEATURES) {
+		*ecx &= ~(u64)CPUID1_ECX_SMX;
+	} else if (leaf == TVMM_CPUID_EXT_FEATURES && subleaf == 0) {
+		*ecx &= ~(u64)(CPUID7_ECX_PKU | CPUID7_ECX_OSPKE | CPUID7_ECX_CET_SS |
+			       CPUID7_ECX_LA57 | CPUID7_ECX_PKS);
+		*edx &= ~(u64)CPUID7_EDX_CET_IBT;
+	}
+}

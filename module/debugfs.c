@@ -80,6 +80,13 @@ static int state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "exits: %llu\nlast cpu: %d\nvpid: %u\n",
 		   READ_ONCE(vm->exits), READ_ONCE(vm->last_cpu), vm->vpid);
 	seq_printf(m, "state: %s\n", end < ARRAY_SIZE(end_names) ? end_names[end] : "?");
+	/* The virtual CPU of labs 06-07: what the guest loaded and believes. */
+	seq_printf(m, "vif: %d\ntimer: %s\nticks delivered: %llu\n", vm->vif,
+		   vm->timer_on ? "on" : "off", vm->ticks_delivered);
+	seq_printf(m, "guest gdt: base 0x%llx limit 0x%x\nguest idt: base 0x%llx limit 0x%x\n",
+		   vm->guest_gdt_base, vm->guest_gdt_limit, vm->guest_idt_base,
+		   vm->guest_idt_limit);
+	seq_printf(m, "user gates: %*pbl\n", TVMM_NR_VECTORS, vm->user_gates);
 	if (end)
 		seq_printf(m, "end info: 0x%llx\nmessage: %s\n", vm->end_info, vm->message);
 	return 0;

@@ -611,11 +611,23 @@ static void handle_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit
 		 "unexpected exception vector %u at rip 0x%llx", vector, exit->rip);
 }
 
+/*
+ * CPUID: the lab's answer (handle_cpuid()), minus what tvmm would refuse
+ * the guest to enable (cr_check_hide_cpuid()).
+ */
+static void exit_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u32 leaf = vm->regs.rax, subleaf = vm->regs.rcx;
+
+	handle_cpuid(vm, exit);
+	cr_check_hide_cpuid(leaf, subleaf, &vm->regs.rcx, &vm->regs.rdx);
+}
+
 static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_host_event,
 	[EXIT_REASON_TRIPLE_FAULT]	= handle_triple_fault,
-	[EXIT_REASON_CPUID]		= handle_cpuid,
+	[EXIT_REASON_CPUID]		= exit_cpuid,
 	[EXIT_REASON_HLT]		= exit_hlt,
 	[EXIT_REASON_VMCALL]		= handle_vmcall,
 	[EXIT_REASON_CR_ACCESS]		= exit_cr_access,

@@ -250,6 +250,7 @@ void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what);
 bool cr_check_cr0(struct tvmm_vm *vm, u64 *cr0);
 bool cr_check_cr4(struct tvmm_vm *vm, u64 cr4);
 bool cr_check_efer(struct tvmm_vm *vm, u64 efer);
+void cr_check_hide_cpuid(u32 leaf, u32 subleaf, u64 *ecx, u64 *edx);
 
 /* debugreg.c: virtual DR0-DR7, MOV DR, #DB; the guest's breakpoints around entries. */
 void dr_reset(struct tvmm_vm *vm, int *err);

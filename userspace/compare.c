@@ -148,6 +148,29 @@ static void row_judge(struct compare_row *r, const struct compare_row *ref)
 	/* TODO(lab09.2) END */
 }
 
+/*
+ * --records DIR: each technique's exit records, as read() gave them, to
+ * DIR/TECHNIQUE.rec, before add_record() counts them (to check the table
+ * against, or to keep the runs).
+ */
+struct record_tee {
+	struct compare_row *row;
+	FILE *out;
+};
+
+static void tee_record(void *arg, const struct tvmm_exit_record *rec)
+{
+	struct record_tee *t = arg;
+
+	if (t->out && fwrite(rec, sizeof(*rec), 1, t->out) != 1) {
+		print_error("compare: writing the records of %s: %s", t->row->t->name,
+			    strerror(errno));
+		fclose(t->out);
+		t->out = NULL;
+	}
+	add_record(t->row, rec);
+}
+
 static const char *row_end(const struct compare_row *r, char *buf, size_t size)
 {
 	if (r->run_status)
@@ -301,7 +324,7 @@ static void write_chart(void *arg, FILE *out)
 static void compare_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}]\n"
+		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}] [--records DIR]\n"
 		"                    [--workload minios|popek] [--image IMAGE] [--pv-image IMAGE]\n"
 		"  Run one workload once per technique - hw (full virtualization with\n"
 		"  hardware support), deprivileged (trap-and-emulate at ring 1), patch\n"
@@ -319,6 +342,8 @@ static void compare_usage(FILE *out)
 		"  --chart OUT       a bar chart of exits by action: OUT.dot is DOT text,\n"
 		"                    OUT.svg and OUT.png are rendered by Graphviz's `dot`\n"
 		"  --json            the table as JSON\n"
+		"  --records DIR     also write each technique's exit records (struct\n"
+		"                    tvmm_exit_record, as read() gives them) to DIR/NAME.rec\n"
 		"  -h, --help\n"
 		"  Exit status: 0 when every technique is correct, 1 when one is not (with\n"
 		"  --workload popek deprivileged never is), else the first failing run's\n"
@@ -334,10 +359,12 @@ int cmd_compare(int argc, char **argv)
 		{ "pv-image", required_argument, NULL, 'p' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "records", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *image = NULL, *pv_image = NULL, *chart = NULL;
+	const char *image = NULL, *pv_image = NULL, *chart = NULL, *records = NULL;
+	struct record_tee tees[NR_TECHNIQUES];
 	const struct workload *wl = &workloads[0];
 	struct compare_row rows[NR_TECHNIQUES];
 	char pv_default[4096];
@@ -368,6 +395,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'r':
+			records = optarg;
 			break;
 		case 'h':
 			compare_usage(stdout);
@@ -403,6 +433,7 @@ int cmd_compare(int argc, char **argv)
 	}
 
 	memset(rows, 0, sizeof(rows));
+	memset(tees, 0, sizeof(tees));
 	for (i = 0; i < NR_TECHNIQUES; i++) {
 		struct compare_row *r = &rows[i];
 
@@ -410,6 +441,20 @@ int cmd_compare(int argc, char **argv)
 		r->image = r->t->pv ? pv_image : image;
 		r->cap.on_record = add_record;
 		r->cap.arg = r;
+		if (records) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/%s.rec", records, r->t->name);
+			tees[i].row = r;
+			tees[i].out = fopen(path, "w");
+			if (!tees[i].out) {
+				print_error("compare: %s: %s", path, strerror(errno));
+				status = TVMM_EXIT_USAGE;
+				goto out;
+			}
+			r->cap.on_record = tee_record;
+			r->cap.arg = &tees[i];
+		}
 		if (!json)
 			fprintf(stderr, "%s: compare: running %s in mode %s...\n",
 				tvmm_prog, r->image, r->t->name);
@@ -452,7 +497,13 @@ int cmd_compare(int argc, char **argv)
 			status = st;
 	}
 out:
-	for (i = 0; i < NR_TECHNIQUES; i++)
+	for (i = 0; i < NR_TECHNIQUES; i++) {
 		free(rows[i].cap.console);
+		if (tees[i].out && fclose(tees[i].out) && !status) {
+			print_error("compare: writing the records of %s: %s", techniques[i].name,
+				    strerror(errno));
+			status = TVMM_EXIT_FAILURE;
+		}
+	}
 	return status;
 }

@@ -309,6 +309,14 @@ enum vmx_ept_vpid_bit {
 #define CPUID7_EBX_SMEP			_BITUL(7)	/* CR4.SMEP */
 #define CPUID7_EBX_SMAP			_BITUL(20)	/* CR4.SMAP */
 #define CPUID7_ECX_UMIP			_BITUL(2)	/* CR4.UMIP */
+/* Features whose CR4 bit tvmm always refuses (cr_check.c): hidden from CPUID. */
+#define CPUID1_ECX_SMX			_BITUL(6)	/* CR4.SMXE */
+#define CPUID7_ECX_PKU			_BITUL(3)	/* CR4.PKE */
+#define CPUID7_ECX_OSPKE		_BITUL(4)	/* CR4.PKE as the OS set it */
+#define CPUID7_ECX_CET_SS		_BITUL(7)	/* CR4.CET */
+#define CPUID7_ECX_LA57			_BITUL(16)	/* CR4.LA57 */
+#define CPUID7_ECX_PKS			_BITUL(31)	/* CR4.PKS */
+#define CPUID7_EDX_CET_IBT		_BITUL(20)	/* CR4.CET */
 #define CPUID80000001_EDX_SYSCALL	_BITUL(11)	/* EFER.SCE */
 #define CPUID80000001_EDX_NX		_BITUL(20)	/* EFER.NXE */
 

@@ -41,7 +41,8 @@ FIXTURE(compare) {
 FIXTURE_SETUP(compare)
 {
 	static const char *const guests[] = { "minios.bin", "minios_pv.bin", "popek.bin",
-					      "popek_pv.bin" };
+					      "popek_pv.bin", "irqs.bin", "hello.bin",
+					      "hello_tf.bin", "hello_cut.bin" };
 
 	REQUIRE_VMX_AND_TVMM();
 	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++)
@@ -137,6 +138,114 @@ static int run_compare(struct __test_metadata *_metadata, const char *args,
 	status = pclose(f);
 	TH_LOG("tvmm compare --json %s:\n%s", args, out);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * The verdict: a technique is correct only with the hw console, byte for
+ * byte, and a normal end. hello_tf.bin prints hello.bin's console and then
+ * triple-faults (same console, not ended normally); hello_cut.bin prints
+ * the start of it and halts (ended normally, not the same console). Run as
+ * the paravirt image, neither is correct, and the tool says 1.
+ */
+TEST_F(compare, cli_compare_verdicts)
+{
+	static const struct { const char *pv; int same, normal; } runs[] = {
+		{ "hello_tf.bin", 1, 0 },
+		{ "hello_cut.bin", 0, 1 },
+	};
+	static char out[16384];
+	char args[256], row[4096];
+
+	if (system("command -v tvmm >/dev/null 2>&1"))
+		SKIP(return, "the tvmm tool is not in PATH");
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		snprintf(args, sizeof(args), "--image hello.bin --pv-image %s", runs[i].pv);
+		EXPECT_EQ(1, run_compare(_metadata, args, out, sizeof(out)))
+			TH_LOG("%s: a technique is not correct: status 1", runs[i].pv);
+		ASSERT_TRUE(compare_row(out, "hw", row, sizeof(row)));
+		EXPECT_EQ(1, compare_field(row, "correct")) TH_LOG("hw runs hello.bin");
+		ASSERT_TRUE(compare_row(out, "paravirt", row, sizeof(row)));
+		EXPECT_EQ(runs[i].same, compare_field(row, "same_console")) TH_LOG("%s", runs[i].pv);
+		EXPECT_EQ(runs[i].normal, compare_field(row, "ended_normally"))
+			TH_LOG("%s", runs[i].pv);
+		EXPECT_EQ(0, compare_field(row, "correct")) TH_LOG("%s", runs[i].pv);
+	}
+}
+
+/*
+ * Recount @name's row of @json from the records `tvmm compare --records`
+ * wrote to @dir/@name.rec, and expect the table to say exactly that: the
+ * records (exits), per action, the emulated CLI/STI, the VMCALL exits, the
+ * guest TSC ticks from the first record to the last, the mean handler
+ * cycles per record.
+ */
+static void expect_row_counts(struct __test_metadata *_metadata, const char *json,
+			      const char *dir, const char *name)
+{
+	static const char *const actions[] = { "emulated", "reflected", "injected",
+						"ignored", "fatal", "patched" };
+	unsigned long long n = 0, action[6] = { 0 }, cli_sti = 0, vmcalls = 0;
+	unsigned long long first = 0, last = 0, cycles = 0;
+	struct tvmm_exit_record rec;
+	double mean;
+	char path[PATH_MAX], row[4096];
+	FILE *f;
+
+	ASSERT_TRUE(compare_row(json, name, row, sizeof(row))) TH_LOG("no row for %s", name);
+	snprintf(path, sizeof(path), "%s/%s.rec", dir, name);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f) TH_LOG("%s: %s", path, strerror(errno));
+	while (fread(&rec, sizeof(rec), 1, f) == 1) {
+		if (!n)
+			first = rec.tsc;
+		last = rec.tsc;
+		n++;
+		cycles += rec.cycles;
+		if (rec.action < 6)
+			action[rec.action]++;
+		if (rec.action == TVMM_ACTION_EMULATED && (rec_is(&rec, "cli") || rec_is(&rec, "sti")))
+			cli_sti++;
+		vmcalls += rec.reason_code == EXIT_REASON_VMCALL;
+	}
+	fclose(f);
+	ASSERT_LT(0, n) TH_LOG("%s: no records", path);
+	EXPECT_EQ(n, compare_field(row, "exits")) TH_LOG("%s: exits = the records", name);
+	for (size_t a = 0; a < 6; a++) {
+		EXPECT_EQ(action[a], compare_field(row, actions[a]))
+			TH_LOG("%s: \"%s\" = the records with that action", name, actions[a]);
+	}
+	EXPECT_EQ(cli_sti, compare_field(row, "emulated_cli_sti"))
+		TH_LOG("%s: the records of CLI/STI with action emulated", name);
+	EXPECT_EQ(vmcalls, compare_field(row, "vmcalls")) TH_LOG("%s: the VMCALL exits", name);
+	EXPECT_EQ(last - first, compare_field(row, "guest_tsc_ticks"))
+		TH_LOG("%s: TSC of the last record (%llu) - of the first (%llu)", name, last, first);
+	mean = (double)cycles / n - compare_double(row, "cycles_per_exit");
+	EXPECT_TRUE(mean < 0.006 && mean > -0.006)
+		TH_LOG("%s: cycles per exit: %llu cycles / %llu records", name, cycles, n);
+}
+
+/*
+ * The table is the records, counted right: `tvmm compare --records DIR`
+ * keeps each technique's records, and every figure of every row is
+ * recounted from them. The workload is guests/irqs.S (its STI run has
+ * records of STIs on which a tick was injected: not "emulated" CLI/STI)
+ * with the mini-OS's paravirt build (VMCALLs).
+ */
+TEST_F(compare, cli_compare_counts_the_records)
+{
+	static const char *const names[] = { "hw", "deprivileged", "patch", "paravirt" };
+	static char out[16384];
+	char dir[] = "/tmp/compare_recs.XXXXXX", cmd[PATH_MAX];
+
+	if (system("command -v tvmm >/dev/null 2>&1"))
+		SKIP(return, "the tvmm tool is not in PATH");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "--image irqs.bin --pv-image minios_pv.bin --records %s", dir);
+	run_compare(_metadata, cmd, out, sizeof(out));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		expect_row_counts(_metadata, out, dir, names[i]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	EXPECT_EQ(0, system(cmd));
 }
 
 /*

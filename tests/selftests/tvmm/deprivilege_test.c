@@ -21,6 +21,10 @@
  * Patch mode (lab 08's scan-and-patch) is minios_patch_test's: lab 07's
  * grade must not depend on a later lab.
  *
+ * guests/irqs.S checks the virtual CPU's interrupt rules from inside (the
+ * STI shadow, no nesting after an injection, the gate DPL check of a
+ * reflected INT), run twice in one module: per-VM state must not leak.
+ *
  * Record convention: a record's vif is the guest's IF *when it exited*,
  * before tvmm handled the exit. So the cli record has vif 1, the sti
  * record vif 0, and the records between them vif 0.
@@ -44,7 +48,7 @@ FIXTURE(deprivilege) {
 
 FIXTURE_SETUP(deprivilege)
 {
-	static const char *const guests[] = { "minios.bin", "minios_pv.bin" };
+	static const char *const guests[] = { "minios.bin", "minios_pv.bin", "irqs.bin" };
 
 	memset(&self->res, 0, sizeof(self->res));
 	REQUIRE_VMX_AND_TVMM();
@@ -55,6 +59,81 @@ FIXTURE_SETUP(deprivilege)
 FIXTURE_TEARDOWN(deprivilege)
 {
 	vm_result_free(&self->res);
+}
+
+/* guests/irqs.S's console in --mode deprivileged: each check held. */
+#define IRQS_TEXT \
+	"irqs: sti shadow: the tick came after the next instruction\n" \
+	"irqs: no tick while the handler ran with IF 0\n" \
+	"irqs: a run of stis took the due tick inside it\n" \
+	"irqs: syscalls 0x80 0x81; int 0x21 from ring 3: #GP 010a at the int\n"
+#define IRQS_FORBIDDEN_GP	((0x21 << 3) | 2)	/* #GP error code: IDT, vector 0x21 */
+
+/*
+ * The virtual CPU's interrupt rules, checked by the guest itself
+ * (guests/irqs.S), twice in a row in one module: STI opens a one-
+ * instruction shadow when it turns the virtual IF on (and only then: a run
+ * of STIs with IF 1 lets a due tick in); injecting a tick clears the
+ * virtual IF, as the guest's interrupt gate would (no tick nests in the
+ * handler); `int $n` from ring 3 is reflected only through the guest's
+ * DPL-3 gates, each to its own vector, and through a DPL-0 gate it is the
+ * guest's #GP, error code IDT | vector, EIP at the INT. tvmm counts each
+ * tick it injects (debugfs "ticks delivered" = the injected records), per
+ * VM; the second run sees what the first did not leave behind.
+ */
+TEST_F(deprivilege, deprivileged_interrupt_rules)
+{
+	struct vm_result *r = &self->res;
+
+	for (int run = 0; run < 2; run++) {
+		struct tvmm_config c = vm_config(TVMM_MODE_DEPRIVILEGED, TVMM_CONFIG_TRACE,
+						 MINIOS_MAX_EXITS);
+		unsigned int reflected = 0, refused = 0, ticks = 0;
+		char got[64], want[64];
+		int fd = -1, ret, vm_id;
+
+		ret = vm_run_guest(&c, "irqs.bin", r, &fd);
+		if (ret == -EOPNOTSUPP)
+			SKIP(return, "tvmm.ko refuses mode deprivileged");
+		ASSERT_EQ(0, ret) TH_LOG("run %d of irqs.bin: %s", run + 1, strerror(-ret));
+		EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("run %d ended with %s: %s", run + 1,
+							   end_name(r->run.end), r->run.message);
+		EXPECT_EQ(0, strncmp(IRQS_TEXT, r->console, strlen(IRQS_TEXT)))
+			TH_LOG("run %d: console\n%s", run + 1, r->console);
+		for (size_t i = 0; i < r->nrecs; i++) {
+			const struct tvmm_exit_record *rec = &r->recs[i];
+
+			EXPECT_TRUE(rec->rflags & X86_EFLAGS_IF)
+				TH_LOG("seq %llu (%s): real RFLAGS 0x%llx has IF clear", rec->seq,
+				       rec->mnemonic, rec->rflags);
+			if (!rec_is(rec, "int"))
+				continue;
+			EXPECT_EQ(3, rec->cpl) TH_LOG("seq %llu: int from cpl %u", rec->seq,
+						     rec->cpl);
+			/* The refused one is the guest's #GP: "reflected" too. */
+			EXPECT_EQ(TVMM_ACTION_REFLECTED, rec->action)
+				TH_LOG("seq %llu: int (error code 0x%x) action %u", rec->seq,
+				       rec->error_code, rec->action);
+			refused += rec->error_code == IRQS_FORBIDDEN_GP;
+			reflected += rec->error_code != IRQS_FORBIDDEN_GP;
+		}
+		EXPECT_EQ(2, reflected) TH_LOG("run %d: int $0x80 and int $0x81", run + 1);
+		EXPECT_EQ(1, refused) TH_LOG("run %d: int $0x21 once", run + 1);
+		ASSERT_EQ(1, sscanf(strstr(r->console, "irqs: ticks ") ?: "", "irqs: ticks %u",
+				    &ticks)) TH_LOG("no tick count on the console");
+		vm_id = ioctl(fd, TVMM_GET_VM_ID);
+		EXPECT_LE(0, vm_id) TH_LOG("TVMM_GET_VM_ID: %s", strerror(errno));
+		if (vm_id >= 0) {
+			ASSERT_EQ(0, vm_state_field(vm_id, "ticks delivered", got, sizeof(got)))
+				TH_LOG("no \"ticks delivered\" in debugfs tvmm/vm%d/state", vm_id);
+			/* The last tick, which lets the guest halt, comes after its count. */
+			snprintf(want, sizeof(want), "%u", ticks + 1);
+			EXPECT_STREQ(want, got)
+				TH_LOG("run %d: ticks delivered (debugfs) vs the guest's handler runs + 1",
+				       run + 1);
+		}
+		close(fd);
+	}
 }
 
 /*

@@ -23,6 +23,13 @@
  * CLI, STI or INT and runs with the timer off, so lab 06 is graded with
  * labs 07-10 still stubs (it needs lab 05's exit_io() for the console).
  *
+ * guests/shadow.S then looks at what tvmm built for it: SGDT and SIDT do
+ * not trap at ring 1, so it reads the shadow GDT and IDT and prints their
+ * access bytes and limits next to its own tables'; it loads a GDT too big
+ * for the shadow (refused: a #GP), a second IDT (debugfs then shows its
+ * system-call gates only), and runs IN/OUT in every form. No CLI, STI or
+ * INT either.
+ *
  * Needs: a VT-x CPU with EPT, unrestricted guest and the preemption timer
  * (the Bochs lab VM).
  */
@@ -33,6 +40,27 @@
 #define PRIV_TEXT_RING1		"privileged: ok cpl=1\n"
 #define PRIV_TEXT_RING0		"privileged: ok cpl=0\n"
 #define PRIV_KCODE_SEL		0x08	/* privileged.S's code selector */
+#define SHADOW_GUEST		"shadow.bin"
+/*
+ * shadow.S's console in --mode deprivileged after its first line (which
+ * gives its tables' addresses): the access bytes of the shadow GDT
+ * (descriptors 0-7: null, code and data DPL 0 -> DPL 1, TSS and LDT kept,
+ * DPL-3 code and data kept, the last one a DPL-0 data) and IDT (gates 0-6
+ * and 13: 32-bit interrupt gates -> trap gates, DPL 3 -> DPL 0, the task
+ * gate, the 16-bit gate and the DPL-1 gate's DPL kept), the limits as the
+ * guest loaded them, the guest's own tables unchanged, the too-big GDT
+ * and IDT refused with #GP(0), and what IN read in each form.
+ */
+#define SHADOW_TEXT_DEPRIV							\
+	"gdt: limit 003f shadow 00 bb b3 89 fb f3 82 b3 own 00 9b 93 89 fb f3 82 93\n" \
+	"idt: limit 040f shadow 8f 8f 85 86 8f 8f af 8f own 8e 8f 85 86 ee ef ae 8e\n" \
+	"big gdt: refused with #GP 0000\n"					\
+	"big idt: refused with #GP 0000\n"					\
+	"io: in16 1234ffff in32 ffffffff in8imm 123456ff in8dx1e9 123456ff\n"	\
+	"shadow: done\n"
+#define SHADOW_GDT_LIMIT	0x3f
+#define SHADOW_IDT_LIMIT	0x40f
+#define NO_DEVICE_PORT		0x80
 #define PRIV_MAX_EXITS		10000	/* a broken emulator fails, not hangs */
 #define X86_EXC_GP		13
 #define INTR_INFO_VECTOR(i)	((i) & 0xff)
@@ -73,6 +101,7 @@ FIXTURE_SETUP(depriv)
 	self->fd = -1;
 	REQUIRE_VMX_AND_TVMM();
 	REQUIRE_GUEST(PRIV_GUEST);
+	REQUIRE_GUEST(SHADOW_GUEST);
 }
 
 FIXTURE_TEARDOWN(depriv)
@@ -267,6 +296,112 @@ TEST_F(depriv, hw_runs_it_at_ring0)
 		EXPECT_EQ(0, r->recs[i].cpl) TH_LOG("seq %llu (%s) at cpl %u", r->recs[i].seq,
 						    r->recs[i].mnemonic, r->recs[i].cpl);
 	}
+}
+
+/*
+ * shadow.bin (deprivileged, default timer): its own GDT and IDT, then the
+ * shadow ones as SGDT/SIDT show them at ring 1 (they do not trap): every
+ * code/data descriptor of DPL 0 has DPL 1 and nothing else changed (system
+ * descriptors, DPL-3 segments, the last descriptor included); interrupt
+ * gates are trap gates, DPL-3 gates DPL 0, and nothing else changed; the
+ * GDTR and IDTR limits are the guest's; the guest's own tables are as it
+ * wrote them; a GDT or an IDT one byte bigger than the shadow is refused
+ * with a #GP to the guest. debugfs shows what tvmm remembered: the guest's GDT and
+ * IDT (base and limit), the system-call gates of its last IDT (0x80; the
+ * first IDT's 4 and 5 are gone), and the virtual timer started by LIDT.
+ */
+TEST_F(depriv, shadow_tables_as_the_guest_sees_them)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_DEPRIVILEGED, TVMM_CONFIG_TRACE,
+					 PRIV_MAX_EXITS);
+	struct vm_result *r = &self->res;
+	unsigned int gdt = 0, idt = 0;
+	char want[128], got[128];
+	const char *rest;
+	int ret, vm_id;
+
+	ret = vm_run_guest(&c, SHADOW_GUEST, r, &self->fd);
+	ASSERT_EQ(0, ret) TH_LOG("running %s: %s", SHADOW_GUEST, strerror(-ret));
+	ASSERT_NE(TVMM_END_TODO, r->run.end) TH_LOG("a lab stub ran: %s", r->run.message);
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("ended with %s: %s", end_name(r->run.end),
+						   r->run.message);
+	ASSERT_EQ(2, sscanf(r->console, "tables: gdt %x idt %x\n", &gdt, &idt))
+		TH_LOG("console: %s", r->console);
+	rest = strchr(r->console, '\n');
+	ASSERT_NE(NULL, rest);
+	EXPECT_STREQ(SHADOW_TEXT_DEPRIV, rest + 1);
+
+	vm_id = ioctl(self->fd, TVMM_GET_VM_ID);
+	ASSERT_LE(0, vm_id) TH_LOG("TVMM_GET_VM_ID: %s", strerror(errno));
+	ASSERT_EQ(0, vm_state_field(vm_id, "guest gdt", got, sizeof(got)))
+		TH_LOG("no \"guest gdt\" line in debugfs tvmm/vm%d/state", vm_id);
+	snprintf(want, sizeof(want), "base 0x%x limit 0x%x", gdt, SHADOW_GDT_LIMIT);
+	EXPECT_STREQ(want, got) TH_LOG("the GDT the guest loaded last");
+	ASSERT_EQ(0, vm_state_field(vm_id, "guest idt", got, sizeof(got)));
+	snprintf(want, sizeof(want), "base 0x%x limit 0x%x", idt, SHADOW_IDT_LIMIT);
+	EXPECT_STREQ(want, got) TH_LOG("the IDT the guest loaded last");
+	ASSERT_EQ(0, vm_state_field(vm_id, "user gates", got, sizeof(got)));
+	EXPECT_STREQ("128", got)
+		TH_LOG("system-call gates: only vector 0x80 is DPL 3 in the guest's last IDT");
+	ASSERT_EQ(0, vm_state_field(vm_id, "timer", got, sizeof(got)));
+	EXPECT_STREQ("on", got) TH_LOG("LIDT starts the virtual timer");
+}
+
+/*
+ * shadow.bin's IN/OUT to port 0x80 (no device) at ring 1: each one is a
+ * #GP tvmm decoded into the I/O qualification VT-x would give: the port
+ * from the imm8 or from all of DX (0x1e9, not DL's 0xe9), the size from
+ * the opcode and the 0x66 prefix, the direction; and the guest resumed
+ * after the whole instruction (the values IN read, on the console, show
+ * it: only the low `size` bytes of EAX became ones).
+ */
+TEST_F(depriv, io_forms_decoded_at_ring1)
+{
+	static const struct { bool in; unsigned int size, port; } want[] = {
+		{ true, 2, NO_DEVICE_PORT }, { true, 4, NO_DEVICE_PORT },
+		{ true, 1, NO_DEVICE_PORT }, { true, 1, 0x1e9 },
+		{ false, 1, NO_DEVICE_PORT }, { false, 2, NO_DEVICE_PORT },
+	};
+	struct tvmm_config c = vm_config(TVMM_MODE_DEPRIVILEGED, TVMM_CONFIG_TRACE,
+					 PRIV_MAX_EXITS);
+	struct vm_result *r = &self->res;
+	size_t k = 0;
+	int ret;
+
+	c.timer_ticks = TVMM_TIMER_OFF;
+	ret = vm_run_guest(&c, SHADOW_GUEST, r, &self->fd);
+	ASSERT_EQ(0, ret) TH_LOG("running %s: %s", SHADOW_GUEST, strerror(-ret));
+	ASSERT_NE(TVMM_END_TODO, r->run.end) TH_LOG("a lab stub ran: %s", r->run.message);
+	EXPECT_NE(NULL, strstr(r->console,
+			       "io: in16 1234ffff in32 ffffffff in8imm 123456ff in8dx1e9 123456ff\n"))
+		TH_LOG("console: %s", r->console);
+	EXPECT_EQ(NULL, strchr(r->console, 'X')) TH_LOG("OUT to imm8 port 0x80 printed");
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+		bool in = rec_is(rec, "in");
+
+		if ((!in && !rec_is(rec, "out")) || io_qual_port(rec->qual) == TVMM_CONSOLE_PORT)
+			continue;
+		ASSERT_GT(sizeof(want) / sizeof(want[0]), k)
+			TH_LOG("seq %llu: more I/O to other ports than the guest made", rec->seq);
+		EXPECT_EQ(EXIT_REASON_EXCEPTION_NMI, rec->reason_code)
+			TH_LOG("seq %llu: reason %u, not a #GP", rec->seq, rec->reason_code);
+		EXPECT_EQ(want[k].in, in) TH_LOG("I/O #%zu (seq %llu): %s", k, rec->seq,
+						 rec->mnemonic);
+		EXPECT_EQ(want[k].in, !!(rec->qual & IO_QUAL_IN))
+			TH_LOG("I/O #%zu: qualification 0x%llx, direction", k, rec->qual);
+		EXPECT_EQ(want[k].size - 1, rec->qual & 7)
+			TH_LOG("I/O #%zu: qualification 0x%llx, want size %u", k, rec->qual,
+			       want[k].size);
+		EXPECT_EQ(want[k].port, io_qual_port(rec->qual))
+			TH_LOG("I/O #%zu: qualification 0x%llx, want port 0x%x", k, rec->qual,
+			       want[k].port);
+		EXPECT_EQ(TVMM_ACTION_IGNORED, rec->action)
+			TH_LOG("I/O #%zu: action %u: no device on port 0x%x", k, rec->action,
+			       want[k].port);
+		k++;
+	}
+	EXPECT_EQ(sizeof(want) / sizeof(want[0]), k) TH_LOG("I/O records to other ports");
 }
 
 TEST_HARNESS_MAIN

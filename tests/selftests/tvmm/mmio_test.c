@@ -114,6 +114,22 @@ static const unsigned char guest_b[] = {
 };
 #define B_TEXT	"tvmm-dev: doorbell 0x1 (scratch 0xbbbbbbbb, counter 0)\n"
 
+/*
+ * Stores from a high byte register and to the read-only registers:
+ *	mov $0xfeb00000, %ebx; movl $0x11111111, 8(%ebx); mov $0xc3a5, %eax
+ *	movb %ah, 8(%ebx); movl $0x77777777, 4(%ebx); movl $0x66666666, (%ebx)
+ *	mov 4(%ebx), %ecx; mov 8(%ebx), %edx; mov (%ebx), %esi; hlt
+ */
+static const unsigned char guest_stores[] = {
+	0xbb, 0x00, 0x00, 0xb0, 0xfe,
+	0xc7, 0x43, 0x08, 0x11, 0x11, 0x11, 0x11,
+	0xb8, 0xa5, 0xc3, 0x00, 0x00,
+	0x88, 0x63, 0x08,
+	0xc7, 0x43, 0x04, 0x77, 0x77, 0x77, 0x77,
+	0xc7, 0x03, 0x66, 0x66, 0x66, 0x66,
+	0x8b, 0x4b, 0x04, 0x8b, 0x53, 0x08, 0x8b, 0x33, 0xf4,
+};
+
 /* Accesses tvmm refuses, each ending its VM with TVMM_END_BAD_MMIO. */
 static const unsigned char guest_noreg[] = {		/* mov 0xfeb00100, %eax; hlt */
 	0xa1, 0x00, 0x01, 0xb0, 0xfe, 0xf4,
@@ -249,6 +265,25 @@ TEST_F(mmio, loads_merge_into_registers)
 	EXPECT_EQ(0x3300ULL, regs.rdx) TH_LOG("movb into %%dh: 0x%llx", regs.rdx);
 	EXPECT_EQ(0x11ULL, regs.rsi) TH_LOG("movzbl into %%esi: 0x%llx", regs.rsi);
 	EXPECT_EQ(0x11223344ULL, regs.rdi) TH_LOG("mov into %%edi: 0x%llx", regs.rdi);
+}
+
+/*
+ * A byte store from AH (reg 4 of a byte form is AH, not SPL) changes only
+ * its byte of SCRATCH; writes to ID and VERSION are ignored: they read
+ * TVMM_DEV_MAGIC and 1 after, and SCRATCH is untouched by them.
+ */
+TEST_F(mmio, high_byte_stores_and_read_only_registers)
+{
+	struct vm_result *r = &self->res;
+	struct tvmm_regs regs;
+
+	ASSERT_EQ(0, run_bytes(guest_stores, sizeof(guest_stores), 0, r, &self->fd));
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
+						  r->run.message);
+	ASSERT_EQ(0, ioctl(self->fd, TVMM_GET_REGS, &regs));
+	EXPECT_EQ(TVMM_DEV_VERSION_1, regs.rcx) TH_LOG("VERSION after a write: 0x%llx", regs.rcx);
+	EXPECT_EQ(0x111111c3ULL, regs.rdx) TH_LOG("SCRATCH after movb %%ah: 0x%llx", regs.rdx);
+	EXPECT_EQ(TVMM_DEV_MAGIC, regs.rsi) TH_LOG("ID after a write: 0x%llx", regs.rsi);
 }
 
 /* The same device in deprivileged mode: EPT violations do not care about rings. */

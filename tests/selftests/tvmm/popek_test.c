@@ -32,6 +32,10 @@
  *     the VMM (hypercalls set IF, get CR0, putc, exit) or keeps its own
  *     copy (its flags, its GDTR, its code selector) instead of using these
  *     instructions: all OK, and its only exits are VMCALLs and MOV to CR0.
+ * guests/sensitive.S covers what popek.S does not: every instruction lab
+ * 08 classifies, in each form (register and memory, 16 and 32 bits, POPF
+ * of IOPL, POPF at ring 3, a VMCALL that is no SGDT), the same answers in
+ * patch mode as in hw.
  *
  * Lab: 06 (de-privileging) and the Popek-Goldberg discussion. Needs: a
  * VT-x CPU with EPT and unrestricted guest (Bochs).
@@ -396,6 +400,79 @@ TEST_F(popek, hw_all_ok)
 			    rec->reason_code == EXIT_REASON_HLT)
 			TH_LOG("seq %llu: unexpected reason %u at rip 0x%llx", rec->seq,
 			       rec->reason_code, rec->rip);
+	}
+}
+
+/*
+ * guests/sensitive.S: every sensitive-but-unprivileged instruction lab 08
+ * classifies, in each of its forms, with the answer a ring-0 machine gives
+ * (flags masked to IOPL | IF). The same console in --mode hw (the real
+ * answers) and --mode patch (each site patched and emulated).
+ */
+#define SENS_EFLAGS_IF		0x200
+#define SENS_EFLAGS_IOPL	0x3000
+#define SENSITIVE_TEXT \
+	"sensitive: mov cs 0008 ds 0010 mem a5a50008\n" \
+	"sensitive: push cs 0008 esp-4\n" \
+	"sensitive: pushf cli 0000 sti 0200 pushfw esp-2\n" \
+	"sensitive: popf if0 0000 popfw esp+2\n" \
+	"sensitive: popf iopl3 x\n" \
+	"sensitive: sgdt ours sidt ours\n" \
+	"sensitive: smsw same as cr0 mem a5a5\n" \
+	"sensitive: sldt 0000 str 0018\n" \
+	"sensitive: vmcall y\n" \
+	"sensitive: user popf if0: kernel if 0200\n" \
+	"sensitive: done\n"
+
+/* Run sensitive.bin in @mode, traced, timer off, to its HLT. */
+static int run_sensitive(unsigned int mode, struct vm_result *r)
+{
+	struct tvmm_config c = vm_config(mode, TVMM_CONFIG_TRACE, POPEK_MAX_EXITS);
+
+	c.timer_ticks = TVMM_TIMER_OFF;
+	return vm_run_guest(&c, "sensitive.bin", r, NULL);
+}
+
+/*
+ * hw: the real answers. patch: the same, every one of them emulated
+ * against the virtual CPU: MOV/PUSH from CS show RPL 0 and write the size
+ * the instruction writes; MOV from DS is left alone; PUSHF shows the
+ * virtual IF and IOPL 0 and PUSHFW pushes 2 bytes; POPF from the kernel
+ * sets the virtual IF, POPFW pops 2 bytes, and POPF never sets IOPL (the
+ * kernel's CLI, OUT and STI after a POPF of IOPL 3 still trap: no I/O
+ * exit, the real IF 1 in every exit) nor, from ring 3, the virtual IF;
+ * SGDT/SIDT show the guest's tables, SMSW its CR0 view (2 bytes to
+ * memory), SLDT/STR its selectors; VMCALL is no SGDT.
+ */
+TEST_F(popek, patch_every_sensitive_form)
+{
+	struct vm_result *r = &self->res;
+	int ret;
+
+	ret = run_sensitive(TVMM_MODE_HW, r);
+	ASSERT_EQ(0, ret) TH_LOG("hw: %s", strerror(-ret));
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("hw: %s", r->run.message);
+	EXPECT_STREQ(SENSITIVE_TEXT, r->console) TH_LOG("hw: the real answers");
+
+	ret = run_sensitive(TVMM_MODE_PATCH, r);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "tvmm.ko refuses mode patch");
+	ASSERT_EQ(0, ret) TH_LOG("patch: %s", strerror(-ret));
+	ASSERT_NE(TVMM_END_TODO, r->run.end) TH_LOG("a lab stub ran: %s", r->run.message);
+	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("patch: %s: %s", end_name(r->run.end),
+						   r->run.message);
+	EXPECT_STREQ(SENSITIVE_TEXT, r->console) TH_LOG("patch: as in hw");
+	EXPECT_EQ(0, count_reason(r, EXIT_REASON_IO_INSTRUCTION))
+		TH_LOG("an OUT ran at ring 1 without trapping: IOPL was raised");
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		EXPECT_TRUE(rec->rflags & SENS_EFLAGS_IF)
+			TH_LOG("seq %llu (%s): real RFLAGS 0x%llx has IF clear", rec->seq,
+			       rec->mnemonic, rec->rflags);
+		EXPECT_EQ(0, rec->rflags & SENS_EFLAGS_IOPL)
+			TH_LOG("seq %llu (%s): real RFLAGS 0x%llx has IOPL set", rec->seq,
+			       rec->mnemonic, rec->rflags);
 	}
 }
 

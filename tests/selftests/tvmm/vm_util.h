@@ -445,6 +445,31 @@ static inline int vmcs_debugfs_field(int vm_id, const char *name, __u64 *value)
 	return -ENOENT;
 }
 
+/*
+ * The value of line "@key: VALUE" of VM @vm_id's debugfs tvmm/vmN/state
+ * (the VM's fd must still be open), in @out without the newline.
+ * Return: 0, -ENOENT if there is no such line, or -errno from reading.
+ */
+static inline int vm_state_field(int vm_id, const char *key, char *out, size_t size)
+{
+	static char buf[4096];
+	char path[PATH_MAX], *line, *save = NULL;
+	size_t len = strlen(key);
+	ssize_t n;
+
+	snprintf(path, sizeof(path), TVMM_DEBUGFS "/vm%d/state", vm_id);
+	n = read_text_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, key, len) || line[len] != ':')
+			continue;
+		snprintf(out, size, "%s", line + len + (line[len + 1] == ' ' ? 2 : 1));
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* The name of enum tvmm_end @end, for messages. */
 static inline const char *end_name(__u32 end)
 {

@@ -1,0 +1,285 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make mutants [LAB=NN]: grade every mutant of the catalogue (mutate.py)
+# with its lab's autograder and report which ones the autograder lets pass.
+#
+#   tests/mutants/run.sh [--lab NN] [--ids "ID ..."] [--seed S --one-per-todo]
+#                        [--no-reference]
+#
+# Each mutant becomes a variant: mutate.py applies it to one scratch copy of
+# the sources (build/mutants/tree), tvmm.ko is built there with ccache (or,
+# for lab 09's userspace/compare.c, the tvmm tool), kept in
+# build/mutants/files/, and the file is put back. Then ONE lab VM boot runs
+# each variant's lab programs (labs/labNN-*/tests) with TVMM_KO=/extra/...
+# (run-vm.sh), stopping a variant at its first failing test. A variant
+# that oopses or hangs the VM counts as killed; the variants that had not
+# run then get another boot. Also, per lab, the unmutated solution
+# ("reference") must pass, or the lab's kills mean nothing (--no-reference
+# leaves it out, as make check does: its vm-bochs step proves it).
+#
+# Prints KTAP, one case per mutant ("ok N ID killed" / "not ok N ID
+# survived" with the mutant's '#' lines), then killed/total per lab and in
+# all, the survivors by name and the wall time. Exit status 0 only if every
+# mutant was killed, every variant built and every reference passed.
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/grade/labs.sh
+. "$ROOT/tests/grade/labs.sh"
+PY=/usr/bin/python3
+MUTATE=$HERE/mutate.py
+B=$ROOT/build/mutants
+T=$B/tree
+P=$B/pristine
+F=$B/files
+T0=$(date +%s)
+
+usage() { sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+lab='' ids='' seed='' one=0 reference=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--lab) [ $# -ge 2 ] || usage; lab=$(lab_number "$2") || usage; shift 2 ;;
+	--ids) [ $# -ge 2 ] || usage; ids=$2; shift 2 ;;
+	--seed) [ $# -ge 2 ] || usage; seed=$2; shift 2 ;;
+	--one-per-todo) one=1; shift ;;
+	--no-reference) reference=0; shift ;;
+	-h|--help) usage ;;
+	*) echo "run.sh: unknown option '$1'" >&2; usage ;;
+	esac
+done
+[ "$one" -eq 0 ] || [ -n "$seed" ] || { echo "run.sh: --one-per-todo needs --seed S" >&2; exit 2; }
+[ "$lab" != 00 ] || { echo "run.sh: lab 00 has no module code, no mutants" >&2; exit 0; }
+
+bail() {
+	printf 'KTAP version 1\n1..1\nnot ok 1 mutants.setup # %s\n' "$1"
+	exit 1
+}
+
+if [ -n "$ids" ]; then
+	sel=$ids
+elif [ "$one" -eq 1 ]; then
+	echo "# mutants: one per TODO, seed $seed (reproduce: tests/mutants/run.sh --seed $seed --one-per-todo${lab:+ --lab $lab})"
+	sel=$("$PY" "$MUTATE" pick --seed "$seed" ${lab:+--lab "$lab"}) || bail "mutate.py pick failed"
+else
+	sel=$("$PY" "$MUTATE" list ${lab:+--lab "$lab"}) || bail "mutate.py list failed"
+fi
+# shellcheck disable=SC2206 # ids are single words
+IDS=($sel)
+[ "${#IDS[@]}" -gt 0 ] || bail "no mutants selected"
+
+KDIR=${KDIR:-$("$ROOT/tests/labvm/kernel.sh" --kdir)} || bail "no lab VM kernel"
+CCACHE_DIR=${CCACHE_DIR:-${TVMM_CACHE:-$HOME/.cache/tvmm}/ccache}
+export CCACHE_DIR
+CC_FOR_VARIANTS=gcc
+command -v ccache >/dev/null && CC_FOR_VARIANTS="ccache gcc"
+
+rm -rf "$B"
+mkdir -p "$T/module/generated" "$P" "$F"
+(cd "$ROOT" && git ls-files -z Kbuild module userspace | xargs -0 cp --parents -t "$T") ||
+	bail "copying the tree to $T failed"
+cp -a "$T/." "$P/"
+lab_header "$ROOT" "$T/.config" "$T/module/generated/tvmm_config.h" >/dev/null ||
+	bail "writing the all-solutions config failed"
+CONFIG_H=$T/module/generated/tvmm_config.h
+
+build_module() { make -s -C "$KDIR" M="$T" CC="$CC_FOR_VARIANTS" -j2 modules; }
+build_tool() { make -s -C "$T/userspace" CONFIG_H="$CONFIG_H"; }
+
+echo "# mutants: building the solution and ${#IDS[@]} variants in $T (CC=$CC_FOR_VARIANTS)" >&2
+if ! build_module >"$B/base.log" 2>&1 || ! cp "$T/module/tvmm.ko" "$F/base.ko"; then
+	bail "the unmutated tree does not build: $B/base.log"
+fi
+
+# per variant: its id, lab, programs, and what happened to it
+declare -A VID VLAB VPROGS VRES VWHY
+declare -A LABPROGS
+order=()
+errors=0
+i=0
+for id in "${IDS[@]}"; do
+	i=$((i + 1))
+	v=$(printf 'v%03d' "$i")
+	nn=${id:3:2}
+	if [ -z "${LABPROGS[$nn]+x}" ]; then
+		d=$(lab_dir "$ROOT" "$nn") || bail "$id: no labs/lab$nn-* directory"
+		LABPROGS[$nn]=$(lab_programs "$d")
+		[ -n "${LABPROGS[$nn]}" ] || bail "lab $nn lists no test programs"
+		if [ "$reference" -eq 1 ]; then
+			VID[ref$nn]=reference/lab$nn VLAB[ref$nn]=$nn VPROGS[ref$nn]=${LABPROGS[$nn]}
+			order+=("ref$nn")
+		fi
+	fi
+	VID[$v]=$id VLAB[$v]=$nn VPROGS[$v]=${LABPROGS[$nn]}
+	if ! rel=$("$PY" "$MUTATE" apply "$id" --tree "$T" 2>"$B/$v.log"); then
+		VRES[$v]=error VWHY[$v]="does not apply: $(tail -n 1 "$B/$v.log")"
+		errors=$((errors + 1))
+		continue
+	fi
+	if [[ $rel == userspace/* ]]; then
+		build_tool >>"$B/$v.log" 2>&1 && mkdir -p "$F/$v" && cp "$T/userspace/tvmm" "$F/$v/tvmm"
+	else
+		build_module >>"$B/$v.log" 2>&1 && cp "$T/module/tvmm.ko" "$F/$v.ko"
+	fi
+	rc=$?
+	# put the file back; its new mtime makes make rebuild it (a ccache hit)
+	cp "$P/$rel" "$T/$rel"
+	if [ "$rc" -ne 0 ]; then
+		VRES[$v]=error VWHY[$v]="does not build (a bad mutant): $B/$v.log"
+		errors=$((errors + 1))
+		echo "# mutants: $id does not build: $B/$v.log" >&2
+		continue
+	fi
+	order+=("$v")
+done
+echo "# mutants: built in $(($(date +%s) - T0)) s" >&2
+
+# list line: VARIANT ID KO TOOLDIR PROGRAMS
+list_line() {
+	local v=$1 ko=base.ko tool=-
+	[ -f "$F/$v.ko" ] && ko=$v.ko
+	[ -d "$F/$v" ] && tool=$v
+	echo "$v ${VID[$v]} $ko $tool ${VPROGS[$v]}"
+}
+
+# descendants PID: every process below PID (the ones this script started)
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		descendants "$c"
+		echo "$c"
+	done
+}
+
+# One boot for the variants in $todo; fills VRES/VWHY for those that ran.
+boot() {
+	local files out pid last now budget v id res why line started='' n=0
+	files="mutants.list run-vm.sh base.ko"
+	: >"$F/mutants.list"
+	for v in $todo; do
+		list_line "$v" >>"$F/mutants.list"
+		[ -f "$F/$v.ko" ] && files="$files $v.ko"
+		[ -d "$F/$v" ] && files="$files $v"
+		n=$((n + 1))
+	done
+	cp "$HERE/run-vm.sh" "$F/run-vm.sh"
+	out=$B/boot$boots.out
+	# No progress for this long (wall seconds) means the VM hangs.
+	budget=${TVMM_MUTANT_STALL:-600}
+	(cd "$F" && exec setsid bash "$ROOT/tests/labvm/labvm.sh" run $nobuild --files "$files" \
+		--timeout "$((300 + n * 400))" --cmd "sh /extra/run-vm.sh") >"$out" 2>"$B/labvm$boots.log" &
+	pid=$!
+	last=$(date +%s)
+	local size=0 s
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		s=$(stat -c %s "$ROOT/build/labvm/serial.log" 2>/dev/null || echo 0)
+		now=$(date +%s)
+		if [ "$s" != "$size" ]; then
+			size=$s last=$now
+		elif [ $((now - last)) -gt "$budget" ]; then
+			echo "# mutants: the VM made no progress for ${budget}s: stopping it" >&2
+			# shellcheck disable=SC2046 # a list of pids
+			kill -9 $(descendants "$pid") 2>/dev/null
+			break
+		fi
+	done
+	wait "$pid"
+	while IFS= read -r line; do
+		case $line in
+		"TVMM-MUTANT START "*)
+			started=${line#TVMM-MUTANT START }
+			DIAG[$started]=
+			;;
+		"TVMM-MUTANT RESULT "*)
+			read -r _ _ v res why <<<"$line"
+			VRES[$v]=$res VWHY[$v]=$why
+			started=
+			;;
+		"TVMM-MUTANT STOP "*)
+			echo "# mutants: ${line#TVMM-MUTANT STOP }; a new boot for the rest" >&2
+			;;
+		"# "*)
+			[ -n "$started" ] && DIAG[$started]+="$line"$'\n'
+			;;
+		esac
+	done <"$out"
+	# the variant running when the VM died crashed it: killed
+	if [ -n "$started" ] && ! grep -q '^TVMM-MUTANTS-END$' "$out"; then
+		VRES[$started]=killed VWHY[$started]="by a crash or hang of the lab VM (see $out)"
+	fi
+}
+
+declare -A DIAG
+nobuild=
+boots=0
+todo="${order[*]}"
+while [ -n "$todo" ] && [ "$boots" -lt 4 ]; do
+	boots=$((boots + 1))
+	echo "# mutants: boot $boots: $(wc -w <<<"$todo") variants" >&2
+	boot
+	nobuild=--no-build
+	rest=
+	for v in $todo; do [ -n "${VRES[$v]:-}" ] || rest="$rest $v"; done
+	if [ "$(wc -w <<<"$rest")" -eq "$(wc -w <<<"$todo")" ]; then
+		echo "# mutants: boot $boots ran no variant (see $B/boot$boots.out, $B/labvm$boots.log)" >&2
+		tail -n 20 "$B/labvm$boots.log" | sed 's/^/# /' >&2
+		break
+	fi
+	todo=${rest# }
+done
+
+# --- the report ---------------------------------------------------------------
+why_lines() { "$PY" "$MUTATE" show "$1" 2>/dev/null | sed -n 's/^# /# /p'; }
+declare -A KILLED TOTAL
+survivors=()
+n=0
+echo "KTAP version 1"
+echo "1..${#VID[@]}"
+for v in $(printf '%s\n' "${!VID[@]}" | sort); do
+	id=${VID[$v]} nn=${VLAB[$v]} res=${VRES[$v]:-notrun}
+	n=$((n + 1))
+	if [[ $v == ref* ]]; then
+		if [ "$res" = survived ]; then
+			echo "ok $n $id passes"
+		else
+			[ "$res" = killed ] && printf '%s' "${DIAG[$v]:-}"
+			echo "not ok $n $id passes # the unmutated solution ${VWHY[$v]:-did not run}: lab $nn's kills mean nothing"
+			errors=$((errors + 1))
+		fi
+		continue
+	fi
+	TOTAL[$nn]=$((${TOTAL[$nn]:-0} + 1))
+	case $res in
+	killed)
+		KILLED[$nn]=$((${KILLED[$nn]:-0} + 1))
+		echo "ok $n $id killed ${VWHY[$v]}"
+		;;
+	survived)
+		why_lines "$id"
+		printf '%s' "${DIAG[$v]:-}"
+		echo "not ok $n $id survived"
+		survivors+=("$id")
+		;;
+	error)
+		echo "not ok $n $id error # ${VWHY[$v]}"
+		;;
+	*)
+		echo "not ok $n $id error # did not run (the VM stopped $boots times)"
+		errors=$((errors + 1))
+		;;
+	esac
+done
+tk=0 tt=0
+for nn in $(printf '%s\n' "${!TOTAL[@]}" | sort); do
+	echo "# lab $nn: ${KILLED[$nn]:-0}/${TOTAL[$nn]} killed"
+	tk=$((tk + ${KILLED[$nn]:-0})) tt=$((tt + TOTAL[$nn]))
+done
+echo "# total: $tk/$tt killed"
+if [ "${#survivors[@]}" -gt 0 ]; then
+	echo "# survivors: ${survivors[*]}"
+fi
+[ "$errors" -eq 0 ] || echo "# errors: $errors (mutants that do not apply or build, references that fail, variants that did not run)"
+echo "# wall time: $(($(date +%s) - T0)) s ($boots boot(s))"
+[ "${#survivors[@]}" -eq 0 ] && [ "$errors" -eq 0 ]
