@@ -14,6 +14,11 @@
 #   make labvm-shell   the lab VM on your terminal (serial console)
 #   make labvm-run FILES="a.bin" CMD="tvmm caps"   run CMD in the lab VM
 #
+# Fuzzing (tests/fuzz/README.md; the debug lab kernel unless FUZZ_KERNEL=normal):
+#   make fuzz [SEED=S] [N=guests] [FIRST=I] [MODES=hw,patch]   random guests, every mode
+#   make fuzz-ioctl [SEED=S] [N=calls]    random /dev/tvmm calls, threads, rmmod
+#   make check-debug                      selftests + a fuzz batch on the debug kernel
+#
 # Labs (labs/README.md, docs/instructor-guide.md):
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
@@ -37,7 +42,7 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 all: module userspace guests
 
 help:
-	@sed -n '3,25p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,28p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -123,6 +128,18 @@ labvm-run: guests
 
 labvm-shell:
 	bash $(LABVM)/labvm.sh shell
+
+# make fuzz / fuzz-ioctl / check-debug: tests/fuzz/README.md
+.PHONY: fuzz fuzz-ioctl check-debug
+fuzz:
+	bash tests/fuzz/run.sh guest $(if $(SEED),--seed $(SEED)) $(if $(N),--guests $(N)) \
+		$(if $(FIRST),--first $(FIRST)) $(if $(MODES),--modes $(MODES))
+
+fuzz-ioctl:
+	bash tests/fuzz/run.sh ioctl $(if $(SEED),--seed $(SEED)) $(if $(N),--calls $(N))
+
+check-debug:
+	bash tests/fuzz/check-debug.sh
 
 # make bench: exit round-trip costs, tvmm vs floor vs KVM (tests/bench/README.md)
 .PHONY: bench

@@ -51,6 +51,8 @@ static_assert(SHADOW_GDT_MAX <= TVMM_SCRATCH_SIZE && SHADOW_IDT_MAX <= TVMM_SCRA
 #define DESC_P			BIT(7)
 #define DESC_TYPE_MASK		0xf
 #define DESC_TYPE_ACCESSED	BIT(0)
+#define DESC_TYPE_DATA_WRITABLE	BIT(1)	/* data segments (code bit clear) */
+#define DESC_TYPE_CODE		BIT(3)
 #define DESC_TYPE_TSS32_AVAIL	0x9
 #define DESC_TYPE_TSS_BUSY	BIT(1)
 #define DESC_TYPE_INT_GATE32	0xe
@@ -306,10 +308,18 @@ int depriv_load_ss(struct tvmm_vm *vm, u16 sel)
 	int err = 0;
 
 	sel = (sel & ~SEL_RPL_MASK) | RPL_VIRTUAL_KERNEL;
-	if (!(sel & SEL_INDEX_MASK) ||
+	/*
+	 * The checks MOV SS and POP SS make (SDM vol. 2B, MOV, "IF SS is
+	 * loaded"): a selector inside the GDT's limit, to a present, writable
+	 * data segment of the loading ring. A VM entry with any other SS
+	 * fails (SDM 27.3.1.2), so tvmm must never load one.
+	 */
+	if (!(sel & SEL_INDEX_MASK) || (sel & SEL_INDEX_MASK) + 7 > vm->guest_gdt_limit ||
 	    guest_mem_read(&vm->mem, vm->shadow_gpa + SHADOW_GDT_OFFSET + (sel & SEL_INDEX_MASK),
 			   desc, 8) ||
 	    !(desc[DESC_ACCESS_BYTE] & DESC_P) || !(desc[DESC_ACCESS_BYTE] & DESC_S) ||
+	    (desc[DESC_ACCESS_BYTE] & DESC_TYPE_CODE) ||
+	    !(desc[DESC_ACCESS_BYTE] & DESC_TYPE_DATA_WRITABLE) ||
 	    ((desc[DESC_ACCESS_BYTE] & DESC_DPL_MASK) >> DESC_DPL_SHIFT) != RPL_VIRTUAL_KERNEL)
 		return -EINVAL;
 	desc[DESC_ACCESS_BYTE] |= DESC_TYPE_ACCESSED;

@@ -19,7 +19,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 
@@ -374,10 +376,18 @@ void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		vmx_vmwrite(VMCS_GUEST_SYSENTER_CS, value, &err);
 		break;
 	case MSR_IA32_SYSENTER_ESP:
-		vmx_vmwrite(VMCS_GUEST_SYSENTER_ESP, value, &err);
-		break;
 	case MSR_IA32_SYSENTER_EIP:
-		vmx_vmwrite(VMCS_GUEST_SYSENTER_EIP, value, &err);
+		/*
+		 * A 64-bit CPU refuses a non-canonical address with #GP (SDM
+		 * vol. 4, IA32_SYSENTER_ESP/EIP), and VM entry checks the
+		 * same (SDM 27.3.1.1): written as is, it would fail the entry.
+		 */
+		if (!__is_canonical_address(value, boot_cpu_has(X86_FEATURE_LA57) ? 57 : 48)) {
+			inject_gp(vm, exit);
+			return;
+		}
+		vmx_vmwrite((u32)vm->regs.rcx == MSR_IA32_SYSENTER_ESP ?
+			    VMCS_GUEST_SYSENTER_ESP : VMCS_GUEST_SYSENTER_EIP, value, &err);
 		break;
 	default:
 		inject_gp(vm, exit);
@@ -413,11 +423,16 @@ static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 c
 	 * segment base + offset as guest-physical addresses (emulate.c,
 	 * patch.c): true only without paging, as the guest ABI says. Rather
 	 * than emulate from the wrong bytes, end the VM when paging goes on.
+	 * Protection off (CR0.PE clear) is real mode, which has no ring 1 for
+	 * the guest kernel to run in (the next VM entry would fail): end the
+	 * VM too.
 	 */
-	if ((cr0 & X86_CR0_PG) && tvmm_mode_ring1(vm->config.mode)) {
+	if (tvmm_mode_ring1(vm->config.mode) &&
+	    ((cr0 & X86_CR0_PG) || !(cr0 & X86_CR0_PE))) {
 		exit->action = TVMM_ACTION_FATAL;
 		vcpu_end(vm, TVMM_END_UNHANDLED, exit->reason & TVMM_EXIT_REASON_BASIC_MASK,
-			 "guest turned paging on (CR0.PG) at rip 0x%llx: not supported in %s mode",
+			 "guest turned %s at rip 0x%llx: not supported in %s mode",
+			 cr0 & X86_CR0_PG ? "paging on (CR0.PG)" : "protection off (CR0.PE)",
 			 exit->rip, tvmm_mode_name(vm->config.mode));
 		return;
 	}

@@ -141,14 +141,21 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
  * @len: its size; less than one record is -EINVAL
  * @nonblock: unused for now: read() never waits, poll() does
  *
- * Return: bytes copied (0 if no record is waiting), or -errno.
+ * The tail advances only past records that reached @buf whole: a buffer
+ * that faults part-way (an unmapped page) gets the records before the
+ * fault now and the rest on the next read(), none lost. read_lock keeps
+ * two readers from copying the same records; the spinlock is not held
+ * across copy_to_user(), which may fault and sleep.
+ *
+ * Return: bytes copied (0 if no record is waiting), or -errno (-EFAULT when
+ * not even the first record could be copied).
  */
 ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
 			size_t len, bool nonblock)
 {
 	struct tvmm_exit_record *batch;
-	size_t want = len / sizeof(*batch), n, i;
-	unsigned long flags;
+	size_t want = len / sizeof(*batch), n, i, whole;
+	unsigned long flags, left;
 	ssize_t copied = 0;
 
 	if (!want)
@@ -156,29 +163,49 @@ ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
 	batch = kmalloc_array(TRACE_READ_BATCH, sizeof(*batch), GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
+	if (mutex_lock_interruptible(&ring->read_lock)) {
+		kfree(batch);
+		return -EINTR;
+	}
 	while (want) {
 		spin_lock_irqsave(&ring->lock, flags);
 		n = min3(want, (size_t)TRACE_READ_BATCH, (size_t)(ring->head - ring->tail));
 		for (i = 0; i < n; i++)
 			batch[i] = ring->records[(ring->tail + i) % TVMM_TRACE_RING];
-		ring->tail += n;
 		spin_unlock_irqrestore(&ring->lock, flags);
 		if (!n)
 			break;
-		if (copy_to_user(buf + copied, batch, n * sizeof(*batch))) {
+		left = copy_to_user(buf + copied, batch, n * sizeof(*batch));
+		whole = (n * sizeof(*batch) - left) / sizeof(*batch);
+		spin_lock_irqsave(&ring->lock, flags);
+		ring->tail += whole;
+		spin_unlock_irqrestore(&ring->lock, flags);
+		copied += whole * sizeof(*batch);
+		if (left) {
 			copied = copied ? copied : -EFAULT;
 			break;
 		}
-		copied += n * sizeof(*batch);
 		want -= n;
 	}
+	mutex_unlock(&ring->read_lock);
 	kfree(batch);
 	return copied;
 }
 
+/**
+ * trace_ring_poll() - poll(): readable while records wait; hang-up once the
+ * VM is over and its last record has been read, like a pipe whose writer
+ * closed (so `poll` loops end instead of waiting forever).
+ * @ring: the VM's ring
+ * @file: the VM's file
+ * @wait: poll table
+ * @ended: the VM has ended (no record will come any more)
+ */
 __poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,
-			 poll_table *wait)
+			 poll_table *wait, bool ended)
 {
 	poll_wait(file, &ring->wait, wait);
-	return READ_ONCE(ring->head) != READ_ONCE(ring->tail) ? EPOLLIN | EPOLLRDNORM : 0;
+	if (READ_ONCE(ring->head) != READ_ONCE(ring->tail))
+		return EPOLLIN | EPOLLRDNORM;
+	return ended ? EPOLLHUP : 0;
 }

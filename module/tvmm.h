@@ -68,6 +68,7 @@ struct tvmm_guest_mem {
 /* The exit-record ring (trace.c), filled by the run loop, read by read(). */
 struct tvmm_trace_ring {
 	spinlock_t lock;		/* head, tail, records */
+	struct mutex read_lock;		/* one reader copies and advances tail */
 	u64 head, tail;			/* records [tail, head) are waiting */
 	struct tvmm_exit_record *records;
 	wait_queue_head_t wait;		/* poll() and blocking readers */
@@ -363,7 +364,7 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
 			size_t len, bool nonblock);
 __poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,
-			 poll_table *wait);
+			 poll_table *wait, bool ended);
 
 /* vm.c: /dev/tvmm file operations (one open file = one VM). */
 extern const struct file_operations tvmm_vm_fops;

@@ -37,6 +37,16 @@
 /* Forced exits: every 20 ms of Bochs time at most (see vcpu.c). */
 #define SLICE_TSC_TICKS			1000000ULL
 
+/*
+ * Has the TSC reached @deadline? Compared as a signed difference, like the
+ * kernel's time_after(), so the test stays right if rdtsc() + period ever
+ * wraps (the period is at most TVMM_TIMER_MAX, vm.c).
+ */
+static bool virq_tsc_reached(u64 now, u64 deadline)
+{
+	return (s64)(now - deadline) >= 0;
+}
+
 void virq_init(struct tvmm_vm *vm)
 {
 	u64 period = vm->config.timer_ticks;
@@ -159,7 +169,7 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	if (exit && !vm->timer_on && !vm->irq_pending && !vm->irq_window)
 		return;
 
-	if (vm->timer_on && now >= vm->timer_deadline) {
+	if (vm->timer_on && virq_tsc_reached(now, vm->timer_deadline)) {
 		/* All ticks due by now but one are lost (coalesced), and counted. */
 		u64 due = div64_u64(now - vm->timer_deadline, vm->timer_period) + 1;
 
@@ -200,7 +210,8 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	}
 
 	if (vm->timer_on && !vm->irq_pending)
-		wait = min(wait, vm->timer_deadline > now ? vm->timer_deadline - now : 1);
+		wait = min(wait, virq_tsc_reached(now, vm->timer_deadline) ? 1 :
+				 vm->timer_deadline - now);
 	vmx_vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE,
 		    wait >> (tvmm_caps.misc & TVMM_VMX_MISC_PREEMPT_RATE_MASK), &err);
 	if (err)
@@ -216,14 +227,17 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
  */
 int virq_halt_wait(struct tvmm_vm *vm)
 {
-	u64 now, us;
+	u64 now, us, left;
 
-	while ((now = rdtsc()) < vm->timer_deadline) {
+	while (!virq_tsc_reached(now = rdtsc(), vm->timer_deadline)) {
 		if (signal_pending(current))
 			return -EINTR;
-		/* TSC ticks to microseconds, at most 10 ms per nap. */
-		us = min_t(u64, div_u64((vm->timer_deadline - now) * 1000, tsc_khz) + 1,
-			   10000);
+		/*
+		 * TSC ticks to microseconds, at most 10 ms per nap: capping the
+		 * ticks first keeps "* 1000" from overflowing for any period.
+		 */
+		left = min_t(u64, vm->timer_deadline - now, (u64)tsc_khz * 10);
+		us = div_u64(left * 1000, tsc_khz) + 1;
 		usleep_range(us, us + 50);
 	}
 	vm->halted = false;

@@ -49,6 +49,7 @@ static int vm_open(struct inode *inode, struct file *file)
 	vm->vpid = ret;
 	mutex_init(&vm->run_lock);
 	spin_lock_init(&vm->trace.lock);
+	mutex_init(&vm->trace.read_lock);
 	init_waitqueue_head(&vm->trace.wait);
 	vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
 	vm->last_cpu = -1;
@@ -76,8 +77,13 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 		return -EINVAL;
 	if (cfg->mode > TVMM_MODE_PATCH)
 		return -EINVAL;
-	/* A tick every few instructions would leave the guest no time to run. */
+	/*
+	 * A tick every few instructions would leave the guest no time to run;
+	 * a period near 2^64 would wrap the deadline (rdtsc() + period).
+	 */
 	if (cfg->timer_ticks && cfg->timer_ticks < TVMM_TIMER_MIN)
+		return -EINVAL;
+	if (cfg->timer_ticks > TVMM_TIMER_MAX && cfg->timer_ticks != TVMM_TIMER_OFF)
 		return -EINVAL;
 	if (cfg->mem_size && (cfg->mem_size % PAGE_SIZE ||
 			      cfg->mem_size < TVMM_GUEST_MEM_MIN ||
@@ -280,6 +286,20 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 		if (!vm->image_loaded)
 			return -EINVAL;		/* nothing to run: LOAD_IMAGE first */
 		ret = vcpu_run(vm, &run);
+		/* poll() reports the hang-up now: wake a reader waiting in it. */
+		if (vm->end)
+			wake_up_interruptible(&vm->trace.wait);
+		/*
+		 * A signal (Ctrl-C) with console bytes not yet returned: hand
+		 * them over now, or they are lost; the signal is delivered on the
+		 * way back to userspace all the same, and the next TVMM_RUN sees
+		 * any that is still pending.
+		 */
+		if (ret == -EINTR && run.console_len) {
+			if (run.state == TVMM_RUN_TRACE_FULL)
+				run.state = TVMM_RUN_CONSOLE;
+			ret = 0;
+		}
 		if (ret)
 			return ret;
 		return copy_to_user(argp, &run, sizeof(run)) ? -EFAULT : 0;
@@ -333,7 +353,7 @@ static __poll_t vm_poll(struct file *file, poll_table *wait)
 {
 	struct tvmm_vm *vm = file->private_data;
 
-	return trace_ring_poll(&vm->trace, file, wait);
+	return trace_ring_poll(&vm->trace, file, wait, READ_ONCE(vm->end));
 }
 
 /*

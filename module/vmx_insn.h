@@ -51,25 +51,30 @@ enum vmx_fail {
 	VMX_FAULT,		/* the instruction raised #UD or #GP */
 };
 
-/* Log a failed VMX instruction with everything a student needs to know. */
+/*
+ * Log a failed VMX instruction with everything a student needs to know.
+ * Rate-limited: one broken state makes every VMREAD of a VMCS snapshot
+ * (over a hundred fields per run slice) fail the same way, and a flood of
+ * identical lines would bury the first, telling one.
+ */
 static inline int vmx_report_fail(const char *insn, enum vmx_fail how)
 {
 	u32 error;
 
 	switch (how) {
 	case VMX_FAIL_INVALID:
-		pr_err("CPU %d: %s failed: VMfailInvalid (CF=1, no current VMCS)\n",
-		       raw_smp_processor_id(), insn);
+		pr_err_ratelimited("CPU %d: %s failed: VMfailInvalid (CF=1, no current VMCS)\n",
+				   raw_smp_processor_id(), insn);
 		return -EIO;
 	case VMX_FAIL_VALID:
 		error = (u32)vmx_vmread_unchecked(VMCS_VM_INSTRUCTION_ERROR);
-		pr_err("CPU %d: %s failed: VMfailValid, VM-instruction error %u: %s\n",
-		       raw_smp_processor_id(), insn, error,
-		       vmx_insn_error_name(error));
+		pr_err_ratelimited("CPU %d: %s failed: VMfailValid, VM-instruction error %u: %s\n",
+				   raw_smp_processor_id(), insn, error,
+				   vmx_insn_error_name(error));
 		return -EIO;
 	default:
-		pr_err("CPU %d: %s faulted (#UD/#GP): VMX not usable in this state\n",
-		       raw_smp_processor_id(), insn);
+		pr_err_ratelimited("CPU %d: %s faulted (#UD/#GP): VMX not usable in this state\n",
+				   raw_smp_processor_id(), insn);
 		return -EFAULT;
 	}
 }
@@ -183,11 +188,11 @@ static inline void vmx_vmwrite(unsigned long field, u64 value, int *err)
 		 : fail_invalid, fail_valid, fault);
 	return;
 fail_invalid:
-	pr_err("VMWRITE of field 0x%lx:\n", field);
+	pr_err_ratelimited("VMWRITE of field 0x%lx:\n", field);
 	*err = vmx_report_fail("VMWRITE", VMX_FAIL_INVALID);
 	return;
 fail_valid:
-	pr_err("VMWRITE of field 0x%lx:\n", field);
+	pr_err_ratelimited("VMWRITE of field 0x%lx:\n", field);
 	*err = vmx_report_fail("VMWRITE", VMX_FAIL_VALID);
 	return;
 fault:

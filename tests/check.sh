@@ -78,6 +78,8 @@ if [ "$host" -eq 1 ]; then
 	fi
 	# the course tooling: lab 00's grader, grade reports, Kconfig, handouts
 	step labs-host bash tests/grade/host_test.sh
+	# the fuzz generator: reproducible guests (tests/fuzz/README.md)
+	step fuzz-gen make -s -C tests/fuzz gen-test
 	if [ -f "$ROOT/tests/host/kernel-style.sh" ]; then
 		step kernel-style bash tests/host/kernel-style.sh
 	else
@@ -98,6 +100,9 @@ if [ "$vm" -eq 1 ]; then
 	step lab-stages bash tests/grade/stages.sh
 	# make grade-all on a correct, a partial and a crashing submission
 	step grade-all bash tests/grade/grade_all_test.sh
+	# a short fuzz batch, fixed seed: 100 random guests x 5 modes on the
+	# normal kernel (make fuzz runs 2000 on the debug one)
+	step fuzz bash tests/fuzz/run.sh guest --kernel normal --seed 20261206 --guests 100
 fi
 
 header "durations"

@@ -38,6 +38,12 @@
 #ifndef TVMM_TIMER_DEFAULT
 #define TVMM_TIMER_DEFAULT	1000000ULL
 #endif
+#ifndef TVMM_TIMER_MIN
+#define TVMM_TIMER_MIN		1000ULL
+#endif
+#ifndef TVMM_TIMER_MAX
+#define TVMM_TIMER_MAX		(1ULL << 40)
+#endif
 
 
 /* Records read() fetches at once; any count works, whole records come back. */
@@ -471,7 +477,12 @@ static int run_vm(struct run_ctx *ctx)
 				status = drain_records(ctx);
 			break;
 		case TVMM_RUN_TRACE_FULL:
-			status = drain_records(ctx);
+			/* A line not yet complete may come with it: print it too. */
+			status = write_console(ctx, run.console,
+					       run.console_len < TVMM_CONSOLE_MAX ?
+					       run.console_len : TVMM_CONSOLE_MAX);
+			if (!status)
+				status = drain_records(ctx);
 			break;
 		case TVMM_RUN_ENDED:
 			/* The last bytes may come with the end: print them too. */
@@ -564,7 +575,8 @@ static void run_usage(FILE *out)
 		"                    unprivileged instructions patched to INT3 and emulated\n"
 		"  --mem SIZE        guest RAM, e.g. 2M (default), 1M..64M, K/M suffixes\n"
 		"  --timer TICKS     virtual timer (vector 0x20) every TICKS guest TSC ticks,\n"
-		"                    once the guest loads an IDT; default 1000000, 0 = off\n"
+		"                    once the guest loads an IDT; default 1000000, 0 = off,\n"
+		"                    else 1000 to 2^40\n"
 		"  --trace FILE      write every exit as one JSON line (see tvmm.1)\n"
 		"  --max-exits N     end the VM after N exits (0: no limit)\n"
 		"  -h, --help\n"
@@ -619,6 +631,11 @@ int cmd_run(int argc, char **argv)
 			if (parse_count(optarg, &v) || v == TVMM_TIMER_OFF) {
 				print_error("run: --timer %s: give a number of TSC ticks (0 = off; default %llu).",
 					    optarg, TVMM_TIMER_DEFAULT);
+				return TVMM_EXIT_USAGE;
+			}
+			if (v && (v < TVMM_TIMER_MIN || v > TVMM_TIMER_MAX)) {
+				print_error("run: --timer %s: the period must be %llu to %llu TSC ticks (0 = off); the module refuses others (EINVAL).",
+					    optarg, TVMM_TIMER_MIN, TVMM_TIMER_MAX);
 				return TVMM_EXIT_USAGE;
 			}
 			/* The ABI's 0 means "default": off has its own value. */

@@ -111,7 +111,8 @@ build_module "W=1 against Debian 6.12 headers (${hdr612##*/})" "${hdr612:-/nonex
 if [ -d "$LABVM_KDIR" ]; then
 	dir="$WORK/cr4_probe"
 	cp -r "$ROOT/tests/selftests/tvmm/module" "$dir"
-	if make -C "$LABVM_KDIR" M="$dir" W=1 C=1 modules >"$dir/build.log" 2>&1 &&
+	if make -C "$LABVM_KDIR" M="$dir" TVMM_MODULE_DIR="$ROOT/module" W=1 C=1 \
+		modules >"$dir/build.log" 2>&1 &&
 	   ! grep -E "warning:|error:" "$dir/build.log" >/dev/null; then
 		ok "selftest helper module: W=1 C=1 clean"
 	else

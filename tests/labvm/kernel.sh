@@ -9,15 +9,18 @@
 #   kernel.sh --key      print the cache key (no build)
 #
 # TVMM_KERNEL_EXTRA=FILE merges a second fragment after tiny.config (e.g.
-# tests/bench/kvm.config); its contents go into the key, so each variant is
-# cached in its own tree.
+# tests/bench/kvm.config, tests/labvm/debug.config); its contents go into
+# the key, so each variant is cached in its own tree.
 #
 # Source: Debian's /usr/src/linux-source-6.1.tar.xz, `make tinyconfig` plus
 # the fragment tests/labvm/tiny.config. The tree is cached in
 # ${TVMM_CACHE:-$HOME/.cache/tvmm}/kernel-<key>/, where <key> hashes the
-# fragment, the linux-source package version and this script. The build runs
-# in a temporary directory that is renamed into place only when complete, so
-# an interrupted build is never reused. A lock serializes concurrent callers.
+# fragments, the linux-source package version and this script down to the
+# "end of the cache key" line (what follows it, the cache pruning, does not
+# change what is built). The build runs in a temporary directory that is
+# renamed into place only when complete, so an interrupted build is never
+# reused. A lock serializes concurrent callers. Each variant (tiny, kvm,
+# debug: the extra fragment's name) keeps its two newest trees.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +29,7 @@ SRC_TAR=${TVMM_LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 SRC_PKG=linux-source-6.1
 CACHE=${TVMM_CACHE:-$HOME/.cache/tvmm}
 EXTRA=${TVMM_KERNEL_EXTRA:-}
+KEY_END='# ---- end of the cache key'
 
 log() { printf 'kernel.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -36,7 +40,7 @@ case "${1:-}" in
 --kdir) mode=kdir ;;
 --bzimage) mode=bzimage ;;
 --key) mode=key ;;
--h|--help) sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) die "unknown argument '$1' (try --help)" ;;
 esac
 
@@ -49,7 +53,7 @@ fi
 
 src_version=$(dpkg-query -W -f='${Version}' "$SRC_PKG" 2>/dev/null || true)
 [ -n "$src_version" ] || src_version=$(stat -c '%s-%Y' "$SRC_TAR")
-key=$( { cat "$FRAGMENT" ${EXTRA:+"$EXTRA"}; echo "$SRC_PKG $src_version"; cat "$0"; } |
+key=$( { cat "$FRAGMENT" ${EXTRA:+"$EXTRA"}; echo "$SRC_PKG $src_version"; sed "/^$KEY_END/q" "$0"; } |
 	sha256sum | cut -c1-12)
 KDIR=$CACHE/kernel-$key
 BZIMAGE=$KDIR/arch/x86/boot/bzImage
@@ -105,6 +109,7 @@ build() {
 	[ -f "$tmp/arch/x86/boot/bzImage" ] || die "no bzImage produced"
 	[ -f "$tmp/Module.symvers" ] || die "no Module.symvers produced"
 	echo "$key" > "$tmp/.tvmm-kernel-key"
+	variant_name > "$tmp/.tvmm-kernel-variant"
 	log "built in $(( $(date +%s) - t0 )) s"
 }
 
@@ -125,16 +130,47 @@ ensure_built() {
 		build "$tmp"
 		mv -T "$tmp" "$KDIR"
 		trap - EXIT INT TERM
-		# keep this tree and the previous one; older ones are ~1 GB each
-		local old
-		while IFS= read -r old; do
-			log "removing old kernel tree $old"
-			rm -rf "$old" "$old.lock"
-		done < <(find "$CACHE" -mindepth 2 -maxdepth 2 -name .tvmm-kernel-key \
-			-path "$CACHE/kernel-*" -printf '%T@ %h\n' | sort -rn |
-			cut -d' ' -f2- | tail -n +3)
+		prune_old_trees
 	fi
 	exec 9>&-
+}
+
+# ---- end of the cache key: nothing below changes what is built ----------
+
+# The variant a tree was built as: the extra fragment's name without
+# ".config" (kvm, debug), or "tiny". Trees built before the variant file
+# existed are told apart by their .config.
+variant_name() {
+	local v=${EXTRA##*/}
+	v=${v%.config}
+	echo "${v:-tiny}"
+}
+variant_of() {	# $1 = tree
+	if [ -f "$1/.tvmm-kernel-variant" ]; then
+		cat "$1/.tvmm-kernel-variant"
+	elif grep -q '^CONFIG_KVM=y' "$1/.config" 2>/dev/null; then
+		echo kvm
+	else
+		echo tiny
+	fi
+}
+
+# Keep this tree and the previous one of the same variant (another checkout
+# may still use it); older ones are 1-2 GB each. Other variants are left
+# alone, so building the debug kernel never evicts the normal one.
+prune_old_trees() {
+	local mine old
+	mine=$(variant_name)
+	while IFS= read -r old; do
+		if [ "$(variant_of "$old")" = "$mine" ]; then
+			printf '%s\n' "$old"
+		fi
+	done < <(find "$CACHE" -mindepth 2 -maxdepth 2 -name .tvmm-kernel-key \
+		-path "$CACHE/kernel-*" -printf '%T@ %h\n' | sort -rn | cut -d' ' -f2-) |
+		tail -n +3 | while IFS= read -r old; do
+			log "removing old $mine kernel tree $old"
+			rm -rf "$old" "$old.lock"
+		done
 }
 
 ensure_built

@@ -22,7 +22,8 @@
 # Environment: KDIR (guest kernel tree; default: tests/labvm/kernel.sh --kdir),
 # TVMM_CACHE (kernel cache), TVMM_KO / TVMM_BIN / TVMM_TESTS
 # (use this tvmm.ko / tvmm binary / directory of tests with a `list` file
-# instead of building them), TVMM_LABVM_TIMEOUT, TVMM_TEST_TIMEOUT.
+# instead of building them), TVMM_LABVM_TIMEOUT, TVMM_TEST_TIMEOUT,
+# TVMM_BOCHS_MEGS (Bochs RAM in MB, default 128; the fuzzers ask for more).
 # Logs: build/labvm/{serial.log,bochs.log,bochsrc,qemu-serial.log}.
 set -euo pipefail
 
@@ -193,7 +194,7 @@ write_bochsrc() {
 	cat >"$B/bochsrc" <<-EOF
 	config_interface: textconfig
 	display_library: term
-	megs: 128
+	megs: ${TVMM_BOCHS_MEGS:-128}
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
 	cpu: model=corei7_haswell_4770, count=$CPUS, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1

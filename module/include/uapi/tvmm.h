@@ -120,10 +120,14 @@ struct tvmm_config {
  * The virtual timer (DESIGN.md, "Virtual timer"): vector 0x20 every
  * timer_ticks guest TSC ticks, once the guest has loaded an IDT.
  * timer_ticks = 0 means TVMM_TIMER_DEFAULT, TVMM_TIMER_OFF means no timer.
+ * Periods outside [TVMM_TIMER_MIN, TVMM_TIMER_MAX] are EINVAL; the maximum
+ * (2^40 ticks: about 6 minutes at 3 GHz) keeps deadline arithmetic far
+ * from wrapping.
  */
 #define TVMM_TIMER_DEFAULT	1000000ULL
 #define TVMM_TIMER_OFF		(~0ULL)
 #define TVMM_TIMER_MIN		1000ULL	/* shorter periods: EINVAL */
+#define TVMM_TIMER_MAX		_BITULL(40)	/* longer ones (but OFF): EINVAL */
 #define TVMM_TIMER_VECTOR	0x20
 
 /*

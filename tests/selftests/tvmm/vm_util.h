@@ -286,6 +286,7 @@ static inline int vm_drain(int fd, struct vm_result *res)
  */
 static inline int vm_run_to_end(int fd, struct vm_result *res)
 {
+	size_t len;
 	int ret;
 
 	vm_result_free(res);
@@ -298,19 +299,15 @@ static inline int vm_run_to_end(int fd, struct vm_result *res)
 		ret = vm_drain(fd, res);
 		if (ret)
 			return ret;
-		/* Console bytes come with CONSOLE, and may come with ENDED. */
-		if (res->run.state == TVMM_RUN_CONSOLE ||
-		    res->run.state == TVMM_RUN_ENDED) {
-			size_t len = res->run.console_len;
-
-			if (len > TVMM_CONSOLE_MAX)
-				return -EPROTO;
-			if (res->console_len + len >= sizeof(res->console))
-				len = sizeof(res->console) - 1 - res->console_len;
-			memcpy(res->console + res->console_len, res->run.console, len);
-			res->console_len += len;
-			res->console[res->console_len] = '\0';
-		}
+		/* Console bytes come with CONSOLE, and may come with any state. */
+		len = res->run.console_len;
+		if (len > TVMM_CONSOLE_MAX)
+			return -EPROTO;
+		if (res->console_len + len >= sizeof(res->console))
+			len = sizeof(res->console) - 1 - res->console_len;
+		memcpy(res->console + res->console_len, res->run.console, len);
+		res->console_len += len;
+		res->console[res->console_len] = '\0';
 		switch (res->run.state) {
 		case TVMM_RUN_CONSOLE:
 		case TVMM_RUN_TRACE_FULL:
