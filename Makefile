@@ -22,8 +22,9 @@
 # Labs (labs/README.md, docs/instructor-guide.md):
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
-#   make grade-all SUBMISSIONS=DIR        grade a class, write a gradebook
-#   make handout LABS="05 06"             a student tree without those solutions
+#        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
+#   make grade-all SUBMISSIONS=DIR [SEEDS=FILE]  grade a class, write a gradebook
+#   make handout LABS="05 06" [SEED=S]    a student tree without those solutions
 #   make mutants [LAB=NN]                 grade the plausible wrong solutions
 #                                         of tests/mutants/: each must fail
 
@@ -89,13 +90,13 @@ module: $(CONFIG_HEADER)
 
 # --- grading and handouts (tests/grade/) ----------------------------------------
 grade:
-	bash tests/grade/grade.sh $(LAB)
+	HINTS=$(HINTS) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
 
 grade-all:
-	bash tests/grade/grade-all.sh $(SUBMISSIONS)
+	SEEDS=$(SEEDS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
 
 handout:
-	bash tests/grade/handout.sh $(LABS)
+	SEED=$(SEED) bash tests/grade/handout.sh $(LABS)
 
 # every mutant of tests/mutants/*.mutants must fail its lab's autograder
 mutants:

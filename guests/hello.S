@@ -11,6 +11,7 @@
  * qual port 0xe9, mnemonic "out"), then one HLT; console
  * "Hello from the guest!\n"; `tvmm run` exits with status 0.
  * Host interrupts may add EXTERNAL_INTERRUPT exits (action "ignored").
+ * The autograder's seeds rewrite the line (SEED_BLOCK, guest.inc).
  */
 	.include "guest.inc"
 	.code32
@@ -28,4 +29,6 @@ _start:
 2:	hlt				/* exit: HLT, IF clear -> the end */
 	jmp	2b
 
+	SEED_BLOCK			/* per-seed: the line below */
 msg:	.asciz "Hello from the guest!\n"
+	.fill SEED_TEXT_MAX - (. - msg), 1, 0

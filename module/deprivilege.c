@@ -346,7 +346,8 @@ int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vecto
 	 * event (VM-entry interruption-information, valid bit), which the CPU
 	 * delivers without the gate DPL check that just failed (SDM vol. 3C
 	 * 27.6.1.1). Return -EPERM if the gate was not for ring 3: the caller
-	 * then gives the guest its #GP. Hint: vector | BIT(31).
+	 * then gives the guest its #GP. Hint: the field's format (vector,
+	 * type, valid bit) is in SDM vol. 3C 25.8.3, table 25-17.
 	 */
 #ifdef CONFIG_TVMM_LAB07_SOLUTION
 	int err = 0;

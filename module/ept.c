@@ -78,8 +78,9 @@ static int ept_map_page(struct tvmm_guest_mem *mem, u64 gpa, struct page *page)
 	 * TODO(lab04.1) BEGIN: walk the 4-level EPT from the PML4 down to the
 	 * page table for @gpa, creating missing tables on the way
 	 * (ept_next_table() does one step), and write the leaf entry: the host-
-	 * physical address of @page, read/write/execute (EPT_RWX), memory type
-	 * write-back (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT) and EPT_IGNORE_PAT.
+	 * physical address of @page, read/write/execute allowed, memory type
+	 * write-back (in the entry's memory-type field) and "ignore PAT" (the
+	 * constants for each are at the top of this file).
 	 * SDM vol. 3C 29.3.2 (EPT translation mechanism, tables 29-1 to 29-6).
 	 * Hint: EPT_INDEX(gpa, level) gives the 9-bit index at each level;
 	 * level 3 is the PML4.

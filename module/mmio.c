@@ -88,8 +88,8 @@ static int tvmm_dev_read(struct tvmm_vm *vm, u32 offset, unsigned int width,
 	 * return the @width bytes at @offset's place in the 32-bit register;
 	 * no register, or an access across two: -ENXIO. Device registers
 	 * are memory to the guest: SDM vol. 3C 29.3.3.2 "EPT Violations".
-	 * Hint: offset & 3 is the byte inside the register, offset & ~3 the
-	 * register.
+	 * Hint: registers are 4 bytes wide and 4-byte aligned: an offset names
+	 * a register and a byte inside it.
 	 */
 #ifdef CONFIG_TVMM_LAB10_SOLUTION
 	struct tvmm_dev *dev = &vm->dev;
@@ -140,7 +140,8 @@ static int __maybe_unused tvmm_dev_write(struct tvmm_vm *vm, u32 offset,
 	 * @value at @offset's place, keeping their other bytes; DOORBELL
 	 * counts the ring and prints its line with mmio_console(); no
 	 * register, or an access across two: -ENXIO. SDM vol. 3C 29.3.3.2.
-	 * Hint: the bytes a write changes are width_mask(width) << shift.
+	 * Hint: a write changes only the @width bytes it covers, at their
+	 * place in the register.
 	 */
 #ifdef CONFIG_TVMM_LAB10_SOLUTION
 	struct tvmm_dev *dev = &vm->dev;

@@ -121,8 +121,8 @@ static void virq_inject(struct tvmm_vm *vm, int *err)
 	 * guest's IDT as a real interrupt would. An interrupt gate clears IF:
 	 * in deprivileged mode that is the virtual IF (the shadow IDT made it a
 	 * trap gate), so clear vm->vif yourself. Then the tick is no longer
-	 * pending; count it in vm->ticks_delivered. Hint:
-	 * ENTRY_INTR_TYPE_EXTERNAL | ENTRY_INTR_VALID.
+	 * pending; count it in vm->ticks_delivered. Hint: the constants for
+	 * the type and the valid bit are defined at the top of this file.
 	 */
 #ifdef CONFIG_TVMM_LAB07_SOLUTION
 	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD,

@@ -10,7 +10,10 @@
  * reports what happened: CLI, HLT and IN trap (SIGSEGV from a #GP: they
  * are privileged); POPF silently ignores a change of IF; PUSHF shows the
  * real IF and IOPL; SGDT, SIDT, SLDT, STR and SMSW read system state
- * without trapping, unless the CPU has UMIP turned on (then they trap).
+ * without trapping, unless the CPU has UMIP turned on: then they trap, and
+ * Linux emulates them for the process with dummy values, so the process
+ * still sees no signal. The SGDT/SIDT dummies give that away (umip.h): the
+ * rows then say "privileged", with what the kernel did in between.
  * The ones that do not trap are why x86 was not virtualizable by
  * trap-and-emulate alone (lab 00, and lab 08 inside tvmm).
  *
@@ -26,6 +29,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "umip.h"
 
 /*
  * The x86-64 ABI lets the compiler keep data in the 128 bytes below RSP
@@ -50,7 +54,11 @@ static void probe_fault(int sig)
 struct probe {
 	const char *insn;
 	bool sensitive;		/* reads or writes privileged state */
-	bool trapped;		/* it faulted at ring 3 */
+	bool trapped;		/* it faulted at ring 3 (or see @umip) */
+	bool umip;		/* it faulted, and Linux's UMIP emulation answered */
+	bool has_value;		/* @value (and @limit for SGDT/SIDT) were read */
+	uint64_t value;		/* what it returned: a base or a 16-bit value */
+	uint16_t limit;
 	char what[160];		/* what happened, in words */
 };
 
@@ -143,6 +151,9 @@ static void probe_table(struct probe *p, const char *insn, void (*body)(void *))
 	p->insn = insn;
 	p->sensitive = true;
 	p->trapped = run_probe(body, &d);
+	p->has_value = !p->trapped;
+	p->value = d.base;
+	p->limit = d.limit;
 	if (p->trapped)
 		snprintf(p->what, sizeof(p->what),
 			 "trapped: UMIP is on, the kernel blocks it (SIGSEGV)");
@@ -161,6 +172,8 @@ static void probe_state16(struct probe *p, const char *insn, void (*body)(void *
 	p->insn = insn;
 	p->sensitive = true;
 	p->trapped = run_probe(body, &v);
+	p->has_value = !p->trapped;
+	p->value = v;
 	if (p->trapped)
 		snprintf(p->what, sizeof(p->what),
 			 "trapped: UMIP is on, the kernel blocks it (SIGSEGV)");
@@ -168,11 +181,46 @@ static void probe_state16(struct probe *p, const char *insn, void (*body)(void *
 		snprintf(p->what, sizeof(p->what), "no trap: reads 0x%04x%s", v, meaning);
 }
 
+/*
+ * Linux's UMIP emulation: when SGDT or SIDT returned its dummy, every
+ * UMIP instruction that returned a value the emulation gives did trap, and
+ * the kernel answered for it. Returns true if UMIP emulation was seen.
+ */
+static bool umip_recognise(struct probe *probes, unsigned int n)
+{
+	bool seen = false;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		seen |= probes[i].has_value &&
+			umip_table_dummy(probes[i].insn, probes[i].value, probes[i].limit);
+	for (i = 0; seen && i < n; i++) {
+		struct probe *p = &probes[i];
+		bool dummy = umip_table_dummy(p->insn, p->value, p->limit) ||
+			     umip_value_dummy(p->insn, (uint16_t)p->value);
+
+		if (!p->has_value || !dummy)
+			continue;
+		p->trapped = true;
+		p->umip = true;
+		if (!strcmp(p->insn, "sgdt") || !strcmp(p->insn, "sidt"))
+			snprintf(p->what, sizeof(p->what),
+				 "trapped (UMIP), emulated by Linux: dummy base 0x%llx limit 0x%x",
+				 (unsigned long long)p->value, p->limit);
+		else
+			snprintf(p->what, sizeof(p->what),
+				 "trapped (UMIP), emulated by Linux: dummy value 0x%04llx",
+				 (unsigned long long)p->value);
+	}
+	return seen;
+}
+
 int cmd_sensitive(int argc, char **argv)
 {
 	struct probe probes[16];
 	struct sigaction sa;
 	unsigned int n = 0, i, silent = 0;
+	bool umip;
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 
 	if (argc > 1 && !json) {
@@ -199,13 +247,15 @@ int cmd_sensitive(int argc, char **argv)
 	probe_state16(&probes[n++], "str", do_str, " (the TSS selector)");
 	probe_state16(&probes[n++], "smsw", do_smsw, " (CR0's low bits: PE, MP, TS...)");
 	probe_state16(&probes[n++], "mov %cs", do_mov_cs, " (its RPL is the real ring)");
+	umip = umip_recognise(probes, n);
 
 	if (json) {
 		printf("[");
 		for (i = 0; i < n; i++)
-			printf("%s{\"insn\":\"%s\",\"sensitive\":%s,\"privileged\":%s,\"what\":\"%s\"}",
+			printf("%s{\"insn\":\"%s\",\"sensitive\":%s,\"privileged\":%s,\"umip\":%s,\"what\":\"%s\"}",
 			       i ? "," : "", probes[i].insn, probes[i].sensitive ? "true" : "false",
-			       probes[i].trapped ? "true" : "false", probes[i].what);
+			       probes[i].trapped ? "true" : "false",
+			       probes[i].umip ? "true" : "false", probes[i].what);
 		printf("]\n");
 		return 0;
 	}
@@ -217,6 +267,10 @@ int cmd_sensitive(int argc, char **argv)
 		       probes[i].trapped ? "yes" : "NO", probes[i].what);
 		silent += probes[i].sensitive && !probes[i].trapped;
 	}
+	if (umip)
+		printf("\nUMIP is on: SGDT, SIDT, SLDT, STR and SMSW trap at ring 3, and Linux\n"
+		       "emulates them for the process with dummy values (the SGDT/SIDT results\n"
+		       "above are those dummies, no real table's), so no signal arrives.\n");
 	printf("\n%u sensitive instructions ran without trapping. Popek and Goldberg: a\n"
 	       "machine is virtualizable by trap-and-emulate only if every sensitive\n"
 	       "instruction is privileged. On x86 these are not, so a de-privileged guest\n"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make grade-all SUBMISSIONS=DIR [LAB=NN]: grade a class.
+# make grade-all SUBMISSIONS=DIR [LAB=NN] [SEEDS=FILE]: grade a class.
 #
 # DIR holds one student tree per entry: a folder, or a tarball (.tar.gz,
 # .tgz, .tar) of one. Each is graded alone, in its own copy under
@@ -15,9 +15,15 @@
 # Labs graded: LAB=NN if given, else those the handout stripped (the
 # tree's labs/HANDOUT, written by make handout), else 01..10.
 #
+# Each student's guests are that student's variant (tests/selftests/tvmm/
+# seed.h): the seed is the one SEEDS=FILE gives ("STUDENT SEED" lines, the
+# instructor's roster: it wins), else the tree's labs/SEED (written by make
+# handout SEED=S), else 0.
+#
 # Writes build/grade-all/gradebook.csv and gradebook.json: one row per
 # student and lab (student, lab, passed, failed, skipped, total, score,
-# status, seconds); status is ok, failing, build-failed, crashed, timeout
+# status, seconds, points, points_total, seed; score is the points in
+# percent); status is ok, failing, build-failed, crashed, timeout
 # or no-result. Exit status 0 when every submission was graded (whatever
 # its score), 1 if DIR is unusable.
 set -u -o pipefail
@@ -33,6 +39,8 @@ die() { echo "grade-all: $*" >&2; exit 1; }
 [ $# -ge 1 ] && [ -n "$1" ] || die "usage: make grade-all SUBMISSIONS=DIR [LAB=NN]"
 SUB=$(cd "$1" 2>/dev/null && pwd) || die "no directory '$1'"
 ONLY_LAB=${2:-${LAB:-}}
+SEEDS=${SEEDS:-}
+[ -z "$SEEDS" ] || [ -f "$SEEDS" ] || die "SEEDS=$SEEDS: no such file"
 if [ -n "$ONLY_LAB" ]; then
 	ONLY_LAB=$(lab_number "$ONLY_LAB") || die "LAB=$ONLY_LAB is not a lab number"
 fi
@@ -82,17 +90,27 @@ overlay() {
 	done
 }
 
+# seed_of STUDENT TREE: the roster's seed, else the tree's labs/SEED, else 0
+seed_of() {
+	local s=
+	[ -n "$SEEDS" ] && s=$(awk -v st="$1" '$1 == st { print $2; exit }' "$SEEDS")
+	[ -n "$s" ] || s=$(tr -dc 0-9 <"$2/labs/SEED" 2>/dev/null)
+	echo "${s:-0}"
+}
+
 # row STUDENT LAB STATUS SECONDS [JSON]: one gradebook line
 row() {
 	"$PY" - "$@" >>"$ROWS" <<-'PYEOF'
 	import json, sys
 	student, lab, status, seconds = sys.argv[1:5]
 	r = {"student": student, "lab": lab, "passed": 0, "failed": 0, "skipped": 0,
-	     "total": 0, "score": 0.0, "status": status, "seconds": int(seconds)}
+	     "total": 0, "score": 0.0, "status": status, "seconds": int(seconds),
+	     "points": 0, "points_total": 0, "seed": ""}
 	if len(sys.argv) > 5:
 	    try:
 	        g = json.load(open(sys.argv[5]))
-	        for k in ("passed", "failed", "skipped", "total", "score"):
+	        for k in ("passed", "failed", "skipped", "total", "score", "points",
+	                  "points_total", "seed"):
 	            r[k] = g[k]
 	        r["tests"] = g["tests"]
 	    except (OSError, ValueError, KeyError):
@@ -144,10 +162,11 @@ for entry in "$SUB"/*; do
 	else
 		labs="01 02 03 04 05 06 07 08 09 10"
 	fi
+	seed=$(seed_of "$student" "$tree")
 	for nn in $labs; do
 		t0=$(date +%s)
 		log=$OUT/$student-lab$nn.log
-		timeout -k 10 "$PER_LAB_TIMEOUT" bash "$tree/tests/grade/grade.sh" "$nn" >"$log" 2>&1
+		SEED=$seed timeout -k 10 "$PER_LAB_TIMEOUT" bash "$tree/tests/grade/grade.sh" "$nn" >"$log" 2>&1
 		rc=$?
 		secs=$(($(date +%s) - t0))
 		json=$tree/build/grade/lab$nn.json
@@ -167,15 +186,16 @@ done
 "$PY" - "$ROWS" "$OUT/gradebook.csv" "$OUT/gradebook.json" <<'PYEOF'
 import csv, json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-cols = ["student", "lab", "passed", "failed", "skipped", "total", "score", "status", "seconds"]
+cols = ["student", "lab", "passed", "failed", "skipped", "total", "score", "status", "seconds",
+        "points", "points_total", "seed"]
 with open(sys.argv[2], "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
 json.dump(rows, open(sys.argv[3], "w"), indent=1)
 for r in rows:
-    print(f"{r['student']:<20} lab {r['lab']:<4} {r['passed']:>3}/{r['total']:<3} "
-          f"{r['score']:>5.1f}%  {r['status']}")
+    print(f"{r['student']:<20} lab {r['lab']:<4} {r['points']:>3}/{r['points_total']:<3} points "
+          f"{r['score']:>5.1f}%  {r['status']} (tests {r['passed']}/{r['total']}, seed {r['seed']})")
 PYEOF
 rm -f "$ROWS"
 echo "grade-all: $n submissions; gradebook: $OUT/gradebook.csv and $OUT/gradebook.json"

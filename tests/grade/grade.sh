@@ -9,7 +9,13 @@
 # (labs/labNN-*/hints). Lab 00 is graded on the host: its answers file
 # against `tvmm sensitive` on this machine.
 #
-# Output: one line per test, "score: P/T", and build/grade/labNN.{ktap,json}
+# HINTS=1|2|3 (default 1): how much the hints say (labs/README.md).
+# SEED=S (default: labs/SEED, else 0): the variant of the guests the tests
+# run and expect (tests/selftests/tvmm/seed.h), passed to the lab VM's
+# kernel command line as TVMM_SEED=S, which init hands to the tests.
+#
+# Output: one line per test with its points per TODO, the points per TODO,
+# "score: E/T points", and build/grade/labNN.{ktap,json}
 # for machines. Exit status 0 only if every test passed.
 set -u -o pipefail
 
@@ -18,9 +24,16 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/grade/labs.sh"
 
 usage() {
-	echo "usage: make grade LAB=NN   (NN = 00..10; see labs/README.md)" >&2
+	echo "usage: make grade LAB=NN [HINTS=1|2|3]   (NN = 00..10; see labs/README.md)" >&2
 	exit 2
 }
+HINTS=${HINTS:-1}
+# the guests' variant (tests/selftests/tvmm/seed.h): SEED=, else the seed
+# `make handout` recorded in labs/SEED, else 0 (the canonical guests)
+SEED=${SEED:-$(cat "$ROOT/labs/SEED" 2>/dev/null)}
+SEED=${SEED:-0}
+[[ $SEED =~ ^[0-9]{1,9}$ ]] || { echo "grade: SEED must be a number (0-999999999)" >&2; exit 2; }
+case $HINTS in 1 | 2 | 3) ;; *) usage ;; esac
 [ $# -eq 1 ] && [ -n "$1" ] || usage
 NN=$(lab_number "$1") || usage
 DIR=$(lab_dir "$ROOT" "$NN") || { echo "grade: no labs/lab$NN-* directory" >&2; exit 2; }
@@ -37,9 +50,11 @@ if [ "$NN" = 00 ]; then
 else
 	progs=$(lab_programs "$DIR")
 	[ -n "$progs" ] || { echo "grade: $DIR/tests lists no test programs" >&2; exit 2; }
-	echo "grade: booting the lab VM for: $progs (build and boot log: $OUT/lab$NN.log)"
+	echo "grade: booting the lab VM for: $progs, seed $SEED (build and boot log: $OUT/lab$NN.log)"
+	TVMM_LABVM_APPEND="${TVMM_LABVM_APPEND:+$TVMM_LABVM_APPEND }TVMM_SEED=$SEED" \
 	bash "$ROOT/tests/labvm/labvm.sh" tests --select "$progs" \
 		--timeout "${TVMM_GRADE_TIMEOUT:-900}" >"$KTAP" 2>"$OUT/lab$NN.log"
 fi
-"$PY" "$ROOT/tests/grade/report.py" --lab "$NN" --hints "$DIR/hints" \
+"$PY" "$ROOT/tests/grade/report.py" --lab "$NN" --hints "$DIR/hints" --level "$HINTS" \
+	--tests "$DIR/tests" --seed "$SEED" \
 	--json "$OUT/lab$NN.json" --seconds "$(($(date +%s) - t0))" "$KTAP"

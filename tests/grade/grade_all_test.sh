@@ -5,7 +5,9 @@
 # correct submission (the reference solution typed in), a partially
 # correct one (CPUID done, the I/O exit still the stub) and a crashing one
 # (its I/O handler dereferences NULL in the kernel). The gradebook must
-# give each its own result: the crash fails only itself.
+# give each its own result: the crash fails only itself. alice's tree has
+# its own seed (labs/SEED, as make handout SEED=S writes it): she is graded
+# on her variant of the guests, with full points.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,6 +33,7 @@ fill() { "$PY" "$ROOT/tests/grade/fill_todo.py" "$@"; }
 cp -a "$H" "$W/class/alice"
 fill "$W/class/alice/module/exits.c" lab05.1 --from "$ROOT/module/exits.c"
 fill "$W/class/alice/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
+echo 2718 >"$W/class/alice/labs/SEED"
 # bob: CPUID done, the I/O exit still the stub (a tarball)
 cp -a "$H" "$W/bob"
 fill "$W/bob/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
@@ -57,10 +60,12 @@ rows = [r for r in json.load(open(sys.argv[1])) if r["student"] == sys.argv[2] a
 print(rows[0][sys.argv[4]] if rows else "missing")' "$W/out/gradebook.json" "$1" "$LAB" "$2" 2>/dev/null; }
 
 a_status=$(get alice status) a_p=$(get alice passed) a_t=$(get alice total)
-if [ "$a_status" = ok ] && [ "$a_p" = "$a_t" ] && [ "${a_t:-0}" -gt 1 ] 2>/dev/null; then
-	ok "alice (correct): every test passed ($a_p/$a_t), status ok"
+a_pts=$(get alice points) a_ptot=$(get alice points_total) a_seed=$(get alice seed)
+if [ "$a_status" = ok ] && [ "$a_p" = "$a_t" ] && [ "${a_t:-0}" -gt 1 ] 2>/dev/null &&
+   [ "$a_pts" = "$a_ptot" ] && [ "${a_ptot:-0}" -gt 1 ] 2>/dev/null && [ "$a_seed" = 2718 ]; then
+	ok "alice (correct, seed 2718): every test passed ($a_p/$a_t), $a_pts/$a_ptot points, status ok"
 else
-	not_ok "alice (correct): every test passed (got $a_p/$a_t, $a_status)"
+	not_ok "alice (correct, seed 2718): every test passed (got $a_p/$a_t, $a_pts/$a_ptot points, seed $a_seed, $a_status)"
 fi
 b_status=$(get bob status) b_p=$(get bob passed) b_t=$(get bob total)
 if [ "$b_status" = failing ] && [ "${b_p:-0}" -gt 0 ] 2>/dev/null && [ "$b_p" -lt "$b_t" ]; then
@@ -74,7 +79,7 @@ if { [ "$c_status" = crashed ] || [ "$c_status" = timeout ]; } && [ "$c_p" != "$
 else
 	not_ok "carol (oopses): status crashed or timeout (got $c_p/$c_t, $c_status)"
 fi
-if head -n 1 "$W/out/gradebook.csv" | grep -qx 'student,lab,passed,failed,skipped,total,score,status,seconds' &&
+if head -n 1 "$W/out/gradebook.csv" | grep -qx 'student,lab,passed,failed,skipped,total,score,status,seconds,points,points_total,seed' &&
    [ "$(grep -c ",$LAB," "$W/out/gradebook.csv")" -eq 3 ]; then
 	ok "gradebook.csv: the header and one row per student"
 else

@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make handout LABS="05 06": the student tree, with those labs' solutions
-# removed (default: every lab 01-10, a whole-course handout).
+# make handout LABS="05 06" [SEED=S]: the student tree, with those labs'
+# solutions removed (default: every lab 01-10, a whole-course handout);
+# SEED=S records the student's variant of the guests in labs/SEED, which
+# make grade and make grade-all use (tests/selftests/tvmm/seed.h).
 #
 #   build/handout/tvmm-handout/         the tree (builds; its autograder fails
 #                                       cleanly on the empty TODOs)
@@ -63,6 +65,10 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
+if [ -n "${SEED:-}" ]; then
+	[[ $SEED =~ ^[0-9]{1,9}$ ]] || die "SEED=$SEED is not a number"
+	echo "$SEED" >"$H/labs/SEED"
+fi
 
 /usr/bin/python3 "$ROOT/tests/grade/handout_check.py" "$ROOT" "$H" "${labs[@]}" ||
 	die "the handout still holds solution code (see above); nothing was packed"

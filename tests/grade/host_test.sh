@@ -61,6 +61,54 @@ else
 	echo "ok $((n += 1)) - lab00: leaving out POPF fails # SKIP POPF traps on this host"
 fi
 
+# UMIP: two fixed tables (`tvmm sensitive --json` on a host with UMIP, whose
+# kernel emulates SGDT...SMSW with dummies, and on one without): the rows
+# true on every host are graded strictly, the UMIP rows accept either answer
+# when Observations explain UMIP.
+"$PY" - "$W" <<'PY'
+import json, sys
+w = sys.argv[1]
+def row(insn, priv, umip=False):
+    return {"insn": insn, "sensitive": True, "privileged": priv, "umip": umip, "what": "x"}
+always = [row("cli", True), row("sti", True), row("hlt", True), row("in", True),
+          row("popf", False), row("pushf", False)]
+umip_rows = ["sgdt", "sidt", "sldt", "str", "smsw"]
+for name, priv in (("umip", True), ("noumip", False)):
+    with open(f"{w}/{name}.json", "w") as f:
+        json.dump(always + [row(i, priv, priv) for i in umip_rows] + [row("mov %cs", False)], f)
+head = "## Sensitive instructions that did not trap at ring 3\n"
+base = "- POPF\n- PUSHF\n- mov %cs\n"
+umip = "".join(f"- {i}\n" for i in umip_rows)
+obs = "\n## Observations\n\nMy host has UMIP: the kernel emulates SGDT and friends.\n"
+for name, text in (("base", head + base), ("base_obs", head + base + obs),
+                   ("all", head + base + umip), ("all_obs", head + base + umip + obs),
+                   ("nopushf_obs", head + "- POPF\n- mov %cs\n" + umip + obs)):
+    with open(f"{w}/{name}.md", "w") as f:
+        f.write(text)
+PY
+umip_case() {	# DESCRIPTION ANSWERS TABLE pass|fail
+	"$PY" "$L00" "$W/$2.md" --json "$W/$3.json" >"$W/$2.$3.ktap"
+	if "$PY" "$ROOT/tests/lib/ktap.py" summarize -q -q "$W/$2.$3.ktap"; then r=pass; else r=fail; fi
+	if [ "$r" = "$4" ]; then ok "lab00: $1"; else diag <"$W/$2.$3.ktap"; not_ok "lab00: $1"; fi
+}
+umip_case "UMIP host, UMIP rows left out: right" base umip pass
+umip_case "UMIP host, UMIP rows listed without a word on UMIP: wrong" all umip fail
+umip_case "UMIP host, UMIP rows listed and UMIP explained: right" all_obs umip pass
+umip_case "host without UMIP, UMIP rows listed: right" all noumip pass
+umip_case "host without UMIP, UMIP rows left out, no word on UMIP: wrong" base noumip fail
+umip_case "host without UMIP, UMIP rows left out, UMIP explained: right" base_obs noumip pass
+umip_case "PUSHF left out fails on every host, UMIP explained or not" nopushf_obs umip fail
+umip_case "PUSHF left out fails without UMIP too" nopushf_obs noumip fail
+if "$TOOL" sensitive --json | "$PY" -c '
+import json, sys
+rows = {r["insn"]: r for r in json.load(sys.stdin)}
+u = [rows[i]["umip"] for i in ("sgdt", "sidt")]
+sys.exit(0 if all(u) == any(u) and all(r["privileged"] for r in rows.values() if r["umip"]) else 1)'; then
+	ok "lab00: this host's table is consistent about UMIP (SGDT and SIDT agree; an emulated row is privileged)"
+else
+	not_ok "lab00: this host's table is consistent about UMIP"
+fi
+
 # --- the grade report -------------------------------------------------------
 cat >"$W/doc.ktap" <<'KTAP'
 KTAP version 1
@@ -88,7 +136,7 @@ if [ "$rc" -eq 1 ] && grep -q 'FAIL run_test.run.hello_console_and_exits' "$W/re
    grep -q '| run_test.c:107:hello_console_and_exits:Expected' "$W/report" &&
    grep -q 'hint: look at exit_io() (TODO(lab05.1))' "$W/report" &&
    grep -q 'PASS run_test.run.cpuid_answers_stable' "$W/report" &&
-   grep -q '^score: 2/3 (67%)' "$W/report"; then
+   grep -q '^score: 2/3 points (67%)' "$W/report"; then
 	ok "report: per-test lines, the failed assertion, the hint, score 2/3, exit 1"
 else
 	diag <"$W/report"; not_ok "report: per-test lines, the failed assertion, the hint, score (rc=$rc)"
@@ -98,6 +146,58 @@ if "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert (d["passed"
 else
 	diag <"$W/err"; not_ok "report: the JSON result has the counts and the hint"
 fi
+
+# points: a tests file gives the cases points per TODO; a check earns none,
+# and when it fails it withholds the points of the TODOs it names
+cat >"$W/tests" <<'EOF2'
+run_test
+run.hello_console_and_exits  lab05.1=2
+run.cpuid_answers_stable     check lab05.1
+EOF2
+printf 'lab05.1 concept: THE-CONCEPT\nlab05.1 where: THE-PLACE\nrun.hello_console_and_exits: THE-BEHAVIOUR\n' >"$W/thints"
+for level in 1 2 3; do
+	"$PY" "$ROOT/tests/grade/report.py" --lab 05 --tests "$W/tests" --hints "$W/thints" \
+		--level $level --json "$W/p$level.json" "$W/doc.ktap" >"$W/p$level" 2>&1
+done
+if grep -q '^score: 0/2 points (0%)' "$W/p1" && grep -q 'lab05.1 0/2' "$W/p1" &&
+   grep -q 'hint 1: THE-CONCEPT' "$W/p1" && ! grep -q 'THE-PLACE\|THE-BEHAVIOUR' "$W/p1" &&
+   grep -q 'hint 2: THE-PLACE' "$W/p2" && ! grep -q 'THE-BEHAVIOUR' "$W/p2" &&
+   grep -q 'hint: THE-BEHAVIOUR' "$W/p3"; then
+	ok "report: points per TODO, and hints by tier (1 concept, 2 place, 3 behaviour)"
+else
+	diag <"$W/p1"; diag <"$W/p3"; not_ok "report: points per TODO, and hints by tier"
+fi
+sed 's/^# ok 2 run.cpuid_answers_stable/# ok 2 run.hello_console_and_exits/; s/^# not ok 1 run.hello_console_and_exits/# not ok 1 run.cpuid_answers_stable/' \
+	"$W/doc.ktap" >"$W/broke.ktap"
+"$PY" "$ROOT/tests/grade/report.py" --lab 05 --tests "$W/tests" --json "$W/broke.json" \
+	"$W/broke.ktap" >"$W/broke" 2>&1
+sed 's/^# not ok 1 run.hello_console_and_exits/# ok 1 run.hello_console_and_exits/' \
+	"$W/doc.ktap" >"$W/good.ktap"
+"$PY" "$ROOT/tests/grade/report.py" --lab 05 --tests "$W/tests" --json "$W/good.json" \
+	"$W/good.ktap" >"$W/good" 2>&1
+if grep -q '^score: 2/2 points (100%)' "$W/good" && grep -q '^score: 0/2 points' "$W/broke" &&
+   grep -q 'withheld' "$W/broke" &&
+   "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert (d["points"],d["points_total"],d["score"])==(2,2,100.0), d; assert d["todos"]["lab05.1"]["earned"]==2' "$W/good.json"; then
+	ok "report: full points when the pointed case passes; a failed check withholds its TODO's points"
+else
+	diag <"$W/good"; diag <"$W/broke"; not_ok "report: points earned and withheld"
+fi
+# the tests files parse, and each names only its own lab's TODOs
+bad=0
+for t in "$ROOT"/labs/lab*/tests; do
+	nn=$(basename "$(dirname "$t")" | sed 's/^lab\([0-9]*\)-.*/\1/')
+	if ! "$PY" -c '
+import sys; sys.path.insert(0, sys.argv[3])
+import points
+t = points.load(sys.argv[1])
+other = [x for x in t.todos() if not x.startswith("lab" + sys.argv[2] + ".")]
+assert not other, "names another lab'"'"'s TODOs: %s" % other
+assert t.programs, "no program"' "$t" "$nn" "$ROOT/tests/grade" 2>"$W/err"; then
+		diag <"$W/err"; bad=1
+	fi
+done
+if [ "$bad" -eq 0 ]; then ok "points: every lab's tests file parses and names only its own TODOs"
+else not_ok "points: every lab's tests file parses and names only its own TODOs"; fi
 
 # --- Kconfig stages -------------------------------------------------------------
 lab_header "$ROOT" "$W/k.config" "$W/k.h" TVMM_LAB05_SOLUTION=n >"$W/out" 2>&1

@@ -3,13 +3,20 @@
 """Lab 00's autograder: the student's answers against this host's facts.
 
     lab00.py ANSWERS.md TVMM_BINARY   (prints KTAP; tests/grade/grade.sh)
+    lab00.py ANSWERS.md --json FILE   (the table from FILE: host tests)
 
 `tvmm sensitive --json` runs each sensitive instruction at ring 3 on this
 machine and says which ones trap (privileged) and which do not. The student
 lists, under "## Sensitive instructions that did not trap at ring 3", the
-ones that did not. One KTAP case per instruction of the table (listed iff
-it did not trap), one for the file and its heading, one for names that are
-no instruction of the table.
+ones that did not. One KTAP case per instruction of the table, one for the
+file and its heading, one for names that are no instruction of the table.
+
+The rows that are the same on every x86-64 Linux host (CLI, STI, HLT and IN
+trap; POPF, PUSHF and MOV from CS do not) must match. SGDT, SIDT, SLDT,
+STR and SMSW depend on UMIP: with it they trap and Linux emulates them
+with dummy values, so the process sees no signal. For those rows either
+answer is accepted when the Observations section explains it (names
+UMIP); without that, the answer must match what the tool measured here.
 """
 import json
 import re
@@ -17,6 +24,8 @@ import subprocess
 import sys
 
 HEADING = "## Sensitive instructions that did not trap at ring 3"
+OBSERVATIONS = "## Observations"
+UMIP_ROWS = ("sgdt", "sidt", "sldt", "str", "smsw")
 
 
 def norm(name):
@@ -43,14 +52,31 @@ def listed(path):
     return names
 
 
+def explains_umip(path):
+    """Does the Observations section say something about UMIP?"""
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError:
+        return False
+    if OBSERVATIONS not in text:
+        return False
+    return re.search(r"\bumip\b", text.split(OBSERVATIONS, 1)[1], re.I) is not None
+
+
 def main(argv):
-    if len(argv) != 3:
-        print("usage: lab00.py ANSWERS.md TVMM_BINARY", file=sys.stderr)
+    if len(argv) == 4 and argv[2] == "--json":
+        with open(argv[3], encoding="utf-8") as f:
+            rows = json.load(f)
+    elif len(argv) == 3:
+        rows = json.loads(subprocess.run([argv[2], "sensitive", "--json"], check=True,
+                                         capture_output=True, text=True).stdout)
+    else:
+        print("usage: lab00.py ANSWERS.md TVMM_BINARY | ANSWERS.md --json FILE",
+              file=sys.stderr)
         return 2
-    answers, tool = argv[1], argv[2]
-    rows = json.loads(subprocess.run([tool, "sensitive", "--json"], check=True,
-                                     capture_output=True, text=True).stdout)
+    answers = argv[1]
     names = listed(answers)
+    umip_ok = explains_umip(answers)
     cases = []
     cases.append(("answers_file_has_the_section", names is not None,
                   f"{answers} must exist and contain the line '{HEADING}'"))
@@ -60,8 +86,13 @@ def main(argv):
         want = not row["privileged"]
         got = key in names
         what = "did not trap: list it" if want else "trapped: do not list it"
+        ok = want == got
+        if key in UMIP_ROWS and not ok:
+            ok = umip_ok
+            what += (" (or explain under '## Observations' how UMIP decides this row"
+                     " on a host, and either answer is right)")
         cases.append((f"classifies_{re.sub(r'[^a-z0-9]+', '_', key).strip('_')}",
-                      want == got, f"{row['insn']} {what} ({row['what']})"))
+                      ok, f"{row['insn']} {what} ({row['what']})"))
     unknown = [n for n in names if n not in table]
     cases.append(("no_unknown_names", not unknown,
                   "not in the table of `tvmm sensitive`: " + ", ".join(unknown)))

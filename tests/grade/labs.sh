@@ -18,10 +18,12 @@ lab_dir() {
 	return 1
 }
 
-# lab_programs DIR -> the kselftest programs of a lab (its `tests` file)
+# lab_programs DIR -> the kselftest programs of a lab: the one-word lines
+# of its `tests` file (the "fixture.test TODO=points" lines are the points,
+# tests/grade/points.py)
 lab_programs() {
 	[ -f "$1/tests" ] || return 0
-	grep -v '^[[:space:]]*\(#\|$\)' "$1/tests" | tr '\n' ' '
+	awk '$1 !~ /^#/ && NF == 1 && $1 !~ /[.]/ { printf "%s ", $1 }' "$1/tests"
 }
 
 # lab_header ROOT CONFIG HEADER [NAME=VALUE ...]: the Kconfig defaults (every

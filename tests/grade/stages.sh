@@ -9,9 +9,16 @@
 # vm-bochs step of `make check`.
 #
 # Also the cumulative order of a course: a lab's autograder passes when only
-# LATER labs are stubs (what a student doing that lab has): checked for the
-# labs whose tests need a running guest but must not depend on later labs
-# (03 with 04-10 off, 04 with 05-10 off, 06 with 07-10 off).
+# LATER labs are stubs (what a student doing that lab has), for every lab.
+#
+# And the points (labs/*/tests, tests/grade/points.py): every case's result
+# of every run is recorded ("# case" lines; build/stages/VARIANT.results,
+# build/stages/labNN.stub-passes); per lab, a case worth points fails with
+# the lab's stubs and a "check" does not, so the stubs earn 0 points and the
+# solution (later labs stubbed) every point, and each TODO is worth some.
+# Labs 04, 05, 07 and 10 run once more with the guests' variant of a seed
+# (TVMM_STAGES_SEED, default 2718): full marks again, and hello.bin prints
+# another line than with seed 0.
 #
 # One lab VM boot for all of it: each variant (a tvmm.ko, or for lab 09 the
 # tvmm tool) is built here, copied to /extra, and /extra/stages.sh runs each
@@ -58,6 +65,16 @@ variant() {
 	fi
 }
 
+# Per-student variants (tests/selftests/tvmm/seed.h): the labs whose guests
+# have a seeded variant are graded once more with the full module and seed
+# SEED; with the canonical seed 0 of the other runs, two seeds that must
+# both earn full marks while the guests print differently.
+SEED=${TVMM_STAGES_SEED:-2718}
+SEEDED_LABS="04 05 07 10"
+
+# --reuse: only the verdicts, from the last run's build/stages/run.out
+# (after editing a lab's tests file: no build, no lab VM)
+if [ "${1:-}" != --reuse ]; then
 rm -rf "$B"
 mkdir -p "$B/files" "$T/module/generated"
 (cd "$ROOT" && git ls-files -z Kbuild module userspace | xargs -0 cp --parents -t "$T") ||
@@ -74,18 +91,24 @@ for d in "$ROOT"/labs/lab*-*/; do
 		fail_doc "building lab $nn's stub variant failed: $B/off$nn.log"
 	echo "off$nn $nn fail $progs" >>"$B/files/stages.list"
 done
-for nn in 03 04 06; do
-	d=$(lab_dir "$ROOT" "$nn") || continue
+for d in "$ROOT"/labs/lab*-*/; do
+	d=${d%/}
+	nn=$(lab_number "${d##*/}") || continue
+	[ "$nn" != 00 ] && [ -f "$d/Kconfig" ] || continue
 	progs=$(lab_programs "$d")
 	[ -n "$progs" ] || continue
 	off=
 	for later in $(seq $((10#$nn + 1)) 10); do
 		l=$(printf '%02d' "$later")
-		[ -f "$(lab_dir "$ROOT" "$l")/Kconfig" ] && off="$off TVMM_LAB${l}_SOLUTION=n"
+		ld=$(lab_dir "$ROOT" "$l") && [ -f "$ld/Kconfig" ] && off="$off TVMM_LAB${l}_SOLUTION=n"
 	done
 	variant "upto$nn" "$off" ||
 		fail_doc "building the labs-after-$nn-off variant failed: $B/upto$nn.log"
 	echo "upto$nn $nn pass $progs" >>"$B/files/stages.list"
+done
+for nn in $SEEDED_LABS; do
+	d=$(lab_dir "$ROOT" "$nn") || continue
+	echo "seed$SEED-$nn $nn pass $(lab_programs "$d")" >>"$B/files/stages.list"
 done
 cp "$ROOT/tests/grade/stages-vm.sh" "$B/files/stages.sh"
 
@@ -93,11 +116,67 @@ files=$(cd "$B/files" && ls | tr "\n" " ")
 out=$B/run.out
 (cd "$B/files" && bash "$ROOT/tests/labvm/labvm.sh" run --files "$files" \
 	--timeout "${TVMM_STAGES_TIMEOUT:-2400}" --cmd "sh /extra/stages.sh") >"$out" 2>"$B/labvm.log"
-# the KTAP document is what stages.sh printed between the run markers
-if grep -q '^TVMM-STAGES-END$' "$out"; then
-	sed -n '/^TVMM-STAGES-BEGIN$/,/^TVMM-STAGES-END$/p' "$out" | sed '1d;$d'
-	"$PY" "$ROOT/tests/lib/ktap.py" summarize -q -q <(sed -n '/^TVMM-STAGES-BEGIN$/,/^TVMM-STAGES-END$/p' "$out" | sed '1d;$d')
-else
+fi
+out=$B/run.out
+[ -f "$out" ] || fail_doc "no $out: run stages.sh without --reuse first"
+SEEDED_LABS=$(sed -n "s/^seed$SEED-\([0-9]*\) .*/\1/p" "$B/files/stages.list" | tr '\n' ' ')
+rm -f "$B"/*.results "$B"/lab*.stub-passes
+# the KTAP document is what stages.sh printed between the run markers,
+# plus one result per lab: its points (tests/grade/points.py verify)
+if ! grep -q '^TVMM-STAGES-END$' "$out"; then
 	cat "$out" "$B/labvm.log" | tail -n 40 | sed 's/^/# /'
 	fail_doc "the stages run did not finish (VM hung or crashed?): $out"
 fi
+doc=$B/stages.ktap
+sed -n '/^TVMM-STAGES-BEGIN$/,/^TVMM-STAGES-END$/p' "$out" | sed '1d;$d' >"$doc"
+# each variant's case results: build/stages/VARIANT.results, "STATUS CASE";
+# labNN.stub-passes: the cases that do not fail with lab NN's stubs
+sed -n 's/^# case \([^ ]*\) [^ ]* \([a-z]*\) \(.*\)$/\1 \2 \3/p' "$doc" |
+	while read -r variant status name; do
+		echo "$status $name" >>"$B/$variant.results"
+	done
+n=$(sed -n 's/^1\.\.//p' "$doc")
+for d in "$ROOT"/labs/lab*-*/; do
+	d=${d%/}
+	nn=$(lab_number "${d##*/}") || continue
+	grep -q "^off$nn $nn fail" "$B/files/stages.list" || continue
+	touch "$B/off$nn.results" "$B/upto$nn.results"
+	awk '$1 != "fail" { print $2 }' "$B/off$nn.results" | sort >"$B/lab$nn.stub-passes"
+	todos=$(cd "$ROOT" && grep -rhoE "TODO\(lab$nn\.[0-9]+\) BEGIN" module userspace |
+		sed 's/TODO(\(.*\)) BEGIN/\1/' | sort -u | tr '\n' ' ')
+	n=$((n + 1))
+	if "$PY" "$ROOT/tests/grade/points.py" verify "$nn" "$d/tests" \
+		"$B/off$nn.results" "$B/upto$nn.results" "$todos"; then
+		echo "ok $n lab$nn.points_zero_with_stubs_full_with_solution"
+	else
+		echo "not ok $n lab$nn.points_zero_with_stubs_full_with_solution"
+	fi
+done >"$B/points.ktap"
+for nn in $SEEDED_LABS; do
+	d=$(lab_dir "$ROOT" "$nn") || continue
+	n=$((n + 1))
+	touch "$B/seed$SEED-$nn.results"
+	if "$PY" "$ROOT/tests/grade/points.py" full "$nn" "$d/tests" "$B/seed$SEED-$nn.results"; then
+		echo "ok $n lab$nn.full_marks_with_seed_$SEED"
+	else
+		echo "not ok $n lab$nn.full_marks_with_seed_$SEED"
+	fi
+done >>"$B/points.ktap"
+n=$((n + 1))
+h0=$(sed -n 's/^# seed 0 hello: //p' "$doc" | head -n 1)
+hs=$(sed -n "s/^# seed $SEED hello: //p" "$doc" | head -n 1)
+if [ -n "$h0" ] && [ -n "$hs" ] && [ "$h0" != "$hs" ]; then
+	{ echo "# hello.bin prints '$h0' with seed 0, '$hs' with seed $SEED"
+	  echo "ok $n seeds_change_the_guests"; } >>"$B/points.ktap"
+else
+	echo "# hello.bin printed '$h0' with seed 0 and '$hs' with seed $SEED" >>"$B/points.ktap"
+	echo "not ok $n seeds_change_the_guests" >>"$B/points.ktap"
+fi
+{
+	echo "KTAP version 1"
+	echo "1..$n"
+	sed '/^KTAP version/d; /^1\.\./d' "$doc"
+	cat "$B/points.ktap"
+} >"$B/stages.full.ktap"
+cat "$B/stages.full.ktap"
+"$PY" "$ROOT/tests/lib/ktap.py" summarize -q -q "$B/stages.full.ktap"

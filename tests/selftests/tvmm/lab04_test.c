@@ -34,7 +34,7 @@
 
 #define HALT_GUEST		"halt.bin"
 #define OUTSIDE_GUEST		"outside_ram.bin"
-#define OUTSIDE_GPA		0x40000000ULL	/* outside_ram.S's store */
+#define OUTSIDE_GPA		(seed_params()->outside_gpa)	/* outside_ram.S's store (0x40000000 for seed 0) */
 #define HLT_OPCODE		0xf4
 #define HLT_LEN			1
 #define EPT_QUAL_WRITE		(1ULL << 1)	/* SDM vol. 3C, table 28-7 */

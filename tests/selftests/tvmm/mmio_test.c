@@ -30,7 +30,7 @@
 #define MIB		0x100000ULL
 #define EPT_QUAL_READ	(1ULL << 0)
 #define EPT_QUAL_WRITE	(1ULL << 1)
-#define OUTSIDE_GPA	0x40000000ULL	/* outside_ram.S */
+#define OUTSIDE_GPA	(seed_params()->outside_gpa)	/* outside_ram.S (0x40000000 for seed 0) */
 
 #define MMIO_TEXT \
 	"mmio: id TVMM version 00000001\n" \

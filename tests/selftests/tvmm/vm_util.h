@@ -5,7 +5,9 @@
  * console and exit records, count records by reason.
  *
  * Guests (the .bin files of guests/) are installed next to the tests; GUEST_DIR in the
- * environment overrides where they are looked for. Every helper returns
+ * environment overrides where they are looked for. With TVMM_SEED set (not
+ * 0), the guests come from a copy of that directory with the seed's
+ * variant written into them (seed.h), made once per seed in /tmp. Every helper returns
  * -errno on failure so the caller can assert on it, in the style of
  * tvmm_util.h.
  */
@@ -13,8 +15,10 @@
 #define TVMM_VM_UTIL_H
 
 #include "tvmm_util.h"
+#include "seed.h"
 
 #include <cpuid.h>
+#include <dirent.h>
 #include <libgen.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -57,12 +61,79 @@ static inline bool exit_is_host_noise(const struct tvmm_exit_record *rec)
 	       rec->reason_code == EXIT_REASON_PREEMPTION_TIMER;
 }
 
+/*
+ * Copy the guests (*.bin) of @src into @dst, each with variant @p written
+ * into it (seed_apply). Returns 0 or -1. Built in a temporary directory
+ * and renamed into place, so a half-made copy is never used.
+ */
+static inline int seed_copy_guests(const char *src, const char *dst,
+				   const struct seed_params *p)
+{
+	char tmp[PATH_MAX + 32], path[PATH_MAX * 3];
+	static unsigned char img[1 << 20];
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", dst, (int)getpid());
+	if (mkdir(tmp, 0755))
+		return -1;
+	d = opendir(src);
+	if (!d)
+		return -1;
+	while (!ret && (de = readdir(d))) {
+		size_t len = strlen(de->d_name), n;
+		FILE *in, *out;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".bin"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", src, de->d_name);
+		in = fopen(path, "rb");
+		if (!in) {
+			ret = -1;
+			break;
+		}
+		n = fread(img, 1, sizeof(img), in);
+		fclose(in);
+		if (seed_apply(de->d_name, img, n, p) < 0)
+			ret = -1;
+		snprintf(path, sizeof(path), "%s/%s", tmp, de->d_name);
+		out = fopen(path, "wb");
+		if (!out || fwrite(img, 1, n, out) != n)
+			ret = -1;
+		if (out && fclose(out))
+			ret = -1;
+	}
+	closedir(d);
+	if (!ret && rename(tmp, dst) && errno != ENOTEMPTY && errno != EEXIST)
+		ret = -1;
+	return ret;
+}
+
 /* Where guest @name ("hello.bin") is: $GUEST_DIR, else beside the test. */
 static inline const char *guest_path(const char *name, char *buf, size_t size)
 {
 	const char *dir = getenv("GUEST_DIR");
 	char exe[PATH_MAX];
 	ssize_t n;
+
+	if ((!dir || !*dir) && seed_params()->seed) {
+		static char seeded[PATH_MAX];
+
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = '\0';
+			snprintf(seeded, sizeof(seeded), "/tmp/tvmm-seed-%lu",
+				 seed_params()->seed);
+			if (access(seeded, R_OK) &&
+			    seed_copy_guests(dirname(exe), seeded, seed_params()))
+				fprintf(stderr, "# seed %lu: could not write the guests' variant to %s\n",
+					seed_params()->seed, seeded);
+			else
+				setenv("GUEST_DIR", seeded, 1);
+			dir = getenv("GUEST_DIR");
+		}
+	}
 
 	if (dir && *dir) {
 		snprintf(buf, size, "%s/%s", dir, name);
