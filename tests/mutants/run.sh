@@ -164,12 +164,12 @@ oops_since_last_result() {
 	     END { exit !o }' "$ROOT/build/labvm/serial.log" 2>/dev/null
 }
 
-# One boot for the variants in $todo; fills VRES/VWHY for those that ran.
+# One boot for the variants in $batch; fills VRES/VWHY for those that ran.
 boot() {
 	local files out pid last now budget v id res why line started='' n=0
 	files="mutants.list run-vm.sh base.ko"
 	: >"$F/mutants.list"
-	for v in $todo; do
+	for v in $batch; do
 		list_line "$v" >>"$F/mutants.list"
 		[ -f "$F/$v.ko" ] && files="$files $v.ko"
 		[ -d "$F/$v" ] && files="$files $v"
@@ -230,11 +230,16 @@ declare -A DIAG
 nobuild=
 boots=0
 todo="${order[*]}"
+# At most this many variants go into one boot: they travel in the
+# initramfs, and the lab VM's 128 MiB cannot unpack much more than ~20 MB
+# of them ("Initramfs unpacking failed" with 92 variants).
+BATCH=${TVMM_MUTANT_BATCH:-40}
 # a boot ends early when a variant leaves the kernel untrusted: at most one
 # boot per variant (each boot runs at least the variant that stopped it)
 while [ -n "$todo" ] && [ "$boots" -le "${#order[@]}" ]; do
 	boots=$((boots + 1))
-	echo "# mutants: boot $boots: $(wc -w <<<"$todo") variants" >&2
+	batch=$(tr ' ' '\n' <<<"$todo" | head -n "$BATCH" | tr '\n' ' ')
+	echo "# mutants: boot $boots: $(wc -w <<<"$batch") of $(wc -w <<<"$todo") variants" >&2
 	boot
 	nobuild=--no-build
 	rest=
