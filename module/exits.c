@@ -673,8 +673,12 @@ void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 
 	exit->action = TVMM_ACTION_EMULATED;
 	exit->mnemonic = "";
+	/* An exception while the CPU delivered another event (event.c). */
+	if (event_delivery_faulted(vm, exit))
+		return;
 	if (handler) {
 		handler(vm, exit);
+		event_redeliver(vm, exit);
 		return;
 	}
 	exit->action = TVMM_ACTION_FATAL;

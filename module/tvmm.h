@@ -81,6 +81,8 @@ struct tvmm_exit_info {
 	u64 rip, rflags, gpa;
 	u32 intr_info, error_code;
 	u32 insn_len;
+	/* The event this exit interrupted the delivery of (event.c), if valid. */
+	u32 idt_vectoring, idt_vectoring_error;
 	u64 tsc_exit;			/* TSC right after the exit */
 	u8 action;			/* enum tvmm_action */
 	bool vif;			/* the guest's IF at the exit, before handling */
@@ -291,6 +293,10 @@ void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
 
 /* exits.c: one handler per exit reason. Called with the VMCS current. */
 void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+
+/* event.c */
+bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void event_redeliver(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
 void exit_skip_instruction(struct tvmm_exit_info *exit);
 void exit_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
 			   u32 vector, bool has_error, u32 error_code);

@@ -145,6 +145,9 @@ static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 	exit->intr_info = vmcs_read(VMCS_VM_EXIT_INTR_INFO);
 	exit->error_code = vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE);
 	exit->insn_len = vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	exit->idt_vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
+	if (exit->idt_vectoring & TVMM_INTR_INFO_DELIVER_CODE)
+		exit->idt_vectoring_error = vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE);
 	if (reason == EXIT_REASON_EPT_VIOLATION || reason == EXIT_REASON_EPT_MISCONFIG)
 		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 }

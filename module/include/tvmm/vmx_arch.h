@@ -352,15 +352,23 @@ enum vmx_ept_vpid_bit {
 #define TVMM_INTR_INFO_VECTOR_MASK	0xffU
 #define TVMM_INTR_INFO_TYPE_SHIFT	8
 #define TVMM_INTR_INFO_TYPE_MASK	7U
+#define TVMM_INTR_TYPE_EXTERNAL		0	/* an external interrupt (the timer tick) */
 #define TVMM_INTR_TYPE_NMI		2
 #define TVMM_INTR_TYPE_HW_EXCEPTION	3
+#define TVMM_INTR_TYPE_SW_INTERRUPT	4	/* INT n */
 #define TVMM_INTR_TYPE_PRIV_SW_EXCEPTION	5	/* INT1 (ICEBP) */
 #define TVMM_INTR_TYPE_SW_EXCEPTION	6	/* INT3, INTO */
 #define TVMM_INTR_INFO_DELIVER_CODE	_BITUL(11)
+#define TVMM_INTR_INFO_NMI_UNBLOCK	_BITUL(12)	/* exit info only: IRET unblocked NMIs */
 #define TVMM_INTR_INFO_VALID		_BITUL(31)
 
 /* Exception vectors tvmm intercepts (SDM vol. 3A, 6.3.1, table 6-1). */
+#define TVMM_EXC_DE			0	/* divide error */
 #define TVMM_EXC_DB			1	/* debug */
+#define TVMM_EXC_DF			8	/* double fault */
+#define TVMM_EXC_TS			10	/* invalid TSS */
+#define TVMM_EXC_GP			13	/* general protection */
+#define TVMM_EXC_PF			14	/* page fault */
 #define TVMM_EXC_AC			17	/* alignment check */
 #define TVMM_EXC_MC			18	/* machine check */
 

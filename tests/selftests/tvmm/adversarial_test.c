@@ -458,4 +458,53 @@ TEST_F(adv, ac_delivery_loop_stops_on_signal)
 	EXPECT_EQ(TVMM_END_NONE, self->res.run.end) TH_LOG("%s", self->res.run.message);
 }
 
+/*
+ * adv_delivery.S: a fault raised while the CPU delivers the timer tick,
+ * then one raised while it delivers a #GP. In every mode the guest must
+ * get what the CPU gives it in hw mode: #GP(selector | EXT) with the
+ * interrupted instruction not run, then #DF (status 0; the guest names
+ * the first difference). At ring 1 both arrive as #GP exits in the middle
+ * of a delivery (IDT-vectoring information valid): tvmm must reflect them
+ * ("in delivery"), never emulate the OUT at RIP that the guest has not
+ * executed. Before event.c: status 1, the #GP swallowed, the OUT run.
+ */
+#define DELIVERY_MAX_EXITS		20000
+
+static unsigned int count_in_delivery(const struct vm_result *r)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->nrecs; i++)
+		n += r->recs[i].action == TVMM_ACTION_REFLECTED &&
+		     !strcmp(r->recs[i].mnemonic, "in delivery");
+	return n;
+}
+
+static void check_delivery(struct __test_metadata *_metadata, const struct vm_result *r,
+			   unsigned int in_delivery)
+{
+	ASSERT_EQ(TVMM_END_HYPERCALL, r->run.end) TH_LOG("%s", r->run.message);
+	EXPECT_EQ(0, r->run.exit_status)
+		TH_LOG("adv_delivery.S status %u (see its header)", r->run.exit_status);
+	EXPECT_EQ(in_delivery, count_in_delivery(r));
+}
+
+TEST_F(adv, fault_in_delivery_hw_reference)
+{
+	RUN_TRACED_MODE(TVMM_MODE_HW, "adv_delivery.bin", DELIVERY_MAX_EXITS);
+	check_delivery(_metadata, &self->res, 0);
+}
+
+TEST_F(adv, fault_in_delivery_deprivileged)
+{
+	RUN_TRACED_MODE(TVMM_MODE_DEPRIVILEGED, "adv_delivery.bin", DELIVERY_MAX_EXITS);
+	check_delivery(_metadata, &self->res, 2);
+}
+
+TEST_F(adv, fault_in_delivery_patch)
+{
+	RUN_TRACED_MODE(TVMM_MODE_PATCH, "adv_delivery.bin", DELIVERY_MAX_EXITS);
+	check_delivery(_metadata, &self->res, 2);
+}
+
 TEST_HARNESS_MAIN
