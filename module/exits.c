@@ -119,7 +119,12 @@ void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value)
 /*
  * Move the guest past the instruction that exited, as if the CPU had run
  * it. Also end any STI/MOV-SS interrupt shadow: it covered exactly this
- * instruction (SDM 25.4.2).
+ * instruction (SDM 25.4.2). And if the guest single-steps (RFLAGS.TF set
+ * when the instruction began), the CPU would raise #DB right after it: a
+ * debugger stepping over CPUID or an emulated OUT must not skip a step.
+ * Leave that to the CPU as a pending single-step trap (BS), delivered at
+ * the next entry (SDM 27.7.3; #DB then exits, and debugreg.c reflects it
+ * with DR6.BS); KVM does the same in kvm_skip_emulated_instruction().
  */
 void exit_skip_instruction(struct tvmm_exit_info *exit)
 {
@@ -130,6 +135,10 @@ void exit_skip_instruction(struct tvmm_exit_info *exit)
 	if (shadow & (VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS))
 		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
 			    shadow & ~(u64)(VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS),
+			    &err);
+	if (exit->rflags & X86_EFLAGS_TF)
+		vmx_vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+			    vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | TVMM_PENDING_DBG_BS,
 			    &err);
 }
 

@@ -348,6 +348,12 @@ enum vmx_ept_vpid_bit {
  */
 #define TVMM_DB_QUAL_DR6_BITS		0x600fULL	/* B0-B3, BD, BS */
 
+/*
+ * Guest pending debug exceptions (SDM vol. 3C, 25.4.2, table 25-4): BS, a
+ * single-step trap the CPU delivers right after VM entry (27.7.3).
+ */
+#define TVMM_PENDING_DBG_BS		_BITULL(14)
+
 /* VM-exit interruption information (SDM vol. 3C, 25.9.2, table 25-19). */
 #define TVMM_INTR_INFO_VECTOR_MASK	0xffU
 #define TVMM_INTR_INFO_TYPE_SHIFT	8
