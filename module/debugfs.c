@@ -3,7 +3,7 @@
  * debugfs.c - /sys/kernel/debug/tvmm/: look inside the VMM while it runs.
  *
  * Concept: monitoring is one of the management jobs the notes give a VMM.
- * debugfs is the kernel's place for such read-only windows; tvmm shows
+ * debugfs is the kernel's place for such windows; tvmm shows
  * there what it decoded from the CPU and the VMX state of every CPU.
  *
  *   caps        the decoded capabilities (the same text `tvmm caps` prints)
@@ -16,6 +16,8 @@
  *   vmN/patches patch mode: the sites patch.c rewrote (gpa, instruction,
  *               times trapped, original bytes) and the scanner's counters
  *   vmN/ept     each page of guest RAM and the EPT leaf entry mapping it
+ *   vmN/fail_next_entry  the one writable file, for tests: Y makes the VM's
+ *               next entry fail (the only way left to test that path)
  *
  * The vmN files show state copied at the end of each run slice: reading
  * them never touches a VMCS that may be running on another CPU.
@@ -165,6 +167,8 @@ void tvmm_debugfs_add_vm(struct tvmm_vm *vm)
 	debugfs_create_file("vmcs", 0400, vm->debugfs_dir, vm, &vmcs_fops);
 	debugfs_create_file("patches", 0400, vm->debugfs_dir, vm, &patches_fops);
 	debugfs_create_file("ept", 0400, vm->debugfs_dir, vm, &ept_debugfs_fops);
+	/* Write Y: the VM's next entry fails (vcpu.c), to test that path. */
+	debugfs_create_bool("fail_next_entry", 0600, vm->debugfs_dir, &vm->fail_next_entry);
 }
 
 /* Waits for readers in progress; the files are gone when it returns. */

@@ -148,6 +148,7 @@ struct tvmm_vm {
 	struct tvmm_guest_regs regs;	/* GPRs while the guest is not running */
 	struct tvmm_regs set_regs;	/* TVMM_SET_REGS: RIP/RSP/RFLAGS to write */
 	bool set_regs_pending;		/* ... at the next slice, into the VMCS */
+	bool fail_next_entry;		/* debugfs, for tests: see vcpu.c */
 	u64 cr0_shadow, cr4_shadow;	/* what the guest believes CR0/CR4 hold */
 	u32 end;			/* enum tvmm_end, sticky once set */
 	u64 end_info;

@@ -210,6 +210,16 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		vmx_vmwrite(VMCS_GUEST_RFLAGS, vm->set_regs.rflags | X86_EFLAGS_FIXED, &err);
 		vm->set_regs_pending = false;
 	}
+	/*
+	 * debugfs vmN/fail_next_entry, for tests only: make this entry fail
+	 * (RFLAGS.VM in a guest that is not in virtual-8086 mode, SDM vol. 3C,
+	 * 27.3.1.4), so the failure path and its VMCS dump can be tested,
+	 * though no guest and no ioctl can reach it any more.
+	 */
+	if (!err && READ_ONCE(vm->fail_next_entry)) {
+		WRITE_ONCE(vm->fail_next_entry, false);
+		vmx_vmwrite(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | X86_EFLAGS_VM, &err);
+	}
 	if (err == -ENOPKG)	/* lab 03's stubs: lab.c has the details */
 		vcpu_end(vm, TVMM_END_TODO, 3,
 			 "VMCS setup: a lab 03 TODO is still a stub (dmesg names it)");

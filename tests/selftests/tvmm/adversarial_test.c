@@ -50,6 +50,7 @@
 /* RFLAGS.VM (bit 17) with flat protected-mode segments: no valid guest state (SDM 27.3.1.2). */
 #define RFLAGS_VM			(1ULL << 17)
 #define RFLAGS_FIXED			(1ULL << 1)
+#define RFLAGS_IOPL3			(3ULL << 12)
 /* A kernel-space virtual address on x86-64 (direct map, vmalloc, text, modules). */
 #define KERNEL_ADDR_RE			"(0x)?ffff[89a-f][0-9a-f]{11}"
 /* An LDT selector: index 0, TI = 1, RPL 3. */
@@ -218,15 +219,14 @@ TEST_F(adv, bad_control_register_values_get_gp_deprivileged)
 /*
  * A failed VM entry dumps the VMCS to the kernel log: guest fields with
  * values, host fields (HOST_RIP, HOST_GS_BASE, HOST_CR3...) by name only.
- * The entry is made to fail from userspace (RFLAGS.VM with flat protected-
- * mode segments) because no guest can provoke one any more.
+ * The entry is made to fail through debugfs (vmN/fail_next_entry: tvmm
+ * sets RFLAGS.VM in a protected-mode guest) because no guest and no ioctl
+ * can provoke one any more.
  */
 TEST_F(adv, entry_failure_dump_shows_no_host_address)
 {
 	static char log[1 << 16], vmcs[16384];
 	struct tvmm_config c = vm_config(TVMM_MODE_HW, 0, 100);
-	struct tvmm_regs regs = { .rip = TVMM_GUEST_LOAD_GPA, .rsp = 0x8000,
-				  .rflags = RFLAGS_FIXED | RFLAGS_VM };
 	char path[PATH_MAX], addr[64];
 	int kmsg, id, ret;
 
@@ -236,7 +236,10 @@ TEST_F(adv, entry_failure_dump_shows_no_host_address)
 	self->fd = vm_create(&c);
 	ASSERT_LE(0, self->fd) TH_LOG("%s", strerror(-self->fd));
 	ASSERT_LT(0, vm_load_file(self->fd, "hello.bin"));
-	ASSERT_EQ(0, ioctl(self->fd, TVMM_SET_REGS, &regs)) TH_LOG("%s", strerror(errno));
+	id = ioctl(self->fd, TVMM_GET_VM_ID);
+	ASSERT_LE(0, id);
+	snprintf(path, sizeof(path), TVMM_DEBUGFS "/vm%d/fail_next_entry", id);
+	ASSERT_EQ(0, write_text_file(path, "Y")) TH_LOG("%s: %s", path, strerror(errno));
 	ret = vm_run_to_end(self->fd, &self->res);
 	ASSERT_EQ(0, ret) TH_LOG("%s", strerror(-ret));
 	ASSERT_EQ(TVMM_END_ENTRY_FAILED, self->res.run.end) TH_LOG("%s", self->res.run.message);
@@ -250,13 +253,50 @@ TEST_F(adv, entry_failure_dump_shows_no_host_address)
 		TH_LOG("kernel address %s in the kernel log", addr);
 	expect_host_fields_hidden(_metadata, log, "the kernel log");
 
-	id = ioctl(self->fd, TVMM_GET_VM_ID);
-	ASSERT_LE(0, id);
 	snprintf(path, sizeof(path), TVMM_DEBUGFS "/vm%d/vmcs", id);
 	ASSERT_LT(0, read_text_file(path, vmcs, sizeof(vmcs)));
 	EXPECT_FALSE(find_kernel_addr(vmcs, addr, sizeof(addr)))
 		TH_LOG("kernel address %s in %s", addr, path);
 	expect_host_fields_hidden(_metadata, vmcs, path);
+}
+
+/*
+ * TVMM_SET_REGS refuses what would fail the next VM entry or break ring
+ * 3's isolation: RFLAGS.VM or a reserved flag, a RIP or RSP above 4 GiB,
+ * IOPL > 0 at ring 1. Each gets EINVAL and changes nothing: the guest
+ * then runs as loaded (hello.bin). Before: all accepted, RFLAGS.VM and
+ * the high RIP ended the run with a failed VM entry.
+ */
+TEST_F(adv, set_regs_refuses_states_the_cpu_refuses)
+{
+	static const struct { __u32 mode; __u64 rip, rsp, rflags; const char *what; } bad[] = {
+		{ TVMM_MODE_HW, TVMM_GUEST_LOAD_GPA, 0x8000, RFLAGS_FIXED | RFLAGS_VM, "RFLAGS.VM" },
+		{ TVMM_MODE_HW, TVMM_GUEST_LOAD_GPA, 0x8000, RFLAGS_FIXED | (1ULL << 15), "bit 15" },
+		{ TVMM_MODE_HW, TVMM_GUEST_LOAD_GPA, 0x8000, RFLAGS_FIXED | (1ULL << 40), "bit 40" },
+		{ TVMM_MODE_HW, 1ULL << 32 | TVMM_GUEST_LOAD_GPA, 0x8000, RFLAGS_FIXED, "RIP" },
+		{ TVMM_MODE_HW, TVMM_GUEST_LOAD_GPA, 1ULL << 33, RFLAGS_FIXED, "RSP" },
+		{ TVMM_MODE_DEPRIVILEGED, TVMM_GUEST_LOAD_GPA, 0x8000, RFLAGS_FIXED | RFLAGS_IOPL3,
+		  "IOPL 3 at ring 1" },
+	};
+
+	REQUIRE_GUEST("hello.bin");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tvmm_config c = vm_config(bad[i].mode, 0, 1000);
+		struct tvmm_regs regs = { .rip = bad[i].rip, .rsp = bad[i].rsp,
+					  .rflags = bad[i].rflags };
+		int fd = vm_create(&c), ret;
+
+		ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+		ASSERT_LT(0, vm_load_file(fd, "hello.bin"));
+		ret = ioctl(fd, TVMM_SET_REGS, &regs);
+		EXPECT_EQ(-1, ret) TH_LOG("%s accepted", bad[i].what);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s: %s", bad[i].what, strerror(errno));
+		vm_result_free(&self->res);
+		ASSERT_EQ(0, vm_run_to_end(fd, &self->res));
+		EXPECT_EQ(TVMM_END_HLT, self->res.run.end)
+			TH_LOG("after refusing %s: %s", bad[i].what, self->res.run.message);
+		close(fd);
+	}
 }
 
 /* debugfs cpus: VMX on or off per CPU, no VMXON region address. */

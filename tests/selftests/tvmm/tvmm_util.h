@@ -120,6 +120,19 @@ static inline ssize_t read_text_file(const char *path, char *buf, size_t size)
 	return total;
 }
 
+/* Write @text to a sysfs/debugfs file; 0 or -1 with errno set. */
+static inline int write_text_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
 /* The whole kernel log buffer (like `dmesg`) in a malloc'd string. */
 static inline char *kernel_log(void)
 {
