@@ -17,7 +17,7 @@
  * Architectural rules emulated here (SDM vol. 3A, 18.2 "Debug Registers";
  * vol. 2B, MOV (debug registers)), because a MOV-DR exit takes priority
  * over the faults the CPU would raise (SDM vol. 3C, 26.1.3): CPL > 0 is a
- * #GP(0) (the virtual CPL, exit_virtual_cpl(): in the ring-1 modes ring 1
+ * #GP(0) (the virtual CPL, vcpu_cpl(): in the ring-1 modes ring 1
  * is the guest kernel's ring 0);
  * DR4/DR5 are #UD with CR4.DE set, else aliases of DR6/DR7; DR7.GD set
  * makes the access a #DB with DR6.BD. DR7.GD itself never reaches the
@@ -42,8 +42,6 @@
 #define DR_GUEST_BREAKPOINTS	4	/* DR0-DR3 */
 #define DR6_ALIAS		4	/* DR4 is DR6 when CR4.DE = 0 */
 #define DR7_ALIAS		5	/* DR5 is DR7 */
-#define X86_EXC_UD		6	/* invalid opcode */
-#define X86_EXC_GP		13	/* general protection */
 
 /* The guest's DR7 as the VMCS holds it: GD is emulated, never loaded. */
 static void dr_write_vmcs_dr7(struct tvmm_vm *vm, int *err)
@@ -95,7 +93,10 @@ static void dr_inject_db(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 dr
 	/* Entering the #DB handler clears DR7.GD (SDM 18.2.4). */
 	vm->dr7 &= ~TVMM_DR7_GD;
 	dr_write_vmcs_dr7(vm, &err);
-	exit_inject_exception(vm, exit, TVMM_EXC_DB, false, 0);
+	if (err)
+		vcpu_end(vm, TVMM_END_INTERNAL, VMCS_GUEST_DR7,
+			 "VMWRITE of GUEST_DR7 failed (see dmesg)");
+	vcpu_inject_exception(vm, exit, TVMM_EXC_DB, false, 0);
 }
 
 /**
@@ -110,12 +111,12 @@ void exit_dr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	int err = 0;
 
 	exit->mnemonic = "mov dr";
-	if (exit_virtual_cpl(vm) > 0) {
-		exit_inject_exception(vm, exit, X86_EXC_GP, true, 0);
+	if (vcpu_cpl(vm) > 0) {
+		vcpu_inject_exception(vm, exit, TVMM_EXC_GP, true, 0);
 		return;
 	}
 	if ((n == DR6_ALIAS || n == DR7_ALIAS) && (vm->cr4_shadow & X86_CR4_DE)) {
-		exit_inject_exception(vm, exit, X86_EXC_UD, false, 0);
+		vcpu_inject_exception(vm, exit, TVMM_EXC_UD, false, 0);
 		return;
 	}
 	if (vm->dr7 & TVMM_DR7_GD) {		/* general detect: a fault, before the MOV */
@@ -123,15 +124,15 @@ void exit_dr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		return;
 	}
 	if (exit->qual & TVMM_DR_QUAL_FROM)
-		gpr_write(vm, reg, dr_read(vm, n));
+		vcpu_gpr_write(vm, reg, dr_read(vm, n));
 	else
-		dr_write(vm, n, gpr_read(vm, reg), &err);
+		dr_write(vm, n, vcpu_gpr_read(vm, reg), &err);
 	if (err) {
 		exit->action = TVMM_ACTION_FATAL;
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMWRITE of GUEST_DR7 failed (see dmesg)");
 		return;
 	}
-	exit_skip_instruction(exit);
+	vcpu_skip_instruction(vm, exit);
 }
 
 /**

@@ -70,9 +70,6 @@ static_assert(SHADOW_GDT_MAX <= TVMM_SCRATCH_SIZE && SHADOW_IDT_MAX <= TVMM_SCRA
 #define DEPRIV_CS_SEL		0x09
 #define DEPRIV_DS_SEL		0x11
 #define DEPRIV_TR_SEL		0x18
-#define SEL_RPL_MASK		3
-#define SEL_INDEX_MASK		(~7U)
-#define RPL_VIRTUAL_KERNEL	1
 
 /* VMCS access rights from descriptor bytes 5 and 6 (SDM 25.4.1). */
 static u32 desc_ar(const u8 *desc)
@@ -108,14 +105,14 @@ static int shadow_write(struct tvmm_vm *vm, u64 offset, const void *src, u64 len
 }
 
 /* Load a guest segment register from an 8-byte descriptor. */
-static void load_segment(unsigned long sel_field, u16 sel, const u8 *desc, int *err)
+static void load_segment(struct tvmm_vm *vm, unsigned long sel_field, u16 sel, const u8 *desc)
 {
 	unsigned long index = (sel_field - VMCS_GUEST_ES_SELECTOR) / 2;
 
-	vmx_vmwrite(sel_field, sel, err);
-	vmx_vmwrite(VMCS_GUEST_ES_BASE + index * 2, desc_base(desc), err);
-	vmx_vmwrite(VMCS_GUEST_ES_LIMIT + index * 2, desc_limit(desc), err);
-	vmx_vmwrite(VMCS_GUEST_ES_AR_BYTES + index * 2, desc_ar(desc), err);
+	vcpu_write(vm, sel_field, sel);
+	vcpu_write(vm, VMCS_GUEST_ES_BASE + index * 2, desc_base(desc));
+	vcpu_write(vm, VMCS_GUEST_ES_LIMIT + index * 2, desc_limit(desc));
+	vcpu_write(vm, VMCS_GUEST_ES_AR_BYTES + index * 2, desc_ar(desc));
 }
 
 /**
@@ -155,11 +152,11 @@ int depriv_setup_guest(struct tvmm_vm *vm, int *err)
 	if (ret)
 		return ret;
 
-	load_segment(VMCS_GUEST_CS_SELECTOR, DEPRIV_CS_SEL, &gdt[8], err);
+	load_segment(vm, VMCS_GUEST_CS_SELECTOR, DEPRIV_CS_SEL, &gdt[8]);
 	for (seg = VMCS_GUEST_ES_SELECTOR; seg <= VMCS_GUEST_GS_SELECTOR; seg += 2)
 		if (seg != VMCS_GUEST_CS_SELECTOR)
-			load_segment(seg, DEPRIV_DS_SEL, &gdt[16], err);
-	load_segment(VMCS_GUEST_TR_SELECTOR, DEPRIV_TR_SEL, &gdt[24], err);
+			load_segment(vm, seg, DEPRIV_DS_SEL, &gdt[16]);
+	load_segment(vm, VMCS_GUEST_TR_SELECTOR, DEPRIV_TR_SEL, &gdt[24]);
 	vmx_vmwrite(VMCS_GUEST_GDTR_BASE, vm->shadow_gpa + SHADOW_GDT_OFFSET, err);
 	vmx_vmwrite(VMCS_GUEST_GDTR_LIMIT, sizeof(gdt) - 1, err);
 	vmx_vmwrite(VMCS_GUEST_RSP, vm->shadow_gpa, err);
@@ -186,7 +183,6 @@ int depriv_lgdt(struct tvmm_vm *vm, u64 base, u32 limit)
 #ifdef CONFIG_TVMM_LAB06_SOLUTION
 	u8 *table = vm->scratch;	/* SHADOW_GDT_MAX bytes, too big for the stack */
 	unsigned int i;
-	int err = 0;
 
 	if (limit >= SHADOW_GDT_MAX || guest_mem_read(&vm->mem, base, table, limit + 1))
 		return -EINVAL;
@@ -201,9 +197,9 @@ int depriv_lgdt(struct tvmm_vm *vm, u64 base, u32 limit)
 	}
 	if (shadow_write(vm, SHADOW_GDT_OFFSET, table, limit + 1))
 		return -EFAULT;
-	vmx_vmwrite(VMCS_GUEST_GDTR_BASE, vm->shadow_gpa + SHADOW_GDT_OFFSET, &err);
-	vmx_vmwrite(VMCS_GUEST_GDTR_LIMIT, limit, &err);
-	return err;
+	vcpu_write(vm, VMCS_GUEST_GDTR_BASE, vm->shadow_gpa + SHADOW_GDT_OFFSET);
+	vcpu_write(vm, VMCS_GUEST_GDTR_LIMIT, limit);
+	return 0;
 #else
 	return vcpu_lab_todo(vm, "lab06.1", "LGDT at ring 1: a shadow GDT at DPL 1");
 #endif
@@ -228,7 +224,6 @@ int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit)
 #ifdef CONFIG_TVMM_LAB06_SOLUTION
 	u8 *table = vm->scratch;
 	unsigned int i;
-	int err = 0;
 
 	if (limit >= SHADOW_IDT_MAX || guest_mem_read(&vm->mem, base, table, limit + 1))
 		return -EINVAL;
@@ -247,10 +242,10 @@ int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit)
 	}
 	if (shadow_write(vm, SHADOW_IDT_OFFSET, table, limit + 1))
 		return -EFAULT;
-	vmx_vmwrite(VMCS_GUEST_IDTR_BASE, vm->shadow_gpa + SHADOW_IDT_OFFSET, &err);
-	vmx_vmwrite(VMCS_GUEST_IDTR_LIMIT, limit, &err);
+	vcpu_write(vm, VMCS_GUEST_IDTR_BASE, vm->shadow_gpa + SHADOW_IDT_OFFSET);
+	vcpu_write(vm, VMCS_GUEST_IDTR_LIMIT, limit);
 	virq_start_timer(vm);
-	return err;
+	return 0;
 #else
 	return vcpu_lab_todo(vm, "lab06.2", "LIDT at ring 1: the shadow IDT");
 #endif
@@ -260,7 +255,7 @@ int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit)
 /* Read descriptor @sel of the guest's own GDT. */
 static int guest_desc(struct tvmm_vm *vm, u16 sel, u8 *desc)
 {
-	u32 offset = sel & SEL_INDEX_MASK;
+	u32 offset = sel & TVMM_SEL_INDEX_MASK;
 
 	if (!offset || offset + 7 > vm->guest_gdt_limit)
 		return -EINVAL;
@@ -276,7 +271,6 @@ int depriv_ltr(struct tvmm_vm *vm, u16 sel)
 {
 	u8 desc[8];
 	u32 base, offset, ss0, esp0, ss1;
-	int err = 0;
 
 	if (guest_desc(vm, sel, desc) ||
 	    (desc[DESC_ACCESS_BYTE] & (DESC_S | DESC_TYPE_MASK)) != DESC_TYPE_TSS32_AVAIL ||
@@ -284,18 +278,18 @@ int depriv_ltr(struct tvmm_vm *vm, u16 sel)
 		return -EINVAL;
 	desc[DESC_ACCESS_BYTE] |= DESC_TYPE_TSS_BUSY;
 	base = desc_base(desc);
-	offset = sel & SEL_INDEX_MASK;
+	offset = sel & TVMM_SEL_INDEX_MASK;
 	if (guest_mem_write_kernel(&vm->mem, vm->guest_gdt_base + offset, desc, 8) ||
 	    shadow_write(vm, SHADOW_GDT_OFFSET + offset, desc, 8) ||
 	    guest_mem_read(&vm->mem, base + TSS_ESP0, &esp0, 4) ||
 	    guest_mem_read(&vm->mem, base + TSS_SS0, &ss0, 4))
 		return -EINVAL;
-	ss1 = (ss0 & 0xffff & ~SEL_RPL_MASK) | RPL_VIRTUAL_KERNEL;
+	ss1 = (ss0 & 0xffff & ~TVMM_SEL_RPL_MASK) | TVMM_VIRTUAL_KERNEL_RING;
 	if (guest_mem_write_kernel(&vm->mem, base + TSS_ESP1, &esp0, 4) ||
 	    guest_mem_write_kernel(&vm->mem, base + TSS_SS1, &ss1, 4))
 		return -EINVAL;
-	load_segment(VMCS_GUEST_TR_SELECTOR, sel, desc, &err);
-	return err;
+	load_segment(vm, VMCS_GUEST_TR_SELECTOR, sel, desc);
+	return 0;
 }
 
 /*
@@ -304,27 +298,27 @@ int depriv_ltr(struct tvmm_vm *vm, u16 sel)
  */
 int depriv_load_ss(struct tvmm_vm *vm, u16 sel)
 {
+	u32 index;
 	u8 desc[8];
-	int err = 0;
 
-	sel = (sel & ~SEL_RPL_MASK) | RPL_VIRTUAL_KERNEL;
+	sel = (sel & ~TVMM_SEL_RPL_MASK) | TVMM_VIRTUAL_KERNEL_RING;
 	/*
 	 * The checks MOV SS and POP SS make (SDM vol. 2B, MOV, "IF SS is
 	 * loaded"): a selector inside the GDT's limit, to a present, writable
 	 * data segment of the loading ring. A VM entry with any other SS
 	 * fails (SDM 27.3.1.2), so tvmm must never load one.
 	 */
-	if (!(sel & SEL_INDEX_MASK) || (sel & SEL_INDEX_MASK) + 7 > vm->guest_gdt_limit ||
-	    guest_mem_read(&vm->mem, vm->shadow_gpa + SHADOW_GDT_OFFSET + (sel & SEL_INDEX_MASK),
-			   desc, 8) ||
+	index = sel & TVMM_SEL_INDEX_MASK;
+	if (!index || index + 7 > vm->guest_gdt_limit ||
+	    guest_mem_read(&vm->mem, vm->shadow_gpa + SHADOW_GDT_OFFSET + index, desc, 8) ||
 	    !(desc[DESC_ACCESS_BYTE] & DESC_P) || !(desc[DESC_ACCESS_BYTE] & DESC_S) ||
 	    (desc[DESC_ACCESS_BYTE] & DESC_TYPE_CODE) ||
 	    !(desc[DESC_ACCESS_BYTE] & DESC_TYPE_DATA_WRITABLE) ||
-	    ((desc[DESC_ACCESS_BYTE] & DESC_DPL_MASK) >> DESC_DPL_SHIFT) != RPL_VIRTUAL_KERNEL)
+	    (desc[DESC_ACCESS_BYTE] & DESC_DPL_MASK) >> DESC_DPL_SHIFT != TVMM_VIRTUAL_KERNEL_RING)
 		return -EINVAL;
 	desc[DESC_ACCESS_BYTE] |= DESC_TYPE_ACCESSED;
-	load_segment(VMCS_GUEST_SS_SELECTOR, sel, desc, &err);
-	return err;
+	load_segment(vm, VMCS_GUEST_SS_SELECTOR, sel, desc);
+	return 0;
 }
 
 /*
@@ -341,7 +335,7 @@ int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vecto
 	 * TODO(lab07.3) BEGIN: reflect a system call: `int $vector` from ring 3
 	 * faulted (#GP) on the DPL-0 shadow gate. If the guest's own gate was
 	 * DPL 3 (test_bit in vm->user_gates) deliver @vector to the guest
-	 * kernel's handler: step over the INT (exit_skip_instruction, so it
+	 * kernel's handler: step over the INT (vcpu_skip_instruction, so it
 	 * returns after it) and inject the vector as an external-interrupt-type
 	 * event (VM-entry interruption-information, valid bit), which the CPU
 	 * delivers without the gate DPL check that just failed (SDM vol. 3C
@@ -350,13 +344,12 @@ int depriv_reflect_int(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u8 vecto
 	 * type, valid bit) is in SDM vol. 3C 25.8.3, table 25-17.
 	 */
 #ifdef CONFIG_TVMM_LAB07_SOLUTION
-	int err = 0;
-
 	if (!test_bit(vector, vm->user_gates))
 		return -EPERM;
-	exit_skip_instruction(exit);
-	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD, vector | BIT(31), &err);
-	return err;
+	vcpu_skip_instruction(vm, exit);
+	/* Type 0, external interrupt: no gate DPL check on delivery. */
+	vcpu_write(vm, VMCS_VM_ENTRY_INTR_INFO_FIELD, vector | TVMM_INTR_INFO_VALID);
+	return 0;
 #else
 	return vcpu_lab_todo(vm, "lab07.3", "reflect int 0x80 to the guest kernel");
 #endif

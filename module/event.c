@@ -113,7 +113,7 @@ bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		return true;
 	}
 	if (event_makes_df(first, second)) {
-		exit_inject_exception(vm, exit, TVMM_EXC_DF, true, 0);
+		vcpu_inject_exception(vm, exit, TVMM_EXC_DF, true, 0);
 		return true;
 	}
 	/*
@@ -121,7 +121,7 @@ bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	 * already has EXT set when the first event was external or a
 	 * hardware exception (SDM 27.6.1.1).
 	 */
-	exit_inject_exception(vm, exit, second,
+	vcpu_inject_exception(vm, exit, second,
 			      exit->intr_info & TVMM_INTR_INFO_DELIVER_CODE, exit->error_code);
 	return true;
 }

@@ -39,7 +39,7 @@ void exit_wbinvd(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	exit->mnemonic = "wbinvd";
 	exit->action = TVMM_ACTION_IGNORED;
-	exit_skip_instruction(exit);
+	vcpu_skip_instruction(vm, exit);
 }
 
 /*
@@ -51,7 +51,7 @@ void exit_rdpmc(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->mnemonic = "rdpmc";
 	vm->regs.rax = 0;
 	vm->regs.rdx = 0;
-	exit_skip_instruction(exit);
+	vcpu_skip_instruction(vm, exit);
 }
 
 /**
@@ -65,22 +65,20 @@ bool exit_guard_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	u32 vector = exit->intr_info & TVMM_INTR_INFO_VECTOR_MASK;
 	u32 type = (exit->intr_info >> TVMM_INTR_INFO_TYPE_SHIFT) & TVMM_INTR_INFO_TYPE_MASK;
-	int err = 0;
 
 	switch (vector) {
 	case TVMM_EXC_AC:
 		exit->mnemonic = "#ac";
-		exit_inject_exception(vm, exit, TVMM_EXC_AC, true, exit->error_code);
+		vcpu_inject_exception(vm, exit, TVMM_EXC_AC, true, exit->error_code);
 		return true;
 	case TVMM_EXC_DB:
 		if (type == TVMM_INTR_TYPE_PRIV_SW_EXCEPTION) {
 			/* INT1 (ICEBP): give it back as the instruction it was. */
 			exit->mnemonic = "int1";
-			vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD,
-				    TVMM_EXC_DB | TVMM_INTR_INFO_VALID |
-				    (TVMM_INTR_TYPE_PRIV_SW_EXCEPTION << TVMM_INTR_INFO_TYPE_SHIFT),
-				    &err);
-			vmx_vmwrite(VMCS_VM_ENTRY_INSTRUCTION_LEN, exit->insn_len, &err);
+			vcpu_write(vm, VMCS_VM_ENTRY_INTR_INFO_FIELD,
+				   TVMM_EXC_DB | TVMM_INTR_INFO_VALID |
+				   (TVMM_INTR_TYPE_PRIV_SW_EXCEPTION << TVMM_INTR_INFO_TYPE_SHIFT));
+			vcpu_write(vm, VMCS_VM_ENTRY_INSTRUCTION_LEN, exit->insn_len);
 			exit->action = TVMM_ACTION_REFLECTED;
 			return true;
 		}

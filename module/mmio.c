@@ -9,7 +9,7 @@
  * guest-physical page, so every access there is an EPT-violation VM exit.
  * The exit tells tvmm the address and whether it was a read or a write,
  * but not the width, the register or the value: for those tvmm reads the
- * faulting instruction from guest memory and decodes it (emulate.c). Then
+ * faulting instruction from guest memory and decodes it (insn.c). Then
  * it performs the access on its model of the device, puts a loaded value
  * into the guest's register, and moves the guest past the instruction.
  * To the guest it looks like hardware answered; in the trace it is one
@@ -37,17 +37,84 @@
 
 #include "tvmm.h"
 #include "vmx_insn.h"
+#include "include/tvmm/insn.h"
 
-/* EPT-violation exit qualification (SDM 28.2.1, table 28-7). */
-#define EPT_QUAL_READ		BIT(0)
-#define EPT_QUAL_WRITE		BIT(1)
-#define EPT_QUAL_FETCH		BIT(2)
+/* A MOV between a register (or an immediate) and memory, as mmio_decode_mov() decodes it. */
+struct mmio_insn {
+	u64 ea;				/* the memory operand's address */
+	unsigned int len;		/* instruction bytes */
+	unsigned int width;		/* memory operand: 1, 2 or 4 bytes */
+	bool store;			/* the instruction writes memory */
+	bool zero_extend;		/* MOVZX: the load fills all 32 bits */
+	bool has_imm;			/* a store of imm, not of register reg */
+	unsigned int reg;		/* ModR/M reg: the register operand */
+	u32 imm;
+	const char *mnemonic;
+};
 
-/* Guest CS access rights: D/B, the default operand size is 32 bits (SDM 25.4.1). */
-#define CS_AR_DB		BIT(14)
+/**
+ * mmio_decode_mov() - decode the data move at CS:@rip.
+ * @vm: the VM
+ * @rip: the guest RIP of the instruction that touched memory
+ * @mi: filled in: width, direction, register or immediate, address, length
+ *
+ * The forms a driver uses for device registers (SDM vol. 2, MOV, MOVZX):
+ * 88/89 MOV r/m, r; 8A/8B MOV r, r/m; C6/C7 /0 MOV r/m, imm; A0-A3 MOV
+ * between AL/eAX and an absolute address (moffs32); 0F B6/B7 MOVZX r32,
+ * r/m8 or r/m16. A 0x66 prefix makes the 32-bit forms 16-bit. The
+ * decoding is insn.c's, as for everything tvmm reads of guest code.
+ *
+ * Return: 0; -EFAULT if RIP is not in guest RAM (or paging is on);
+ * -ENOEXEC for any other instruction, or one with no memory operand.
+ */
+static int __maybe_unused mmio_decode_mov(struct tvmm_vm *vm, u64 rip, struct mmio_insn *mi)
+{
+	bool moffs;
+	struct insn in;
+	int ret;
 
-/* IDT-vectoring information: the exit came while delivering an event (SDM 28.2.4). */
-#define IDT_VECTORING_VALID	BIT(31)
+	memset(mi, 0, sizeof(*mi));
+	ret = vcpu_fetch_insn(vm, rip, &in);
+	if (ret)
+		return ret;
+	if (in.other_prefix || in.addr16)
+		return -ENOEXEC;
+	mi->width = (in.op & 1) ? (in.opsize16 ? 2 : 4) : 1;
+	mi->mnemonic = "mov";
+	moffs = in.op >= 0xa0 && in.op <= 0xa3;
+	switch (in.op) {
+	case 0x88: case 0x89:	/* MOV r/m, r */
+	case 0x8a: case 0x8b:	/* MOV r, r/m */
+		mi->store = !(in.op & 2);
+		break;
+	case 0xc6: case 0xc7:	/* MOV r/m, imm: group 11, /0 only */
+		if (MODRM_REG(in.modrm))
+			return -ENOEXEC;
+		mi->store = true;
+		mi->has_imm = true;
+		mi->imm = in.imm;
+		break;
+	case 0xa0: case 0xa1:	/* MOV AL/eAX, moffs */
+	case 0xa2: case 0xa3:	/* MOV moffs, AL/eAX */
+		mi->store = in.op & 2;
+		break;
+	case INSN_OP_TWO_BYTE:	/* MOVZX r32, r/m8 (B6) or r/m16 (B7) */
+		if ((in.op2 != 0xb6 && in.op2 != 0xb7) || in.opsize16)
+			return -ENOEXEC;
+		mi->width = in.op2 == 0xb6 ? 1 : 2;
+		mi->zero_extend = true;
+		mi->mnemonic = "movzx";
+		break;
+	default:
+		return -ENOEXEC;
+	}
+	if (!moffs && MODRM_MOD(in.modrm) == 3)
+		return -ENOEXEC;		/* a register operand: no memory access */
+	mi->reg = moffs ? 0 : MODRM_REG(in.modrm);	/* moffs: AL/AX/EAX */
+	mi->ea = vcpu_insn_ea(vm, &in);
+	mi->len = in.len;
+	return 0;
+}
 
 /* The low @width bytes of a register value. */
 static u32 width_mask(unsigned int width)
@@ -178,8 +245,8 @@ static int __maybe_unused tvmm_dev_write(struct tvmm_vm *vm, u32 offset,
 static u32 __maybe_unused mmio_reg_get(struct tvmm_vm *vm, unsigned int reg, unsigned int width)
 {
 	if (width == 1 && reg >= 4)
-		return (gpr_read(vm, reg - 4) >> 8) & 0xff;
-	return gpr_read(vm, reg) & width_mask(width);
+		return (vcpu_gpr_read(vm, reg - 4) >> 8) & 0xff;
+	return vcpu_gpr_read(vm, reg) & width_mask(width);
 }
 
 /* Put a loaded @value into the instruction's register, keeping the bytes it does not load. */
@@ -189,15 +256,15 @@ static void __maybe_unused mmio_reg_put(struct tvmm_vm *vm, const struct mmio_in
 	u64 mask = width_mask(mi->width), old;
 
 	if (mi->zero_extend || mi->width == 4) {
-		gpr_write(vm, reg, value);	/* a 32-bit load fills the register */
+		vcpu_gpr_write(vm, reg, value);	/* a 32-bit load fills the register */
 		return;
 	}
 	if (mi->width == 1 && reg >= 4) {
 		reg -= 4;
 		shift = 8;
 	}
-	old = gpr_read(vm, reg);
-	gpr_write(vm, reg, (old & ~(mask << shift)) | ((u64)value << shift));
+	old = vcpu_gpr_read(vm, reg);
+	vcpu_gpr_write(vm, reg, (old & ~(mask << shift)) | ((u64)value << shift));
 }
 
 /*
@@ -213,8 +280,8 @@ static int mmio_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	u32 value = 0;
 	/*
 	 * TODO(lab10.2) BEGIN: turn this EPT violation into a device access.
-	 * Read or write from the qualification (EPT_QUAL_WRITE); decode the
-	 * MOV at exit->rip with emulate_decode_mov() (width, register or
+	 * Read or write from the qualification (TVMM_EPT_QUAL_WRITE); decode the
+	 * MOV at exit->rip with mmio_decode_mov() (width, register or
 	 * immediate, address); refuse (-EPROTO) a decoded access that is not
 	 * this one (direction, or mi.ea != exit->gpa); call tvmm_dev_write()
 	 * or tvmm_dev_read(), and put a read's value into the register
@@ -224,11 +291,11 @@ static int mmio_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	 * EPT violation: the decoder's mi.len is the only one.
 	 */
 #ifdef CONFIG_TVMM_LAB10_SOLUTION
-	bool write = exit->qual & EPT_QUAL_WRITE;
+	bool write = exit->qual & TVMM_EPT_QUAL_WRITE;
 	struct mmio_insn mi;
 	int err;
 
-	err = emulate_decode_mov(vm, exit->rip, &mi);
+	err = mmio_decode_mov(vm, exit->rip, &mi);
 	if (err)
 		return err;
 	exit->mnemonic = mi.mnemonic;
@@ -249,7 +316,7 @@ static int mmio_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->mmio_value = value;
 	exit->mmio_width = mi.width;
 	exit->mmio_write = write;
-	exit_skip_instruction(exit);
+	vcpu_skip_instruction(vm, exit);
 	return 0;
 #else
 	/* The register model (lab10.1) is asked first, so its TODO shows first. */
@@ -290,7 +357,7 @@ static const char *mmio_why(int err)
  */
 bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
-	bool write = exit->qual & EPT_QUAL_WRITE;
+	bool write = exit->qual & TVMM_EPT_QUAL_WRITE;
 	int err;
 
 	if (exit->gpa < TVMM_DEV_GPA || exit->gpa >= TVMM_DEV_GPA + TVMM_DEV_SIZE)
@@ -303,12 +370,12 @@ bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	 * access made while delivering an event (a stack or IDT in the
 	 * device's page) is not the instruction at RIP.
 	 */
-	if (exit->qual & EPT_QUAL_FETCH)
+	if (exit->qual & TVMM_EPT_QUAL_FETCH)
 		err = -EPERM;
-	else if (vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD) & IDT_VECTORING_VALID)
+	else if (vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD) & TVMM_INTR_INFO_VALID)
 		err = -EPROTO;
 	else if ((vm->cr0_shadow & X86_CR0_PG) ||
-		 !(vmcs_read(VMCS_GUEST_CS_AR_BYTES) & CS_AR_DB))
+		 !(vmcs_read(VMCS_GUEST_CS_AR_BYTES) & VMCS_AR_DB))
 		err = -EFAULT;
 	else
 		err = mmio_access(vm, exit);
@@ -322,7 +389,7 @@ bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		exit->insn_len = 0;		/* nothing to show */
 	vcpu_end(vm, TVMM_END_BAD_MMIO, exit->gpa,
 		 "%s at tvmm-dev+0x%llx (GPA 0x%llx), rip 0x%llx: %s",
-		 exit->qual & EPT_QUAL_FETCH ? "fetch" : write ? "write" : "read",
+		 exit->qual & TVMM_EPT_QUAL_FETCH ? "fetch" : write ? "write" : "read",
 		 exit->gpa - TVMM_DEV_GPA, exit->gpa, exit->rip, mmio_why(err));
 	return true;
 }

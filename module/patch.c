@@ -13,7 +13,7 @@
  * it, "scan and patch":
  *   1. In patch mode guest RAM starts without EPT execute permission, so
  *      the first instruction fetch from each page is an EPT violation.
- *   2. patch_ept_violation() decodes the page (insn_len.c), finds every
+ *   2. patch_ept_violation() decodes the page (insn.c), finds every
  *      sensitive-but-unprivileged instruction (patch_classify()), records
  *      it (GPA, original bytes, length) and overwrites it with INT3 (0xCC)
  *      plus NOPs, then grants execute permission and lets the guest go.
@@ -66,18 +66,11 @@
 
 #include "tvmm.h"
 #include "vmx_insn.h"
-#include "include/tvmm/insn_len.h"
+#include "include/tvmm/insn.h"
 
-#define INT3_OPCODE		0xcc
-#define NOP_OPCODE		0x90
-#define X86_EXC_BP		3
-#define X86_EXC_GP		13
-#define EPT_QUAL_FETCH		BIT(2)	/* table 28-7: the access was a fetch */
 #define PATCH_MAX_ROOTS		64	/* sweep starting points per page */
 #define IDT_GATE_SIZE		8
 #define IDT_GATE_PRESENT	BIT(7)	/* in the access byte, byte 5 */
-#define SEL_RPL_MASK		3
-#define RPL_VIRTUAL_KERNEL	1
 
 /* Flags POPF may change at CPL 1 with IOPL 0 (never IF, IOPL, VM, VIF, VIP). */
 #define POPF_FLAGS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF | \
@@ -123,11 +116,11 @@ int patch_init(struct tvmm_vm *vm)
  * Return: an enum patch_kind (PATCH_NONE: not one of them), or -errno
  * (the stub: the VM has ended with the TODO's message).
  */
-static int patch_classify(struct tvmm_vm *vm, const struct insn_len_info *in)
+static int patch_classify(struct tvmm_vm *vm, const struct insn *in)
 {
 	/*
 	 * TODO(lab08.1) BEGIN: classify the decoded instruction @in (op, op2
-	 * after 0x0f, ModR/M's mod and reg: insn_len.h) as one of PUSHF (9C),
+	 * after 0x0f, ModR/M's mod and reg: insn.h) as one of PUSHF (9C),
 	 * POPF (9D), PUSH CS (0E), MOV r/m16 from CS (8C /1), SLDT, STR (0F 00
 	 * /0 /1), SGDT, SIDT (0F 01 /0 /1, memory operand only), SMSW (0F 01
 	 * /4), or PATCH_NONE. SDM vol. 3A 2.8 "System Instruction Summary";
@@ -169,7 +162,7 @@ static int patch_classify(struct tvmm_vm *vm, const struct insn_len_info *in)
 
 /* Record a site and overwrite it: INT3, then NOPs to the original length. */
 static void patch_site(struct tvmm_vm *vm, u64 gpa, const u8 *bytes,
-		       const struct insn_len_info *in, enum patch_kind kind)
+		       const struct insn *in, enum patch_kind kind)
 {
 	struct tvmm_patch *p = &vm->patch;
 	struct tvmm_patch_site *site;
@@ -185,8 +178,8 @@ static void patch_site(struct tvmm_vm *vm, u64 gpa, const u8 *bytes,
 	site->kind = kind;
 	site->hits = 0;
 	memcpy(site->orig, bytes, in->len);
-	memset(code, NOP_OPCODE, sizeof(code));
-	code[0] = INT3_OPCODE;
+	memset(code, INSN_OP_NOP, sizeof(code));
+	code[0] = INSN_OP_INT3;
 	if (guest_mem_write_kernel(&vm->mem, gpa, code, in->len)) {
 		p->sites_skipped++;
 		return;
@@ -230,7 +223,7 @@ static void patch_idt_roots(struct tvmm_vm *vm, u64 page, u64 *roots, unsigned i
 static void patch_sweep(struct tvmm_vm *vm, u64 page, u64 addr, u64 *roots, unsigned int *nr)
 {
 	struct tvmm_patch *p = &vm->patch;
-	struct insn_len_info in;
+	struct insn in;
 	u8 bytes[INSN_LEN_MAX];
 	unsigned int steps;
 	u64 avail;
@@ -244,7 +237,7 @@ static void patch_sweep(struct tvmm_vm *vm, u64 page, u64 addr, u64 *roots, unsi
 		avail = min_t(u64, vm->config.mem_size - addr, INSN_LEN_MAX);
 		if (guest_mem_read(&vm->mem, addr, bytes, avail))
 			return;
-		if (insn_len_decode(bytes, avail, &in) != INSN_LEN_OK) {
+		if (insn_decode(bytes, avail, &in) != INSN_OK) {
 			p->unknown_opcodes++;
 			return;
 		}
@@ -296,7 +289,7 @@ bool patch_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	u64 page = exit->gpa & PAGE_MASK;
 	int err;
 
-	if (vm->config.mode != TVMM_MODE_PATCH || !(exit->qual & EPT_QUAL_FETCH) ||
+	if (vm->config.mode != TVMM_MODE_PATCH || !(exit->qual & TVMM_EPT_QUAL_FETCH) ||
 	    exit->gpa >= vm->config.mem_size)
 		return false;
 	patch_scan_page(vm, page, (u32)(vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip));
@@ -318,72 +311,51 @@ bool patch_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 static int __maybe_unused patch_push(struct tvmm_vm *vm, u32 value, unsigned int size)
 {
 	u32 esp = vmcs_read(VMCS_GUEST_RSP) - size;
-	int err = 0;
 
 	if (guest_mem_write_kernel(&vm->mem, (u32)(vmcs_read(VMCS_GUEST_SS_BASE) + esp),
 				   &value, size))
 		return -EFAULT;
-	vmx_vmwrite(VMCS_GUEST_RSP, esp, &err);
-	return err;
+	vcpu_write(vm, VMCS_GUEST_RSP, esp);
+	return 0;
 }
 
 static int __maybe_unused patch_pop(struct tvmm_vm *vm, u32 *value, unsigned int size)
 {
 	u32 esp = vmcs_read(VMCS_GUEST_RSP);
-	int err = 0;
 
 	*value = 0;
 	if (guest_mem_read(&vm->mem, (u32)(vmcs_read(VMCS_GUEST_SS_BASE) + esp), value, size))
 		return -EFAULT;
-	vmx_vmwrite(VMCS_GUEST_RSP, (u32)(esp + size), &err);
-	return err;
-}
-
-/* The memory operand's address (32-bit ModR/M + SIB; flat segments). */
-static u32 __maybe_unused patch_ea(struct tvmm_vm *vm, const struct insn_len_info *in)
-{
-	unsigned int mod = MODRM_MOD(in->modrm), rm = MODRM_RM(in->modrm);
-	unsigned int base = in->sib & 7, index = (in->sib >> 3) & 7;
-	u32 ea = in->disp;
-
-	if (!in->has_sib) {
-		if (!(mod == 0 && rm == 5))		/* mod 00 rm 101: disp32 only */
-			ea += gpr_read(vm, rm);
-		return ea;
-	}
-	if (!(mod == 0 && base == 5))			/* SIB base 101, mod 00: no base */
-		ea += gpr_read(vm, base);
-	if (index != 4)					/* index 100: none */
-		ea += gpr_read(vm, index) << (in->sib >> 6);
-	return ea;
+	vcpu_write(vm, VMCS_GUEST_RSP, (u32)(esp + size));
+	return 0;
 }
 
 /*
  * Store @value to the r/m operand: a register gets @size bytes (2 keeps
  * the upper half, as a 16-bit register write does), memory @mem_size.
  */
-static int __maybe_unused patch_store(struct tvmm_vm *vm, const struct insn_len_info *in,
+static int __maybe_unused patch_store(struct tvmm_vm *vm, const struct insn *in,
 				      u64 value, unsigned int size, unsigned int mem_size)
 {
 	unsigned int rm = MODRM_RM(in->modrm);
 
 	if (MODRM_MOD(in->modrm) == 3) {
 		if (size == 2)
-			value = (gpr_read(vm, rm) & ~0xffffULL) | (value & 0xffff);
-		gpr_write(vm, rm, (u32)value);
+			value = (vcpu_gpr_read(vm, rm) & ~0xffffULL) | (value & 0xffff);
+		vcpu_gpr_write(vm, rm, (u32)value);
 		return 0;
 	}
-	return guest_mem_write_kernel(&vm->mem, patch_ea(vm, in), &value, mem_size);
+	return guest_mem_write_kernel(&vm->mem, vcpu_insn_ea(vm, in), &value, mem_size);
 }
 
 /* SGDT/SIDT: limit (16 bits) then base (32 bits), as the guest loaded them. */
 static int __maybe_unused patch_store_table(struct tvmm_vm *vm,
-					    const struct insn_len_info *in,
+					    const struct insn *in,
 					    u64 base, u32 limit)
 {
 	u8 pd[6] = { limit, limit >> 8, base, base >> 8, base >> 16, base >> 24 };
 
-	return guest_mem_write_kernel(&vm->mem, patch_ea(vm, in), pd, sizeof(pd));
+	return guest_mem_write_kernel(&vm->mem, vcpu_insn_ea(vm, in), pd, sizeof(pd));
 }
 
 /*
@@ -392,7 +364,7 @@ static int __maybe_unused patch_store_table(struct tvmm_vm *vm,
  * Return: 0, or -errno (the caller injects #GP; the stub ends the VM).
  */
 static int patch_emulate(struct tvmm_vm *vm, const struct tvmm_patch_site *site,
-			 const struct insn_len_info *in)
+			 const struct insn *in)
 {
 	/*
 	 * TODO(lab08.2) BEGIN: emulate @site->kind against the *virtual* CPU:
@@ -410,13 +382,13 @@ static int patch_emulate(struct tvmm_vm *vm, const struct tvmm_patch_site *site,
 	unsigned int size = in->opsize16 ? 2 : 4;
 	u64 rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	u16 cs = vmcs_read(VMCS_GUEST_CS_SELECTOR);
-	bool kernel = (cs & SEL_RPL_MASK) == RPL_VIRTUAL_KERNEL;
+	bool kernel = (cs & TVMM_SEL_RPL_MASK) == TVMM_VIRTUAL_KERNEL_RING;
 	u32 value, mask;
 	int err = 0;
 
 	/* Ring 1 is the guest's ring 0: its selectors carry RPL 0. */
 	if (kernel)
-		cs &= ~SEL_RPL_MASK;
+		cs &= ~TVMM_SEL_RPL_MASK;
 	switch (site->kind) {
 	case PATCH_PUSHF:	/* IF as the guest set it, IOPL 0; VM, RF read 0 */
 		value = rflags & ~(u64)(X86_EFLAGS_IF | X86_EFLAGS_IOPL |
@@ -427,7 +399,7 @@ static int patch_emulate(struct tvmm_vm *vm, const struct tvmm_patch_site *site,
 		if (err)
 			return err;
 		mask = size == 2 ? POPF_FLAGS & 0xffff : POPF_FLAGS;
-		vmx_vmwrite(VMCS_GUEST_RFLAGS, (rflags & ~(u64)mask) | (value & mask), &err);
+		vcpu_write(vm, VMCS_GUEST_RFLAGS, (rflags & ~(u64)mask) | (value & mask));
 		if (kernel)	/* at CPL 3 (> IOPL 0) POPF leaves IF alone */
 			virq_set_vif(vm, value & X86_EFLAGS_IF);
 		return err;
@@ -477,7 +449,7 @@ void patch_handle_bp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	u64 gpa = (u32)(vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip);
 	struct tvmm_patch_site *site = patch_find(vm, gpa);
-	struct insn_len_info in;
+	struct insn in;
 
 	if (!site) {
 		exit->mnemonic = "int3";
@@ -487,15 +459,15 @@ void patch_handle_bp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		 * before: a gate the guest did not open to ring 3 gives #GP with
 		 * the gate's vector, at the INT3, as on a real CPU.
 		 */
-		if (exit_virtual_cpl(vm) && !test_bit(X86_EXC_BP, vm->user_gates)) {
-			exit_inject_exception(vm, exit, X86_EXC_GP, true,
-					      (X86_EXC_BP << X86_ERR_INDEX_SHIFT) | X86_ERR_IDT);
+		if (vcpu_cpl(vm) && !test_bit(TVMM_EXC_BP, vm->user_gates)) {
+			vcpu_inject_exception(vm, exit, TVMM_EXC_GP, true,
+					      (TVMM_EXC_BP << TVMM_ERR_INDEX_SHIFT) | TVMM_ERR_IDT);
 			return;
 		}
 		/* Allowed: deliver #BP after the INT3 (a trap). */
 		exit->insn_len = 1;
-		exit_skip_instruction(exit);
-		exit_inject_exception(vm, exit, X86_EXC_BP, false, 0);
+		vcpu_skip_instruction(vm, exit);
+		vcpu_inject_exception(vm, exit, TVMM_EXC_BP, false, 0);
 		return;
 	}
 	site->hits++;
@@ -503,15 +475,15 @@ void patch_handle_bp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	exit->insn_len = site->len;
 	exit->insn_bytes = site->orig;	/* the trace shows what was there */
 	exit->action = TVMM_ACTION_PATCHED;
-	if (insn_len_decode(site->orig, site->len, &in) != INSN_LEN_OK || in.addr16 ||
+	if (insn_decode(site->orig, site->len, &in) != INSN_OK || in.addr16 ||
 	    patch_emulate(vm, site, &in)) {
 		if (vm->end)		/* the lab stub ended the VM */
 			exit->action = TVMM_ACTION_FATAL;
 		else			/* an operand tvmm cannot reach: the guest's #GP */
-			exit_inject_exception(vm, exit, X86_EXC_GP, true, 0);
+			vcpu_inject_exception(vm, exit, TVMM_EXC_GP, true, 0);
 		return;
 	}
-	exit_skip_instruction(exit);
+	vcpu_skip_instruction(vm, exit);
 }
 
 /* debugfs vmN/patches: every site, and what the scanner did. */

@@ -245,17 +245,26 @@ void ept_show(struct seq_file *m, struct tvmm_vm *vm);
 /* vmcs.c: build the VMCS in three phases; dump it for students. */
 int vmcs_setup(struct tvmm_vm *vm);
 int vmcs_refresh_host_state(void);
-u64 vmcs_guest_cr0(u64 shadow);
-u64 vmcs_guest_cr4(u64 shadow);
 void vmcs_snapshot(struct tvmm_vm *vm);
 void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm);
 void vmcs_log_entry_failure(struct tvmm_vm *vm, const char *what);
 
-/* cr_check.c: CR0/CR4/EFER values a CPU would accept (false: #GP). */
+/* cr.c: MOV CR, CLTS, LMSW; the values a CPU would accept (false: #GP). */
+void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 bool cr_check_cr0(struct tvmm_vm *vm, u64 *cr0);
 bool cr_check_cr4(struct tvmm_vm *vm, u64 cr4);
 bool cr_check_efer(struct tvmm_vm *vm, u64 efer);
 void cr_check_hide_cpuid(u32 leaf, u32 subleaf, u64 *ecx, u64 *edx);
+u64 cr_real_cr0(u64 shadow);
+u64 cr_real_cr4(u64 shadow);
+
+/* The instruction exits, a file each. */
+void exit_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit);	/* cpuid.c */
+void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit);	/* hlt.c */
+void exit_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit);	/* io.c */
+void exit_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit);	/* msr.c */
+void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit);	/* msr.c */
+void exit_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit);	/* hypercall.c */
 
 /* debugreg.c: virtual DR0-DR7, MOV DR, #DB; the guest's breakpoints around entries. */
 void dr_reset(struct tvmm_vm *vm, int *err);
@@ -289,35 +298,37 @@ int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run);
 /* lab.c: the stubs of labs whose CONFIG_TVMM_LABNN_SOLUTION is off */
 int tvmm_lab_todo(const char *todo, const char *what);
 int vcpu_lab_todo(struct tvmm_vm *vm, const char *todo, const char *what);
-void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
-	__printf(4, 5);
-
-/* exits.c: one handler per exit reason. Called with the VMCS current. */
-void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-
-/* event.c */
-bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-void event_redeliver(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
-void exit_skip_instruction(struct tvmm_exit_info *exit);
-void exit_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
-			   u32 vector, bool has_error, u32 error_code);
-void exit_io(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-void exit_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-void exit_wrmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-void exit_hlt(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-u64 gpr_read(struct tvmm_vm *vm, unsigned int n);
-void gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
-unsigned int exit_virtual_cpl(struct tvmm_vm *vm);
 
 /*
- * Error code of an exception that names a segment or a gate (SDM vol. 3A,
- * 6.13 "Error Code"): EXT, an event external to the program; IDT, the
- * index is an IDT vector; the index from bit 3.
+ * vcpu_state.c: the bottom layer, what every handler does to the virtual
+ * CPU. Called with the VMCS current.
  */
-#define X86_ERR_EXT		BIT(0)
-#define X86_ERR_IDT		BIT(1)
-#define X86_ERR_INDEX_SHIFT	3
+void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value);
+u64 vcpu_gpr_read(struct tvmm_vm *vm, unsigned int n);
+void vcpu_gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
+unsigned int vcpu_cpl(struct tvmm_vm *vm);
+void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void vcpu_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
+			   u32 vector, bool has_error, u32 error_code);
+void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
+	__printf(4, 5);
+void vcpu_console_putc(struct tvmm_vm *vm, char c);
+struct insn;
+int vcpu_fetch_insn(struct tvmm_vm *vm, u64 rip, struct insn *in);
+u32 vcpu_insn_ea(struct tvmm_vm *vm, const struct insn *in);
+
+/* #GP(0): what a CPU answers to a privileged operation it refuses. */
+static inline void vcpu_inject_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	vcpu_inject_exception(vm, exit, TVMM_EXC_GP, true, 0);
+}
+
+/* exits.c: the dispatcher, one handler per exit reason. VMCS current. */
+void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+
+/* event.c: exits in the middle of an event's delivery. */
+bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+void event_redeliver(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
 
 /* virq.c: virtual IF, the virtual timer, injection of virtual interrupts. */
 void virq_init(struct tvmm_vm *vm);
@@ -330,21 +341,6 @@ int virq_halt_wait(struct tvmm_vm *vm);
 
 /* emulate.c: decode and emulate what faults (#GP) at ring 1. */
 void emulate_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-
-/* A MOV between a register (or an immediate) and memory, decoded for mmio.c. */
-struct mmio_insn {
-	u64 ea;				/* the memory operand's address */
-	unsigned int len;		/* instruction bytes */
-	unsigned int width;		/* memory operand: 1, 2 or 4 bytes */
-	bool store;			/* the instruction writes memory */
-	bool zero_extend;		/* MOVZX: the load fills all 32 bits */
-	bool has_imm;			/* a store of imm, not of register reg */
-	unsigned int reg;		/* ModR/M reg: the register operand */
-	u32 imm;
-	const char *mnemonic;
-};
-
-int emulate_decode_mov(struct tvmm_vm *vm, u64 rip, struct mmio_insn *mi);
 
 /* mmio.c: tvmm-dev, a device emulated by trapping its accesses through EPT. */
 bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);

@@ -50,10 +50,6 @@ static_assert(offsetof(struct tvmm_guest_regs, r8) == GUEST_REGS_R8);
 static_assert(offsetof(struct tvmm_guest_regs, r15) == GUEST_REGS_R15);
 static_assert(VMCS_HOST_RSP == 0x6c14);	/* VMCS_HOST_RSP_ENC in entry.S */
 
-/* Guest SS access rights: DPL in bits 6:5 is the CPL (SDM 25.4.1). */
-#define SS_AR_DPL_SHIFT		5
-#define SS_AR_DPL_MASK		3
-
 /* Exit-qualification values of a failed entry (SDM 27.8). */
 static const char *const entry_fail_qual[] = {
 	[0] = "a guest-state check failed (see the VMENTER FAIL line of bochs.log, or SDM 27.3.1)",
@@ -61,27 +57,6 @@ static const char *const entry_fail_qual[] = {
 	[3] = "an NMI was injected while NMIs were blocked",
 	[4] = "the VMCS link pointer is invalid",
 };
-
-/**
- * vcpu_end() - end the VM: record why, once. Later causes are ignored, so
- * the first reason (the real one) is what the user sees.
- * @vm: the VM
- * @end: enum tvmm_end
- * @info: end_info for userspace (a GPA, a port, an exit reason...)
- * @fmt: the message, in words
- */
-void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
-{
-	va_list args;
-
-	if (vm->end)
-		return;
-	vm->end = end;
-	vm->end_info = info;
-	va_start(args, fmt);
-	vsnprintf(vm->message, sizeof(vm->message), fmt, args);
-	va_end(args);
-}
 
 /* Copy what debugfs and TVMM_GET_REGS show from the current VMCS. */
 static void vcpu_snapshot_guest(struct tvmm_vm *vm)
@@ -100,7 +75,7 @@ static void vcpu_snapshot_guest(struct tvmm_vm *vm)
 	s->es = vmcs_read(VMCS_GUEST_ES_SELECTOR);
 	s->fs = vmcs_read(VMCS_GUEST_FS_SELECTOR);
 	s->gs = vmcs_read(VMCS_GUEST_GS_SELECTOR);
-	s->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> SS_AR_DPL_SHIFT) & SS_AR_DPL_MASK;
+	s->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) & VMCS_AR_DPL_MASK;
 }
 
 /* VMLAUNCH/VMRESUME itself failed: nothing ran. Say why, by name. */
@@ -160,12 +135,11 @@ static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 static bool vcpu_null_handler(struct tvmm_vm *vm)
 {
 	u32 reason = vmcs_read(VMCS_VM_EXIT_REASON);
-	int err = 0;
 
 	if (reason != EXIT_REASON_CPUID && reason != EXIT_REASON_IO_INSTRUCTION)
 		return false;
-	vmx_vmwrite(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
-		    vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN), &err);
+	vcpu_write(vm, VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
+		   vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
 	vm->exits++;
 	if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
 		vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,

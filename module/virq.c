@@ -30,10 +30,6 @@
 #include "tvmm.h"
 #include "vmx_insn.h"
 
-/* VM-entry interruption information (SDM 25.8.3, table 25-17). */
-#define ENTRY_INTR_TYPE_EXTERNAL	(0 << 8)
-#define ENTRY_INTR_VALID		BIT(31)
-
 /* Forced exits: every 20 ms of Bochs time at most (see vcpu.c). */
 #define SLICE_TSC_TICKS			1000000ULL
 
@@ -126,7 +122,8 @@ static void virq_inject(struct tvmm_vm *vm, int *err)
 	 */
 #ifdef CONFIG_TVMM_LAB07_SOLUTION
 	vmx_vmwrite(VMCS_VM_ENTRY_INTR_INFO_FIELD,
-		    TVMM_TIMER_VECTOR | ENTRY_INTR_TYPE_EXTERNAL | ENTRY_INTR_VALID, err);
+		    TVMM_TIMER_VECTOR | TVMM_INTR_INFO_VALID |
+		    (TVMM_INTR_TYPE_EXTERNAL << TVMM_INTR_INFO_TYPE_SHIFT), err);
 	/* An interrupt gate clears IF: the virtual one, in deprivileged mode. */
 	if (tvmm_mode_ring1(vm->config.mode))
 		vm->vif = false;
@@ -187,7 +184,7 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		 * call, an exception for the guest): the tick waits its turn,
 		 * like a blocked one, and the window exit brings it right after.
 		 */
-		if (vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & ENTRY_INTR_VALID)
+		if (vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & TVMM_INTR_INFO_VALID)
 			blocking = true;
 		open = virq_guest_if(vm, rflags);
 		/* Event injection needs the real IF set and no STI/MOV-SS shadow. */

@@ -45,12 +45,11 @@ extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
 #define AR_S_CODE_DATA			BIT(4)	/* 0 = system descriptor */
 #define AR_DPL(n)			((n) << 5)
 #define AR_PRESENT			BIT(7)
-#define AR_DB_32BIT			BIT(14)
 #define AR_GRANULARITY_4K		BIT(15)
 #define AR_UNUSABLE			BIT(16)
 
 #define AR_FLAT32(type)	((type) | AR_S_CODE_DATA | AR_DPL(0) | AR_PRESENT | \
-			 AR_DB_32BIT | AR_GRANULARITY_4K)
+			 VMCS_AR_DB | AR_GRANULARITY_4K)
 #define AR_REAL(type)	((type) | AR_S_CODE_DATA | AR_DPL(0) | AR_PRESENT)
 
 /* Guest selectors of the flat protected-mode machine (a GDT of our own choosing). */
@@ -61,9 +60,6 @@ extern const char tvmm_vmx_exit[];	/* entry.S: where VM exits land */
 #define RFLAGS_RESERVED_1	BIT(1)	/* always 1 (SDM vol. 1, 3.4.3) */
 #define REAL_MODE_IVT_LIMIT	0x3ff	/* 256 vectors x 4 bytes */
 #define TSS_MIN_LIMIT		0x67	/* a 32-bit TSS is 104 bytes */
-#define X86_EXCEPTION_NM	7	/* #NM, device not available */
-#define X86_EXCEPTION_GP	13	/* #GP, general protection */
-#define X86_EXCEPTION_BP	3	/* #BP, INT3 */
 
 /*
  * One adjust helper for every control field (SDM vol. 3D, A.3-A.5): fold
@@ -181,7 +177,7 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	vmx_vmwrite(VMCS_VM_EXIT_CONTROLS, exit, &err);
 	vmx_vmwrite(VMCS_VM_ENTRY_CONTROLS, entry, &err);
 	/*
-	 * #NM exits: the real CR0.TS is kept set (vmcs_guest_cr0()), so the
+	 * #NM exits: the real CR0.TS is kept set (cr_real_cr0()), so the
 	 * guest's first FPU/SSE instruction traps instead of clobbering the
 	 * host task's FPU registers, which tvmm does not switch. #GP exits in
 	 * deprivileged and patch modes: that is how privileged instructions at
@@ -190,10 +186,10 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	 * #AC, #DB and #MC always (exits_guard.c): a guest must not loop in
 	 * their delivery without an exit, nor keep a machine check from Linux.
 	 */
-	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(X86_EXCEPTION_NM) |
+	vmx_vmwrite(VMCS_EXCEPTION_BITMAP, BIT(TVMM_EXC_NM) |
 		    BIT(TVMM_EXC_AC) | BIT(TVMM_EXC_DB) | BIT(TVMM_EXC_MC) |
-		    (tvmm_mode_ring1(vm->config.mode) ? BIT(X86_EXCEPTION_GP) : 0) |
-		    (vm->config.mode == TVMM_MODE_PATCH ? BIT(X86_EXCEPTION_BP) : 0),
+		    (tvmm_mode_ring1(vm->config.mode) ? BIT(TVMM_EXC_GP) : 0) |
+		    (vm->config.mode == TVMM_MODE_PATCH ? BIT(TVMM_EXC_BP) : 0),
 		    &err);
 	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MASK, 0, &err);
 	vmx_vmwrite(VMCS_PAGE_FAULT_ERROR_CODE_MATCH, 0, &err);
@@ -273,24 +269,6 @@ int vmcs_refresh_host_state(void)
 	return err;
 }
 
-/*
- * The CR0 the guest really runs with: its own bits, plus what VMX
- * operation forces (IA32_VMX_CR0_FIXED0, except PE and PG which
- * unrestricted guest frees, SDM 27.3.1.1), plus TS (see the #NM exit).
- */
-u64 vmcs_guest_cr0(u64 shadow)
-{
-	u64 forced = tvmm_caps.cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG);
-
-	return (shadow | forced | X86_CR0_TS) & tvmm_caps.cr0_fixed1;
-}
-
-/* The CR4 the guest really runs with: VMXE and the other fixed-1 bits forced. */
-u64 vmcs_guest_cr4(u64 shadow)
-{
-	return (shadow | tvmm_caps.cr4_fixed0) & tvmm_caps.cr4_fixed1;
-}
-
 /* Write one guest segment register: selector, base, limit, access rights. */
 static void vmcs_guest_segment(unsigned long sel_field, u16 sel, u64 base,
 			       u32 limit, u32 ar, int *err)
@@ -318,8 +296,8 @@ static int vmcs_setup_guest(struct tvmm_vm *vm)
 
 	vm->cr0_shadow = X86_CR0_ET | (real ? 0 : X86_CR0_PE);
 	vm->cr4_shadow = 0;
-	vmx_vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(vm->cr0_shadow), &err);
-	vmx_vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(vm->cr4_shadow), &err);
+	vmx_vmwrite(VMCS_GUEST_CR0, cr_real_cr0(vm->cr0_shadow), &err);
+	vmx_vmwrite(VMCS_GUEST_CR4, cr_real_cr4(vm->cr4_shadow), &err);
 	vmx_vmwrite(VMCS_GUEST_CR3, 0, &err);
 	vmx_vmwrite(VMCS_CR0_READ_SHADOW, vm->cr0_shadow, &err);
 	vmx_vmwrite(VMCS_CR4_READ_SHADOW, vm->cr4_shadow, &err);

@@ -149,10 +149,11 @@ enum vmcs_field {
 
 /*
  * Guest segment access rights (SDM 25.4.1, table 25-2): the descriptor's
- * DPL in bits 6:5. SS.DPL is always the CPL (same section).
+ * DPL in bits 6:5 (SS.DPL is always the CPL, same section) and D/B.
  */
 #define VMCS_AR_DPL_SHIFT		5
 #define VMCS_AR_DPL_MASK		3
+#define VMCS_AR_DB			0x4000	/* D/B: a 32-bit code or stack segment */
 
 /* Guest interruptibility state bits (SDM 25.4.2, table 25-3). */
 #define VMCS_BLOCKING_BY_STI		0x1

@@ -305,11 +305,13 @@ enum vmx_ept_vpid_bit {
 #define CPUID1_EDX_SSE			_BITUL(25)	/* CR4.OSXMMEXCPT */
 #define CPUID1_ECX_PCID			_BITUL(17)	/* CR4.PCIDE */
 #define CPUID1_ECX_XSAVE		_BITUL(26)	/* CR4.OSXSAVE */
+#define CPUID1_ECX_OSXSAVE		_BITUL(27)	/* mirrors CR4.OSXSAVE */
+#define CPUID1_ECX_HYPERVISOR		_BITUL(31)	/* a hypervisor is present */
 #define CPUID7_EBX_FSGSBASE		_BITUL(0)	/* CR4.FSGSBASE */
 #define CPUID7_EBX_SMEP			_BITUL(7)	/* CR4.SMEP */
 #define CPUID7_EBX_SMAP			_BITUL(20)	/* CR4.SMAP */
 #define CPUID7_ECX_UMIP			_BITUL(2)	/* CR4.UMIP */
-/* Features whose CR4 bit tvmm always refuses (cr_check.c): hidden from CPUID. */
+/* Features whose CR4 bit tvmm always refuses (cr.c): hidden from CPUID. */
 #define CPUID1_ECX_SMX			_BITUL(6)	/* CR4.SMXE */
 #define CPUID7_ECX_PKU			_BITUL(3)	/* CR4.PKE */
 #define CPUID7_ECX_OSPKE		_BITUL(4)	/* CR4.PKE as the OS set it */
@@ -368,15 +370,51 @@ enum vmx_ept_vpid_bit {
 #define TVMM_INTR_INFO_NMI_UNBLOCK	_BITUL(12)	/* exit info only: IRET unblocked NMIs */
 #define TVMM_INTR_INFO_VALID		_BITUL(31)
 
-/* Exception vectors tvmm intercepts (SDM vol. 3A, 6.3.1, table 6-1). */
+/*
+ * Exception vectors tvmm raises, reflects or intercepts (SDM vol. 3A,
+ * 6.3.1, table 6-1), and the bits of an exception's error code (6.13).
+ */
 #define TVMM_EXC_DE			0	/* divide error */
 #define TVMM_EXC_DB			1	/* debug */
+#define TVMM_EXC_BP			3	/* breakpoint (INT3) */
+#define TVMM_EXC_OF			4	/* overflow (INTO) */
+#define TVMM_EXC_UD			6	/* invalid opcode */
+#define TVMM_EXC_NM			7	/* device not available (FPU) */
 #define TVMM_EXC_DF			8	/* double fault */
 #define TVMM_EXC_TS			10	/* invalid TSS */
 #define TVMM_EXC_GP			13	/* general protection */
 #define TVMM_EXC_PF			14	/* page fault */
 #define TVMM_EXC_AC			17	/* alignment check */
 #define TVMM_EXC_MC			18	/* machine check */
+#define TVMM_ERR_EXT			_BITUL(0)	/* raised delivering an external event */
+#define TVMM_ERR_IDT			_BITUL(1)	/* the index names an IDT gate */
+#define TVMM_ERR_INDEX_SHIFT		3		/* the selector or gate index */
+
+/* Exit qualification of an I/O instruction (SDM vol. 3C, 28.2.1, table 28-5). */
+#define TVMM_IO_QUAL_SIZE_MASK		7ULL		/* access size minus 1 */
+#define TVMM_IO_QUAL_IN			_BITULL(3)
+#define TVMM_IO_QUAL_STRING		_BITULL(4)	/* INS/OUTS */
+#define TVMM_IO_QUAL_PORT_SHIFT		16
+
+/* Exit qualification of a control-register access (table 28-3). */
+#define TVMM_CR_QUAL_NUM_MASK		0xfULL		/* which CR */
+#define TVMM_CR_QUAL_TYPE_SHIFT		4
+#define TVMM_CR_QUAL_TYPE_MASK		3ULL
+#define TVMM_CR_QUAL_MOV_TO		0
+#define TVMM_CR_QUAL_MOV_FROM		1
+#define TVMM_CR_QUAL_CLTS		2
+#define TVMM_CR_QUAL_LMSW		3
+#define TVMM_CR_QUAL_GPR_SHIFT		8		/* the GPR, for MOV */
+#define TVMM_CR_QUAL_LMSW_DATA_SHIFT	16		/* LMSW's source operand */
+
+/* Exit qualification of an EPT violation (table 28-7): what the access was. */
+#define TVMM_EPT_QUAL_READ		_BITULL(0)
+#define TVMM_EPT_QUAL_WRITE		_BITULL(1)
+#define TVMM_EPT_QUAL_FETCH		_BITULL(2)
+
+/* Segment selectors (SDM vol. 3A, 3.4.2): requested privilege, table index. */
+#define TVMM_SEL_RPL_MASK		3U
+#define TVMM_SEL_INDEX_MASK		(~7U)
 
 /* CR0 and CR4 bits named by the fixed-bit decoders (SDM vol. 3A, 2.5) */
 /*

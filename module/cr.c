@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cr_check.c - is this CR0, CR4 or EFER value one a CPU would accept?
+ * cr.c - the guest's control registers: MOV to and from CR0/CR3/CR4, CLTS
+ * and LMSW; which values a CPU would accept; what the CPU really runs with.
  *
- * Concept: tvmm owns every CR0 and CR4 bit (guest/host masks of all ones),
+ * Concept: trap-and-emulate of privileged state. The guest reads the CR0
+ * and CR4 it believes in (the read shadows) while the CPU runs with what
+ * VMX operation needs (cr_real_cr0()/cr_real_cr4()). tvmm owns every
+ * CR0 and CR4 bit (guest/host masks of all ones),
  * so the hardware never checks what the guest writes: tvmm must, exactly
  * as the CPU would, or a bad value either reaches the VMCS and fails the
  * next VM entry (CR4.PCIDE outside IA-32e mode), or gives the guest a
@@ -12,14 +16,14 @@
  * also be runnable under VMX: bits IA32_VMX_CR0/CR4_FIXED1 report as 0
  * cannot be set (unrestricted guest frees CR0.PE and CR0.PG from FIXED0;
  * the other FIXED0 bits, NE and VMXE, are forced in the real register only,
- * vmcs_guest_cr0()/vmcs_guest_cr4(), never in what the guest reads).
+ * cr_real_cr0()/cr_real_cr4(), never in what the guest reads).
  *
  * SDM: vol. 3A, 2.5 "Control Registers"; vol. 2B, MOV (control
  *      registers) and WRMSR (#GP conditions); vol. 3D, A.7-A.8 "VMX-Fixed
  *      Bits in CR0/CR4"; vol. 3C, 27.3.1.1 (unrestricted guest).
- * Context: any; pure functions of the value, the guest's CPUID and the
- *      capability MSRs read at load (exits.c calls them with the VMCS
- *      current, for MOV CR, CLTS, LMSW and WRMSR, VT-x exits or emulated).
+ * Context: the checks are pure functions of the value, the guest's CPUID
+ *      and the capability MSRs read at load; exit_cr_access() runs in the
+ *      run loop with the VMCS current (a VT-x exit, or emulate.c at ring 1).
  */
 #include <asm/msr-index.h>
 #include <asm/processor.h>
@@ -27,6 +31,7 @@
 
 #include "tvmm.h"
 #include "vmx_insn.h"
+#include "include/tvmm/exit_names.h"
 
 /* The CR0 bits of the architecture; the others are reserved (SDM 2.5). */
 #define CR0_DEFINED	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
@@ -69,7 +74,7 @@ static const struct cr4_feature cr4_features[] = {
 	{ X86_CR4_SMAP, TVMM_CPUID_EXT_FEATURES, FEAT_EBX, CPUID7_EBX_SMAP },
 };
 
-/* Does the guest's CPUID (the host's, as handle_cpuid() passes it) have @f's feature? */
+/* Does the guest's CPUID (the host's, as cpuid.c passes it) have @f's feature? */
 static bool cr4_feature_announced(const struct cr4_feature *f)
 {
 	u32 regs[3], eax;
@@ -160,7 +165,7 @@ bool cr_check_efer(struct tvmm_vm *vm, u64 efer)
  * cr_check_hide_cpuid() - take out of a CPUID answer the features whose
  * CR4 bit cr_check_cr4() always refuses, so a guest is never told of a
  * feature it would get #GP for enabling (SMX, PKU, CET, LA57, PKS). The
- * VMX bit is the lab's part of the answer (handle_cpuid()).
+ * VMX bit is the lab's part of the answer (cpuid_emulate(), cpuid.c).
  * @leaf: the leaf the guest asked for (its EAX before CPUID).
  * @subleaf: its ECX before CPUID.
  * @ecx: the answer's ECX, changed in place.
@@ -175,4 +180,104 @@ void cr_check_hide_cpuid(u32 leaf, u32 subleaf, u64 *ecx, u64 *edx)
 			       CPUID7_ECX_LA57 | CPUID7_ECX_PKS);
 		*edx &= ~(u64)CPUID7_EDX_CET_IBT;
 	}
+}
+
+/* The CR0 bits LMSW can write (SDM vol. 2A, LMSW). */
+#define CR0_LMSW_BITS		(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS)
+
+/* The guest writes CR0: keep its view in the shadow, run with the fixed bits. */
+static void set_guest_cr0(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 cr0)
+{
+	/* Reserved bits, NW without CD, PG without PE... (above). */
+	if (!cr_check_cr0(vm, &cr0)) {
+		vcpu_inject_gp(vm, exit);
+		return;
+	}
+	/*
+	 * Deprivileged and patch modes read the guest's code and operands at
+	 * segment base + offset as guest-physical addresses (emulate.c,
+	 * patch.c): true only without paging, as the guest ABI says. Rather
+	 * than emulate from the wrong bytes, end the VM when paging goes on.
+	 * Protection off (CR0.PE clear) is real mode, which has no ring 1 for
+	 * the guest kernel to run in (the next VM entry would fail): end the
+	 * VM too.
+	 */
+	if (tvmm_mode_ring1(vm->config.mode) &&
+	    ((cr0 & X86_CR0_PG) || !(cr0 & X86_CR0_PE))) {
+		exit->action = TVMM_ACTION_FATAL;
+		vcpu_end(vm, TVMM_END_UNHANDLED, exit->reason & TVMM_EXIT_REASON_BASIC_MASK,
+			 "guest turned %s at rip 0x%llx: not supported in %s mode",
+			 cr0 & X86_CR0_PG ? "paging on (CR0.PG)" : "protection off (CR0.PE)",
+			 exit->rip, tvmm_mode_name(vm->config.mode));
+		return;
+	}
+	vm->cr0_shadow = cr0;
+	vcpu_write(vm, VMCS_CR0_READ_SHADOW, cr0);
+	vcpu_write(vm, VMCS_GUEST_CR0, cr_real_cr0(cr0));
+	vcpu_skip_instruction(vm, exit);
+}
+
+void exit_cr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	unsigned int cr = exit->qual & TVMM_CR_QUAL_NUM_MASK;
+	unsigned int type = (exit->qual >> TVMM_CR_QUAL_TYPE_SHIFT) & TVMM_CR_QUAL_TYPE_MASK;
+	unsigned int reg = (exit->qual >> TVMM_CR_QUAL_GPR_SHIFT) & 15;
+	u64 value = vcpu_gpr_read(vm, reg) & 0xffffffffULL;	/* 32-bit guest */
+	u64 lmsw;
+
+	switch (type) {
+	case TVMM_CR_QUAL_MOV_TO:
+		exit->mnemonic = cr == 0 ? "mov cr0" : cr == 3 ? "mov cr3" : "mov cr4";
+		if (cr == 0) {
+			set_guest_cr0(vm, exit, value);
+			return;
+		}
+		if (cr == 3) {
+			vcpu_write(vm, VMCS_GUEST_CR3, value);
+			break;
+		}
+		if (cr == 4 && cr_check_cr4(vm, value)) {	/* no VMX, PKE... (above) */
+			vm->cr4_shadow = value;
+			vcpu_write(vm, VMCS_CR4_READ_SHADOW, value);
+			vcpu_write(vm, VMCS_GUEST_CR4, cr_real_cr4(value));
+			break;
+		}
+		vcpu_inject_gp(vm, exit);
+		return;
+	case TVMM_CR_QUAL_MOV_FROM:
+		/* A VM exit only for CR3; at ring 1 (emulate.c) for any CR. */
+		exit->mnemonic = "mov from cr";
+		vcpu_gpr_write(vm, reg, cr == 0 ? vm->cr0_shadow : cr == 4 ? vm->cr4_shadow :
+			  vmcs_read(VMCS_GUEST_CR3));
+		break;
+	case TVMM_CR_QUAL_CLTS:
+		exit->mnemonic = "clts";
+		set_guest_cr0(vm, exit, vm->cr0_shadow & ~(u64)X86_CR0_TS);
+		return;
+	default:			/* LMSW can set PE but never clear it */
+		exit->mnemonic = "lmsw";
+		lmsw = (exit->qual >> TVMM_CR_QUAL_LMSW_DATA_SHIFT) & CR0_LMSW_BITS;
+		set_guest_cr0(vm, exit, (vm->cr0_shadow & ~(u64)(CR0_LMSW_BITS & ~X86_CR0_PE)) |
+			      lmsw);
+		return;
+	}
+	vcpu_skip_instruction(vm, exit);
+}
+
+/*
+ * The CR0 the guest really runs with: its own bits, plus what VMX
+ * operation forces (IA32_VMX_CR0_FIXED0, except PE and PG which
+ * unrestricted guest frees, SDM 27.3.1.1), plus TS (see the #NM exit).
+ */
+u64 cr_real_cr0(u64 shadow)
+{
+	u64 forced = tvmm_caps.cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG);
+
+	return (shadow | forced | X86_CR0_TS) & tvmm_caps.cr0_fixed1;
+}
+
+/* The CR4 the guest really runs with: VMXE and the other fixed-1 bits forced. */
+u64 cr_real_cr4(u64 shadow)
+{
+	return (shadow | tvmm_caps.cr4_fixed0) & tvmm_caps.cr4_fixed1;
 }

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * insn_len.c - how long is this x86 instruction? A length decoder for the
- * 32-bit code the guests run.
+ * insn.c - take one x86 instruction apart: tvmm's decoder for the 32-bit
+ * code the guests run.
  *
  * Concept: "full virtualization without hardware support" (binary
  * translation) must read the guest's code before running it, and x86 code
  * cannot be read without decoding it: instructions are 1 to 15 bytes, and
  * the only way to find where the next one starts is to take this one apart
  * (prefixes, opcode, ModR/M, SIB, displacement, immediate). Get one length
- * wrong and every later "instruction" is garbage. This file does only
- * that, plus where a branch goes, so that patch.c can sweep a code page.
+ * wrong and every later "instruction" is garbage. This file does that,
+ * keeps the fields it met (ModR/M, SIB, displacement, immediate), says
+ * where a branch goes (so patch.c can sweep a code page), and computes a
+ * memory operand's address from the registers (insn_ea()).
  *
  * It knows the one-byte opcode map and the two-byte opcodes a 32-bit
  * kernel uses; anything else (SSE, VEX, 3DNow!, ...) is "unknown" and the
  * caller stops there: a decoder that guesses would patch bytes in the
- * middle of an instruction.
+ * middle of an instruction. Everything in tvmm that reads guest code uses
+ * it: emulate.c (what faulted at ring 1), mmio.c (which MOV touched the
+ * device), patch.c (the scan, and the patched instructions).
  *
  * SDM: vol. 2A, 2.1 "Instruction Format for Protected Mode, Real-Address
  *      Mode, and Virtual-8086 Mode" (figure 2-1; tables 2-1 and 2-2, 16-
@@ -22,7 +26,7 @@
  *      Map" (tables A-2 and A-3, one- and two-byte opcodes).
  * Context: any; a pure function, compiled into tvmm.ko and the host test.
  */
-#include "include/tvmm/insn_len.h"
+#include "include/tvmm/insn.h"
 
 #ifdef __KERNEL__
 #include <linux/kernel.h>
@@ -144,14 +148,14 @@ static int take(struct cursor *c, unsigned int n, __u32 *value)
 	unsigned int i;
 
 	if (c->pos + n > INSN_LEN_MAX)
-		return INSN_LEN_TOO_LONG;
+		return INSN_TOO_LONG;
 	if (c->pos + n > c->avail)
-		return INSN_LEN_TRUNCATED;
+		return INSN_TRUNCATED;
 	*value = 0;
 	for (i = 0; i < n; i++)		/* little endian */
 		*value |= (__u32)c->bytes[c->pos + i] << (8 * i);
 	c->pos += n;
-	return INSN_LEN_OK;
+	return INSN_OK;
 }
 
 /* Sign-extend the low @n bytes of @v. */
@@ -168,7 +172,7 @@ static __s32 sext(__u32 v, unsigned int n)
  * ModR/M, then SIB and displacement as the addressing form requires
  * (tables 2-1 to 2-3). MOV to/from CR and DR ignore mod: always registers.
  */
-static int decode_modrm(struct cursor *c, struct insn_len_info *in)
+static int decode_modrm(struct cursor *c, struct insn *in)
 {
 	unsigned int mod, rm;
 	__u32 v;
@@ -181,7 +185,7 @@ static int decode_modrm(struct cursor *c, struct insn_len_info *in)
 	mod = MODRM_MOD(in->modrm);
 	rm = MODRM_RM(in->modrm);
 	if (mod == 3 || (in->op == 0x0f && in->op2 >= 0x20 && in->op2 <= 0x23))
-		return INSN_LEN_OK;
+		return INSN_OK;
 	if (in->addr16) {
 		if (mod == 1)
 			in->disp_len = 1;
@@ -206,11 +210,11 @@ static int decode_modrm(struct cursor *c, struct insn_len_info *in)
 			return ret;
 		in->disp = sext(v, in->disp_len);
 	}
-	return INSN_LEN_OK;
+	return INSN_OK;
 }
 
 /* Immediates and branch offsets after the ModR/M part. */
-static int decode_operands(struct cursor *c, struct insn_len_info *in, __u8 attr)
+static int decode_operands(struct cursor *c, struct insn *in, __u8 attr)
 {
 	unsigned int z = in->opsize16 ? 2 : 4, rel_len = 0;
 	__u32 v, sel;
@@ -239,11 +243,16 @@ static int decode_operands(struct cursor *c, struct insn_len_info *in, __u8 attr
 		in->far_offset = v;
 		in->imm_len = z + 2;
 	} else if (in->imm_len) {
+		unsigned int first = in->imm_len > 4 ? 4 : in->imm_len;
+
 		if (c->pos + in->imm_len > INSN_LEN_MAX)
-			return INSN_LEN_TOO_LONG;
+			return INSN_TOO_LONG;
 		if (c->pos + in->imm_len > c->avail)
-			return INSN_LEN_TRUNCATED;
-		c->pos += in->imm_len;
+			return INSN_TRUNCATED;
+		ret = take(c, first, &in->imm);	/* ENTER's second one is skipped */
+		if (ret)
+			return ret;
+		c->pos += in->imm_len - first;
 	}
 	if (attr & A_REL8)
 		rel_len = 1;
@@ -255,11 +264,11 @@ static int decode_operands(struct cursor *c, struct insn_len_info *in, __u8 attr
 			return ret;
 		in->rel = sext(v, rel_len);
 	}
-	return INSN_LEN_OK;
+	return INSN_OK;
 }
 
 /* Where control goes after the instruction (for the sweep in patch.c). */
-static enum insn_flow insn_flow_of(const struct insn_len_info *in)
+static enum insn_flow insn_flow_of(const struct insn *in)
 {
 	unsigned int reg = MODRM_REG(in->modrm);
 
@@ -290,10 +299,10 @@ static enum insn_flow insn_flow_of(const struct insn_len_info *in)
 	}
 }
 
-int insn_len_decode(const __u8 *bytes, unsigned int avail, struct insn_len_info *out)
+int insn_decode(const __u8 *bytes, unsigned int avail, struct insn *out)
 {
 	struct cursor c = { bytes, avail, 0 };
-	struct insn_len_info in;
+	struct insn in;
 	__u32 v;
 	__u8 attr;
 	int ret;
@@ -306,8 +315,9 @@ int insn_len_decode(const __u8 *bytes, unsigned int avail, struct insn_len_info 
 			return ret;
 		if (one_byte[v] != A_PREFIX)
 			break;
-		in.opsize16 |= v == 0x66;
-		in.addr16 |= v == 0x67;
+		in.opsize16 |= v == INSN_PREFIX_OPSIZE;
+		in.addr16 |= v == INSN_PREFIX_ADDRSIZE;
+		in.other_prefix |= v != INSN_PREFIX_OPSIZE && v != INSN_PREFIX_ADDRSIZE;
 	}
 	in.prefixes = c.pos - 1;
 	in.op = v;
@@ -320,7 +330,7 @@ int insn_len_decode(const __u8 *bytes, unsigned int avail, struct insn_len_info 
 		attr = two_byte_attr(in.op2);
 	}
 	if (attr == A_BAD)
-		return INSN_LEN_UNKNOWN;
+		return INSN_UNKNOWN;
 	if (attr & A_MODRM) {
 		ret = decode_modrm(&c, &in);
 		if (ret)
@@ -328,7 +338,7 @@ int insn_len_decode(const __u8 *bytes, unsigned int avail, struct insn_len_info 
 		/* Group 5 /7 and group 4 /2-/7 are undefined (table A-6). */
 		if ((in.op == 0xff && MODRM_REG(in.modrm) == 7) ||
 		    (in.op == 0xfe && MODRM_REG(in.modrm) > 1))
-			return INSN_LEN_UNKNOWN;
+			return INSN_UNKNOWN;
 	}
 	ret = decode_operands(&c, &in, attr);
 	if (ret)
@@ -336,5 +346,25 @@ int insn_len_decode(const __u8 *bytes, unsigned int avail, struct insn_len_info 
 	in.len = c.pos;
 	in.flow = insn_flow_of(&in);
 	*out = in;
-	return INSN_LEN_OK;
+	return INSN_OK;
+}
+
+__u32 insn_ea(const struct insn *in, const __u32 gpr[8])
+{
+	unsigned int mod = MODRM_MOD(in->modrm), rm = MODRM_RM(in->modrm);
+	unsigned int base = in->sib & 7, index = (in->sib >> 3) & 7;
+	__u32 ea = in->disp;
+
+	if (in->op >= 0xa0 && in->op <= 0xa3)		/* MOV moffs: the address itself */
+		return in->imm;
+	if (!in->has_sib) {
+		if (!(mod == 0 && rm == INSN_REG_EBP))	/* mod 00, rm 101: disp32 only */
+			ea += gpr[rm];
+		return ea;
+	}
+	if (!(mod == 0 && base == INSN_REG_EBP))	/* SIB base 101, mod 00: no base */
+		ea += gpr[base];
+	if (index != INSN_REG_ESP)			/* index 100: none */
+		ea += gpr[index] << (in->sib >> 6);
+	return ea;
 }

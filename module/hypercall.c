@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hypercall.c - VMCALL: the paravirtual interface of the guest ABI.
+ *
+ * Concept: paravirtualization. A guest that knows it runs on tvmm (CPUID
+ * says so, cpuid.c) does not execute sensitive instructions and wait to be
+ * trapped: it asks the VMM directly, as a program makes a system call.
+ * VMCALL always exits (SDM vol. 3C, 26.1.2); EAX names the request, EBX
+ * carries its argument. The requests are the guest ABI's (docs/abi.md,
+ * "Hypercalls"): exit with a status, print a byte, set the virtual IF (the
+ * paravirtual CLI/STI), read the time, read the CR0 the guest believes in.
+ * Only the guest kernel may call: from its ring 3 the answer is KVM's,
+ * -EPERM, so an application cannot end the VM or open interrupts.
+ *
+ * SDM: vol. 2C, VMCALL; vol. 3C, 26.1.2.
+ * Context: the run loop, preemption off, the VM's VMCS current.
+ */
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+
+/* Hypercall numbers of the guest ABI (docs/abi.md): VMCALL with EAX = nr. */
+#define HC_EXIT			0	/* EBX = exit status */
+#define HC_PUTC			1	/* EBX = character */
+#define HC_SET_IF		2	/* EBX = new interrupt flag */
+#define HC_GET_TIME		3	/* EDX:EAX = guest TSC */
+#define HC_GET_CR0		4	/* EAX = the CR0 the guest believes in (paravirt SMSW) */
+#define HC_UNKNOWN_RESULT	0xffffffffU
+#define HC_EPERM_RESULT		0xffffffffU	/* -EPERM: VMCALL from CPL > 0 (as KVM) */
+
+
+/* VMCALL: the paravirtual door of the guest ABI (docs/abi.md, "Hypercalls"). */
+void exit_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u64 tsc, rflags;
+
+	exit->mnemonic = "vmcall";
+	vcpu_skip_instruction(vm, exit);
+	/*
+	 * VMCALL exits at every CPL (SDM 26.1.2), so an application could
+	 * end the VM, print, or set its own IF. Only the guest kernel may make
+	 * hypercalls; from CPL > 0 the answer is KVM's: -EPERM in EAX and
+	 * nothing else (no #UD: the guest knows it runs on tvmm).
+	 */
+	if (vcpu_cpl(vm)) {
+		vm->regs.rax = HC_EPERM_RESULT;
+		return;
+	}
+	switch ((u32)vm->regs.rax) {
+	case HC_EXIT:
+		vm->exit_status = vm->regs.rbx;
+		vcpu_end(vm, TVMM_END_HYPERCALL, vm->exit_status,
+			 "guest exited with status %u (hypercall)", vm->exit_status);
+		break;
+	case HC_PUTC:
+		vcpu_console_putc(vm, vm->regs.rbx & 0xff);
+		break;
+	case HC_SET_IF:		/* the paravirtual CLI/STI */
+		rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)X86_EFLAGS_IF;
+		if (vm->regs.rbx & 1)
+			rflags |= X86_EFLAGS_IF;
+		vcpu_write(vm, VMCS_GUEST_RFLAGS, rflags);
+		virq_set_vif(vm, vm->regs.rbx & 1);
+		break;
+	case HC_GET_TIME:
+		tsc = rdtsc();
+		vm->regs.rax = (u32)tsc;
+		vm->regs.rdx = tsc >> 32;
+		break;
+	case HC_GET_CR0:
+		vm->regs.rax = (u32)vm->cr0_shadow;
+		break;
+	default:
+		vm->regs.rax = HC_UNKNOWN_RESULT;
+		break;
+	}
+}
+

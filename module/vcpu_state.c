@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpu_state.c - the virtual CPU as every exit handler sees it: its
+ * registers, its privilege level, and the few things a handler does to it
+ * (step over an instruction, raise an exception, write a VMCS field, end
+ * the VM, print on its console, read the instruction it executed).
+ *
+ * Concept: an exit handler works on the *virtual* machine. Whatever it
+ * emulates (an OUT, a CPUID, a CLI at ring 1, a patched PUSHF, a device
+ * register), it ends the same few ways: the guest goes on after the
+ * instruction, or takes an exception the real CPU would have raised, or
+ * the VM stops. This file is the bottom layer of tvmm.ko: every handler
+ * calls down into it, and it calls nothing above it (docs/architecture.md,
+ * "Layers").
+ *
+ * SDM: vol. 3C, 25.4 "Guest-State Area" (RIP, RSP, RFLAGS, SS.DPL as the
+ *      CPL, interruptibility, pending debug exceptions); 27.6 "Event
+ *      Injection".
+ * Context: the run loop, preemption off, the VM's VMCS current.
+ */
+#include <linux/stdarg.h>
+#include <asm/processor-flags.h>
+
+#include "tvmm.h"
+#include "vmx_insn.h"
+#include "include/tvmm/insn.h"
+
+/**
+ * vcpu_write() - VMWRITE a field of the running VM's VMCS, checked.
+ * @vm: the VM whose VMCS is current
+ * @field: the field encoding
+ * @value: its new value
+ *
+ * A failing VMWRITE is a tvmm bug (a field this CPU lacks, a read-only
+ * one): vmx_vmwrite() logged it with the field; the VM ends, naming it,
+ * rather than running on with state tvmm believes it wrote.
+ */
+void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value)
+{
+	int err = 0;
+
+	vmx_vmwrite(field, value, &err);
+	if (err)
+		vcpu_end(vm, TVMM_END_INTERNAL, field,
+			 "VMWRITE of VMCS field 0x%lx failed (see dmesg)", field);
+}
+
+/* The guest's general registers by ModR/M number (RSP lives in the VMCS). */
+static u64 *vcpu_gpr(struct tvmm_vm *vm, unsigned int n)
+{
+	u64 *const regs[16] = {
+		&vm->regs.rax, &vm->regs.rcx, &vm->regs.rdx, &vm->regs.rbx,
+		NULL, &vm->regs.rbp, &vm->regs.rsi, &vm->regs.rdi,
+		&vm->regs.r8, &vm->regs.r9, &vm->regs.r10, &vm->regs.r11,
+		&vm->regs.r12, &vm->regs.r13, &vm->regs.r14, &vm->regs.r15,
+	};
+
+	return regs[n & 15];
+}
+
+u64 vcpu_gpr_read(struct tvmm_vm *vm, unsigned int n)
+{
+	u64 *reg = vcpu_gpr(vm, n);
+
+	return reg ? *reg : vmcs_read(VMCS_GUEST_RSP);
+}
+
+void vcpu_gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value)
+{
+	u64 *reg = vcpu_gpr(vm, n);
+
+	if (reg)
+		*reg = value;
+	else
+		vcpu_write(vm, VMCS_GUEST_RSP, value);
+}
+
+/**
+ * vcpu_cpl() - the privilege level the guest believes it runs at.
+ * @vm: the VM, its VMCS current
+ *
+ * The CPU's CPL is SS.DPL (SDM 25.4.1), read from the VMCS, never
+ * assumed. In deprivileged and patch modes ring 1 is the guest kernel's
+ * ring 0 ("virtual kernel mode"); ring 3 is its applications' ring 3
+ * ("virtual user mode"). Everything that decides "may the guest do this
+ * privileged thing" asks this, not the real CPL.
+ *
+ * Return: 0 for the guest kernel, else the guest's CPL (3 for its apps).
+ */
+unsigned int vcpu_cpl(struct tvmm_vm *vm)
+{
+	unsigned int cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) &
+			   VMCS_AR_DPL_MASK;
+
+	if (tvmm_mode_ring1(vm->config.mode) && cpl <= TVMM_VIRTUAL_KERNEL_RING)
+		return 0;
+	return cpl;
+}
+
+/**
+ * vcpu_skip_instruction() - move the guest past the instruction that
+ * exited, as if the CPU had run it.
+ * @vm: the VM
+ * @exit: the exit (rip, insn_len, rflags as the instruction began)
+ *
+ * Also end any STI/MOV-SS interrupt shadow: it covered exactly this
+ * instruction (SDM 25.4.2). And if the guest single-steps (RFLAGS.TF set
+ * when the instruction began), the CPU would raise #DB right after it: a
+ * debugger stepping over CPUID or an emulated OUT must not skip a step.
+ * Leave that to the CPU as a pending single-step trap (BS), delivered at
+ * the next entry (SDM 27.7.3; #DB then exits, and debugreg.c reflects it
+ * with DR6.BS); KVM does the same in kvm_skip_emulated_instruction().
+ */
+void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+{
+	u64 shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	vcpu_write(vm, VMCS_GUEST_RIP, exit->rip + exit->insn_len);
+	if (shadow & (VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS))
+		vcpu_write(vm, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			   shadow & ~(u64)(VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS));
+	if (exit->rflags & X86_EFLAGS_TF)
+		vcpu_write(vm, VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | TVMM_PENDING_DBG_BS);
+}
+
+/**
+ * vcpu_inject_exception() - make the guest take exception @vector at the
+ * faulting instruction, exactly as the hardware would have.
+ * @vm: the VM
+ * @exit: the exit; its action becomes "reflected"
+ * @vector: the exception (TVMM_EXC_*)
+ * @has_error: the exception pushes an error code
+ * @error_code: ... this one
+ *
+ * VM-entry event injection (SDM 27.6): the CPU delivers it through the
+ * guest's IDT at the next entry. Real mode has no error codes.
+ */
+void vcpu_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
+			   u32 vector, bool has_error, u32 error_code)
+{
+	u32 info = vector | (TVMM_INTR_TYPE_HW_EXCEPTION << TVMM_INTR_INFO_TYPE_SHIFT) |
+		   TVMM_INTR_INFO_VALID;
+
+	if (has_error && (vm->cr0_shadow & X86_CR0_PE)) {
+		info |= TVMM_INTR_INFO_DELIVER_CODE;
+		vcpu_write(vm, VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	}
+	vcpu_write(vm, VMCS_VM_ENTRY_INTR_INFO_FIELD, info);
+	exit->action = TVMM_ACTION_REFLECTED;
+}
+
+/**
+ * vcpu_end() - end the VM: record why, once. Later causes are ignored, so
+ * the first reason (the real one) is what the user sees.
+ * @vm: the VM
+ * @end: enum tvmm_end
+ * @info: end_info for userspace (a GPA, a port, an exit reason...)
+ * @fmt: the message, in words
+ */
+void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
+{
+	va_list args;
+
+	if (vm->end)
+		return;
+	vm->end = end;
+	vm->end_info = info;
+	va_start(args, fmt);
+	vsnprintf(vm->message, sizeof(vm->message), fmt, args);
+	va_end(args);
+}
+
+/* Append one byte to the VM's console; a full line goes to userspace. */
+void vcpu_console_putc(struct tvmm_vm *vm, char c)
+{
+	vm->console[vm->console_len++] = c;
+	if (c == '\n' || vm->console_len == sizeof(vm->console))
+		vm->console_flush = true;
+}
+
+/**
+ * vcpu_fetch_insn() - read and decode the guest's instruction at CS:@rip.
+ * @vm: the VM, its VMCS current
+ * @rip: the instruction's offset in CS
+ * @in: filled by insn_decode() (insn.c, tvmm's one decoder)
+ *
+ * CS.base + RIP is a guest-physical address only with paging off (the
+ * guest ABI): with paging on, tvmm never guesses.
+ *
+ * Return: 0; -EFAULT if the bytes are not in guest RAM or paging is on;
+ * -ENOEXEC if the decoder does not know the instruction.
+ */
+int vcpu_fetch_insn(struct tvmm_vm *vm, u64 rip, struct insn *in)
+{
+	u64 linear = vmcs_read(VMCS_GUEST_CS_BASE) + rip;
+	u64 avail = vm->config.mem_size > linear ? vm->config.mem_size - linear : 0;
+	u8 bytes[INSN_LEN_MAX];
+
+	avail = min_t(u64, avail, INSN_LEN_MAX);
+	if ((vm->cr0_shadow & X86_CR0_PG) || !avail ||
+	    guest_mem_read(&vm->mem, linear, bytes, avail))
+		return -EFAULT;
+	return insn_decode(bytes, avail, in) == INSN_OK ? 0 : -ENOEXEC;
+}
+
+/* The address of @in's memory operand, from the guest's registers (insn_ea()). */
+u32 vcpu_insn_ea(struct tvmm_vm *vm, const struct insn *in)
+{
+	u32 gpr[8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gpr); i++)
+		gpr[i] = vcpu_gpr_read(vm, i);
+	return insn_ea(in, gpr);
+}
