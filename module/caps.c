@@ -259,13 +259,3 @@ int caps_probe(struct tvmm_caps *caps)
 	}
 	return caps_check_basic(caps);
 }
-
-/* A copy of the load-time caps with the live per-CPU figures filled in. */
-void caps_snapshot(struct tvmm_caps *out)
-{
-	*out = tvmm_caps;
-	out->cpus_online = num_online_cpus();
-	out->cpus_vmx_on = vmx_cpus_on();
-	if (out->cpus_online && out->cpus_vmx_on == out->cpus_online)
-		out->flags |= TVMM_CAPS_VMX_ON;
-}

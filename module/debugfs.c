@@ -49,7 +49,7 @@ static int caps_show(struct seq_file *m, void *unused)
 {
 	struct tvmm_caps caps;
 
-	caps_snapshot(&caps);
+	vmx_caps_snapshot(&caps);
 	tvmm_caps_describe(&caps, debugfs_seq_print, m);
 	return 0;
 }

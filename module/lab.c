@@ -8,7 +8,8 @@
  * the reference solution or a stub that calls one of these functions. A
  * stub must build, never crash the lab VM, and say plainly which TODO is
  * missing and where its exercise is, so that an empty TODO is a clear
- * failing test, not a mystery (docs/instructor-guide.md).
+ * failing test, not a mystery (docs/instructor-guide.md). A stub that runs
+ * while a guest runs also ends the VM: vcpu_lab_todo() in vcpu_state.c.
  */
 #include <linux/kernel.h>
 
@@ -22,7 +23,7 @@ static const char *const lab_dirs[] = {
 };
 
 /* "lab05.2" -> 5; anything else -> 0. */
-static unsigned int lab_number(const char *todo)
+unsigned int tvmm_lab_number(const char *todo)
 {
 	unsigned int n = 0;
 
@@ -30,6 +31,12 @@ static unsigned int lab_number(const char *todo)
 	    n >= ARRAY_SIZE(lab_dirs))
 		return 0;
 	return n;
+}
+
+/* The directory of lab @lab under labs/ (lab 0's for an unknown number). */
+const char *tvmm_lab_dir(unsigned int lab)
+{
+	return lab_dirs[lab < ARRAY_SIZE(lab_dirs) ? lab : 0];
 }
 
 /**
@@ -47,24 +54,6 @@ static unsigned int lab_number(const char *todo)
 int tvmm_lab_todo(const char *todo, const char *what)
 {
 	pr_warn_ratelimited("TODO(%s) not done: %s. The exercise: labs/%s/README.md\n",
-			    todo, what, lab_dirs[lab_number(todo)]);
+			    todo, what, tvmm_lab_dir(tvmm_lab_number(todo)));
 	return -ENOPKG;
-}
-
-/**
- * vcpu_lab_todo() - a stub ran while a guest was running: end the VM.
- * @vm: the running VM; it ends with TVMM_END_TODO and a message that
- *      `tvmm run` prints
- * @todo: "labNN.k"
- * @what: what the TODO should do
- *
- * Return: -ENOPKG.
- */
-int vcpu_lab_todo(struct tvmm_vm *vm, const char *todo, const char *what)
-{
-	unsigned int lab = lab_number(todo);
-
-	vcpu_end(vm, TVMM_END_TODO, lab, "TODO(%s) not done: %s (labs/%s/README.md)",
-		 todo, what, lab_dirs[lab]);
-	return tvmm_lab_todo(todo, what);
 }

@@ -32,13 +32,13 @@ extern struct tvmm_caps tvmm_caps;
 
 /* caps.c: discover what VT-x this CPU offers and refuse clearly if none. */
 int caps_probe(struct tvmm_caps *caps);
-void caps_snapshot(struct tvmm_caps *out);
 
 /* vmx.c: VMXON/VMXOFF on every online CPU, following CPU hotplug. */
 int vmx_enable_all_cpus(void);
 void vmx_disable_all_cpus(void);
 unsigned int vmx_cpus_on(void);
 void vmx_show_cpus(struct seq_file *m);
+void vmx_caps_snapshot(struct tvmm_caps *out);
 
 /*
  * Guest RAM and the EPT tables that map it (ept.c). Guest-physical
@@ -297,7 +297,8 @@ int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run);
 
 /* lab.c: the stubs of labs whose CONFIG_TVMM_LABNN_SOLUTION is off */
 int tvmm_lab_todo(const char *todo, const char *what);
-int vcpu_lab_todo(struct tvmm_vm *vm, const char *todo, const char *what);
+unsigned int tvmm_lab_number(const char *todo);
+const char *tvmm_lab_dir(unsigned int lab);
 
 /*
  * vcpu_state.c: the bottom layer, what every handler does to the virtual
@@ -313,6 +314,7 @@ void vcpu_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
 void vcpu_end(struct tvmm_vm *vm, u32 end, u64 info, const char *fmt, ...)
 	__printf(4, 5);
 void vcpu_console_putc(struct tvmm_vm *vm, char c);
+int vcpu_lab_todo(struct tvmm_vm *vm, const char *todo, const char *what);
 struct insn;
 int vcpu_fetch_insn(struct tvmm_vm *vm, u64 rip, struct insn *in);
 u32 vcpu_insn_ea(struct tvmm_vm *vm, const struct insn *in);

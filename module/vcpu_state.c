@@ -214,3 +214,21 @@ u32 vcpu_insn_ea(struct tvmm_vm *vm, const struct insn *in)
 		gpr[i] = vcpu_gpr_read(vm, i);
 	return insn_ea(in, gpr);
 }
+
+/**
+ * vcpu_lab_todo() - a lab stub ran while a guest was running: end the VM.
+ * @vm: the running VM; it ends with TVMM_END_TODO and a message that
+ *      `tvmm run` prints
+ * @todo: "labNN.k"
+ * @what: what the TODO should do
+ *
+ * Return: -ENOPKG (tvmm_lab_todo(), lab.c).
+ */
+int vcpu_lab_todo(struct tvmm_vm *vm, const char *todo, const char *what)
+{
+	unsigned int lab = tvmm_lab_number(todo);
+
+	vcpu_end(vm, TVMM_END_TODO, lab, "TODO(%s) not done: %s (labs/%s/README.md)",
+		 todo, what, tvmm_lab_dir(lab));
+	return tvmm_lab_todo(todo, what);
+}

@@ -353,7 +353,7 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case TVMM_GET_API_VERSION:
 		return TVMM_API_VERSION;
 	case TVMM_GET_CAPS:
-		caps_snapshot(&caps);
+		vmx_caps_snapshot(&caps);
 		return copy_to_user(argp, &caps, sizeof(caps)) ? -EFAULT : 0;
 	case TVMM_GET_VM_ID:
 		return vm->id;

@@ -478,3 +478,16 @@ void vmx_show_cpus(struct seq_file *m)
 			   READ_ONCE(vc->vmxon_region) ? "allocated" : "none");
 	}
 }
+
+/*
+ * The load-time capabilities (caps.c) with the live per-CPU figures filled
+ * in: how many CPUs are online, and in VMX operation now.
+ */
+void vmx_caps_snapshot(struct tvmm_caps *out)
+{
+	*out = tvmm_caps;
+	out->cpus_online = num_online_cpus();
+	out->cpus_vmx_on = vmx_cpus_on();
+	if (out->cpus_online && out->cpus_vmx_on == out->cpus_online)
+		out->flags |= TVMM_CAPS_VMX_ON;
+}

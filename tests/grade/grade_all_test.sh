@@ -31,17 +31,17 @@ fill() { "$PY" "$ROOT/tests/grade/fill_todo.py" "$@"; }
 
 # alice: both TODOs, as the reference solution has them (a folder)
 cp -a "$H" "$W/class/alice"
-fill "$W/class/alice/module/exits.c" lab05.1 --from "$ROOT/module/exits.c"
-fill "$W/class/alice/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
+fill "$W/class/alice/module/io.c" lab05.1 --from "$ROOT/module/io.c"
+fill "$W/class/alice/module/cpuid.c" lab05.2 --from "$ROOT/module/cpuid.c"
 echo 2718 >"$W/class/alice/labs/SEED"
 # bob: CPUID done, the I/O exit still the stub (a tarball)
 cp -a "$H" "$W/bob"
-fill "$W/bob/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
+fill "$W/bob/module/cpuid.c" lab05.2 --from "$ROOT/module/cpuid.c"
 tar -C "$W" -czf "$W/class/bob.tar.gz" bob
 # carol: CPUID done, and an I/O handler that oopses (a folder)
 cp -a "$H" "$W/class/carol"
-fill "$W/class/carol/module/exits.c" lab05.2 --from "$ROOT/module/exits.c"
-fill "$W/class/carol/module/exits.c" lab05.1 --code "*(volatile int *)NULL = vm->id;"
+fill "$W/class/carol/module/cpuid.c" lab05.2 --from "$ROOT/module/cpuid.c"
+fill "$W/class/carol/module/io.c" lab05.1 --code "*(volatile int *)NULL = vm->id;"
 
 TVMM_GRADE_ALL_OUT=$W/out TVMM_GRADE_ALL_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-900} \
 	TVMM_GRADE_TIMEOUT=420 bash "$ROOT/tests/grade/grade-all.sh" "$W/class" >"$W/grade-all.log" 2>&1

@@ -237,9 +237,9 @@ else
 	echo "ok $((n += 1)) - handout: the student tree builds # SKIP no lab VM kernel tree"
 fi
 # the proof must be able to fail: put one solution line back
-line=$(sed -n '/^#ifdef CONFIG_TVMM_LAB05_SOLUTION$/,/^#else$/p' "$ROOT/module/exits.c" |
+line=$(sed -n '/^#ifdef CONFIG_TVMM_LAB05_SOLUTION$/,/^#else$/p' "$ROOT/module/io.c" |
 	grep -m1 'console_putc(vm')
-echo "$line" >>"$H/module/exits.c"
+echo "$line" >>"$H/module/io.c"
 if ! "$PY" "$ROOT/tests/grade/handout_check.py" "$ROOT" "$H" 05 >"$W/leak.log" 2>&1 &&
    grep -q 'lab 05 solution line left' "$W/leak.log"; then
 	ok "handout_check: a solution line put back is found"
