@@ -75,7 +75,6 @@ static void cpuid_emulate(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	/* TODO(lab05.2) END */
 }
 
-
 /**
  * exit_cpuid() - a CPUID exit: the lab's answer (cpuid_emulate()), minus
  * the features whose CR4 bit tvmm would refuse (cr_check_hide_cpuid()).
