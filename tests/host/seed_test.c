@@ -86,6 +86,9 @@ int main(void)
 	ok(n && seed_apply("hello.bin", img, n, &a) == 1 && memmem(img, n, a.hello, strlen(a.hello)) &&
 	   !memmem(img, n, p0.hello, strlen(p0.hello)) && !memcmp(img, orig, 16),
 	   "hello.bin: the line replaced, the code untouched");
+	n = load("hello_tf.bin", img, sizeof(img));
+	ok(n && seed_apply("hello_tf.bin", img, n, &a) == 1 &&
+	   memmem(img, n, a.hello, strlen(a.hello)), "hello_tf.bin: hello.bin's line replaced too");
 	n = load("io_loop.bin", img, sizeof(img));
 	ok(n && seed_apply("io_loop.bin", img, n, &a) == 1 &&
 	   (memcpy(&v, seed_block(img, n, 4), 4), v == a.io_outs), "io_loop.bin: the count written");

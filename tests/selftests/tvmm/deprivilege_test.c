@@ -281,6 +281,8 @@ TEST_F(deprivilege, deprivileged_timer_injected)
 			best = rec->tsc - prev;
 		prev = rec->tsc;
 	}
+	TH_LOG("seed %lu: timer period %llu, boot ticks %u; ring-3 ticks %llu TSC ticks apart",
+	       seed_params()->seed, period, MINIOS_BOOT_TICKS, best);
 	EXPECT_LE(2, at_cpl3) TH_LOG("%u tick(s) injected while the app ran at ring 3, want 2+",
 				     at_cpl3);
 	if (at_cpl3 >= 2) {

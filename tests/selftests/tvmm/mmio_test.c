@@ -233,6 +233,10 @@ TEST_F(mmio, guest_sees_the_device)
 	struct vm_result *r = &self->res;
 
 	ASSERT_EQ(0, vm_run_guest(&c, "mmio.bin", r, NULL));
+	/* this seed's device line (tvmm's own), for the log */
+	TH_LOG("seed %lu: %.*s", seed_params()->seed,
+	       (int)strcspn(strstr(r->console, "tvmm-dev:") ?: "-", "\n"),
+	       strstr(r->console, "tvmm-dev:") ?: "-");
 	EXPECT_STREQ(MMIO_TEXT, r->console);
 	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
 						  r->run.message);

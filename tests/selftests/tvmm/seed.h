@@ -17,7 +17,7 @@
  *
  * A guest carries its parameters after the 8-byte marker "TVMMSEED"
  * (guests/guest.inc: SEED_BLOCK); the layout after it is the guest's:
- *   hello.bin       char text[SEED_TEXT_MAX]      its console line
+ *   hello.bin, hello_tf.bin  char text[SEED_TEXT_MAX]  the console line
  *   io_loop.bin     u32 outs                      OUTs to the console port
  *   cpuid_loop.bin  u32 iterations; char text[SEED_TEXT_MAX]
  *   minios.bin, minios_pv.bin   u32 status      the app's exit status
@@ -157,7 +157,8 @@ static inline int seed_apply(const char *name, unsigned char *img, size_t size,
 	unsigned char *b;
 	uint32_t v;
 
-	if (!strcmp(name, "hello.bin")) {
+	/* hello_tf.bin prints hello.bin's line too (lab 09's compare_test) */
+	if (!strcmp(name, "hello.bin") || !strcmp(name, "hello_tf.bin")) {
 		b = seed_block(img, size, SEED_TEXT_MAX);
 		if (!b)
 			return -1;
