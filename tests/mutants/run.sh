@@ -181,6 +181,27 @@ oops_since_last_result() {
 	     END { exit !o }' "$ROOT/build/labvm/serial.log" 2>/dev/null
 }
 
+# The variant the lab VM runs now (its last START without a RESULT), or
+# nothing. (While the VM runs, serial.log's lines end in CR LF.)
+running_variant() {
+	awk '{ sub(/\r$/, "") } /^TVMM-MUTANT START / { v = $3 } /^TVMM-MUTANT RESULT / { v = "" }
+	     END { print v }' "$ROOT/build/labvm/serial.log" 2>/dev/null
+}
+
+# Seconds of silence after an oops that mean a hang: a minute (the in-VM
+# watchdog reports a program stuck in the kernel within some 15 s of guest
+# time, and Bochs may run slower than that), 20 s when the variant is one
+# marked "last": it is known to hang the VM, and it ends the boot anyway.
+oops_silence() {
+	local v
+	v=$(running_variant)
+	if [ -n "$v" ] && [ -n "${VID[$v]+x}" ] && [ -n "${LASTID[${VID[$v]}]+x}" ]; then
+		echo 20
+	else
+		echo 60
+	fi
+}
+
 # One boot for the variants in $batch; fills VRES/VWHY for those that ran.
 boot() {
 	local files out pid last now budget v id res why line started='' n=0
@@ -195,7 +216,7 @@ boot() {
 	cp "$HERE/run-vm.sh" "$F/run-vm.sh"
 	out=$B/boot$boots.out
 	# No progress for this long (wall seconds) means the VM hangs; after
-	# an oops on the console, a minute of silence does.
+	# an oops on the console, a minute of silence does (oops_silence).
 	budget=${TVMM_MUTANT_STALL:-400}
 	(cd "$F" && exec setsid bash "$ROOT/tests/labvm/labvm.sh" run $nobuild --files "$files" \
 		--timeout "$((300 + n * 400))" --cmd "sh /extra/run-vm.sh") >"$out" 2>"$B/labvm$boots.log" &
@@ -209,7 +230,8 @@ boot() {
 		if [ "$s" != "$size" ]; then
 			size=$s last=$now
 		elif [ $((now - last)) -gt "$budget" ] ||
-		     { [ $((now - last)) -gt 60 ] && oops_since_last_result; }; then
+		     { [ $((now - last)) -gt 20 ] && oops_since_last_result &&
+		       [ $((now - last)) -gt "$(oops_silence)" ]; }; then
 			# an oops on the console and silence since: the kernel hangs
 			echo "# mutants: the VM made no progress for $((now - last))s: stopping it" >&2
 			# shellcheck disable=SC2046 # a list of pids
