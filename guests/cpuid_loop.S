@@ -16,9 +16,12 @@
  *         leaf 1 puts the APIC ID there, which depends on the host CPU);
  *         equal run after run
  * then prints "cpuid: 100 exits\n" and halts. (The autograder's seeds
- * change the count and the line: SEED_BLOCK, guest.inc.)
+ * change the count and the line: SEED_BLOCK, guest.inc.) It prints with
+ * the putc hypercall (VMCALL, guest ABI), not port 0xE9: the line then
+ * reaches the console whether or not the I/O exit works (lab 05.1), so
+ * lab 05.2's test of CPUID does not depend on lab 05.1.
  *
- * Expected trace: 100 CPUID exits (mnemonic "cpuid"), 17 IO_INSTRUCTION,
+ * Expected trace: 100 CPUID exits (mnemonic "cpuid"), 17 VMCALL (putc),
  * one HLT; exit status 0.
  */
 	.include "guest.inc"
@@ -49,13 +52,13 @@ _start:
 	jb	1b
 
 	cld
-	mov	$msg, %ebx		/* keep ESI (checksum) intact */
-	mov	$CONSOLE_PORT, %dx
-3:	mov	(%ebx), %al
-	inc	%ebx
-	test	%al, %al
+	mov	$msg, %edx		/* keep ESI (checksum), EDI, EBP intact */
+3:	movzbl	(%edx), %ebx
+	inc	%edx
+	test	%ebx, %ebx
 	jz	4f
-	outb	%al, %dx		/* exit: IO_INSTRUCTION */
+	mov	$HC_PUTC, %eax
+	vmcall				/* exit: VMCALL, putc(EBX) */
 	jmp	3b
 4:	hlt				/* exit: HLT -> the end */
 	jmp	4b

@@ -7,7 +7,9 @@
  * fault, triple fault), so a technique that ran it is not correct though
  * its console is. tests/selftests/tvmm/compare_test.c gives it to
  * `tvmm compare --image hello.bin --pv-image hello_tf.bin`.
- * Console: "Hello from the guest!"; end: TRIPLE_FAULT.
+ * Console: "Hello from the guest!"; end: TRIPLE_FAULT. The autograder's
+ * seeds rewrite the line as hello.bin's (SEED_BLOCK, guest.inc), so that
+ * it stays hello.bin's console for every seed.
  */
 	.include "guest.inc"
 	.code32
@@ -27,7 +29,9 @@ _start:
 3:	hlt
 	jmp	3b
 
+	SEED_BLOCK			/* per-seed: the line below, hello.bin's */
 msg:	.asciz "Hello from the guest!\n"
+	.fill SEED_TEXT_MAX - (. - msg), 1, 0
 	.balign 2
 	.word	0
 no_idt:	.word	0

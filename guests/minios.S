@@ -23,11 +23,11 @@
  *      panic, timer vector 0x20 -> tick counter, 0x80 -> system calls
  *      through a DPL-3 trap gate), TSS (the stack for traps from ring 3);
  *      "minios: kernel up (GDT, IDT, TSS loaded)"
- *   2. interrupts on, wait for BOOT_TICKS timer ticks with HLT (deprivileged:
- *      HLT with the virtual IF set waits for the next virtual interrupt);
- *      "minios: interrupts on, 3 timer ticks seen"
- *   3. a critical section: CLI, spin for CRIT_SPIN_TSC TSC ticks (2.5 timer
- *      periods at tvmm's default), STI. A tick falls inside; it must be
+ *   2. interrupts on, wait for boot_ticks (3) timer ticks with HLT
+ *      (deprivileged: HLT with the virtual IF set waits for the next
+ *      virtual interrupt); "minios: interrupts on, 3 timer ticks seen"
+ *   3. a critical section: CLI, spin for 2.5 timer periods of TSC ticks
+ *      (timer_period: tvmm's default), STI. A tick falls inside; it must be
  *      held pending, then delivered right after STI. The kernel checks that
  *      itself: "minios: cli section: the tick waited for sti"
  *   4. drop to ring 3 with IRET into the app, which prints
@@ -35,8 +35,13 @@
  *      a while in ring 3, reads it again:
  *      "app: getticks says the timer ran in ring 3", and exits(42):
  *      "minios: app exited with 42"; the kernel powers off (CLI; HLT, or
- *      the exit hypercall with status 42). (The autograder's seeds change
- *      the status: SEED_BLOCK, guest.inc.)
+ *      the exit hypercall with status 42).
+ * The autograder's seeds (SEED_BLOCK, guest.inc; tests/selftests/tvmm/
+ * seed.h) change the status, the boot ticks and the timer period the
+ * spins are sized for; the tests then configure tvmm's virtual timer
+ * with that period (struct tvmm_config.timer_ticks). The spins stay
+ * longer than tvmm's default period for every seed, so `tvmm run` without
+ * --timer runs a seed's minios too.
  * tests/selftests/tvmm/deprivilege_test.c checks this text and the trace.
  *
  * Expected trace (default timer, 1,000,000 TSC ticks):
@@ -99,10 +104,8 @@
  */
 	.equ TF_EAX, 28
 
-/* Timing. */
+/* Timing (the spins: 2.5 timer periods, from timer_period in the seed block). */
 	.equ BOOT_TICKS, 3
-	.equ CRIT_SPIN_TSC, TIMER_DEFAULT * 5 / 2	/* 2.5 timer periods */
-	.equ APP_SPIN_TSC, TIMER_DEFAULT * 5 / 2
 	.equ CRIT_WAIT_LOOPS, 100	/* after STI: the held tick, not a new one */
 
 	.equ APP_EXIT_STATUS, 42
@@ -158,15 +161,20 @@ _start:
 	call	puts
 
 	/*
-	 * 2. Interrupts on, then sleep until BOOT_TICKS ticks have come.
+	 * 2. Interrupts on, then sleep until boot_ticks ticks have come.
 	 * HLT returns after each interrupt; if a tick lands between the
 	 * compare and the HLT, HLT just waits for the next one.
 	 */
 	intr_on
 1:	idle
-	cmpl	$BOOT_TICKS, ticks
+	mov	boot_ticks, %eax
+	cmp	%eax, ticks
 	jb	1b
 	mov	$msg_ticks, %esi
+	call	puts
+	mov	boot_ticks, %eax
+	call	print_dec
+	mov	$msg_ticks_end, %esi
 	call	puts
 
 	/*
@@ -179,8 +187,7 @@ _start:
 	 */
 	intr_off
 	mov	ticks, %esi
-	mov	$CRIT_SPIN_TSC, %ecx
-	call	delay
+	call	spin_periods
 	mov	ticks, %edi
 	intr_on
 	mov	$CRIT_WAIT_LOOPS, %ecx	/* STI's shadow: the tick comes after this */
@@ -437,6 +444,17 @@ delay:
 	ret
 
 /*
+ * spin_periods: spin for 2.5 timer periods (timer_period * 5 / 2 TSC
+ * ticks), long enough that a tick must fall inside. Kernel and app share
+ * it; timer_period is plain data. Clobbers EAX, ECX, EDX.
+ */
+spin_periods:
+	mov	timer_period, %ecx
+	lea	(%ecx, %ecx, 4), %ecx
+	shr	$1, %ecx
+	jmp	delay
+
+/*
  * The application, at ring 3 ("virtual user mode"). Its only way into
  * the kernel is `int $0x80`. 5 system calls in all.
  */
@@ -448,8 +466,7 @@ app_main:
 	mov	$SYS_GETTICKS, %eax
 	int	$T_SYSCALL
 	mov	%eax, %esi		/* ticks before */
-	mov	$APP_SPIN_TSC, %ecx
-	call	delay			/* the timer interrupts us here */
+	call	spin_periods		/* the timer interrupts us here */
 	mov	$SYS_GETTICKS, %eax
 	int	$T_SYSCALL
 	cmp	%esi, %eax
@@ -472,9 +489,13 @@ app_main:
  * follows .text directly in the flat image.
  */
 	.data
-	SEED_BLOCK			/* the autograder's seeds rewrite the status */
+	SEED_BLOCK			/* the autograder's seeds rewrite these three */
 app_status:
 	.long	APP_EXIT_STATUS
+timer_period:				/* TSC ticks; the tests set tvmm's timer to it */
+	.long	TIMER_DEFAULT
+boot_ticks:				/* ticks the boot waits for */
+	.long	BOOT_TICKS
 app_hello:
 	.ascii	"hello from ring 3\n"
 	.equ app_hello_len, . - app_hello
@@ -487,7 +508,8 @@ app_still:
 
 /* The kernel's messages. */
 msg_up:		.asciz "minios: kernel up (GDT, IDT, TSS loaded)\n"
-msg_ticks:	.asciz "minios: interrupts on, 3 timer ticks seen\n"
+msg_ticks:	.asciz "minios: interrupts on, "
+msg_ticks_end:	.asciz " timer ticks seen\n"
 msg_cli_ok:	.asciz "minios: cli section: the tick waited for sti\n"
 msg_cli_leak:	.asciz "minios: BUG: a tick came in while interrupts were off\n"
 msg_cli_none:	.asciz "minios: cli section: no tick came (timer slower than the spin?)\n"

@@ -68,10 +68,21 @@ else
 	not_ok "alice (correct, seed 2718): every test passed (got $a_p/$a_t, $a_pts/$a_ptot points, seed $a_seed, $a_status)"
 fi
 b_status=$(get bob status) b_p=$(get bob passed) b_t=$(get bob total)
+b_pts=$(get bob points) b_ptot=$(get bob points_total)
 if [ "$b_status" = failing ] && [ "${b_p:-0}" -gt 0 ] 2>/dev/null && [ "$b_p" -lt "$b_t" ]; then
 	ok "bob (partial, from a tarball): some tests passed ($b_p/$b_t), status failing"
 else
 	not_ok "bob (partial): some but not all tests passed (got $b_p/$b_t, $b_status)"
+fi
+# lab 05.2's guests print with the putc hypercall: his CPUID earns its points
+# without lab 05.1's I/O exit, and nothing more
+want=$(cd "$ROOT/tests/grade" && "$PY" -c 'import points, sys
+t = points.load(sys.argv[1])
+print(sum(c.points.get("lab05.2", 0) for c in t.cases.values()))' "$ROOT/labs/lab05-trap-and-emulate/tests" 2>/dev/null)
+if [ -n "$want" ] && [ "$b_pts" = "$want" ] && [ "${b_ptot:-0}" -gt "$want" ] 2>/dev/null; then
+	ok "bob (CPUID only): lab05.2's $want points, no more ($b_pts/$b_ptot)"
+else
+	not_ok "bob (CPUID only): lab05.2's points (${want:-?}), no more (got $b_pts/$b_ptot)"
 fi
 c_status=$(get carol status) c_p=$(get carol passed) c_t=$(get carol total)
 if { [ "$c_status" = crashed ] || [ "$c_status" = timeout ]; } && [ "$c_p" != "$c_t" ]; then

@@ -16,7 +16,7 @@
 # build/stages/labNN.stub-passes); per lab, a case worth points fails with
 # the lab's stubs and a "check" does not, so the stubs earn 0 points and the
 # solution (later labs stubbed) every point, and each TODO is worth some.
-# Labs 04, 05, 07 and 10 run once more with the guests' variant of a seed
+# Labs 04, 05, 07, 08, 09 and 10 run once more with the guests' variant of a seed
 # (TVMM_STAGES_SEED, default 2718): full marks again, and hello.bin prints
 # another line than with seed 0.
 #
@@ -70,7 +70,7 @@ variant() {
 # SEED; with the canonical seed 0 of the other runs, two seeds that must
 # both earn full marks while the guests print differently.
 SEED=${TVMM_STAGES_SEED:-2718}
-SEEDED_LABS="04 05 07 10"
+SEEDED_LABS="04 05 07 08 09 10"
 
 # --reuse: only the verdicts, from the last run's build/stages/run.out
 # (after editing a lab's tests file: no build, no lab VM)

@@ -26,7 +26,7 @@ skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 diag() { sed 's/^/# /'; }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 
 # checkpatch.pl and its data files come from linux-source-6.1, cached.
 checkpatch_dir() {
@@ -45,7 +45,7 @@ checkpatch_dir() {
 # Kernel C sources and headers tracked by git (generated files excluded).
 kernel_files() {
 	git -C "$ROOT" ls-files -- 'module/*.c' 'module/*.h' 'module/*.S' \
-		'tests/selftests/tvmm/module/*.c' | sed "s|^|$ROOT/|"
+		'tests/selftests/tvmm/module/*.c' 'tests/mutants/vmx_repair/*.c' | sed "s|^|$ROOT/|"
 }
 
 if [ ! -f "$LINUX_SOURCE_TAR" ]; then
@@ -121,6 +121,21 @@ if [ -d "$LABVM_KDIR" ]; then
 	fi
 else
 	skip "selftest helper module: W=1 C=1 clean" "no lab VM kernel tree"
+fi
+
+# ... and so is the mutant runner's repair module.
+if [ -d "$LABVM_KDIR" ]; then
+	dir="$WORK/vmx_repair"
+	cp -r "$ROOT/tests/mutants/vmx_repair" "$dir"
+	if make -C "$LABVM_KDIR" M="$dir" W=1 C=1 modules >"$dir/build.log" 2>&1 &&
+	   ! grep -E "warning:|error:" "$dir/build.log" >/dev/null; then
+		ok "mutant runner's vmx_repair module: W=1 C=1 clean"
+	else
+		diag <"$dir/build.log"
+		not_ok "mutant runner's vmx_repair module: W=1 C=1 clean"
+	fi
+else
+	skip "mutant runner's vmx_repair module: W=1 C=1 clean" "no lab VM kernel tree"
 fi
 
 [ "$failed" -eq 0 ]

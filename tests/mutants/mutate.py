@@ -16,7 +16,9 @@ Catalogue: tests/mutants/labNN.mutants, one file per lab:
     - vm->regs.rax |= mask;	/* nothing drives the bus */
     + ;
 
-"@@ TODO NAME" opens a mutant (NAME unique within the TODO); "# " lines
+"@@ TODO NAME" opens a mutant (NAME unique within the TODO); "@@ TODO NAME
+last" one that crashes or hangs the lab VM (an oops in rmmod, say): the
+runner grades those last in a boot, as the boot ends with them. "# " lines
 say which mistake it is (at least one, shown for survivors); "- " lines
 are the solution lines to replace, "+ " lines what replaces them. A run of
 "-" lines then a run of "+" lines is one hunk; a mutant may have several.
@@ -27,7 +29,9 @@ mutant can never touch anything but the student's code, and an edit of
 the solution that breaks a mutant is caught by `mutate.py check`. "+"
 lines get the indentation of the first line they replace.
 
-    mutate.py list [--lab NN] [--todo labNN.k]   ids, one per line
+    mutate.py list [--lab NN] [--todo labNN.k] [--last]
+                                                  ids, one per line (--last:
+                                                  only those marked "last")
     mutate.py show ID                             the mutant as a diff
     mutate.py apply ID --tree DIR                 edit DIR's copy in place
     mutate.py check [--min N]                     every mutant applies, and
@@ -48,8 +52,9 @@ SOURCES = ("module/*.c", "userspace/*.c")
 
 
 class Mutant:
-    def __init__(self, todo, name, where):
+    def __init__(self, todo, name, where, last=False):
         self.todo, self.name, self.where = todo, name, where
+        self.last = last  # crashes the lab VM: grade it at the end of a boot
         self.why = []
         self.hunks = []  # [(old lines, new lines)]
 
@@ -72,10 +77,10 @@ def parse(path):
             continue
         if line.startswith("@@ "):
             f = line[3:].split()
-            if len(f) != 2 or not re.fullmatch(r"lab\d\d\.\d+", f[0]) or \
-                    not re.fullmatch(r"[a-z0-9][a-z0-9-]*", f[1]):
-                raise ValueError(f"{where}: want '@@ labNN.k name-with-dashes'")
-            m = Mutant(f[0], f[1], where)
+            if len(f) not in (2, 3) or not re.fullmatch(r"lab\d\d\.\d+", f[0]) or \
+                    not re.fullmatch(r"[a-z0-9][a-z0-9-]*", f[1]) or f[2:] not in ([], ["last"]):
+                raise ValueError(f"{where}: want '@@ labNN.k name-with-dashes [last]'")
+            m = Mutant(f[0], f[1], where, last=f[2:] == ["last"])
             mutants.append(m)
         elif m is None:
             if not line.startswith("#"):
@@ -192,7 +197,8 @@ def mutate(tree, m):
 
 def cmd_list(a):
     for m in catalogue(a.lab, a.todo):
-        print(m.id)
+        if m.last or not a.last:
+            print(m.id)
 
 
 def cmd_show(a):
@@ -252,6 +258,7 @@ def main():
     p = sub.add_parser("list")
     p.add_argument("--lab")
     p.add_argument("--todo")
+    p.add_argument("--last", action="store_true", help='only the mutants marked "last"')
     p.set_defaults(fn=cmd_list)
     for name, fn in (("show", cmd_show), ("apply", cmd_apply)):
         p = sub.add_parser(name)

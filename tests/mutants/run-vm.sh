@@ -15,8 +15,10 @@
 #
 # and stops early with "TVMM-MUTANT STOP why" when the kernel can no longer
 # be trusted (an oops, tvmm stuck loaded, VMX state the solution cannot
-# load over: healthy()): run.sh re-runs the variants that did not get a
-# RESULT in a new boot.
+# load over that vmx_repair.ko cannot put right: healthy(), repair()):
+# run.sh re-runs the variants that did not get a RESULT in a new boot.
+# After a repair that worked it prints "TVMM-MUTANT REPAIRED VARIANT what"
+# and goes on: a reboot costs a minute or more of Bochs, a repair a moment.
 T=${TVMM_MUTANT_TIMEOUT:-120}	# seconds per program, as the autograder
 
 cd /tests/tvmm || exit 1
@@ -64,6 +66,28 @@ healthy() {
 		fi
 	done </sys/kernel/debug/cr4_probe/cr4
 	rmmod cr4_probe
+}
+
+# repair: after healthy() failed with tvmm unloaded, put every CPU back as
+# a fresh boot has it: vmx_repair.ko (tests/mutants/vmx_repair) runs VMXOFF
+# where CR4.VMXE is set (a #UD outside VMX operation is harmless: the
+# exception table skips it) and clears VMXE in CR4 and in Linux's copy of
+# CR4. Prints what it did; fails if the module could not (VMXOFF failed, or
+# CR4 and the copy still differ): then only a new boot helps. Never after
+# an oops: the runner stops then without trying.
+repair() {
+	if grep -q '^tvmm ' /proc/modules; then
+		echo "tvmm.ko is still loaded"
+		return 1
+	fi
+	[ -f /extra/vmx_repair.ko ] || { echo "no /extra/vmx_repair.ko"; return 1; }
+	dmesg -c >/dev/null
+	if ! insmod /extra/vmx_repair.ko 2>/tmp/.repair; then
+		echo "vmx_repair.ko: $(cat /tmp/.repair) $(dmesg | grep 'vmx_repair:' | tr '\n' ' ')"
+		return 1
+	fi
+	rmmod vmx_repair
+	dmesg | sed -n 's/.*vmx_repair: //p' | tr '\n' ' '
 }
 
 # run_prog KO TOOLDIR PROG: 0 if it passed (or skipped), 1 if it failed
@@ -144,18 +168,27 @@ while read -r variant id ko tooldir progs; do
 	done
 	# the autograder's kernel_clean: a warning or an oops fails the lab
 	stop=
-	if dmesg | grep -E 'WARNING|(^|[^A-Z_])BUG|Oops|Call Trace' >/tmp/.bad; then
+	if dmesg | grep -E 'WARNING|(^|[^A-Z_])BUG|Oops|general protection fault|invalid opcode|Call Trace' >/tmp/.bad; then
 		head -n 4 /tmp/.bad | sed "s/^/# dmesg: /"
 		[ "$verdict" = killed ] || why="by kernel_clean"
 		verdict=killed
-		grep -qE '(^|[^A-Z_])BUG|Oops' /tmp/.bad && stop="$id oopsed: the kernel is not trusted any more"
+		# an oops: Oops (page fault), BUG, or a #GP/#UD in the kernel
+		grep -qE '(^|[^A-Z_])BUG|Oops|general protection fault|invalid opcode' /tmp/.bad &&
+			stop="$id oopsed: the kernel is not trusted any more"
 	fi
 	unload || stop="${stop:-tvmm.ko of $id cannot be unloaded}"
+	repaired='' fixed='' health2=''
 	if [ -z "$stop" ] && ! health=$(healthy); then
-		stop="after $id: $health"
+		# a lab 02 mutant left VMX on: repair, and check again
+		if fixed=$(repair) && health2=$(healthy); then
+			repaired="after $id: $health; vmx_repair: $fixed"
+		else
+			stop="after $id: $health; vmx_repair did not help: ${health2:-$fixed}"
+		fi
 	fi
 	dmesg -c >/dev/null
 	echo "TVMM-MUTANT RESULT $variant $verdict $why"
+	[ -z "$repaired" ] || echo "TVMM-MUTANT REPAIRED $variant $repaired"
 	if [ -n "$stop" ]; then
 		echo "TVMM-MUTANT STOP $stop"
 		break

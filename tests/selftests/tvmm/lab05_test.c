@@ -22,7 +22,9 @@
  * - guests/cpuid_leaves.bin: each (leaf, subleaf) the guest asks gets the
  *   answer this program gets from the same CPU, except leaf 1 (VMX clear,
  *   hypervisor bit set, OSXSAVE as the guest's CR4.OSXSAVE, before and
- *   after the guest sets it) and leaf 0x40000000 ("TVMMtvmmTVMM").
+ *   after the guest sets it) and leaf 0x40000000 ("TVMMtvmmTVMM"). The
+ *   guest prints with the putc hypercall, not OUT: this lab05.2 test
+ *   must not need lab05.1's I/O exit (points per TODO, labs/lab05-*).
  *
  * Needs: a VT-x CPU (the Bochs lab VM).
  */

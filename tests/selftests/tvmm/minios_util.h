@@ -23,8 +23,9 @@ const char *tvmm_action_name(unsigned int action);
 const char *tvmm_mode_name(unsigned int mode);
 
 /*
- * guests/minios.S: its console, in every mode, with the default timer; the
- * app's exit status is this run's seed's (seed.h: 42 for seed 0).
+ * guests/minios.S: its console, in every mode, with a timer; the boot's
+ * ticks and the app's exit status are this run's seed's (seed.h: 3 and
+ * 42 for seed 0).
  */
 static inline const char *minios_text(void)
 {
@@ -32,18 +33,21 @@ static inline const char *minios_text(void)
 
 	snprintf(text, sizeof(text),
 		 "minios: kernel up (GDT, IDT, TSS loaded)\n"
-		 "minios: interrupts on, 3 timer ticks seen\n"
+		 "minios: interrupts on, %u timer ticks seen\n"
 		 "minios: cli section: the tick waited for sti\n"
 		 "hello from ring 3\n"
 		 "app: getticks says the timer ran in ring 3\n"
-		 "minios: app exited with %u\n", seed_params()->minios_status);
+		 "minios: app exited with %u\n", seed_params()->minios_boot_ticks,
+		 seed_params()->minios_status);
 	return text;
 }
 #define MINIOS_TEXT		minios_text()
 #define MINIOS_TEXT_NO_TIMER	"minios: kernel up (GDT, IDT, TSS loaded)\n"
 #define MINIOS_STATUS		(seed_params()->minios_status)	/* 42 for seed 0 */
 #define MINIOS_SYSCALLS		5	/* write, getticks x2, write, exit */
-#define MINIOS_BOOT_TICKS	3	/* the kernel waits for these with HLT */
+#define MINIOS_BOOT_TICKS	(seed_params()->minios_boot_ticks)	/* waited for with HLT */
+/* The period minios's spins are sized for: run_minios() sets tvmm's timer to it. */
+#define MINIOS_TIMER_PERIOD	(seed_params()->minios_timer_period)	/* 1000000 for seed 0 */
 #define MINIOS_UCODE_SEL	0x1b	/* the app's CS */
 #define T_SYSCALL		0x80
 /* #GP error code of `int $0x80` through a DPL-0 gate: IDT bit | vector << 3. */
@@ -62,7 +66,8 @@ static void on_alarm(int sig)
 }
 
 /*
- * Run @guest in @mode with the default timer, tracing. Return 0, or -errno
+ * Run @guest in @mode with the seed's timer period (tvmm's default for
+ * seed 0), tracing. Return 0, or -errno
  * (-EOPNOTSUPP: the module does not have this mode; -EINTR: timed out).
  */
 static int run_minios(__u32 mode, const char *guest, struct vm_result *res)
@@ -71,6 +76,7 @@ static int run_minios(__u32 mode, const char *guest, struct vm_result *res)
 	struct sigaction sa;
 	int ret;
 
+	c.timer_ticks = MINIOS_TIMER_PERIOD;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);

@@ -17,7 +17,10 @@
  *
  * Guests: mmio.bin, mmio_bad.bin, ram_size.bin, outside_ram.bin from
  * guests/ (installed beside this test, or in $GUEST_DIR), and a few
- * instructions assembled by hand below, each with its source.
+ * instructions assembled by hand below, each with its source. mmio.bin's
+ * values (SCRATCH's, COUNTER's start and reads, SCRATCH at the doorbell)
+ * and outside_ram.bin's GPA follow the seed (seed.h): the console and the
+ * trace expected here are computed from it.
  *
  * Lab: 10 (memory and I/O). Needs: a VT-x CPU with EPT (the Bochs lab VM).
  */
@@ -32,13 +35,32 @@
 #define EPT_QUAL_WRITE	(1ULL << 1)
 #define OUTSIDE_GPA	(seed_params()->outside_gpa)	/* outside_ram.S (0x40000000 for seed 0) */
 
-#define MMIO_TEXT \
-	"mmio: id TVMM version 00000001\n" \
-	"mmio: scratch 32-bit 12345678 16-bit 1234beef 8-bit 12345aa5\n" \
-	"mmio: counter 00000005 00000006 00000007\n" \
-	"tvmm-dev: doorbell 0x42 (scratch 0xc0ffee00, counter 8)\n" \
-	"mmio: doorbell rang 00000001 time(s)\n" \
-	"mmio: all checks passed\n"
+/*
+ * mmio.bin's console for this run's seed (seed.h; seed 0: scratch
+ * 12345678, counter 5 read 3 times, scratch c0ffee00 at the doorbell).
+ * The "tvmm-dev:" line is tvmm's own: it shows the device's state.
+ */
+static const char *mmio_text(void)
+{
+	const struct seed_params *p = seed_params();
+	static char text[1024];
+	unsigned int hi = p->mmio_scratch & 0xffff0000;
+	size_t n;
+
+	n = snprintf(text, sizeof(text),
+		     "mmio: id TVMM version 00000001\n"
+		     "mmio: scratch 32-bit %08x 16-bit %08x 8-bit %08x\n"
+		     "mmio: counter", p->mmio_scratch, hi | 0xbeef, hi | 0x5aa5);
+	for (unsigned int i = 0; i < p->mmio_reads; i++)
+		n += snprintf(text + n, sizeof(text) - n, " %08x", p->mmio_counter + i);
+	snprintf(text + n, sizeof(text) - n,
+		 "\ntvmm-dev: doorbell 0x42 (scratch 0x%x, counter %u)\n"
+		 "mmio: doorbell rang 00000001 time(s)\n"
+		 "mmio: all checks passed\n", p->mmio_doorbell,
+		 p->mmio_counter + p->mmio_reads);
+	return text;
+}
+#define MMIO_TEXT	mmio_text()
 
 /* One device access as the trace must show it. */
 struct access {
@@ -48,30 +70,39 @@ struct access {
 	unsigned int value;
 };
 
-/* Every access of mmio.S, in program order. */
-static const struct access mmio_accesses[] = {
-	{ TVMM_DEV_ID, false, 4, TVMM_DEV_MAGIC },	/* a1: mov DEV, %eax */
-	{ TVMM_DEV_ID + 1, false, 1, 'V' },		/* movzbl DEV+1, %ecx */
-	{ TVMM_DEV_VERSION, false, 4, 1 },
-	{ TVMM_DEV_SCRATCH, true, 4, 0x12345678 },	/* c7: movl $imm32 */
-	{ TVMM_DEV_SCRATCH, false, 4, 0x12345678 },
-	{ TVMM_DEV_SCRATCH, true, 2, 0xbeef },		/* 66 c7: movw $imm16 */
-	{ TVMM_DEV_SCRATCH, false, 2, 0xbeef },		/* 66 8b: into %si */
-	{ TVMM_DEV_SCRATCH + 2, false, 2, 0x1234 },	/* movzwl */
-	{ TVMM_DEV_SCRATCH, false, 4, 0x1234beef },
-	{ TVMM_DEV_SCRATCH + 1, true, 1, 0x5a },	/* 88: %cl */
-	{ TVMM_DEV_SCRATCH, true, 1, 0xa5 },		/* c6: movb $imm8 */
-	{ TVMM_DEV_SCRATCH + 1, false, 1, 0x5a },	/* 8a: into %ah */
-	{ TVMM_DEV_SCRATCH, false, 1, 0xa5 },		/* SIB (%ebx,%edx,4) */
-	{ TVMM_DEV_SCRATCH, false, 4, 0x12345aa5 },
-	{ TVMM_DEV_COUNTER, true, 4, 5 },
-	{ TVMM_DEV_COUNTER, false, 4, 5 },
-	{ TVMM_DEV_COUNTER, false, 4, 6 },
-	{ TVMM_DEV_COUNTER, false, 4, 7 },
-	{ TVMM_DEV_SCRATCH, true, 4, 0xc0ffee00 },	/* a3: mov %eax, DEV+8 */
-	{ TVMM_DEV_DOORBELL, true, 4, 0x42 },
-	{ TVMM_DEV_DOORBELL, false, 4, 1 },
-};
+#define MMIO_MAX_ACCESSES	32
+
+/* Every access of mmio.S, in program order, for this run's seed; returns how many. */
+static size_t mmio_accesses(struct access *a)
+{
+	const struct seed_params *p = seed_params();
+	unsigned int s = p->mmio_scratch, hi = s & 0xffff0000;
+	size_t n = 0;
+
+#define ACCESS(off, wr, w, v)	(a[n++] = (struct access){ (off), (wr), (w), (v) })
+	ACCESS(TVMM_DEV_ID, false, 4, TVMM_DEV_MAGIC);		/* a1: mov DEV, %eax */
+	ACCESS(TVMM_DEV_ID + 1, false, 1, 'V');			/* movzbl DEV+1, %ecx */
+	ACCESS(TVMM_DEV_VERSION, false, 4, 1);
+	ACCESS(TVMM_DEV_SCRATCH, true, 4, s);			/* c7: movl $imm32 */
+	ACCESS(TVMM_DEV_SCRATCH, false, 4, s);
+	ACCESS(TVMM_DEV_SCRATCH, true, 2, 0xbeef);		/* 66 c7: movw $imm16 */
+	ACCESS(TVMM_DEV_SCRATCH, false, 2, 0xbeef);		/* 66 8b: into %si */
+	ACCESS(TVMM_DEV_SCRATCH + 2, false, 2, s >> 16);	/* movzwl */
+	ACCESS(TVMM_DEV_SCRATCH, false, 4, hi | 0xbeef);
+	ACCESS(TVMM_DEV_SCRATCH + 1, true, 1, 0x5a);		/* 88: %cl */
+	ACCESS(TVMM_DEV_SCRATCH, true, 1, 0xa5);		/* c6: movb $imm8 */
+	ACCESS(TVMM_DEV_SCRATCH + 1, false, 1, 0x5a);		/* 8a: into %ah */
+	ACCESS(TVMM_DEV_SCRATCH, false, 1, 0xa5);		/* SIB (%ebx,%edx,4) */
+	ACCESS(TVMM_DEV_SCRATCH, false, 4, hi | 0x5aa5);
+	ACCESS(TVMM_DEV_COUNTER, true, 4, p->mmio_counter);	/* 89: mov %ebp */
+	for (unsigned int i = 0; i < p->mmio_reads && n < MMIO_MAX_ACCESSES - 3; i++)
+		ACCESS(TVMM_DEV_COUNTER, false, 4, p->mmio_counter + i);
+	ACCESS(TVMM_DEV_SCRATCH, true, 4, p->mmio_doorbell);	/* a3: mov %eax, DEV+8 */
+	ACCESS(TVMM_DEV_DOORBELL, true, 4, 0x42);
+	ACCESS(TVMM_DEV_DOORBELL, false, 4, 1);
+#undef ACCESS
+	return n;
+}
 
 /*
  * Register effects of narrow loads:
@@ -202,6 +233,10 @@ TEST_F(mmio, guest_sees_the_device)
 	struct vm_result *r = &self->res;
 
 	ASSERT_EQ(0, vm_run_guest(&c, "mmio.bin", r, NULL));
+	/* this seed's device line (tvmm's own), for the log */
+	TH_LOG("seed %lu: %.*s", seed_params()->seed,
+	       (int)strcspn(strstr(r->console, "tvmm-dev:") ?: "-", "\n"),
+	       strstr(r->console, "tvmm-dev:") ?: "-");
 	EXPECT_STREQ(MMIO_TEXT, r->console);
 	EXPECT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s: %s", end_name(r->run.end),
 						  r->run.message);
@@ -211,7 +246,8 @@ TEST_F(mmio, guest_sees_the_device)
 TEST_F(mmio, records_show_each_access)
 {
 	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
-	const size_t want = sizeof(mmio_accesses) / sizeof(mmio_accesses[0]);
+	struct access accesses[MMIO_MAX_ACCESSES];
+	const size_t want = mmio_accesses(accesses);
 	const struct tvmm_exit_record *dev[64];
 	struct vm_result *r = &self->res;
 	size_t n;
@@ -220,7 +256,7 @@ TEST_F(mmio, records_show_each_access)
 	n = device_records(r, dev, 64);
 	ASSERT_EQ(want, n) TH_LOG("%zu device accesses in the trace, mmio.S makes %zu", n, want);
 	for (size_t i = 0; i < n; i++) {
-		const struct access *a = &mmio_accesses[i];
+		const struct access *a = &accesses[i];
 		const struct tvmm_exit_record *rec = dev[i];
 
 		EXPECT_EQ(DEV + a->offset, rec->gpa) TH_LOG("access %zu (seq %llu)", i, rec->seq);

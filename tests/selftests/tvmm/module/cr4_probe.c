@@ -22,7 +22,10 @@
  *
  * Only for the lab VM: setting CR4.VMXE without VMXON is harmless, but
  * clearing it under a real VMM would #GP, so with hold_vmx=1 the load is
- * refused when any CPU already has VMXE set.
+ * refused when any CPU already has VMXE set, and the unload leaves VMXE
+ * set on a CPU that is in VMX operation: a tvmm that wrongly took VMX
+ * while we held it (lab 02) fails its test, and its own VMXOFF at rmmod
+ * clears VMXE, instead of this module's CR4 write oopsing the lab VM.
  *
  * SDM: vol. 3C, 24.7 "Enabling and Entering VMX Operation".
  * Context: process context; CR4 is read/written on each CPU by IPI.
@@ -33,6 +36,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/smp.h>
+#include <asm/asm.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
@@ -61,8 +65,32 @@ static void probe_set_vmxe(void *unused)
 	cr4_set_bits(X86_CR4_VMXE);
 }
 
+/*
+ * Is this CPU in VMX operation? VMPTRST (store the current-VMCS pointer)
+ * works there, and raises #UD outside it; the exception table skips the
+ * faulting instruction (to 2:), so a #UD means "no". SDM vol. 2, VMPTRST.
+ */
+static bool probe_in_vmx_operation(void)
+{
+	u64 vmcs_pa;
+
+	asm goto("1: vmptrst (%[pa])\n\t"
+		 "jmp %l[in_vmx]\n\t"
+		 "2:\n\t"
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [pa] "r"(&vmcs_pa) : "memory" : in_vmx);
+	return false;
+in_vmx:
+	return true;
+}
+
 static void probe_clear_vmxe(void *unused)
 {
+	/* clearing CR4.VMXE in VMX operation is a #GP (SDM vol. 3C, 24.8) */
+	if (probe_in_vmx_operation()) {
+		atomic_inc(&cpus_with_vmxe);
+		return;
+	}
 	cr4_clear_bits(X86_CR4_VMXE);
 }
 
@@ -113,8 +141,13 @@ static int __init cr4_probe_init(void)
 static void __exit cr4_probe_exit(void)
 {
 	debugfs_remove_recursive(probe_dir);
-	if (hold_vmx)
+	if (hold_vmx) {
+		atomic_set(&cpus_with_vmxe, 0);
 		on_each_cpu(probe_clear_vmxe, NULL, 1);
+		if (atomic_read(&cpus_with_vmxe))
+			pr_err("cr4_probe: another VMM entered VMX operation while we held it: CR4.VMXE left set on %d CPU(s)\n",
+			       atomic_read(&cpus_with_vmxe));
+	}
 	if (clear_cr0_ne)
 		on_each_cpu(probe_set_ne, NULL, 1);
 }
