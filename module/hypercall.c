@@ -30,7 +30,7 @@
 #define HC_UNKNOWN_RESULT	0xffffffffU
 #define HC_EPERM_RESULT		0xffffffffU	/* -EPERM: VMCALL from CPL > 0 (as KVM) */
 
-/* VMCALL: the paravirtual door of the guest ABI (docs/abi.md, "Hypercalls"). */
+/* VMCALL: the paravirtual door of the guest ABI (docs/abi.md, "The guest ABI"). */
 void exit_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	u64 tsc, rflags;

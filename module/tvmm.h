@@ -187,9 +187,11 @@ struct tvmm_vm {
 	 * The HLT exit that halted the vCPU: recorded when the tick that ends
 	 * the wait goes in, so its trace record says "injected".
 	 */
-	struct tvmm_exit_info halt_exit;
-	u64 halt_exit_cycles;
-	bool halt_exit_pending;
+	struct {			/* a HLT that made the vCPU wait (vcpu.c) */
+		struct tvmm_exit_info exit;	/* its record, written when it wakes */
+		u64 cycles;
+		bool pending;
+	} halt;
 
 	/* Updated by the run loop, read (racily, for display) by debugfs. */
 	u64 exits;

@@ -127,6 +127,15 @@ static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 }
 
+/* One more exit; end the VM at --max-exits. */
+static void vcpu_count_exit(struct tvmm_vm *vm)
+{
+	vm->exits++;
+	if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
+		vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,
+			 "stopped after %llu exits (--max-exits)", vm->exits);
+}
+
 /*
  * The benchmark floor (TVMM_CONFIG_NULL_HANDLERS): for CPUID and I/O exits
  * do the least any VMM must do, step over the instruction, and nothing
@@ -140,10 +149,7 @@ static bool vcpu_null_handler(struct tvmm_vm *vm)
 		return false;
 	vcpu_write(vm, VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
 		   vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
-	vm->exits++;
-	if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
-		vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,
-			 "stopped after %llu exits (--max-exits)", vm->exits);
+	vcpu_count_exit(vm);
 	return true;
 }
 
@@ -155,33 +161,34 @@ static bool vcpu_slice_over(struct tvmm_vm *vm)
 	       ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace));
 }
 
-/* Run the guest on this CPU until vcpu_slice_over(). Preemption is off. */
-static void vcpu_run_slice(struct tvmm_vm *vm)
+/*
+ * Bring the VM's VMCS, just made current, up to date: built on the first
+ * slice (vmcs.c), host state refreshed on later ones (the CPU may have
+ * changed), registers from TVMM_SET_REGS written in.
+ * Return: 0, or -errno with the VM ended.
+ */
+static int vcpu_slice_load(struct tvmm_vm *vm)
 {
-	u64 vmcs_hpa = page_to_phys(vm->vmcs);
-	struct tvmm_exit_info exit;
-	struct tvmm_host_state hs;
-	struct tvmm_host_debug hd;
-	int launched = 0, ret, err;
-	bool vmx_lost = false;
-	u64 tsc;
+	int err;
 
-	if (vmx_vmptrld(vmcs_hpa)) {
-		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMPTRLD failed (see dmesg)");
-		return;
-	}
-	vmx_cpu_set_loaded_vmcs(vmcs_hpa);	/* for the emergency VMCLEAR (vmx.c) */
 	if (!vm->vmcs_ready) {
 		err = vmcs_setup(vm);
 		vm->vmcs_ready = !err;
 	} else {
 		err = vmcs_refresh_host_state();
 	}
-	if (!err && vm->set_regs_pending) {
+	if (err == -ENOPKG)	/* lab 03's stubs: lab.c has the details */
+		vcpu_end(vm, TVMM_END_TODO, 3,
+			 "VMCS setup: a lab 03 TODO is still a stub (dmesg names it)");
+	if (err) {
+		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCS setup failed (%d, see dmesg)", err);
+		return err;
+	}
+	if (vm->set_regs_pending) {
 		/* TVMM_SET_REGS: RFLAGS bit 1 is always 1 (SDM vol. 1, 3.4.3). */
-		vmx_vmwrite(VMCS_GUEST_RIP, vm->set_regs.rip, &err);
-		vmx_vmwrite(VMCS_GUEST_RSP, vm->set_regs.rsp, &err);
-		vmx_vmwrite(VMCS_GUEST_RFLAGS, vm->set_regs.rflags | X86_EFLAGS_FIXED, &err);
+		vcpu_write(vm, VMCS_GUEST_RIP, vm->set_regs.rip);
+		vcpu_write(vm, VMCS_GUEST_RSP, vm->set_regs.rsp);
+		vcpu_write(vm, VMCS_GUEST_RFLAGS, vm->set_regs.rflags | X86_EFLAGS_FIXED);
 		vm->set_regs_pending = false;
 	}
 	/*
@@ -190,46 +197,113 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	 * 27.3.1.4), so the failure path and its VMCS dump can be tested,
 	 * though no guest and no ioctl can reach it any more.
 	 */
-	if (!err && READ_ONCE(vm->fail_next_entry)) {
+	if (READ_ONCE(vm->fail_next_entry)) {
 		WRITE_ONCE(vm->fail_next_entry, false);
-		vmx_vmwrite(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | X86_EFLAGS_VM, &err);
+		vcpu_write(vm, VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | X86_EFLAGS_VM);
 	}
-	if (err == -ENOPKG)	/* lab 03's stubs: lab.c has the details */
-		vcpu_end(vm, TVMM_END_TODO, 3,
-			 "VMCS setup: a lab 03 TODO is still a stub (dmesg names it)");
-	if (err) {
-		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMCS setup failed (%d, see dmesg)", err);
-		goto out_clear;
-	}
-	/*
-	 * The preemption timer bounds the guest's time (virq.c sets it). A
-	 * vCPU woken from HLT gets its tick now: that HLT exit is recorded
-	 * only here, with the injection it ended in.
-	 */
-	if (vm->halt_exit_pending) {
-		vm->halt_exit_pending = false;
-		virq_prepare_entry(vm, &vm->halt_exit);
-		trace_record_exit(vm, &vm->halt_exit, vm->halt_exit_cycles);
+	return vm->end ? -EIO : 0;
+}
+
+/*
+ * Before the slice's first entry: the virtual timer's decision (virq.c;
+ * a vCPU woken from HLT gets its tick now, and that HLT exit is recorded
+ * only here, with the injection it ended in), and a TLB flush: guest
+ * entries tagged with this VM's EPTP and VPID may survive from an earlier
+ * slice, or from a freed VM whose tables had the same address (SDM
+ * 29.4.3). Return: 0, or -EIO with the VM ended.
+ */
+static int vcpu_slice_prepare(struct tvmm_vm *vm)
+{
+	int err = 0;
+
+	if (vm->halt.pending) {
+		vm->halt.pending = false;
+		virq_prepare_entry(vm, &vm->halt.exit);
+		trace_record_exit(vm, &vm->halt.exit, vm->halt.cycles);
 	} else {
 		virq_prepare_entry(vm, NULL);
 	}
-
-	/*
-	 * Guest TLB entries tagged with this VM's EPTP and VPID may survive
-	 * from an earlier slice, or from a freed VM whose tables had the same
-	 * address: flush them on this CPU before running (SDM 29.4.3).
-	 */
 	if (tvmm_caps.ept_vpid_cap & BIT_ULL(EPT_VPID_INVEPT_SINGLE_CONTEXT))
 		err |= vmx_invept(INVEPT_SINGLE_CONTEXT, vm->mem.eptp);
 	else
 		err |= vmx_invept(INVEPT_ALL_CONTEXT, 0);
 	if (tvmm_caps.ept_vpid_cap & BIT_ULL(EPT_VPID_INVVPID_SINGLE_CONTEXT))
 		err |= vmx_invvpid(INVVPID_SINGLE_CONTEXT, vm->vpid);
-	if (err) {
+	if (err)
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "TLB flush failed (see dmesg)");
-		goto out_clear;
-	}
+	return vm->end ? -EIO : 0;
+}
 
+/*
+ * One trip into the guest and back, with interrupts off around it: the
+ * guest's breakpoints in, VMLAUNCH/VMRESUME, then first of all the host's
+ * debug state and the NMI or machine check that may have caused the exit
+ * (host_state.c); only then interrupts on, and Linux takes the host
+ * interrupt that caused the exit, if any.
+ * Return: tvmm_vmx_enter()'s VMX_ENTER_*, or -ENXIO if this CPU has left
+ * VMX operation (a reboot, vmx.c): no VMCS is current any more.
+ */
+static int vcpu_enter(struct tvmm_vm *vm, const struct tvmm_host_state *hs, int launched,
+		      u64 *tsc)
+{
+	struct tvmm_host_debug hd;
+	int ret;
+
+	local_irq_disable();
+	if (unlikely(!vmx_cpu_is_on())) {
+		local_irq_enable();
+		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMX was turned off on this CPU (reboot)");
+		return -ENXIO;
+	}
+	if (trace_tvmm_entry_enabled())
+		trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
+	dr_load_guest(vm, &hd);
+	ret = tvmm_vmx_enter(&vm->regs, launched);
+	*tsc = rdtsc();
+	dr_restore_host(&hd);
+	host_debugctl_restore_irqoff(hs);
+	if (ret == VMX_ENTER_EXITED)
+		host_events_irqoff(vmcs_read(VMCS_VM_EXIT_REASON));
+	local_irq_enable();
+	return ret;
+}
+
+/*
+ * An exit, handled: dispatched (exits.c), then the next entry's interrupt
+ * decision (virq.c) and the record (trace.c). A HLT that made the vCPU
+ * wait keeps its record for the next slice (vcpu_slice_prepare()).
+ */
+static void vcpu_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 tsc)
+{
+	vcpu_count_exit(vm);
+	exit->vif = virq_guest_if(vm, exit->rflags);
+	vmx_handle_exit(vm, exit);
+	if (vm->halted) {
+		vm->halt.exit = *exit;
+		vm->halt.cycles = rdtsc() - tsc;
+		vm->halt.pending = true;
+		return;		/* the slice is over (vcpu_slice_over()) */
+	}
+	virq_prepare_entry(vm, exit);
+	trace_record_exit(vm, exit, rdtsc() - tsc);
+}
+
+/* Run the guest on this CPU until vcpu_slice_over(). Preemption is off. */
+static void vcpu_run_slice(struct tvmm_vm *vm)
+{
+	u64 vmcs_hpa = page_to_phys(vm->vmcs);
+	struct tvmm_exit_info exit;
+	struct tvmm_host_state hs;
+	int launched = 0, ret;
+	u64 tsc;
+
+	if (vmx_vmptrld(vmcs_hpa)) {
+		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMPTRLD failed (see dmesg)");
+		return;
+	}
+	vmx_cpu_set_loaded_vmcs(vmcs_hpa);	/* for the emergency VMCLEAR (vmx.c) */
+	if (vcpu_slice_load(vm) || vcpu_slice_prepare(vm))
+		goto out_clear;
 	/*
 	 * VM exits load null selectors, an unusable LDTR, DR7 = 0x400 and
 	 * IA32_DEBUGCTL = 0: keep the caller's, for host_state.c to restore.
@@ -238,30 +312,10 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	vm->last_cpu = smp_processor_id();
 
 	do {
-		local_irq_disable();
-		/* A reboot may have taken this CPU out of VMX operation (vmx.c). */
-		if (unlikely(!vmx_cpu_is_on())) {
-			local_irq_enable();
-			vcpu_end(vm, TVMM_END_INTERNAL, 0,
-				 "VMX was turned off on this CPU (reboot)");
-			vmx_lost = true;
-			break;
-		}
-		if (trace_tvmm_entry_enabled())
-			trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
-		dr_load_guest(vm, &hd);
-		ret = tvmm_vmx_enter(&vm->regs, launched);
-		tsc = rdtsc();
-		/* The host's debug state and NMI/#MC first, with interrupts off. */
-		dr_restore_host(&hd);
-		host_debugctl_restore_irqoff(&hs);
-		if (ret == VMX_ENTER_EXITED)
-			host_events_irqoff(vmcs_read(VMCS_VM_EXIT_REASON));
-		/* Now Linux takes the host interrupt that caused the exit, if any. */
-		local_irq_enable();
-
+		ret = vcpu_enter(vm, &hs, launched, &tsc);
 		if (ret != VMX_ENTER_EXITED) {
-			vcpu_entry_insn_failed(vm, ret);
+			if (ret != -ENXIO)
+				vcpu_entry_insn_failed(vm, ret);
 			break;
 		}
 		launched = 1;
@@ -272,24 +326,10 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 			vcpu_entry_state_failed(vm, exit.reason);
 			break;
 		}
-
-		vm->exits++;
-		exit.vif = virq_guest_if(vm, exit.rflags);
-		vmx_handle_exit(vm, &exit);
-		if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
-			vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,
-				 "stopped after %llu exits (--max-exits)", vm->exits);
-		if (vm->halted) {
-			vm->halt_exit = exit;
-			vm->halt_exit_cycles = rdtsc() - tsc;
-			vm->halt_exit_pending = true;
-			continue;	/* the slice is over (vcpu_slice_over()) */
-		}
-		virq_prepare_entry(vm, &exit);
-		trace_record_exit(vm, &exit, rdtsc() - tsc);
+		vcpu_handle_exit(vm, &exit, tsc);
 	} while (!vcpu_slice_over(vm));
 
-	if (!vmx_lost) {
+	if (ret != -ENXIO) {
 		vcpu_snapshot_guest(vm);
 		vmcs_snapshot(vm);
 	}
@@ -300,7 +340,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	 */
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
-	if (vmx_lost)
+	if (ret == -ENXIO)
 		return;		/* no VMCS is current any more */
 out_clear:
 	if (vmx_vmclear(vmcs_hpa))

@@ -65,7 +65,7 @@ bool virq_guest_if(struct tvmm_vm *vm, u64 rflags)
 
 /*
  * The guest loaded an IDT: from now on it can take interrupts, so the
- * virtual timer starts (DESIGN.md, "Virtual timer").
+ * virtual timer starts (docs/abi.md, "The guest ABI").
  */
 void virq_start_timer(struct tvmm_vm *vm)
 {

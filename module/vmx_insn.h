@@ -32,7 +32,8 @@
 /*
  * VMREAD without a way to report failure: only for reading the error
  * number right after a VMfailValid, where a current VMCS is known to exist.
- * The "_unchecked" in the name says so (STYLE.md rule 8).
+ * The "_unchecked" in the name says so: every other VMX instruction here
+ * is checked.
  */
 static inline u64 vmx_vmread_unchecked(unsigned long field)
 {

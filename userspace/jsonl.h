@@ -5,7 +5,7 @@
  *
  * Concept: "tracciare le uscite". Every VM exit tvmm handles becomes one
  * line of text a student can grep, feed to jq or Python, or read back with
- * tvmm's own tools. The format is fixed by DESIGN.md and described in
+ * tvmm's own tools. The format is fixed and described in
  * docs/trace-format.md and tvmm.1 (TRACE FORMAT):
  *
  *   {"seq":0,"tsc":123,"reason":"IO_INSTRUCTION","reason_code":30,

@@ -2,7 +2,7 @@
 /*
  * guests_test.c - the example guests assemble into sane flat binaries.
  *
- * Rule (DESIGN.md, "Guest ABI"): a guest is a flat binary loaded at
+ * Rule (docs/abi.md, "The guest ABI"): a guest is a flat binary loaded at
  * 0x10000 (0x7c00 for the real-mode boot sector) into 2 MiB of guest RAM.
  * The examples are tiny on purpose: each fits in one page, the boot
  * sector is exactly 512 bytes ending in 0x55 0xAA, and each contains the

@@ -6,7 +6,7 @@
  * Concept: "supporto hardware" in the notes. Before a VMM can use VT-x it
  * must ask the CPU what it offers. The answers live in model-specific
  * registers (MSRs); this file names every MSR and every bit tvmm decodes, so
- * that no part of tvmm carries a bare number (STYLE.md rule 7).
+ * that no part of tvmm carries a bare number.
  *
  * SDM: Intel SDM vol. 3D, appendix A "VMX Capability Reporting Facility"
  *      (A.1 basic information, A.3-A.5 controls, A.6 misc, A.7-A.8 fixed

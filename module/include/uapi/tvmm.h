@@ -74,8 +74,7 @@ struct tvmm_caps {
 };
 
 /*
- * Guest modes: the notes' techniques side by side (DESIGN.md, "Guest
- * modes").
+ * Guest modes: the notes' techniques side by side (docs/concepts.md).
  */
 enum tvmm_mode {
 	TVMM_MODE_HW		= 0,	/* 32-bit protected mode, ring 0, VMX non-root */
@@ -85,7 +84,7 @@ enum tvmm_mode {
 	TVMM_MODE_PATCH		= 4,	/* deprivileged + scan-and-patch of code pages */
 };
 
-/* Guest ABI constants (DESIGN.md, "Guest ABI") */
+/* Guest ABI constants (docs/abi.md, "The guest ABI") */
 #define TVMM_GUEST_LOAD_GPA		0x10000	/* flat image, protected mode */
 #define TVMM_GUEST_REAL_LOAD_GPA	0x7c00	/* boot sector, real mode */
 #define TVMM_GUEST_MEM_DEFAULT		0x200000ULL	/* 2 MiB */
@@ -117,7 +116,7 @@ struct tvmm_config {
 };
 
 /*
- * The virtual timer (DESIGN.md, "Virtual timer"): vector 0x20 every
+ * The virtual timer (docs/abi.md, "The guest ABI"): vector 0x20 every
  * timer_ticks guest TSC ticks, once the guest has loaded an IDT.
  * timer_ticks = 0 means TVMM_TIMER_DEFAULT, TVMM_TIMER_OFF means no timer.
  * Periods outside [TVMM_TIMER_MIN, TVMM_TIMER_MAX] are EINVAL; the maximum

@@ -4,7 +4,7 @@
  * emulate with de-privileging, hardware-assisted, paravirtual.
  *
  * Rule under test (the notes' "De-privileging", "Trap-and-emulate" and the
- * CLI example; DESIGN.md "Guest modes" and "De-privileging under VMX"):
+ * CLI example; docs/concepts.md and docs/abi.md):
  * the mini-OS guests/minios.S, a ring-0 kernel with a ring-3 app, runs
  *   deprivileged: its kernel at ring 1, its app at ring 3, never ring 0;
  *     every privileged instruction (LGDT, LIDT, LTR, MOV SS, CLI, STI, OUT,

@@ -10,7 +10,7 @@
  * "VM-execution, VM-exit and VM-entry controls"): VMLAUNCH enters the
  * guest only if every control respects its capability MSR (allowed-0
  * bits set, allowed-1 bits the limit) and the guest state is consistent;
- * otherwise it fails and nothing runs. The guest ABI (DESIGN.md) fixes
+ * otherwise it fails and nothing runs. The guest ABI (docs/abi.md) fixes
  * that state: 32-bit protected mode, paging off, flat 4 GiB segments at
  * ring 0 (tvmm's selectors: code 0x08, data 0x10), EIP 0x10000, ESP at
  * the top of RAM, interrupts off.

@@ -7,7 +7,7 @@
  * TODO(lab06.3) IN/OUT at ring 1 handed to exit_io()).
  *
  * Rule under test (the notes' "de-privileging" and "trap-and-emulate";
- * DESIGN.md "De-privileging under VMX"; SDM vol. 3A 5.9 "Privileged
+ * docs/concepts.md; SDM vol. 3A 5.9 "Privileged
  * instructions", vol. 2 LGDT/LIDT/LTR/MOV CR/IN/OUT/HLT): at CPL 1 with
  * IOPL 0 every privileged instruction faults with #GP; exception-bitmap
  * bit 13 turns the #GP into a VM exit (reason 0, vector 13); tvmm decodes

@@ -3,7 +3,7 @@
  * popek_test - sensitive instructions that do not trap break trap-and-emulate.
  *
  * Rule under test (Popek and Goldberg, 1974; the notes' "Requisiti di
- * Popek-Goldberg"; DESIGN.md "De-privileging under VMX: facts"): a machine
+ * Popek-Goldberg"; docs/concepts.md): a machine
  * can be virtualized by trap-and-emulate only if every sensitive
  * instruction is privileged, i.e. traps when run outside ring 0. On x86
  * some are not: at ring 1 with IOPL 0, PUSHF shows the real IF (1), POPF
