@@ -346,6 +346,9 @@ int virq_halt_wait(struct tvmm_vm *vm);
 /* emulate.c: decode and emulate what faults (#GP) at ring 1. */
 void emulate_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 
+/* patch.c: the names of the patch kinds, for the trace and debugfs. */
+extern const char *const patch_names[];
+
 /* mmio.c: tvmm-dev, a device emulated by trapping its accesses through EPT. */
 bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 
