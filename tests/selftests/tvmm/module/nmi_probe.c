@@ -14,8 +14,8 @@
  * a count short.
  *
  *   /sys/kernel/debug/nmi_probe/send   write "CPU N": send N NMIs to CPU,
- *       one at a time, each after the previous one was handled or given up
- *       (timeout_ms); the counters below restart at each write
+ *       one at a time, each gap_us after the previous one was handled, or
+ *       given up (timeout_ms); the counters below restart at each write
  *   /sys/kernel/debug/nmi_probe/stats  read: "sent S", "handled H",
  *       "missed M" (not handled within timeout_ms), "in_tvmm T" (handled
  *       with the interrupted RIP in tvmm.ko: the NMI came through tvmm's
@@ -52,6 +52,16 @@
 static unsigned int timeout_ms = 1000;
 module_param(timeout_ms, uint, 0600);
 MODULE_PARM_DESC(timeout_ms, "how long to wait for each NMI to be handled");
+
+/*
+ * The pause after each NMI is handled: the target CPU is back in what it
+ * ran before (the guest), not still in the host's handling of the last
+ * NMI's exit, when the next one comes. On the debug lab kernel that
+ * handling takes a millisecond or more of emulated time.
+ */
+static unsigned int gap_us = 10000;
+module_param(gap_us, uint, 0600);
+MODULE_PARM_DESC(gap_us, "pause between one NMI handled and the next sent (us)");
 
 static struct dentry *probe_dir;
 static DEFINE_MUTEX(send_lock);
@@ -133,6 +143,7 @@ static bool send_one(unsigned int cpu)
 		}
 		usleep_range(100, 200);
 	}
+	usleep_range(gap_us, gap_us + 100);
 	return true;
 }
 
