@@ -98,6 +98,26 @@ static void host_nmi_irqoff(void)
 #endif
 }
 
+/*
+ * After a host NMI's exit: the guest must not go on with "blocking by
+ * NMI" (interruptibility bit 3). tvmm gives guests no NMI, so they never
+ * block one; and without "virtual NMIs" that bit would block the host's
+ * own NMIs while the guest runs, until the next exit and the host's next
+ * IRET. The SDM saves it as the guest had it (0); Bochs saves 1 (it
+ * blocks NMIs before it saves the guest state), which held back every
+ * later host NMI until a host interrupt's IRET (nmi_test showed 1 NMI
+ * exit for 20 NMIs).
+ */
+static void host_nmi_unblock_guest(void)
+{
+	u64 shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	int err = 0;
+
+	if (shadow & VMCS_BLOCKING_BY_NMI)
+		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			    shadow & ~(u64)VMCS_BLOCKING_BY_NMI, &err);
+}
+
 /* Run Linux's machine-check handler for a #MC the guest took. */
 static void host_machine_check_irqoff(void)
 {
@@ -139,6 +159,7 @@ bool host_events_irqoff(u32 reason)
 		return false;
 	if (type == TVMM_INTR_TYPE_NMI) {
 		host_nmi_irqoff();
+		host_nmi_unblock_guest();
 		return true;
 	}
 	if (type == TVMM_INTR_TYPE_HW_EXCEPTION && vector == TVMM_EXC_MC) {

@@ -158,6 +158,7 @@ enum vmcs_field {
 /* Guest interruptibility state bits (SDM 25.4.2, table 25-3). */
 #define VMCS_BLOCKING_BY_STI		0x1
 #define VMCS_BLOCKING_BY_MOV_SS		0x2
+#define VMCS_BLOCKING_BY_NMI		0x8
 
 /* Guest activity states (SDM 25.4.2, table 25-4). */
 #define VMCS_ACTIVITY_ACTIVE		0

@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
@@ -289,22 +290,41 @@ static void vmx_cpu_shutdown(void)
 	vmx_cpu_vmxoff(vc);
 }
 
+/* CPUs that left vmx_cpu_shutdown_ipi() with CR4.VMXE clear. */
+static atomic_t vmx_cpus_off;
+
 static void vmx_cpu_shutdown_ipi(void *unused)
 {
 	vmx_cpu_shutdown();
+	if (!(__read_cr4() & X86_CR4_VMXE))
+		atomic_inc(&vmx_cpus_off);
 }
 
 /*
  * Reboot, halt, power off: VMXOFF on every CPU, or INIT (which the next
  * kernel or the firmware uses to restart the CPUs) stays blocked. A VM
  * running on a CPU at that moment ends at its next entry (vcpu.c checks
- * vmx_cpu_is_on()).
+ * vmx_cpu_is_on()). Each CPU then reports CR4.VMXE as the CPU has it,
+ * and the line says how many of the online CPUs came out clear: the lab
+ * VM prints it on its console as it powers off, where
+ * tests/labvm/reboot_test.sh looks for it.
  */
 static int vmx_reboot(struct notifier_block *nb, unsigned long code, void *unused)
 {
+	const char *what = code == SYS_RESTART ? "restart" :
+			   code == SYS_HALT ? "halt" : "power off";
+	unsigned int off, online;
+
+	atomic_set(&vmx_cpus_off, 0);
 	on_each_cpu(vmx_cpu_shutdown_ipi, NULL, 1);
-	pr_info("VMX off on every CPU (%s)\n",
-		code == SYS_RESTART ? "restart" : code == SYS_HALT ? "halt" : "power off");
+	off = atomic_read(&vmx_cpus_off);
+	online = num_online_cpus();
+	if (off == online)
+		pr_info("VMX off on every CPU (%s): CR4.VMXE clear on %u of %u online CPUs\n",
+			what, off, online);
+	else
+		pr_err("VMX still on at %s: CR4.VMXE clear on only %u of %u online CPUs\n",
+		       what, off, online);
 	return NOTIFY_OK;
 }
 

@@ -90,10 +90,14 @@ fi
 if [ "$vm" -eq 1 ]; then
 	step vm-bochs bash tests/labvm/labvm.sh tests --emulator bochs
 	# The lab VM has 1 CPU (a second one doubles Bochs' time); the tests
-	# about VMX on every CPU and CPU hotplug run again with 2. Each step
-	# rebuilds (make is incremental): build/labvm may be shared.
+	# about VMX on every CPU and CPU hotplug run again with 2, and the
+	# host NMIs sent to a guest's CPU (nmi_test skips on 1 CPU). Each
+	# step rebuilds (make is incremental): build/labvm may be shared.
 	step vm-bochs-2cpus bash tests/labvm/labvm.sh tests --emulator bochs \
-		--cpus 2 --select lifecycle_test
+		--cpus 2 --select "lifecycle_test nmi_test"
+	# the reboot notifier at the lab VM's power-off, a guest running on
+	# CPU 1: VMX off on both CPUs (read from serial.log on the host)
+	step vm-bochs-reboot bash tests/labvm/reboot_test.sh --cpus 2
 	step vm-qemu-novmx bash tests/labvm/labvm.sh tests --emulator qemu-novmx \
 		--select novmx_test
 	# every lab's autograder fails on its own stub (one lab VM boot)
