@@ -108,14 +108,13 @@ static void host_nmi_irqoff(void)
  * later host NMI until a host interrupt's IRET (nmi_test showed 1 NMI
  * exit for 20 NMIs).
  */
-static void host_nmi_unblock_guest(void)
+static void host_nmi_unblock_guest(struct tvmm_vm *vm)
 {
 	u64 shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-	int err = 0;
 
 	if (shadow & VMCS_BLOCKING_BY_NMI)
-		vmx_vmwrite(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			    shadow & ~(u64)VMCS_BLOCKING_BY_NMI, &err);
+		vcpu_write(vm, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			   shadow & ~(u64)VMCS_BLOCKING_BY_NMI);
 }
 
 /* Run Linux's machine-check handler for a #MC the guest took. */
@@ -136,12 +135,13 @@ static void host_machine_check_irqoff(void)
 /**
  * host_events_irqoff() - right after a VM exit, before interrupts are on:
  * give Linux the NMI or machine check that caused it, if one did.
+ * @vm: the VM whose VMCS is current
  * @reason: the exit reason field
  *
  * Return: true if the exit was such a host event (exits.c then only
  * records it).
  */
-bool host_events_irqoff(u32 reason)
+bool host_events_irqoff(struct tvmm_vm *vm, u32 reason)
 {
 	u32 basic = reason & TVMM_EXIT_REASON_BASIC_MASK;
 	u32 info, type, vector;
@@ -159,7 +159,7 @@ bool host_events_irqoff(u32 reason)
 		return false;
 	if (type == TVMM_INTR_TYPE_NMI) {
 		host_nmi_irqoff();
-		host_nmi_unblock_guest();
+		host_nmi_unblock_guest(vm);
 		return true;
 	}
 	if (type == TVMM_INTR_TYPE_HW_EXCEPTION && vector == TVMM_EXC_MC) {

@@ -277,7 +277,7 @@ void dr_restore_host(const struct tvmm_host_debug *hd);
 
 /* host_state.c: what VM exits clobber, given back; NMIs and #MC to Linux. */
 int host_nmi_supported(void);
-bool host_events_irqoff(u32 reason);
+bool host_events_irqoff(struct tvmm_vm *vm, u32 reason);
 void host_state_save(struct tvmm_host_state *hs);
 void host_debugctl_restore_irqoff(const struct tvmm_host_state *hs);
 void host_state_restore(const struct tvmm_host_state *hs);

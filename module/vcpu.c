@@ -263,7 +263,7 @@ static int vcpu_enter(struct tvmm_vm *vm, const struct tvmm_host_state *hs, int 
 	dr_restore_host(&hd);
 	host_debugctl_restore_irqoff(hs);
 	if (ret == VMX_ENTER_EXITED)
-		host_events_irqoff(vmcs_read(VMCS_VM_EXIT_REASON));
+		host_events_irqoff(vm, vmcs_read(VMCS_VM_EXIT_REASON));
 	local_irq_enable();
 	return ret;
 }
