@@ -57,11 +57,20 @@ void exit_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		vcpu_console_putc(vm, vm->regs.rbx & 0xff);
 		break;
 	case HC_SET_IF:		/* the paravirtual CLI/STI */
+		virq_set_vif(vm, vm->regs.rbx & 1);
+		/*
+		 * At ring 1 (deprivileged, patch) the guest's IF is only the
+		 * virtual one: the real RFLAGS.IF stays 1 (virq.c), or a later
+		 * emulated STI's interrupt shadow would fail the VM entry
+		 * ("blocking by STI with IF = 0", SDM 27.3.1.5; found by
+		 * make fuzz, seed 20261206, guests 1811 and 1935).
+		 */
+		if (tvmm_mode_ring1(vm->config.mode))
+			break;
 		rflags = vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)X86_EFLAGS_IF;
 		if (vm->regs.rbx & 1)
 			rflags |= X86_EFLAGS_IF;
 		vcpu_write(vm, VMCS_GUEST_RFLAGS, rflags);
-		virq_set_vif(vm, vm->regs.rbx & 1);
 		break;
 	case HC_GET_TIME:
 		tsc = rdtsc();

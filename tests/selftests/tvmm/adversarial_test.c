@@ -582,4 +582,26 @@ TEST_F(adv, single_step_over_emulated_patch)
 	check_steps(_metadata, &self->res);
 }
 
+/*
+ * adv_setif.S: the set-IF hypercall turns the IF off, then STI. At ring 1
+ * only the virtual IF may change: the real one stays 1, or the emulated
+ * STI's shadow with IF = 0 fails the VM entry (status 113 before the fix;
+ * found by make fuzz).
+ */
+TEST_F(adv, set_if_hypercall_then_sti)
+{
+	static const __u32 modes[] = { TVMM_MODE_HW, TVMM_MODE_DEPRIVILEGED, TVMM_MODE_PATCH };
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		vm_result_free(&self->res);
+		if (self->fd >= 0)
+			close(self->fd);
+		self->fd = -1;
+		RUN_TRACED_MODE(modes[i], "adv_setif.bin", 100);
+		EXPECT_EQ(TVMM_END_HYPERCALL, self->res.run.end)
+			TH_LOG("mode %u: %s", modes[i], self->res.run.message);
+		EXPECT_EQ(0, self->res.run.exit_status);
+	}
+}
+
 TEST_HARNESS_MAIN
