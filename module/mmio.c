@@ -372,7 +372,7 @@ bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	 */
 	if (exit->qual & TVMM_EPT_QUAL_FETCH)
 		err = -EPERM;
-	else if (vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD) & TVMM_INTR_INFO_VALID)
+	else if (exit->idt_vectoring & TVMM_INTR_INFO_VALID)	/* read by vcpu.c */
 		err = -EPROTO;
 	else if ((vm->cr0_shadow & X86_CR0_PG) ||
 		 !(vmcs_read(VMCS_GUEST_CS_AR_BYTES) & VMCS_AR_DB))
