@@ -148,6 +148,15 @@ static int ept_debugfs_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ept_debugfs);
 
+static int profile_debugfs_show(struct seq_file *m, void *unused)
+{
+	struct tvmm_vm *vm = m->private;
+
+	profile_show(m, &vm->prof);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(profile_debugfs);
+
 static int vmcs_show(struct seq_file *m, void *unused)
 {
 	vmcs_dump(m, m->private);
@@ -167,6 +176,9 @@ void tvmm_debugfs_add_vm(struct tvmm_vm *vm)
 	debugfs_create_file("vmcs", 0400, vm->debugfs_dir, vm, &vmcs_fops);
 	debugfs_create_file("patches", 0400, vm->debugfs_dir, vm, &patches_fops);
 	debugfs_create_file("ept", 0400, vm->debugfs_dir, vm, &ept_debugfs_fops);
+	if (IS_ENABLED(CONFIG_TVMM_PROFILE))	/* profile.h */
+		debugfs_create_file("profile", 0400, vm->debugfs_dir, vm,
+				    &profile_debugfs_fops);
 	/* Write Y: the VM's next entry fails (vcpu.c), to test that path. */
 	debugfs_create_bool("fail_next_entry", 0600, vm->debugfs_dir, &vm->fail_next_entry);
 }

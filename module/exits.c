@@ -156,7 +156,9 @@ void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	if (event_delivery_faulted(vm, exit))
 		return;
 	if (handler) {
+		profile_mark(&vm->prof, PROFILE_DISPATCH);
 		handler(vm, exit);
+		profile_mark(&vm->prof, PROFILE_HANDLER);
 		event_redeliver(vm, exit);
 		return;
 	}

@@ -90,12 +90,14 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 		vm->stats.count[basic]++;
 		vm->stats.cycles[basic] += cycles;
 	}
+	profile_mark(&vm->prof, PROFILE_STATS);
 	trace_tvmm_exit(vm->id, basic, vmx_exit_reason_name(basic), exit->rip,
 			exit->qual, exit->gpa, exit->intr_info, exit->error_code,
 			tvmm_action_name(exit->action));
 
 	if (!(vm->config.flags & TVMM_CONFIG_TRACE)) {
 		vm->stats.records_dropped++;
+		profile_mark(&vm->prof, PROFILE_TRACE);
 		return;
 	}
 	spin_lock_irqsave(&ring->lock, flags);
@@ -132,6 +134,7 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	ring->head++;
 	spin_unlock_irqrestore(&ring->lock, flags);
 	wake_up_interruptible(&ring->wait);
+	profile_mark(&vm->prof, PROFILE_TRACE);
 }
 
 /**

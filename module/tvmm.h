@@ -23,6 +23,7 @@
 #include "include/uapi/tvmm.h"
 #include "include/tvmm/vmx_arch.h"
 #include "vcpu_regs.h"
+#include "profile.h"
 
 /*
  * Everything tvmm learned about the CPU at load time. Filled once by
@@ -199,6 +200,7 @@ struct tvmm_vm {
 	struct tvmm_stats stats;
 	struct tvmm_guest_snapshot snap;	/* guest state at the last exit */
 	int last_cpu;
+	struct tvmm_profile prof;	/* CONFIG_TVMM_PROFILE only (profile.h) */
 
 	/* The VMCS as of the last run (vmcs_snapshot()), for debugfs. */
 	u64 vmcs_values[TVMM_VMCS_SNAPSHOT_FIELDS];

@@ -147,9 +147,13 @@ static bool vcpu_null_handler(struct tvmm_vm *vm)
 
 	if (reason != EXIT_REASON_CPUID && reason != EXIT_REASON_IO_INSTRUCTION)
 		return false;
+	profile_set_reason(&vm->prof, reason);
+	profile_mark(&vm->prof, PROFILE_READ);
 	vcpu_write(vm, VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
 		   vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
+	profile_mark(&vm->prof, PROFILE_STEP);
 	vcpu_count_exit(vm);
+	profile_mark(&vm->prof, PROFILE_STATS);
 	return true;
 }
 
@@ -249,6 +253,8 @@ static int vcpu_enter(struct tvmm_vm *vm, const struct tvmm_host_state *hs, int 
 	struct tvmm_host_debug hd;
 	int ret;
 
+	profile_mark(&vm->prof, PROFILE_LOOP);
+	profile_exit_done(&vm->prof);
 	local_irq_disable();
 	if (unlikely(!vmx_cpu_is_on())) {
 		local_irq_enable();
@@ -258,13 +264,16 @@ static int vcpu_enter(struct tvmm_vm *vm, const struct tvmm_host_state *hs, int 
 	if (trace_tvmm_entry_enabled())
 		trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
 	dr_load_guest(vm, &hd);
+	profile_mark(&vm->prof, PROFILE_ENTRY);
 	ret = tvmm_vmx_enter(&vm->regs, launched);
 	*tsc = rdtsc();
+	profile_mark(&vm->prof, PROFILE_SWITCH);
 	dr_restore_host(&hd);
 	host_debugctl_restore_irqoff(hs);
 	if (ret == VMX_ENTER_EXITED)
 		host_events_irqoff(vm, vmcs_read(VMCS_VM_EXIT_REASON));
 	local_irq_enable();
+	profile_mark(&vm->prof, PROFILE_HOST);
 	return ret;
 }
 
@@ -278,6 +287,7 @@ static void vcpu_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u6
 	vcpu_count_exit(vm);
 	exit->vif = virq_guest_if(vm, exit->rflags);
 	vmx_handle_exit(vm, exit);
+	profile_mark(&vm->prof, PROFILE_DISPATCH);
 	if (vm->halted) {
 		vm->halt.exit = *exit;
 		vm->halt.cycles = rdtsc() - tsc;
@@ -285,6 +295,7 @@ static void vcpu_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u6
 		return;		/* the slice is over (vcpu_slice_over()) */
 	}
 	virq_prepare_entry(vm, exit);
+	profile_mark(&vm->prof, PROFILE_VIRQ);
 	trace_record_exit(vm, exit, rdtsc() - tsc);
 }
 
@@ -310,6 +321,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	 */
 	host_state_save(&hs);
 	vm->last_cpu = smp_processor_id();
+	profile_slice_start(&vm->prof);
 
 	do {
 		ret = vcpu_enter(vm, &hs, launched, &tsc);
@@ -322,12 +334,16 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		if ((vm->config.flags & TVMM_CONFIG_NULL_HANDLERS) && vcpu_null_handler(vm))
 			continue;
 		vcpu_read_exit(&exit, vmcs_read(VMCS_VM_EXIT_REASON), tsc);
+		profile_set_reason(&vm->prof, exit.reason & TVMM_EXIT_REASON_BASIC_MASK);
+		profile_mark(&vm->prof, PROFILE_READ);
 		if (exit.reason & TVMM_EXIT_REASON_ENTRY_FAILED) {
 			vcpu_entry_state_failed(vm, exit.reason);
 			break;
 		}
 		vcpu_handle_exit(vm, &exit, tsc);
 	} while (!vcpu_slice_over(vm));
+	profile_mark(&vm->prof, PROFILE_LOOP);
+	profile_exit_done(&vm->prof);
 
 	if (ret != -ENXIO) {
 		vcpu_snapshot_guest(vm);

@@ -113,8 +113,10 @@ unsigned int vcpu_cpl(struct tvmm_vm *vm)
  */
 void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
-	u64 shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	u64 shadow;
 
+	profile_mark(&vm->prof, PROFILE_HANDLER);
+	shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 	vcpu_write(vm, VMCS_GUEST_RIP, exit->rip + exit->insn_len);
 	if (shadow & (VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS))
 		vcpu_write(vm, VMCS_GUEST_INTERRUPTIBILITY_INFO,
@@ -122,6 +124,7 @@ void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	if (exit->rflags & X86_EFLAGS_TF)
 		vcpu_write(vm, VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
 			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | TVMM_PENDING_DBG_BS);
+	profile_mark(&vm->prof, PROFILE_STEP);
 }
 
 /**

@@ -125,6 +125,7 @@ static int vm_build(struct tvmm_vm *vm)
 		if (err)
 			goto err_vmcs;
 	}
+	profile_init(&vm->prof);
 	return 0;
 
 err_vmcs:

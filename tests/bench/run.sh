@@ -3,11 +3,16 @@
 #
 # make bench: what one VM exit round trip costs, tvmm vs its floor vs KVM.
 #
-#   tests/bench/run.sh [--reps N] [--no-kvm]
+#   tests/bench/run.sh [--reps N] [--no-kvm] [--no-dot]
 #
 # 1. builds guests/bench.bin and the static tests/bench/{tvmm,kvm}_bench;
-# 2. boots the normal lab VM (tvmm.ko loaded) and runs tvmm_bench: the guest
-#    under tvmm with tracing off, with tracing on, and with null handlers;
+# 2. builds a profiling tvmm.ko (CONFIG_TVMM_PROFILE, module/profile.h) in
+#    build/bench/profile-ko; boots the normal lab VM (tvmm.ko loaded) and
+#    runs tvmm_bench: the guest under tvmm with tracing off, with tracing
+#    on, and with null handlers; then, in the same boot, swaps in the
+#    profiling module and runs each configuration once more for the
+#    breakdown of an exit by part (the profile's marks make those runs
+#    slower: their totals are not the table's figures);
 # 3. builds (once, cached) a lab VM kernel with KVM built in
 #    (TVMM_KERNEL_EXTRA=tests/bench/kvm.config tests/labvm/kernel.sh), boots
 #    it and runs kvm_bench, the same guest under KVM. tvmm.ko for that
@@ -26,7 +31,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LABVM=$ROOT/tests/labvm
 OUT=$ROOT/build/bench
-REPS=3 KVM=1
+REPS=3 KVM=1 DOT=1
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
@@ -35,8 +40,9 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--reps) REPS=$2; shift 2 ;;
 	--no-kvm) KVM=0; shift ;;
-	-h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) die "unknown option '$1' (--reps N, --no-kvm)" ;;
+	--no-dot) DOT=0; shift ;;
+	-h|--help) sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option '$1' (--reps N, --no-kvm, --no-dot)" ;;
 	esac
 done
 
@@ -49,17 +55,54 @@ log "building guests/bench.bin and tests/bench/{tvmm,kvm}_bench"
 make -s -C "$ROOT/guests" bench.bin >&2 || die "make -C guests failed"
 make -s -C "$ROOT/tests/bench" >&2 || die "make -C tests/bench failed"
 
+# build_ko DIR KDIR [DEFINE]: tvmm.ko from a copy of the tree in DIR (so
+# the normal build in module/ stays untouched), against KDIR, with
+# "#define DEFINE 1" added to the lab-stage header; prints DIR/module/tvmm.ko
+build_ko() {
+	local dir=$1 kdir=$2 define=${3:-}
+
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$ROOT/Kbuild" "$dir/"
+	(cd "$ROOT" && find module \( -name '*.[chS]' -o -name Kbuild \) \
+		! -name '*.mod.c' -print0 | cpio --null -pdm --quiet "$dir")
+	[ -z "$define" ] || echo "#define $define 1" >>"$dir/module/generated/tvmm_config.h"
+	make -s -C "$kdir" M="$dir" modules >&2 || return 1
+	echo "$dir/module/tvmm.ko"
+}
+
+make -s -C "$ROOT" config >&2 || die "make config failed"
+
 # The lab VMs get no kselftests (TVMM_TESTS: an empty list): the bench
 # needs none, and a broken selftest build does not stop it.
 mkdir -p "$OUT/no-tests"
 : >"$OUT/no-tests/list"
 
 # --- tvmm, in the normal lab VM ---------------------------------------------
-tvmm_ok=0
-log "tvmm: booting the lab VM (tvmm_bench -r $REPS)"
+tvmm_ok=0 profile_ko=""
+KDIR_NORMAL=$("$LABVM/kernel.sh" --kdir) || die "the lab kernel did not build"
+log "tvmm: the profiling tvmm.ko (CONFIG_TVMM_PROFILE) in $OUT/profile-ko"
+if profile_ko=$(build_ko "$OUT/profile-ko" "$KDIR_NORMAL" CONFIG_TVMM_PROFILE); then
+	cp "$profile_ko" "$OUT/tvmm-profile.ko"
+	profile_ko=$OUT/tvmm-profile.ko
+else
+	log "warning: the profiling module did not build: no breakdown"
+	profile_ko=""
+fi
+# What runs in the VM: the figures, then (if built) the profile; the
+# status is the figures' run's.
+cat >"$OUT/bench-vm.sh" <<'EOS'
+./tvmm_bench -r "$1"
+status=$?
+if [ -e ./tvmm-profile.ko ] && rmmod tvmm && insmod ./tvmm-profile.ko; then
+	./tvmm_bench -r 1 | grep '^PROFILE'
+fi
+exit $status
+EOS
+log "tvmm: booting the lab VM (tvmm_bench -r $REPS, then the profile)"
 if TVMM_TESTS=$OUT/no-tests bash "$LABVM/labvm.sh" run \
-	--files "$ROOT/tests/bench/tvmm_bench $ROOT/guests/bench.bin" \
-	--cmd "./tvmm_bench -r $REPS" >"$OUT/tvmm.out"; then
+	--files "$ROOT/tests/bench/tvmm_bench $ROOT/guests/bench.bin $OUT/bench-vm.sh $profile_ko" \
+	--cmd "sh ./bench-vm.sh $REPS" >"$OUT/tvmm.out"; then
 	tvmm_ok=1
 fi
 cat "$OUT/tvmm.out"
@@ -72,20 +115,13 @@ if [ "$KVM" -eq 1 ]; then
 	if ! KVM_KDIR=$(TVMM_KERNEL_EXTRA=$ROOT/tests/bench/kvm.config "$LABVM/kernel.sh" --kdir); then
 		kvm_note="the KVM kernel did not build (see the messages above)"
 	else
-		# tvmm.ko for the KVM kernel, built outside module/ so the
-		# normal build there stays untouched
-		ko=$OUT/kvm-ko
-		rm -rf "$ko"
-		mkdir -p "$ko"
-		cp "$ROOT/Kbuild" "$ko/"
-		(cd "$ROOT" && find module \( -name '*.[chS]' -o -name Kbuild \) \
-			! -name '*.mod.c' -print0 | cpio --null -pdm --quiet "$ko")
-		log "kvm: tvmm.ko for $KVM_KDIR (in $ko)"
-		if ! make -s -C "$KVM_KDIR" M="$ko" modules >&2; then
+		# tvmm.ko for the KVM kernel (the VM loads it at boot)
+		log "kvm: tvmm.ko for $KVM_KDIR (in $OUT/kvm-ko)"
+		if ! kvm_ko=$(build_ko "$OUT/kvm-ko" "$KVM_KDIR"); then
 			kvm_note="tvmm.ko did not build against $KVM_KDIR"
 		else
 			log "kvm: booting the KVM lab VM (kvm_bench -r $REPS)"
-			KDIR=$KVM_KDIR TVMM_KO=$ko/module/tvmm.ko TVMM_TESTS=$OUT/no-tests \
+			KDIR=$KVM_KDIR TVMM_KO=$kvm_ko TVMM_TESTS=$OUT/no-tests \
 				bash "$LABVM/labvm.sh" run \
 				--files "$ROOT/tests/bench/kvm_bench $ROOT/guests/bench.bin" \
 				--cmd "if grep -q '^tvmm ' /proc/modules; then rmmod tvmm || exit 3; fi; echo \"kvm: \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)\"; ./kvm_bench -r $REPS" \
@@ -123,6 +159,44 @@ ratio() {
 }
 v() { printf '%s' "${1:-n/a}"; }
 
+# profile_table: the profiling module's breakdown, one row per part of an
+# exit, one column per configuration and exit kind (module/profile.h)
+profile_table() {
+	grep -q '^PROFILE ' "$OUT/tvmm.out" 2>/dev/null || {
+		echo
+		echo "no breakdown (the profiling module did not run; see $OUT/tvmm.out)"
+		return
+	}
+	echo
+	echo "where the ticks of one exit go (CONFIG_TVMM_PROFILE module, one run each;"
+	echo "mean ticks per exit, the profile marks' own cost taken out)"
+	awk '
+	$1 == "PROFILE" && ($3 == "cpuid" || $3 == "io") {
+		sub("mode=", "", $2)
+		col = $2 " " $3
+		if (!(col in seen)) { seen[col] = 1; cols[++nc] = col }
+		for (i = 5; i <= NF; i++) {
+			split($i, kv, "=")
+			if (!(kv[1] in known)) { known[kv[1]] = 1; parts[++np] = kv[1] }
+			val[col, kv[1]] = kv[2]
+		}
+	}
+	END {
+		printf "%-10s", "part"
+		for (c = 1; c <= nc; c++) printf " %13s", cols[c]
+		printf "\n"
+		for (p = 1; p <= np; p++) {
+			printf "%-10s", parts[p]
+			for (c = 1; c <= nc; c++) printf " %13s", val[cols[c], parts[p]]
+			printf "\n"
+		}
+	}' "$OUT/tvmm.out"
+	echo "entry: IRQs off, guest breakpoints in; switch: entry.S, VMRESUME, the guest's"
+	echo "loop, the VM exit; host: host debug state, NMI check, IRQs on; read: VMREADs"
+	echo "of the exit; dispatch: counting, virtual IF, event checks; step: RIP past the"
+	echo "instruction; virq: the next entry's interrupt decision; loop: stop checks."
+}
+
 {
 	n=$(field normal n)
 	[ -n "$n" ] || n=$(field kvm n)
@@ -149,12 +223,15 @@ v() { printf '%s' "${1:-n/a}"; }
 	echo "Ticks are Bochs-emulated TSC ticks (corei7_haswell_4770, ips=50000000,"
 	echo "clock: sync=none): the TSC advances with emulated instructions, so the"
 	echo "figures are deterministic and count work done, not hardware time."
+	profile_table
 	[ "$tvmm_ok" -eq 1 ] || echo "tvmm: no figures (see $OUT/tvmm.out)"
 	[ "$kvm_ok" -eq 1 ] || echo "KVM: no figures: $kvm_note"
 } | tee "$OUT/results.txt"
 log "results in $OUT/results.txt"
 
-log "tvmm dot on a 1M-record trace (tests/bench/dot_bench.sh)"
-bash "$ROOT/tests/bench/dot_bench.sh" || log "warning: dot_bench.sh failed"
+if [ "$DOT" -eq 1 ]; then
+	log "tvmm dot on a 1M-record trace (tests/bench/dot_bench.sh)"
+	bash "$ROOT/tests/bench/dot_bench.sh" || log "warning: dot_bench.sh failed"
+fi
 
 [ "$tvmm_ok" -eq 1 ] && { [ "$kvm_ok" -eq 1 ] || [ "$KVM" -eq 0 ]; }

@@ -66,6 +66,31 @@ static long drain(int fd)
 	}
 }
 
+/*
+ * A module built with CONFIG_TVMM_PROFILE has debugfs vmN/profile: the
+ * ticks of each part of an exit (module/profile.h). Print its lines as
+ * "PROFILE mode=MODE KIND exits=N PART=T ..." for run.sh; a normal module
+ * has no such file, and nothing is printed.
+ */
+static void print_profile(int fd, const char *mode)
+{
+	char path[96], line[512];
+	FILE *f;
+	int id;
+
+	id = ioctl(fd, TVMM_GET_VM_ID);
+	if (id < 0)
+		return;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tvmm/vm%d/profile", id);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#')
+			printf("PROFILE mode=%s %s", mode, line);
+	fclose(f);
+}
+
 /* One VM: create, configure, load, run to the end; 0 or -1. */
 static int run_once(const char *mode, __u32 flags, const void *img, size_t size,
 		    struct bench_run *out)
@@ -120,6 +145,7 @@ static int run_once(const char *mode, __u32 flags, const void *img, size_t size,
 	out->run_tsc = __rdtsc() - t0;
 	out->run_ns = bench_now_ns() - ns0;
 	out->exits = run.exits;
+	print_profile(fd, mode);
 
 	if (run.end != TVMM_END_HLT) {
 		fprintf(stderr, "tvmm_bench: %s: the guest did not end with HLT: end %u, info 0x%llx: %s\n",
