@@ -27,7 +27,10 @@
 
 .text
 
-/* int tvmm_vmx_enter(struct tvmm_guest_regs *regs (%rdi), int launched (%esi)) */
+/*
+ * int tvmm_vmx_enter(struct tvmm_guest_regs *regs (%rdi), int launched (%esi),
+ *		      unsigned long *host_rsp (%rdx))
+ */
 SYM_FUNC_START(tvmm_vmx_enter)
 	/* Callee-saved registers: the guest will clobber them all. */
 	push	%rbp
@@ -42,11 +45,18 @@ SYM_FUNC_START(tvmm_vmx_enter)
 
 	/*
 	 * HOST_RSP = this stack pointer: after the exit the CPU loads it, so
-	 * the exit path finds @regs and the saved registers right here.
+	 * the exit path finds @regs and the saved registers right here. The
+	 * run loop calls from the same depth each time: write it only when
+	 * it differs from *@host_rsp, what the VMCS already holds (a VMWRITE
+	 * per exit saved; KVM does the same).
 	 */
+	cmp	%rsp, (%rdx)
+	je	.Lhost_rsp_ok
 	mov	$VMCS_HOST_RSP_ENC, %eax
 	vmwrite	%rsp, %rax
 	jbe	.Lwrite_failed
+	mov	%rsp, (%rdx)
+.Lhost_rsp_ok:
 
 	/* Set ZF from @launched before the guest registers are loaded. */
 	test	%esi, %esi

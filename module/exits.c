@@ -152,14 +152,19 @@ void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 
 	exit->action = TVMM_ACTION_EMULATED;
 	exit->mnemonic = "";
-	/* An exception while the CPU delivered another event (event.c). */
-	if (event_delivery_faulted(vm, exit))
+	/*
+	 * An exception while the CPU delivered another event (event.c). Most
+	 * exits interrupted no delivery: the valid bit is tested here, so
+	 * they do not pay for the calls.
+	 */
+	if ((exit->idt_vectoring & TVMM_INTR_INFO_VALID) && event_delivery_faulted(vm, exit))
 		return;
 	if (handler) {
 		profile_mark(&vm->prof, PROFILE_DISPATCH);
 		handler(vm, exit);
 		profile_mark(&vm->prof, PROFILE_HANDLER);
-		event_redeliver(vm, exit);
+		if (exit->idt_vectoring & TVMM_INTR_INFO_VALID)
+			event_redeliver(vm, exit);
 		return;
 	}
 	exit->action = TVMM_ACTION_FATAL;

@@ -186,17 +186,6 @@ void host_state_save(struct tvmm_host_state *hs)
 	hs->debugctl = get_debugctlmsr();
 }
 
-/**
- * host_debugctl_restore_irqoff() - after every exit: IA32_DEBUGCTL, which
- * the exit cleared (branch tracing, BTF single-stepping of the host).
- * @hs: what host_state_save() kept
- */
-void host_debugctl_restore_irqoff(const struct tvmm_host_state *hs)
-{
-	if (hs->debugctl)
-		update_debugctlmsr(hs->debugctl);
-}
-
 /*
  * LLDT of a selector. asm/desc.h has load_ldt() only without
  * PARAVIRT_XXL (Debian's kernels have it), so here is the instruction.

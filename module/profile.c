@@ -17,6 +17,7 @@
 #include <linux/string.h>
 
 #include "tvmm.h"
+#include "vmx_insn.h"
 #include "include/tvmm/exit_names.h"
 
 #ifdef CONFIG_TVMM_PROFILE
@@ -43,12 +44,6 @@ static const char *const profile_kind_names[PROFILE_NR_KINDS] = {
 
 #define PROFILE_CALIBRATION_MARKS	64
 
-void profile_set_reason(struct tvmm_profile *p, u32 basic_reason)
-{
-	p->kind = basic_reason == EXIT_REASON_CPUID ? PROFILE_CPUID :
-		  basic_reason == EXIT_REASON_IO_INSTRUCTION ? PROFILE_IO : PROFILE_OTHER;
-}
-
 void profile_exit_done(struct tvmm_profile *p)
 {
 	unsigned int i;
@@ -66,8 +61,36 @@ void profile_exit_done(struct tvmm_profile *p)
 	p->last = rdtsc();	/* this bookkeeping is no part of any exit */
 }
 
+/*
+ * What one VMREAD and one VMWRITE cost here, measured once, in the first
+ * slice (a VMCS must be current): GUEST_RIP read, then written back
+ * unchanged, PROFILE_CALIBRATION_MARKS times each.
+ */
+static void profile_vmcs_costs(struct tvmm_profile *p)
+{
+	unsigned long flags;
+	u64 rip = 0, t0, t1, t2;
+	unsigned int i;
+	int err = 0;	/* rewriting GUEST_RIP's own value cannot fail... */
+
+	local_irq_save(flags);
+	t0 = rdtsc();
+	for (i = 0; i < PROFILE_CALIBRATION_MARKS; i++)
+		rip = vmcs_read(VMCS_GUEST_RIP);
+	t1 = rdtsc();
+	for (i = 0; i < PROFILE_CALIBRATION_MARKS; i++)
+		vmx_vmwrite(VMCS_GUEST_RIP, rip, &err);
+	t2 = rdtsc();
+	local_irq_restore(flags);
+	/* ...but if it did, say so rather than show a figure. */
+	p->vmread_cost = err ? 0 : div_u64(t1 - t0, PROFILE_CALIBRATION_MARKS);
+	p->vmwrite_cost = err ? 0 : div_u64(t2 - t1, PROFILE_CALIBRATION_MARKS);
+}
+
 void profile_slice_start(struct tvmm_profile *p)
 {
+	if (!p->vmread_cost)
+		profile_vmcs_costs(p);
 	p->kind = -1;
 	profile_exit_done(p);
 }
@@ -89,7 +112,8 @@ void profile_init(struct tvmm_profile *p)
 		profile_mark(p, PROFILE_ENTRY);
 	local_irq_restore(flags);
 	p->mark_cost = div_u64(p->cur[PROFILE_ENTRY], PROFILE_CALIBRATION_MARKS);
-	profile_slice_start(p);
+	p->kind = -1;
+	profile_exit_done(p);	/* the VMCS costs wait for the first slice */
 }
 
 /* Mean ticks per exit of one part, the marks' cost taken out, in tenths. */
@@ -114,6 +138,8 @@ void profile_show(struct seq_file *m, const struct tvmm_profile *p)
 
 	seq_printf(m, "# TSC ticks per exit by part; one mark's cost (%llu ticks) taken out\n",
 		   p->mark_cost);
+	seq_printf(m, "# one VMREAD: %llu ticks, one VMWRITE: %llu ticks (a loop of %u, loop included)\n",
+		   p->vmread_cost, p->vmwrite_cost, PROFILE_CALIBRATION_MARKS);
 	for (kind = 0; kind < PROFILE_NR_KINDS; kind++) {
 		if (!p->exits[kind])
 			continue;

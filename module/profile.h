@@ -29,6 +29,8 @@
 #include <linux/types.h>
 #include <asm/msr.h>
 
+#include "include/tvmm/vmx_arch.h"
+
 /* The parts of one exit's round trip, in the order they run. */
 enum profile_part {
 	PROFILE_ENTRY,		/* IRQs off, checks, guest breakpoints in */
@@ -48,7 +50,6 @@ enum profile_part {
 /* The exits the bench guest makes, kept apart; everything else is "other". */
 enum profile_kind { PROFILE_CPUID, PROFILE_IO, PROFILE_OTHER, PROFILE_NR_KINDS };
 
-
 #ifdef CONFIG_TVMM_PROFILE
 
 struct tvmm_profile {
@@ -60,6 +61,7 @@ struct tvmm_profile {
 	u64 marks[PROFILE_NR_KINDS][PROFILE_NR_PARTS];
 	u64 exits[PROFILE_NR_KINDS];
 	u64 mark_cost;				/* ticks one mark adds */
+	u64 vmread_cost, vmwrite_cost;		/* ticks of one, measured */
 };
 
 /* The part that just ended gets the ticks since the last mark. */
@@ -73,7 +75,12 @@ static __always_inline void profile_mark(struct tvmm_profile *p, enum profile_pa
 }
 
 /* Which kind the exit being handled is (its basic exit reason). */
-void profile_set_reason(struct tvmm_profile *p, u32 basic_reason);
+static __always_inline void profile_set_reason(struct tvmm_profile *p, u32 basic_reason)
+{
+	p->kind = basic_reason == EXIT_REASON_CPUID ? PROFILE_CPUID :
+		  basic_reason == EXIT_REASON_IO_INSTRUCTION ? PROFILE_IO : PROFILE_OTHER;
+}
+
 /* The round trip is over: add it to its kind; start the next one. */
 void profile_exit_done(struct tvmm_profile *p);
 /* A slice begins: nothing before this is part of an exit. */

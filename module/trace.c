@@ -10,8 +10,16 @@
  * overwrites: when it is full the run loop returns to userspace
  * (TVMM_RUN_TRACE_FULL) so no exit of a traced VM is ever lost.
  *
+ * Recording costs every exit of a traced VM, so it is kept to the record
+ * itself: fixed fields stored in place in the ring (no lock, no copy, no
+ * formatting), and read() copies whole records straight from the ring to
+ * the reader. Names (reasons, actions) are resolved by the reader.
+ *
  * Context: trace_record_exit() runs in the run loop (preemption off);
- * readers run in process context. The ring's spinlock orders the two.
+ * readers run in process context, one at a time. The ring has a single
+ * writer and a single reader: head and tail are published with
+ * release/acquire, so neither needs a lock (like the kernel's circular
+ * buffers, Documentation/core-api/circular-buffers.rst).
  */
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -24,9 +32,6 @@
 
 #define CREATE_TRACE_POINTS
 #include "tvmm_trace.h"
-
-/* At most this many records are copied per read() call. */
-#define TRACE_READ_BATCH	64
 
 /* Allocate the records; the lock and wait queue are set up at open(). */
 int trace_ring_init(struct tvmm_trace_ring *ring)
@@ -42,9 +47,39 @@ void trace_ring_free(struct tvmm_trace_ring *ring)
 	ring->records = NULL;
 }
 
-bool trace_ring_full(struct tvmm_trace_ring *ring)
+/*
+ * The usual case of trace_fetch_insn(), without calls: the 16 bytes at
+ * @gpa lie in one page of guest RAM, so two 8-byte loads fetch them (the
+ * guest's own bytes; those past the instruction are cleared). Return:
+ * true if done, false to take guest_mem_read().
+ */
+static bool trace_fetch_fast(struct tvmm_vm *vm, u64 gpa, unsigned int len, u8 *insn)
 {
-	return READ_ONCE(ring->head) - READ_ONCE(ring->tail) >= TVMM_TRACE_RING;
+	u64 off = gpa & ~PAGE_MASK, words[2];
+	const u8 *guest;
+
+	if (gpa >> PAGE_SHIFT >= vm->mem.nr_pages || off > PAGE_SIZE - sizeof(words))
+		return false;
+	guest = page_address(vm->mem.pages[gpa >> PAGE_SHIFT]) + off;
+	memcpy(words, guest, sizeof(words));
+	memcpy(insn, words, len);
+	return true;
+}
+
+/*
+ * The mnemonic, NUL-padded to its field. A guest's exits repeat (a loop of
+ * OUTs, CPUIDs): the last name copied is kept padded, and a record with the
+ * same name (the same string: the names are literals) takes a copy of those
+ * 16 bytes instead of a string copy.
+ */
+static void trace_copy_mnemonic(struct tvmm_vm *vm, const char *name,
+				char out[TVMM_MNEMONIC_MAX])
+{
+	if (name != vm->trace.last_mnemonic) {
+		strscpy_pad(vm->trace.last_mnemonic_text, name, TVMM_MNEMONIC_MAX);
+		vm->trace.last_mnemonic = name;
+	}
+	memcpy(out, vm->trace.last_mnemonic_text, TVMM_MNEMONIC_MAX);
 }
 
 /*
@@ -57,6 +92,8 @@ static void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *ex
 {
 	u64 linear;
 
+	rec->insn_len = 0;
+	memset(rec->insn, 0, sizeof(rec->insn));	/* the slot's old bytes */
 	if (!exit->insn_len || exit->insn_len > TVMM_INSN_MAX)
 		return;
 	if (exit->insn_bytes) {		/* patch.c: the original, not the INT3 */
@@ -67,12 +104,14 @@ static void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *ex
 	if (vm->cr0_shadow & X86_CR0_PG)
 		return;
 	linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
-	if (!guest_mem_read(&vm->mem, linear, rec->insn, exit->insn_len))
+	if (trace_fetch_fast(vm, linear, exit->insn_len, rec->insn) ||
+	    !guest_mem_read(&vm->mem, linear, rec->insn, exit->insn_len))
 		rec->insn_len = exit->insn_len;
 }
 
 /**
- * trace_record_exit() - account one handled exit.
+ * trace_record_exit() - the tracepoint and, for a traced VM, the record of
+ * one handled exit (the counters are trace_count_exit()'s, every exit).
  * @vm: the VM (its VMCS current)
  * @exit: the exit, after its handler ran
  * @cycles: TSC ticks from the VM exit to the end of the handler
@@ -83,32 +122,33 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
 	struct tvmm_trace_ring *ring = &vm->trace;
 	struct tvmm_exit_record *rec;
-	unsigned long flags;
+	u64 head;
 
-	vm->stats.exits++;
-	if (basic < TVMM_NR_EXIT_REASONS) {
-		vm->stats.count[basic]++;
-		vm->stats.cycles[basic] += cycles;
-	}
-	profile_mark(&vm->prof, PROFILE_STATS);
-	trace_tvmm_exit(vm->id, basic, vmx_exit_reason_name(basic), exit->rip,
-			exit->qual, exit->gpa, exit->intr_info, exit->error_code,
-			tvmm_action_name(exit->action));
+	/*
+	 * Only when someone listens (trace-cmd, perf): the names are looked
+	 * up before the call, and that would cost every exit otherwise.
+	 */
+	if (trace_tvmm_exit_enabled())
+		trace_tvmm_exit(vm->id, basic, vmx_exit_reason_name(basic), exit->rip,
+				exit->qual, exit->gpa, exit->intr_info, exit->error_code,
+				tvmm_action_name(exit->action));
 
 	if (!(vm->config.flags & TVMM_CONFIG_TRACE)) {
-		vm->stats.records_dropped++;
 		profile_mark(&vm->prof, PROFILE_TRACE);
 		return;
 	}
-	spin_lock_irqsave(&ring->lock, flags);
-	if (ring->head - ring->tail >= TVMM_TRACE_RING) {
+	head = ring->head;
+	/* Acquire: the slot the reader freed is no longer being copied. */
+	if (head - smp_load_acquire(&ring->tail) >= TVMM_TRACE_RING) {
 		/* Cannot happen: the run loop stops when the ring is full. */
 		vm->stats.records_dropped++;
-		spin_unlock_irqrestore(&ring->lock, flags);
 		return;
 	}
-	rec = &ring->records[ring->head % TVMM_TRACE_RING];
-	memset(rec, 0, sizeof(*rec));
+	/*
+	 * Every field is stored, so no memset of the slot first; the
+	 * struct's padding was zeroed at allocation and is never written.
+	 */
+	rec = &ring->records[head % TVMM_TRACE_RING];
 	rec->version = TVMM_EXIT_RECORD_VERSION;
 	rec->size = sizeof(*rec);
 	rec->reason_code = basic;
@@ -122,18 +162,21 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	rec->intr_info = exit->intr_info;
 	rec->error_code = exit->error_code;
 	rec->cs = vmcs_read(VMCS_GUEST_CS_SELECTOR);
-	rec->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
+	rec->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) & VMCS_AR_DPL_MASK;
 	rec->vif = exit->vif;
 	rec->action = exit->action;
-	strscpy(rec->mnemonic, exit->mnemonic ? exit->mnemonic : "",
-		sizeof(rec->mnemonic));
+	rec->reserved0 = 0;
+	trace_copy_mnemonic(vm, exit->mnemonic ? exit->mnemonic : "", rec->mnemonic);
 	rec->mmio_value = exit->mmio_value;
 	rec->mmio_width = exit->mmio_width;
 	rec->mmio_write = exit->mmio_write;
+	memset(rec->reserved1, 0, sizeof(rec->reserved1));
 	trace_fetch_insn(vm, exit, rec);
-	ring->head++;
-	spin_unlock_irqrestore(&ring->lock, flags);
-	wake_up_interruptible(&ring->wait);
+	/* The record is whole before the reader can see it (acquire in read). */
+	smp_store_release(&ring->head, head + 1);
+	/* Waking costs a lock: only when a poll()/read() sleeps on the ring. */
+	if (wq_has_sleeper(&ring->wait))
+		wake_up_interruptible(&ring->wait);
 	profile_mark(&vm->prof, PROFILE_TRACE);
 }
 
@@ -144,11 +187,13 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
  * @len: its size; less than one record is -EINVAL
  * @nonblock: unused for now: read() never waits, poll() does
  *
- * The tail advances only past records that reached @buf whole: a buffer
- * that faults part-way (an unmapped page) gets the records before the
- * fault now and the rest on the next read(), none lost. read_lock keeps
- * two readers from copying the same records; the spinlock is not held
- * across copy_to_user(), which may fault and sleep.
+ * Records go straight from the ring to @buf, as many as fit, in at most
+ * two copies (the ring wraps once). The writer never touches the records
+ * between tail and head, so no lock is held across copy_to_user(), which
+ * may fault and sleep. The tail advances only past records that reached
+ * @buf whole: a buffer that faults part-way (an unmapped page) gets the
+ * records before the fault now and the rest on the next read(), none
+ * lost. read_lock keeps two readers from copying the same records.
  *
  * Return: bytes copied (0 if no record is waiting), or -errno (-EFAULT when
  * not even the first record could be copied).
@@ -156,42 +201,35 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
 			size_t len, bool nonblock)
 {
-	struct tvmm_exit_record *batch;
-	size_t want = len / sizeof(*batch), n, i, whole;
-	unsigned long flags, left;
+	size_t want = len / sizeof(*ring->records), n, whole;
+	u64 head, tail;
+	unsigned long left;
 	ssize_t copied = 0;
 
 	if (!want)
 		return -EINVAL;
-	batch = kmalloc_array(TRACE_READ_BATCH, sizeof(*batch), GFP_KERNEL);
-	if (!batch)
-		return -ENOMEM;
-	if (mutex_lock_interruptible(&ring->read_lock)) {
-		kfree(batch);
+	if (mutex_lock_interruptible(&ring->read_lock))
 		return -EINTR;
-	}
-	while (want) {
-		spin_lock_irqsave(&ring->lock, flags);
-		n = min3(want, (size_t)TRACE_READ_BATCH, (size_t)(ring->head - ring->tail));
-		for (i = 0; i < n; i++)
-			batch[i] = ring->records[(ring->tail + i) % TVMM_TRACE_RING];
-		spin_unlock_irqrestore(&ring->lock, flags);
-		if (!n)
-			break;
-		left = copy_to_user(buf + copied, batch, n * sizeof(*batch));
-		whole = (n * sizeof(*batch) - left) / sizeof(*batch);
-		spin_lock_irqsave(&ring->lock, flags);
-		ring->tail += whole;
-		spin_unlock_irqrestore(&ring->lock, flags);
-		copied += whole * sizeof(*batch);
+	head = smp_load_acquire(&ring->head);	/* records before head are whole */
+	tail = ring->tail;
+	while (want && tail != head) {
+		/* Up to the end of the array, then (next pass) from its start. */
+		n = min3(want, (size_t)(head - tail),
+			 (size_t)(TVMM_TRACE_RING - tail % TVMM_TRACE_RING));
+		left = copy_to_user(buf + copied, &ring->records[tail % TVMM_TRACE_RING],
+				    n * sizeof(*ring->records));
+		whole = (n * sizeof(*ring->records) - left) / sizeof(*ring->records);
+		tail += whole;
+		copied += whole * sizeof(*ring->records);
 		if (left) {
 			copied = copied ? copied : -EFAULT;
 			break;
 		}
 		want -= n;
 	}
+	/* The reader is done with those slots: the writer may reuse them. */
+	smp_store_release(&ring->tail, tail);
 	mutex_unlock(&ring->read_lock);
-	kfree(batch);
 	return copied;
 }
 

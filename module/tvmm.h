@@ -19,6 +19,8 @@
 #include <linux/types.h>
 #include <linux/poll.h>
 #include <linux/wait.h>
+#include <asm/debugreg.h>
+#include <asm/processor-flags.h>
 
 #include "include/uapi/tvmm.h"
 #include "include/tvmm/vmx_arch.h"
@@ -64,13 +66,20 @@ struct tvmm_guest_mem {
 #define TVMM_VMCS_SNAPSHOT_FIELDS	113
 
 /* Size of the per-VM exit-record ring (records). */
-#define TVMM_TRACE_RING		1024
+#define TVMM_TRACE_RING		1024	/* records; a power of two */
 
 /* The exit-record ring (trace.c), filled by the run loop, read by read(). */
+/*
+ * One writer (the run loop, under run_lock) and one reader at a time
+ * (read_lock): no lock between them. The writer fills records[head % N]
+ * and then publishes head; the reader copies [tail, head) and then
+ * publishes tail (release/acquire pairs, trace.c).
+ */
 struct tvmm_trace_ring {
-	spinlock_t lock;		/* head, tail, records */
 	struct mutex read_lock;		/* one reader copies and advances tail */
 	u64 head, tail;			/* records [tail, head) are waiting */
+	const char *last_mnemonic;	/* the writer's: trace_copy_mnemonic() */
+	char last_mnemonic_text[TVMM_MNEMONIC_MAX];
 	struct tvmm_exit_record *records;
 	wait_queue_head_t wait;		/* poll() and blocking readers */
 };
@@ -274,14 +283,32 @@ void exit_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit);	/* hypercall.
 void dr_reset(struct tvmm_vm *vm, int *err);
 void exit_dr_access(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 void dr_reflect_db(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-void dr_load_guest(struct tvmm_vm *vm, struct tvmm_host_debug *hd);
-void dr_restore_host(const struct tvmm_host_debug *hd);
+/* dr_load_guest(), dr_restore_host(): debugreg.h, inline (every entry). */
 
 /* host_state.c: what VM exits clobber, given back; NMIs and #MC to Linux. */
 int host_nmi_supported(void);
 bool host_events_irqoff(struct tvmm_vm *vm, u32 reason);
+
+/*
+ * The two checks after every exit, inline (a call each would cost every
+ * exit more than the checks): could this exit be the host's NMI or
+ * machine check (then host_events_irqoff() looks closer), and did the
+ * host have IA32_DEBUGCTL bits the exit cleared (branch tracing, BTF)?
+ */
+static inline bool host_event_possible(u32 reason)
+{
+	u32 basic = reason & TVMM_EXIT_REASON_BASIC_MASK;
+
+	return basic == EXIT_REASON_EXCEPTION_NMI || basic == EXIT_REASON_MCE_DURING_VMENTRY;
+}
+
+static inline void host_debugctl_restore_irqoff(const struct tvmm_host_state *hs)
+{
+	if (hs->debugctl)
+		update_debugctlmsr(hs->debugctl);
+}
+
 void host_state_save(struct tvmm_host_state *hs);
-void host_debugctl_restore_irqoff(const struct tvmm_host_state *hs);
 void host_state_restore(const struct tvmm_host_state *hs);
 void tvmm_call_nmi_entry(void (*entry)(void));	/* entry.S */
 
@@ -338,7 +365,15 @@ void event_redeliver(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
 
 /* virq.c: virtual IF, the virtual timer, injection of virtual interrupts. */
 void virq_init(struct tvmm_vm *vm);
-bool virq_guest_if(struct tvmm_vm *vm, u64 rflags);
+
+/* The IF the guest believes in: its own in deprivileged mode, RFLAGS.IF otherwise. */
+static inline bool virq_guest_if(struct tvmm_vm *vm, u64 rflags)
+{
+	if (tvmm_mode_ring1(vm->config.mode))
+		return vm->vif;
+	return rflags & X86_EFLAGS_IF;
+}
+
 void virq_start_timer(struct tvmm_vm *vm);
 void virq_set_vif(struct tvmm_vm *vm, bool on);
 bool virq_can_wait(struct tvmm_vm *vm, u64 rflags);
@@ -371,9 +406,34 @@ void patch_show(struct seq_file *m, struct tvmm_vm *vm);
 /* trace.c: exit records, read()/poll(), tracepoints. */
 int trace_ring_init(struct tvmm_trace_ring *ring);
 void trace_ring_free(struct tvmm_trace_ring *ring);
-bool trace_ring_full(struct tvmm_trace_ring *ring);
+
+/* No room for another record: the run loop returns to userspace. */
+static inline bool trace_ring_full(struct tvmm_trace_ring *ring)
+{
+	/* Acquire: pairs with the reader's release of tail (trace.c). */
+	return READ_ONCE(ring->head) - smp_load_acquire(&ring->tail) >= TVMM_TRACE_RING;
+}
+
 void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 		       u64 cycles);
+
+/*
+ * Every exit is counted per reason (debugfs vmN/exits, TVMM_GET_STATS):
+ * plain counters, inline, because this runs on every exit. The record and
+ * the tracepoint (trace_record_exit()) cost more, and only a traced VM or
+ * a listening trace-cmd/perf pays for them (vcpu.c).
+ */
+static inline void trace_count_exit(struct tvmm_vm *vm, u32 basic, u64 cycles)
+{
+	vm->stats.exits++;
+	if (basic < TVMM_NR_EXIT_REASONS) {
+		vm->stats.count[basic]++;
+		vm->stats.cycles[basic] += cycles;
+	}
+	if (!(vm->config.flags & TVMM_CONFIG_TRACE))
+		vm->stats.records_dropped++;	/* no record kept: tracing is off */
+}
+
 ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
 			size_t len, bool nonblock);
 __poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,

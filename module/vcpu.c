@@ -39,6 +39,8 @@
 #include <asm/segment.h>
 
 #include "tvmm.h"
+#include "debugreg.h"
+#include "virq.h"
 #include "vmx_insn.h"
 #include "include/tvmm/exit_names.h"
 #include "tvmm_trace.h"
@@ -108,23 +110,81 @@ static void vcpu_entry_state_failed(struct tvmm_vm *vm, u32 reason)
 	vcpu_end(vm, TVMM_END_ENTRY_FAILED, basic, "VM entry failed: %s", what);
 }
 
-/* Read what every exit handler and the trace record need. */
+/*
+ * The exit-information fields an exit's handler needs, beyond RIP and
+ * RFLAGS (which every exit reads: messages, the virtual IF, single-step).
+ * Each VMREAD costs (in the lab VM about as much as ten plain
+ * instructions; on hardware tens of cycles), and the most frequent exits
+ * need few fields, so vcpu_read_exit() reads only these. An instruction
+ * exit never interrupts the delivery of an event (IDT-vectoring
+ * information is valid only for exits during delivery: exceptions, EPT
+ * violations, task switches; SDM 28.2.4) and has no interruption
+ * information (SDM 28.2.2). Exits not listed read everything. A field an
+ * exit does not read stays 0, in its handler and in its trace record:
+ * the SDM defines none of them for these exits.
+ */
+enum {
+	EXIT_READS_QUAL		= BIT(0),	/* exit qualification */
+	EXIT_READS_LEN		= BIT(1),	/* instruction length */
+	EXIT_READS_INTR		= BIT(2),	/* interruption info, error code */
+	EXIT_READS_VECTORING	= BIT(3),	/* IDT-vectoring info (event.c) */
+	EXIT_READS_ALL		= 0xf,
+};
+
+static const u8 exit_reads_lean[TVMM_NR_EXIT_REASONS] = {
+	[EXIT_REASON_CPUID]		= EXIT_READS_LEN,
+	[EXIT_REASON_HLT]		= EXIT_READS_LEN,
+	[EXIT_REASON_VMCALL]		= EXIT_READS_LEN,
+	[EXIT_REASON_IO_INSTRUCTION]	= EXIT_READS_QUAL | EXIT_READS_LEN,
+	[EXIT_REASON_MSR_READ]		= EXIT_READS_LEN,
+	[EXIT_REASON_MSR_WRITE]		= EXIT_READS_LEN,
+	[EXIT_REASON_CR_ACCESS]		= EXIT_READS_QUAL | EXIT_READS_LEN,
+};
+
+/* Read what this exit's handler (and, if traced, its record) needs. */
 static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 {
-	memset(exit, 0, sizeof(*exit));
-	exit->reason = reason;
-	exit->tsc_exit = tsc;
-	exit->qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u32 basic = reason & TVMM_EXIT_REASON_BASIC_MASK;
+	unsigned int reads = EXIT_READS_ALL;
+
+	if (basic < TVMM_NR_EXIT_REASONS && exit_reads_lean[basic])
+		reads = exit_reads_lean[basic];
+
+	*exit = (struct tvmm_exit_info){ .reason = reason, .tsc_exit = tsc };
 	exit->rip = vmcs_read(VMCS_GUEST_RIP);
 	exit->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	exit->intr_info = vmcs_read(VMCS_VM_EXIT_INTR_INFO);
-	exit->error_code = vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE);
-	exit->insn_len = vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
-	exit->idt_vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
-	if (exit->idt_vectoring & TVMM_INTR_INFO_DELIVER_CODE)
-		exit->idt_vectoring_error = vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE);
-	if (reason == EXIT_REASON_EPT_VIOLATION || reason == EXIT_REASON_EPT_MISCONFIG)
+	if (reads & EXIT_READS_QUAL)
+		exit->qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	if (reads & EXIT_READS_LEN)
+		exit->insn_len = vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	if (reads & EXIT_READS_INTR) {
+		exit->intr_info = vmcs_read(VMCS_VM_EXIT_INTR_INFO);
+		exit->error_code = vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE);
+	}
+	if (reads & EXIT_READS_VECTORING) {
+		exit->idt_vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
+		if (exit->idt_vectoring & TVMM_INTR_INFO_DELIVER_CODE)
+			exit->idt_vectoring_error =
+				vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE);
+	}
+	if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_EPT_MISCONFIG)
 		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+}
+
+/* Does anyone want this VM's exit records: its user, trace-cmd or perf? */
+static bool vcpu_traced(struct tvmm_vm *vm)
+{
+	return (vm->config.flags & TVMM_CONFIG_TRACE) || trace_tvmm_exit_enabled();
+}
+
+/* Count an exit, and record it if someone wants records (trace.c). */
+static void vcpu_account_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
+			      u64 cycles)
+{
+	trace_count_exit(vm, exit->reason & TVMM_EXIT_REASON_BASIC_MASK, cycles);
+	profile_mark(&vm->prof, PROFILE_STATS);
+	if (vcpu_traced(vm))
+		trace_record_exit(vm, exit, cycles);
 }
 
 /* One more exit; end the VM at --max-exits. */
@@ -141,10 +201,8 @@ static void vcpu_count_exit(struct tvmm_vm *vm)
  * do the least any VMM must do, step over the instruction, and nothing
  * else. Return: true if the exit was consumed here.
  */
-static bool vcpu_null_handler(struct tvmm_vm *vm)
+static bool vcpu_null_handler(struct tvmm_vm *vm, u32 reason)
 {
-	u32 reason = vmcs_read(VMCS_VM_EXIT_REASON);
-
 	if (reason != EXIT_REASON_CPUID && reason != EXIT_REASON_IO_INSTRUCTION)
 		return false;
 	profile_set_reason(&vm->prof, reason);
@@ -223,7 +281,7 @@ static int vcpu_slice_prepare(struct tvmm_vm *vm)
 	if (vm->halt.pending) {
 		vm->halt.pending = false;
 		virq_prepare_entry(vm, &vm->halt.exit);
-		trace_record_exit(vm, &vm->halt.exit, vm->halt.cycles);
+		vcpu_account_exit(vm, &vm->halt.exit, vm->halt.cycles);
 	} else {
 		virq_prepare_entry(vm, NULL);
 	}
@@ -239,6 +297,18 @@ static int vcpu_slice_prepare(struct tvmm_vm *vm)
 }
 
 /*
+ * What the run loop keeps from one trip into the guest to the next, within
+ * a slice.
+ */
+struct vcpu_loop {
+	const struct tvmm_host_state *hs;	/* the host's, to restore */
+	int launched;				/* VMLAUNCH done: VMRESUME next */
+	unsigned long host_rsp;			/* HOST_RSP in the VMCS (entry.S) */
+	u64 tsc;				/* TSC right after the last exit */
+	u32 reason;				/* the last exit's reason */
+};
+
+/*
  * One trip into the guest and back, with interrupts off around it: the
  * guest's breakpoints in, VMLAUNCH/VMRESUME, then first of all the host's
  * debug state and the NMI or machine check that may have caused the exit
@@ -247,8 +317,7 @@ static int vcpu_slice_prepare(struct tvmm_vm *vm)
  * Return: tvmm_vmx_enter()'s VMX_ENTER_*, or -ENXIO if this CPU has left
  * VMX operation (a reboot, vmx.c): no VMCS is current any more.
  */
-static int vcpu_enter(struct tvmm_vm *vm, const struct tvmm_host_state *hs, int launched,
-		      u64 *tsc)
+static int vcpu_enter(struct tvmm_vm *vm, struct vcpu_loop *loop)
 {
 	struct tvmm_host_debug hd;
 	int ret;
@@ -265,13 +334,16 @@ static int vcpu_enter(struct tvmm_vm *vm, const struct tvmm_host_state *hs, int 
 		trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
 	dr_load_guest(vm, &hd);
 	profile_mark(&vm->prof, PROFILE_ENTRY);
-	ret = tvmm_vmx_enter(&vm->regs, launched);
-	*tsc = rdtsc();
+	ret = tvmm_vmx_enter(&vm->regs, loop->launched, &loop->host_rsp);
+	loop->tsc = rdtsc();
 	profile_mark(&vm->prof, PROFILE_SWITCH);
 	dr_restore_host(&hd);
-	host_debugctl_restore_irqoff(hs);
-	if (ret == VMX_ENTER_EXITED)
-		host_events_irqoff(vm, vmcs_read(VMCS_VM_EXIT_REASON));
+	host_debugctl_restore_irqoff(loop->hs);
+	if (ret == VMX_ENTER_EXITED) {
+		loop->reason = vmcs_read(VMCS_VM_EXIT_REASON);	/* read once */
+		if (host_event_possible(loop->reason))
+			host_events_irqoff(vm, loop->reason);
+	}
 	local_irq_enable();
 	profile_mark(&vm->prof, PROFILE_HOST);
 	return ret;
@@ -285,7 +357,8 @@ static int vcpu_enter(struct tvmm_vm *vm, const struct tvmm_host_state *hs, int 
 static void vcpu_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 tsc)
 {
 	vcpu_count_exit(vm);
-	exit->vif = virq_guest_if(vm, exit->rflags);
+	if (vcpu_traced(vm))	/* only the record shows it */
+		exit->vif = virq_guest_if(vm, exit->rflags);
 	vmx_handle_exit(vm, exit);
 	profile_mark(&vm->prof, PROFILE_DISPATCH);
 	if (vm->halted) {
@@ -294,9 +367,10 @@ static void vcpu_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u6
 		vm->halt.pending = true;
 		return;		/* the slice is over (vcpu_slice_over()) */
 	}
-	virq_prepare_entry(vm, exit);
+	if (!virq_quiet(vm))	/* virq.h: usually nothing to decide */
+		virq_prepare_entry(vm, exit);
 	profile_mark(&vm->prof, PROFILE_VIRQ);
-	trace_record_exit(vm, exit, rdtsc() - tsc);
+	vcpu_account_exit(vm, exit, rdtsc() - tsc);
 }
 
 /* Run the guest on this CPU until vcpu_slice_over(). Preemption is off. */
@@ -305,8 +379,8 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	u64 vmcs_hpa = page_to_phys(vm->vmcs);
 	struct tvmm_exit_info exit;
 	struct tvmm_host_state hs;
-	int launched = 0, ret;
-	u64 tsc;
+	struct vcpu_loop loop = { .hs = &hs };
+	int ret;
 
 	if (vmx_vmptrld(vmcs_hpa)) {
 		vcpu_end(vm, TVMM_END_INTERNAL, 0, "VMPTRLD failed (see dmesg)");
@@ -324,23 +398,24 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	profile_slice_start(&vm->prof);
 
 	do {
-		ret = vcpu_enter(vm, &hs, launched, &tsc);
+		ret = vcpu_enter(vm, &loop);
 		if (ret != VMX_ENTER_EXITED) {
 			if (ret != -ENXIO)
 				vcpu_entry_insn_failed(vm, ret);
 			break;
 		}
-		launched = 1;
-		if ((vm->config.flags & TVMM_CONFIG_NULL_HANDLERS) && vcpu_null_handler(vm))
+		loop.launched = 1;
+		if ((vm->config.flags & TVMM_CONFIG_NULL_HANDLERS) &&
+		    vcpu_null_handler(vm, loop.reason))
 			continue;
-		vcpu_read_exit(&exit, vmcs_read(VMCS_VM_EXIT_REASON), tsc);
+		vcpu_read_exit(&exit, loop.reason, loop.tsc);
 		profile_set_reason(&vm->prof, exit.reason & TVMM_EXIT_REASON_BASIC_MASK);
 		profile_mark(&vm->prof, PROFILE_READ);
 		if (exit.reason & TVMM_EXIT_REASON_ENTRY_FAILED) {
 			vcpu_entry_state_failed(vm, exit.reason);
 			break;
 		}
-		vcpu_handle_exit(vm, &exit, tsc);
+		vcpu_handle_exit(vm, &exit, loop.tsc);
 	} while (!vcpu_slice_over(vm));
 	profile_mark(&vm->prof, PROFILE_LOOP);
 	profile_exit_done(&vm->prof);

@@ -69,9 +69,11 @@ struct tvmm_guest_snapshot {
 /*
  * tvmm_vmx_enter() - load the guest GPRs, VMLAUNCH (@launched == 0) or
  * VMRESUME, and on the VM exit save them back. Interrupts must be off.
+ * @host_rsp: the HOST_RSP the current VMCS holds (0: unknown); written
+ * only when the stack pointer differs, and then updated
  * Return: VMX_ENTER_EXITED, or VMX_ENTER_FAIL_* if the instruction failed.
  */
-int tvmm_vmx_enter(struct tvmm_guest_regs *regs, int launched);
+int tvmm_vmx_enter(struct tvmm_guest_regs *regs, int launched, unsigned long *host_rsp);
 #endif
 
 #endif /* _TVMM_VCPU_REGS_H */

@@ -28,6 +28,7 @@
 #include <asm/processor-flags.h>
 
 #include "tvmm.h"
+#include "virq.h"
 #include "vmx_insn.h"
 
 /* Forced exits: every 20 ms of Bochs time at most (see vcpu.c). */
@@ -53,14 +54,6 @@ void virq_init(struct tvmm_vm *vm)
 	vm->irq_pending = false;
 	vm->irq_window = false;
 	vm->vif = false;	/* the guest ABI starts with interrupts off */
-}
-
-/* The IF the guest believes in: its own in deprivileged mode, RFLAGS.IF otherwise. */
-bool virq_guest_if(struct tvmm_vm *vm, u64 rflags)
-{
-	if (tvmm_mode_ring1(vm->config.mode))
-		return vm->vif;
-	return rflags & X86_EFLAGS_IF;
 }
 
 /*
@@ -145,17 +138,11 @@ static void virq_inject(struct tvmm_vm *vm, int *err)
  */
 void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
-	u64 now = rdtsc(), wait = SLICE_TSC_TICKS, rflags, blocking;
+	u64 now, wait = SLICE_TSC_TICKS, rflags, blocking;
 	bool open;
 	int err = 0;
 
-	/*
-	 * At ring 0 (hw, paravirt) LIDT does not exit: notice the guest's
-	 * IDT from the VMCS instead (deprivileged: depriv_lidt() starts it).
-	 */
-	if (!vm->timer_on && vm->timer_period != TVMM_TIMER_OFF &&
-	    !tvmm_mode_ring1(vm->config.mode) &&
-	    vm->config.mode != TVMM_MODE_REAL && vmcs_read(VMCS_GUEST_IDTR_LIMIT))
+	if (virq_timer_should_start(vm))	/* virq.h */
 		virq_start_timer(vm);
 
 	/*
@@ -166,6 +153,7 @@ void virq_prepare_entry(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	if (exit && !vm->timer_on && !vm->irq_pending && !vm->irq_window)
 		return;
 
+	now = rdtsc();
 	if (vm->timer_on && virq_tsc_reached(now, vm->timer_deadline)) {
 		/* All ticks due by now but one are lost (coalesced), and counted. */
 		u64 due = div64_u64(now - vm->timer_deadline, vm->timer_period) + 1;

@@ -48,7 +48,6 @@ static int vm_open(struct inode *inode, struct file *file)
 		goto err_id;
 	vm->vpid = ret;
 	mutex_init(&vm->run_lock);
-	spin_lock_init(&vm->trace.lock);
 	mutex_init(&vm->trace.read_lock);
 	init_waitqueue_head(&vm->trace.wait);
 	vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;

@@ -191,6 +191,7 @@ profile_table() {
 			printf "\n"
 		}
 	}' "$OUT/tvmm.out"
+	grep -m1 '^PROFILE mode=normal # one VMREAD' "$OUT/tvmm.out" | sed 's/^PROFILE mode=normal # /(/; s/$/)/'
 	echo "entry: IRQs off, guest breakpoints in; switch: entry.S, VMRESUME, the guest's"
 	echo "loop, the VM exit; host: host debug state, NMI check, IRQs on; read: VMREADs"
 	echo "of the exit; dispatch: counting, virtual IF, event checks; step: RIP past the"

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * budget_test - what one VM exit costs, held to a budget that cannot drift.
+ *
+ * Rule under test: tvmm's exit path costs no more than tests/bench/budget
+ * says, + 5 %: a CPUID exit and an OUT exit (tracing off), the same two
+ * traced (TVMM_CONFIG_TRACE, records drained), and the floor
+ * (TVMM_CONFIG_NULL_HANDLERS). A change that makes every exit slower fails
+ * here the day it is made, not months later in someone's benchmark.
+ *
+ * Why this is no timing test: in the lab VM (Bochs, `clock: sync=none`)
+ * the TSC advances with emulated instructions. guests/bench.bin counts
+ * the ticks of N exits with RDTSC, so a figure is the number of
+ * instructions tvmm ran per exit: the same on any host, however loaded.
+ * The figures come from tests/bench/bench_tvmm.h, exactly as `make bench`
+ * measures them; each is the best of two VMs (a host interrupt landing in
+ * every round of one run is not tvmm's cost).
+ *
+ * Skips: on the debug lab kernel (kmemleak in debugfs: KASAN and lockdep
+ * make every instruction dearer, and the budget is for the normal kernel),
+ * and when a lab's TODO is still a stub in the module (the guest's CPUID
+ * or OUT ends the VM). Any other failure to run the guest fails.
+ *
+ * Lab: none (make check); docs: tests/bench/README.md.
+ */
+#define BENCH_PROG "budget_test"
+#include "vm_util.h"
+#include "../../bench/bench_tvmm.h"
+#include "budget.h"
+#include "../kselftest_harness.h"
+
+/* A figure may exceed its budget by this much (5 %) and still pass. */
+#define BUDGET_SLACK	0.05
+
+/* Runs per configuration; the smallest figures count. */
+#define BUDGET_RUNS	2
+
+/* The normal lab kernel? The debug one has kmemleak (debug.config). */
+static bool debug_kernel(void)
+{
+	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
+}
+
+/*
+ * Run bench.bin BUDGET_RUNS times with @flags; the best figures in @best.
+ * Return: 0, or bench_tvmm_run()'s -2 (a lab stub) or -1 (the reason is
+ * on stderr).
+ */
+static int measure(__u32 flags, const char *mode, struct bench_run *best)
+{
+	char path[PATH_MAX];
+	struct bench_run r;
+	size_t size = 0;
+	unsigned int i;
+	void *img;
+	int ret = 0;
+
+	img = bench_read_image(guest_path("bench.bin", path, sizeof(path)), &size);
+	if (!img) {
+		fprintf(stderr, "budget_test: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < BUDGET_RUNS && !ret; i++) {
+		ret = bench_tvmm_run(mode, flags, img, size, &r);
+		if (!ret)
+			bench_keep_min(best, &r, i == 0);
+	}
+	free(img);
+	return ret;
+}
+
+/* Print one figure against its budget; true if within budget + slack. */
+static bool within_budget(const char *what, double ticks, double budget)
+{
+	double limit = budget * (1.0 + BUDGET_SLACK);
+	bool ok = ticks <= limit;
+
+	ksft_print_msg("%-13s %7.1f ticks per exit, budget %7.1f (fails above %.1f)%s\n",
+		       what, ticks, budget, limit, ok ? "" : ": OVER BUDGET");
+	fflush(stdout);		/* the harness ends the test's process with _exit() */
+	return ok;
+}
+
+/* Measure @flags into @best; skip where the budget does not apply. */
+#define MEASURE(flags, mode, best)						\
+	do {									\
+		int __ret;							\
+										\
+		REQUIRE_VMX_AND_TVMM();						\
+		REQUIRE_GUEST("bench.bin");					\
+		if (debug_kernel())						\
+			SKIP_TEST("the budget is for the normal lab kernel, "	\
+				  "this one has the debug checkers");		\
+		__ret = measure(flags, mode, best);				\
+		if (__ret == -2)						\
+			SKIP_TEST("a lab's TODO is a stub in this tvmm.ko");	\
+		ASSERT_EQ(0, __ret) TH_LOG("bench.bin did not run to its end (see above)"); \
+	} while (0)
+
+TEST(untraced_exits_within_budget)
+{
+	struct bench_run best = { 0 };
+
+	MEASURE(0, "normal", &best);
+	EXPECT_TRUE(within_budget("cpuid", bench_per_exit(best.cpuid, best.empty, best.n),
+				  BUDGET_CPUID));
+	EXPECT_TRUE(within_budget("io", bench_per_exit(best.io, best.empty, best.n),
+				  BUDGET_IO));
+}
+
+TEST(traced_exits_within_budget)
+{
+	struct bench_run best = { 0 };
+
+	MEASURE(TVMM_CONFIG_TRACE, "trace", &best);
+	/* Every exit left a record: a trace that drops some is cheaper. */
+	EXPECT_EQ(best.records, best.exits);
+	EXPECT_TRUE(within_budget("cpuid traced",
+				  bench_per_exit(best.cpuid, best.empty, best.n),
+				  BUDGET_CPUID_TRACED));
+	EXPECT_TRUE(within_budget("io traced", bench_per_exit(best.io, best.empty, best.n),
+				  BUDGET_IO_TRACED));
+}
+
+TEST(floor_within_budget)
+{
+	struct bench_run best = { 0 };
+
+	MEASURE(TVMM_CONFIG_NULL_HANDLERS, "floor", &best);
+	EXPECT_TRUE(within_budget("cpuid floor", bench_per_exit(best.cpuid, best.empty, best.n),
+				  BUDGET_FLOOR));
+	EXPECT_TRUE(within_budget("io floor", bench_per_exit(best.io, best.empty, best.n),
+				  BUDGET_FLOOR));
+}
+
+TEST_HARNESS_MAIN
