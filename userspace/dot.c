@@ -146,8 +146,7 @@ void dot_action_label(const struct dot_exit *x, char *buf, size_t size)
 
 /* ---- classifying one exit -------------------------------------------- */
 
-/* snprintf(dst, size, "%s", src), without printf's cost on every record. */
-static void copy_str(char *dst, size_t size, const char *src)
+void dot_copy_str(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);
 
@@ -187,7 +186,7 @@ static void insn_text(const struct jsonl_exit *ev, int code, char *buf,
 	else if (!strcasecmp(ev->mnemonic, ev->reason))
 		buf[0] = '\0';		/* "hlt" of a HLT exit says nothing new */
 	else
-		copy_str(buf, size, ev->mnemonic);
+		dot_copy_str(buf, size, ev->mnemonic);
 }
 
 static void classify(const struct jsonl_exit *ev, struct dot_exit *x)
@@ -198,7 +197,7 @@ static void classify(const struct jsonl_exit *ev, struct dot_exit *x)
 		x->code = ev->reason_code & TVMM_EXIT_REASON_BASIC_MASK;
 	else
 		x->code = vmx_exit_reason_from_name(ev->reason);
-	copy_str(x->reason, sizeof(x->reason),
+	dot_copy_str(x->reason, sizeof(x->reason),
 		 ev->present & JSONL_HAS_REASON ? ev->reason :
 		 vmx_exit_reason_name(x->code));
 	x->cycles = ev->cycles;
