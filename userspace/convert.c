@@ -142,7 +142,7 @@ static FILE *open_output(const char *path)
 }
 
 /* Convert the opened trace @t to @to, into cv->out. */
-static int convert(struct trace_input *t, enum trace_format to,
+static int convert_trace(struct trace_input *t, enum trace_format to,
 		   struct converter *cv)
 {
 	struct trace_reader rd = { .arg = cv };
@@ -244,7 +244,7 @@ int cmd_convert(int argc, char **argv)
 		status = TVMM_EXIT_FAILURE;
 		goto out;
 	}
-	status = convert(t, to, &cv);
+	status = convert_trace(t, to, &cv);
 	if (cv.out != stdout ? fclose(cv.out) : fflush(stdout)) {
 		print_error("convert: writing %s: %s", cv.out_name, strerror(errno));
 		if (!status)

@@ -494,6 +494,8 @@ static int skip_value(struct parser *ps, int depth)
 /* vif is written as 0/1; accept true/false as well. */
 static int parse_flag(struct parser *ps, unsigned int *v)
 {
+	if (is_digit(*ps->p))
+		return parse_small(ps, v, 1);	/* what the writer writes */
 	if (!strncmp(ps->p, "true", 4)) {
 		ps->p += 4;
 		*v = 1;
@@ -523,6 +525,7 @@ static const struct {
 	KEY("rip"), KEY("cs"), KEY("cpl"), KEY("rflags"), KEY("vif"),
 	KEY("insn"), KEY("mnemonic"), KEY("action"), KEY("cycles"),
 };
+
 #define JSONL_NKEYS	(sizeof(jsonl_keys) / sizeof(jsonl_keys[0]))
 /* Key i is JSONL_HAS_* bit i (jsonl.h lists the bits in this order). */
 _Static_assert(1U << JSONL_NKEYS == JSONL_HAS_ALL + 1,

@@ -134,7 +134,8 @@ struct trace_input *trace_open(FILE *f, char *err, size_t err_size)
 	memcpy(&in->hdr, in->buf, sizeof(in->hdr));
 	if (check_header(&in->hdr, err, err_size))
 		goto fail;
-	in->start = in->offset = sizeof(in->hdr);
+	in->start = sizeof(in->hdr);	/* the records start after it */
+	in->offset = sizeof(in->hdr);
 	return in;
 fail:
 	trace_close(in);
