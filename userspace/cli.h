@@ -125,6 +125,9 @@ struct trace_stats {
 void stats_init(struct trace_stats *st);
 /* Add the trace @in (named @name in errors); 0 or an exit status. */
 int stats_read(FILE *in, const char *name, struct trace_stats *st);
+/* Read a whole trace (tracefile.h) with @rd, printing any error; 0 or an exit status. */
+struct trace_reader;
+int trace_read_file(FILE *in, const char *name, const struct trace_reader *rd);
 void stats_sort(struct trace_stats *st);
 void stats_print_text(FILE *out, const char *name, const struct trace_stats *st);
 void stats_print_json(FILE *out, const char *name, const struct trace_stats *st);
@@ -148,6 +151,9 @@ int cmd_trace(int argc, char **argv);
 
 /* dot.c: `tvmm dot` (the drawings are dot_seq.c, dot_graph.c, dot_rings.c). */
 int cmd_dot(int argc, char **argv);
+
+/* convert.c: `tvmm convert`, a trace between JSON Lines and binary. */
+int cmd_convert(int argc, char **argv);
 
 /* sensitive.c: x86 sensitive instructions at ring 3, no VMM (lab 00). */
 int cmd_sensitive(int argc, char **argv);

@@ -7,7 +7,8 @@
  * Concept: "trap, emulate, reflect, inject". The notes explain a
  * de-privileged guest with pictures; this command draws the same pictures
  * from what really happened, one arrow per exit (repeats collapsed).
- * This file reads the trace (with jsonl.c's reader), classifies each exit
+ * This file reads the trace (with tracefile.c's reader, JSON Lines or
+ * binary), classifies each exit
  * once (who caused it, who runs next, what to call it), keeps the
  * --from/--to window and hands each exit to the drawing; the drawings are
  * dot_seq.c, dot_graph.c and dot_rings.c.
@@ -26,6 +27,7 @@
 
 #include "cli.h"
 #include "dot.h"
+#include "tracefile.h"
 
 #define DOT_DEFAULT_MAX		40
 #define DOT_MAX_MAX		100000
@@ -144,8 +146,7 @@ void dot_action_label(const struct dot_exit *x, char *buf, size_t size)
 
 /* ---- classifying one exit -------------------------------------------- */
 
-/* snprintf(dst, size, "%s", src), without printf's cost on every record. */
-static void copy_str(char *dst, size_t size, const char *src)
+void dot_copy_str(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);
 
@@ -185,7 +186,7 @@ static void insn_text(const struct jsonl_exit *ev, int code, char *buf,
 	else if (!strcasecmp(ev->mnemonic, ev->reason))
 		buf[0] = '\0';		/* "hlt" of a HLT exit says nothing new */
 	else
-		copy_str(buf, size, ev->mnemonic);
+		dot_copy_str(buf, size, ev->mnemonic);
 }
 
 static void classify(const struct jsonl_exit *ev, struct dot_exit *x)
@@ -196,7 +197,7 @@ static void classify(const struct jsonl_exit *ev, struct dot_exit *x)
 		x->code = ev->reason_code & TVMM_EXIT_REASON_BASIC_MASK;
 	else
 		x->code = vmx_exit_reason_from_name(ev->reason);
-	copy_str(x->reason, sizeof(x->reason),
+	dot_copy_str(x->reason, sizeof(x->reason),
 		 ev->present & JSONL_HAS_REASON ? ev->reason :
 		 vmx_exit_reason_name(x->code));
 	x->cycles = ev->cycles;
@@ -268,18 +269,10 @@ static int dot_add(const struct jsonl_exit *ev, unsigned long lineno, void *arg)
 
 static int dot_read(FILE *in, struct dot_reader *rd)
 {
-	unsigned long lineno;
-	char err[160];
+	struct trace_reader reader = { .exit = dot_add, .arg = rd };
 	int ret;
 
-	ret = jsonl_read(in, dot_add, rd, &lineno, err, sizeof(err));
-	if (ret == -1) {
-		if (lineno)
-			print_error("%s:%lu: %s", rd->path, lineno, err);
-		else
-			print_error("%s: %s", rd->path, err);
-		return TVMM_EXIT_INPUT;
-	}
+	ret = trace_read_file(in, rd->path, &reader);
 	if (!ret && !rd->sum.records) {
 		print_error("%s: no exit records: an empty trace has nothing to draw",
 			    rd->path);
@@ -465,8 +458,9 @@ static void dot_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s dot [--sequence|--graph|--rings] [--from SEQ] [--to SEQ]\n"
-		"                [--max N] [-o OUT.{dot,svg,png}] FILE.jsonl\n"
-		"  Draw a `tvmm run --trace` file with Graphviz. FILE '-' reads standard input.\n"
+		"                [--max N] [-o OUT.{dot,svg,png}] FILE\n"
+		"  Draw a `tvmm run --trace` file (JSON Lines or binary) with Graphviz.\n"
+		"  FILE '-' reads standard input.\n"
 		"  --sequence  guest app / guest kernel / tvmm / host lifelines, one arrow\n"
 		"              per exit and one per tvmm action (the default)\n"
 		"  --graph     exit-transition graph: reason -> next reason, by count\n"
@@ -581,7 +575,6 @@ int cmd_dot(int argc, char **argv)
 	if (!in)
 		return TVMM_EXIT_INPUT;
 
-	setvbuf(in, NULL, _IOFBF, 1 << 20);	/* big traces: fewer read()s */
 	memset(&rd, 0, sizeof(rd));
 	rd.kind = kind;
 	rd.o = &o;

@@ -73,6 +73,8 @@ extern const struct dot_kind dot_rings;		/* dot_rings.c */
 
 /* dot.c: the helpers the drawings write with. */
 
+/* snprintf(dst, size, "%s", src), without printf's cost on every record. */
+void dot_copy_str(char *dst, size_t size, const char *src);
 /* @s as a DOT string, quotes included; '\n' in @s starts a new line. */
 void dot_str(FILE *out, const char *s);
 /* @s escaped for an HTML-like label (<TD>...</TD>). */

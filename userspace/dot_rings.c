@@ -58,8 +58,8 @@ static int rings_add(void *d, const struct dot_exit *x)
 
 	if (x->from == LANE_HOST)
 		snprintf(label, sizeof(label), "%s (host)", x->reason);
-	else
-		snprintf(label, sizeof(label), "%s", x->what[0] ? x->what : x->reason);
+	else	/* most exits: a copy, not a snprintf() per record */
+		dot_copy_str(label, sizeof(label), x->what[0] ? x->what : x->reason);
 	for (i = 0; i < r->nkinds && !k; i++)
 		if (!strcmp(r->kinds[i].label, label))
 			k = &r->kinds[i];

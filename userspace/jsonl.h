@@ -19,8 +19,8 @@
  * After "cycles", an EPT exit adds "gpa":"0xfeb00008", and a tvmm-dev
  * access also "mmio":"write","width":4,"value":"0x12345678"; other exits
  * have no such keys, so their lines are unchanged.
- * Context: userspace; no allocation in the writer, none kept by the reader
- * (jsonl_read() frees its line buffer before it returns).
+ * Context: userspace; no allocation. Reading a whole file, in either
+ * format, is tracefile.c's.
  */
 #ifndef TVMM_JSONL_H
 #define TVMM_JSONL_H
@@ -84,22 +84,26 @@ int jsonl_write_exit(FILE *out, const struct tvmm_exit_record *rec);
 int jsonl_parse_exit(const char *line, struct jsonl_exit *ev,
 		     char *err, size_t err_size);
 
+/*
+ * jsonl_parse_line() - jsonl_parse_exit() for a line of @len bytes read
+ * from a file (NUL-terminated at line[len]): a NUL byte inside it is an
+ * error ("a NUL byte in the line"), not the end of the line.
+ */
+int jsonl_parse_line(const char *line, size_t len, struct jsonl_exit *ev,
+		     char *err, size_t err_size);
+
 /* Is @line only blanks (such lines are skipped, not errors)? */
 bool jsonl_blank(const char *line);
 
-/* Called by jsonl_read() with each exit and its line number (from 1). */
-typedef int (*jsonl_fn)(const struct jsonl_exit *ev, unsigned long lineno,
-			void *arg);
-
 /*
- * jsonl_read() - parse every line of the trace @in and hand each exit to
- * @fn, in file order; blank lines are skipped. Stops at the first line
- * that is not one exit object, and at the first non-zero return of @fn.
- * Return: 0 at the end of the file; what @fn returned; or -1 with the
- * reason in @err ("column 3: expected a string") and the line in
- * *@lineno (0 for a read error, which says so in @err).
+ * jsonl_from_record() - what jsonl_parse_exit() returns for the line
+ * jsonl_write_exit() writes for @rec, without the text in between: how
+ * `tvmm stats` and `tvmm dot` read a binary trace, so that both formats
+ * give the same output. Return: 0, or -1 with why in @err when that line
+ * would not read back (a CPL above 3, a mnemonic without its NUL: a
+ * damaged record), so both formats refuse the same records.
  */
-int jsonl_read(FILE *in, jsonl_fn fn, void *arg, unsigned long *lineno,
-	       char *err, size_t err_size);
+int jsonl_from_record(const struct tvmm_exit_record *rec, struct jsonl_exit *ev,
+		      char *err, size_t err_size);
 
 #endif /* TVMM_JSONL_H */

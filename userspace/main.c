@@ -26,6 +26,7 @@ static const struct subcommand subcommands[] = {
 	{ "stats", cmd_stats, "per-reason exit counts and cycles of a trace" },
 	{ "trace", cmd_trace, "stream the exits of running VMs (tracepoint)" },
 	{ "dot", cmd_dot, "draw a trace: sequence diagram, exit graph, rings" },
+	{ "convert", cmd_convert, "a trace from JSON Lines to binary, or back" },
 	{ "compare", cmd_compare, "run the mini-OS in every technique, compare exits (lab09)" },
 	{ "sensitive", cmd_sensitive, "x86 sensitive instructions at ring 3, no VMM (lab 00)" },
 };

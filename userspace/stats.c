@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "json.h"
 #include "jsonl.h"
+#include "tracefile.h"
 
 static const char stats_note[] =
 	"cycles are TSC ticks spent in tvmm's exit handlers; under an emulator (Bochs, QEMU TCG) they are emulated TSC ticks, not hardware time.";
@@ -131,20 +132,26 @@ static int stats_add(const struct jsonl_exit *ev, unsigned long lineno,
 	return 0;
 }
 
-/**
- * stats_read() - add every line of the trace @in to @st.
- * Blank lines are skipped; any other line that is not one well-formed
- * exit object is an error naming "@name:LINE: column C: what".
- * Return: 0, or an exit status after printing why.
+/*
+ * Read the trace @in with @rd: the part stats_read() and dot.c share.
+ * Errors are printed "@name:LINE: column C: what" (JSONL) or "@name:
+ * record N (byte B): what" (binary).
+ * Return: 0, what a callback returned, or TVMM_EXIT_INPUT.
  */
-int stats_read(FILE *in, const char *name, struct trace_stats *st)
+int trace_read_file(FILE *in, const char *name, const struct trace_reader *rd)
 {
-	struct stats_reader rd = { st, name };
+	struct trace_input *t;
 	unsigned long lineno;
-	char err[160];
+	char err[320];
 	int ret;
 
-	ret = jsonl_read(in, stats_add, &rd, &lineno, err, sizeof(err));
+	t = trace_open(in, err, sizeof(err));
+	if (!t) {
+		print_error("%s: %s", name, err);
+		return TVMM_EXIT_INPUT;
+	}
+	ret = trace_read(t, rd, &lineno, err, sizeof(err));
+	trace_close(t);
 	if (ret == -1) {
 		if (lineno)
 			print_error("%s:%lu: %s", name, lineno, err);
@@ -153,6 +160,20 @@ int stats_read(FILE *in, const char *name, struct trace_stats *st)
 		return TVMM_EXIT_INPUT;
 	}
 	return ret;
+}
+
+/**
+ * stats_read() - add every exit of the trace @in (JSON Lines or binary)
+ * to @st. Blank lines are skipped; any other line that is not one
+ * well-formed exit object is an error naming "@name:LINE: column C: what".
+ * Return: 0, or an exit status after printing why.
+ */
+int stats_read(FILE *in, const char *name, struct trace_stats *st)
+{
+	struct stats_reader rd = { st, name };
+	struct trace_reader reader = { .exit = stats_add, .arg = &rd };
+
+	return trace_read_file(in, name, &reader);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -289,9 +310,10 @@ void stats_print_json(FILE *out, const char *name, const struct trace_stats *st)
 static void stats_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s stats [--json] FILE.jsonl\n"
-		"  Per-reason exit counts and handler ticks of a `tvmm run --trace` file,\n"
-		"  in the columns of `perf kvm stat report`. FILE '-' reads standard input.\n"
+		"usage: %s stats [--json] FILE\n"
+		"  Per-reason exit counts and handler ticks of a `tvmm run --trace` file\n"
+		"  (JSON Lines or binary), in the columns of `perf kvm stat report`.\n"
+		"  FILE '-' reads standard input.\n"
 		"  --json   one JSON document instead of the table\n"
 		"  -h, --help\n", tvmm_prog);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../userspace/cli.h"
+#include "../../userspace/tracefile.h"
 #include "tap.h"
 
 #define TMP	"/tmp/tvmm-run-loop-test"
@@ -204,6 +205,47 @@ static int count_lines(const char *path)
 	return n;
 }
 
+/* @path: the binary header, then @n records, each as the pretend VM made it. */
+static void check_binary(const char *path, unsigned int n)
+{
+	struct tracebin_header h;
+	struct tvmm_exit_record rec;
+	unsigned int i, good = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!ok(f && fread(&h, sizeof(h), 1, f) == 1, "binary trace: a header"))
+		goto out;
+	ok(!memcmp(h.magic, TRACEBIN_MAGIC, TRACEBIN_MAGIC_LEN) &&
+	   h.format == TRACEBIN_FORMAT && h.header_size == sizeof(h) &&
+	   h.record_version == TVMM_EXIT_RECORD_VERSION && h.record_size == sizeof(rec),
+	   "binary trace: magic, format, header size, record version and size");
+	for (i = 0; i < n && fread(&rec, sizeof(rec), 1, f) == 1; i++)
+		good += rec.seq == i && rec.tsc == 1000 * i &&
+			rec.version == TVMM_EXIT_RECORD_VERSION;
+	ok_eq(good, n, "binary trace: the records in order, as read() returned them");
+	ok(fread(&rec, 1, 1, f) == 0, "binary trace: nothing after them");
+out:
+	if (f)
+		fclose(f);
+}
+
+/* `tvmm stats` counts the same in the JSON trace and the binary one. */
+static void same_stats(const char *jsonl, const char *bin)
+{
+	static struct trace_stats a, b;
+	FILE *fa = fopen(jsonl, "r"), *fb = fopen(bin, "r");
+
+	stats_init(&a);
+	stats_init(&b);
+	ok(fa && fb && !stats_read(fa, "t", &a) && !stats_read(fb, "t", &b) &&
+	   a.samples == 4 && !memcmp(&a, &b, sizeof(a)),
+	   "binary trace: stats counts what it counts in the JSON trace");
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+}
+
 int main(void)
 {
 	int status;
@@ -228,6 +270,13 @@ int main(void)
 		diag("  %s", trace);
 	ok(strstr(trace, "{\"seq\":3,\"tsc\":3000,\"reason\":\"HLT\"") != NULL,
 	   "hello: and ends with HLT");
+
+	/* The same run, binary: the header, then the records as read() gave them. */
+	status = run_tool("hello", "--trace", TMP "/t.rec", "--trace-format", "binary",
+			  TMP "/g.bin", NULL);
+	ok_eq(status, 0, "hello, binary trace: exit status 0");
+	check_binary(TMP "/t.rec", 4);
+	same_stats(TMP "/t.jsonl", TMP "/t.rec");
 
 	status = run_tool("full", "--trace", TMP "/f.jsonl", "--max-exits", "50", "--mem", "4M",
 			  TMP "/g.bin", NULL);

@@ -232,6 +232,170 @@ static void test_malformed(void)
 	bad("{\"future\":tru}", "expected a value");
 }
 
+/* A small fixed PRNG (xorshift64): the same "random" records every run. */
+static unsigned long long rnd(void)
+{
+	static unsigned long long x = 0x9e3779b97f4a7c15ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+/* Any record the kernel could write, and some it would not. */
+static struct tvmm_exit_record random_record(void)
+{
+	static const unsigned int reasons[] = { 0, 1, 10, 12, 18, 30, 48, 49, 52, 77, 200 };
+	static const char chars[] = "ab \"\\/\x01\x1f\x7f\xc3\xa9z";
+	struct tvmm_exit_record rec;
+	unsigned int i, n;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.version = TVMM_EXIT_RECORD_VERSION;
+	rec.size = sizeof(rec);
+	rec.reason_code = reasons[rnd() % 11] | (rnd() % 8 ? 0 : 1U << 31);
+	rec.seq = rnd() >> (rnd() % 64);
+	rec.tsc = rnd() >> (rnd() % 64);
+	rec.qual = rnd() >> (rnd() % 64);
+	rec.rip = rnd() >> (rnd() % 64);
+	rec.rflags = rnd() >> (rnd() % 64);
+	rec.gpa = rnd() >> (rnd() % 64);
+	rec.cycles = rnd() >> (rnd() % 64);
+	rec.intr_info = rnd();		/* not in the JSON: must not matter */
+	rec.cs = rnd();
+	rec.cpl = rnd() % 4;
+	rec.vif = rnd() % 2;
+	rec.action = rnd() % 8;		/* 6 and 7: names tvmm does not know */
+	rec.insn_len = rnd() % 20;	/* above 15: the writer stops at 15 */
+	for (i = 0; i < TVMM_INSN_MAX; i++)
+		rec.insn[i] = rnd();
+	n = rnd() % TVMM_MNEMONIC_MAX;	/* at most 15 and the NUL */
+	for (i = 0; i < n; i++)
+		rec.mnemonic[i] = chars[rnd() % (sizeof(chars) - 1)];
+	if (rnd() % 2) {
+		rec.mmio_width = 1 + rnd() % 8;
+		rec.mmio_write = rnd() % 3;	/* 2: any non-zero is a write */
+		rec.mmio_value = rnd();
+	}
+	return rec;
+}
+
+/*
+ * Rule (jsonl.h, jsonl_from_record()): a binary record reads as exactly
+ * the exit its JSON line reads as, so stats and dot cannot tell the
+ * formats apart; and a record whose line would not read is refused too.
+ */
+static void test_from_record(void)
+{
+	struct jsonl_exit from_line, from_rec;
+	struct tvmm_exit_record rec;
+	char err[160], err2[160];
+	unsigned int i, same = 0, n = 2000;
+
+	for (i = 0; i < n; i++) {
+		char *line;
+		int a, b;
+
+		rec = random_record();
+		line = write_one(&rec);
+		line[strlen(line) - 1] = '\0';
+		a = jsonl_parse_exit(line, &from_line, err, sizeof(err));
+		b = jsonl_from_record(&rec, &from_rec, err2, sizeof(err2));
+		if (!a && !b && !memcmp(&from_line, &from_rec, sizeof(from_line)))
+			same++;
+		else if (same == i)	/* the first difference only */
+			diag("  %s: line %d (%s), record %d (%s)", line, a, err, b, err2);
+		free(line);
+	}
+	ok_eq(same, n, "%u random records: the record reads as its line does", n);
+
+	/* What the reader refuses in a line, the record reader refuses too. */
+	for (i = 0; i < 4; i++) {
+		static const char *const what[] = {
+			"cpl 4", "vif 2", "mmio_width 9", "a 16-byte mnemonic",
+		};
+		char *line;
+		int a, b;
+
+		rec = sample();
+		if (i == 0)
+			rec.cpl = 4;
+		else if (i == 1)
+			rec.vif = 2;
+		else if (i == 2)
+			rec.mmio_width = 9;
+		else
+			memset(rec.mnemonic, 'x', TVMM_MNEMONIC_MAX);
+		line = write_one(&rec);
+		line[strlen(line) - 1] = '\0';
+		a = jsonl_parse_exit(line, &from_line, err, sizeof(err));
+		b = jsonl_from_record(&rec, &from_rec, err2, sizeof(err2));
+		if (!ok(a == -1 && b == -1, "%s: refused as a line and as a record", what[i]))
+			diag("  line %d (%s), record %d (%s)", a, err, b, err2);
+		free(line);
+	}
+}
+
+/* The same exit written the writer's way and another way: one result. */
+static void same_exit(const char *plain, const char *other, const char *what)
+{
+	struct jsonl_exit a, b;
+	char err[160], err2[160];
+	int ra = jsonl_parse_exit(plain, &a, err, sizeof(err));
+	int rb = jsonl_parse_exit(other, &b, err2, sizeof(err2));
+
+	if (!ok(!ra && !rb && !memcmp(&a, &b, sizeof(a)), "reader: %s, same exit", what))
+		diag("  %d (%s) / %d (%s)", ra, err, rb, err2);
+}
+
+/*
+ * Rule (jsonl.c): the fast paths (keys in the writer's order, plain
+ * strings, short numbers) give what the general parser gives.
+ */
+static void test_fast_paths(void)
+{
+	const char *plain =
+		"{\"seq\":7,\"tsc\":9999999999999999999,\"reason\":\"IO_INSTRUCTION\","
+		"\"reason_code\":30,\"qual\":\"0xe90000\",\"rip\":\"0xffffffffffffffff\",\"cs\":8,"
+		"\"cpl\":0,\"rflags\":\"0x2\",\"vif\":0,\"insn\":\"ee\",\"mnemonic\":\"out\","
+		"\"action\":\"emulated\",\"cycles\":0}";
+
+	same_exit(plain,
+		  " { \"seq\" : 7 , \"tsc\" : 9999999999999999999 , \"reason\" : \"IO_INSTRUCTION\" ,"
+		  " \"reason_code\" : 30 , \"qual\" : \"0xe90000\" , \"rip\" : \"0xffffffffffffffff\" , \"cs\" : 8 ,"
+		  " \"cpl\" : 0 , \"rflags\" : \"0x2\" , \"vif\" : 0 , \"insn\" : \"ee\" , \"mnemonic\" : \"out\" ,"
+		  " \"action\" : \"emulated\" , \"cycles\" : 0 } ", "blanks everywhere");
+	same_exit(plain,
+		  "{\"cycles\":0,\"action\":\"emulated\",\"mnemonic\":\"out\",\"insn\":\"ee\","
+		  "\"vif\":0,\"rflags\":\"0x2\",\"cpl\":0,\"cs\":8,\"rip\":\"0xffffffffffffffff\","
+		  "\"qual\":\"0xe90000\",\"reason_code\":30,\"reason\":\"IO_INSTRUCTION\","
+		  "\"tsc\":9999999999999999999,\"seq\":7}", "keys in reverse order");
+	same_exit(plain,
+		  "{\"s\\u0065q\":7,\"tsc\":9999999999999999999,\"reason\":\"IO_INSTRUCTI\\u004fN\","
+		  "\"reason_code\":30,\"qual\":\"0XE90000\",\"rip\":18446744073709551615,\"cs\":8,"
+		  "\"cpl\":0,\"rflags\":\"0x0000000000000002\",\"vif\":false,\"insn\":\"EE\",\"mnemonic\":\"o\\u0075t\","
+		  "\"action\":\"emulated\",\"cycles\":0}", "escapes, upper-case hex, a numeric rip");
+	same_exit(plain,
+		  "{\"seq\":7,\"x\":\"\\\"\",\"tsc\":9999999999999999999,\"reason\":\"IO_INSTRUCTION\","
+		  "\"reason_code\":30,\"qual\":\"0xe90000\",\"rip\":\"0xffffffffffffffff\",\"cs\":8,"
+		  "\"cpl\":0,\"rflags\":\"0x2\",\"vif\":0,\"insn\":\"ee\",\"mnemonic\":\"out\","
+		  "\"action\":\"emulated\",\"cycles\":0,\"future\":[1]}", "unknown keys between");
+}
+
+/* Rule (jsonl.h, jsonl_parse_line()): a NUL inside a line is an error. */
+static void test_nul_in_line(void)
+{
+	static const char line[] = "{\"seq\":1}\0{\"seq\":2}";
+	struct jsonl_exit ev;
+	char err[160];
+
+	ok(jsonl_parse_line(line, sizeof(line) - 1, &ev, err, sizeof(err)) == -1 &&
+	   strstr(err, "a NUL byte"), "reader: a NUL inside a line is an error, not its end");
+	ok(jsonl_parse_line(line, strlen(line), &ev, err, sizeof(err)) == 0,
+	   "reader: the same line cut at its NUL reads");
+}
+
 int main(void)
 {
 	test_exact_line();
@@ -240,5 +404,8 @@ int main(void)
 	test_mnemonic_unterminated();
 	test_reader_leniency();
 	test_malformed();
+	test_from_record();
+	test_fast_paths();
+	test_nul_in_line();
 	return done_testing();
 }
