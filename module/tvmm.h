@@ -421,7 +421,8 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
  * Every exit is counted per reason (debugfs vmN/exits, TVMM_GET_STATS):
  * plain counters, inline, because this runs on every exit. The record and
  * the tracepoint (trace_record_exit()) cost more, and only a traced VM or
- * a listening trace-cmd/perf pays for them (vcpu.c).
+ * a listening trace-cmd/perf pays for them (vcpu.c). An untraced VM's
+ * records_dropped is worked out when asked (vm.c).
  */
 static inline void trace_count_exit(struct tvmm_vm *vm, u32 basic, u64 cycles)
 {
@@ -430,8 +431,6 @@ static inline void trace_count_exit(struct tvmm_vm *vm, u32 basic, u64 cycles)
 		vm->stats.count[basic]++;
 		vm->stats.cycles[basic] += cycles;
 	}
-	if (!(vm->config.flags & TVMM_CONFIG_TRACE))
-		vm->stats.records_dropped++;	/* no record kept: tracing is off */
 }
 
 ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
