@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # dot_bench.sh: how long `tvmm stats` and `tvmm dot` take on a
-# 1,000,000-record trace, JSON Lines and binary (issue 16 asks for
+# 1,000,000-record trace, JSON Lines and binary (the target is
 # 0.3 s at most). Runs on the host, no VM.
 #
 #   tests/bench/dot_bench.sh [--records N] [--runs R] [--keep]
@@ -152,7 +152,7 @@ bsize=$(du -m "$BIN" | cut -f1)
 	echo "tvmm convert JSON Lines -> binary: $(fmt "$conv")"
 	echo "Host CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
 		"$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "Issue 16's target: stats and dot on 1,000,000 records in 0.3 s at most."
+	echo "The target: stats and dot on 1,000,000 records in 0.3 s at most."
 } >"$OUT/dot-results.txt"	# not a pipe: row() must set $status here
 cat "$OUT/dot-results.txt"
 log "results in $OUT/dot-results.txt"
