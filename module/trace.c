@@ -246,6 +246,12 @@ __poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,
 			 poll_table *wait, bool ended)
 {
 	poll_wait(file, &ring->wait, wait);
+	/*
+	 * Queued before looking: pairs with the writer's wq_has_sleeper()
+	 * (head published, then the queue checked), so a record is either
+	 * seen here or wakes this poller.
+	 */
+	smp_mb();
 	if (READ_ONCE(ring->head) != READ_ONCE(ring->tail))
 		return EPOLLIN | EPOLLRDNORM;
 	return ended ? EPOLLHUP : 0;
