@@ -103,7 +103,10 @@ do_build() {
 		log "using TVMM_KO=$TVMM_KO"
 	else
 		log "make module userspace (KDIR=$KDIR)"
-		make -C "$ROOT" -s KDIR="$KDIR" module userspace >&2 ||
+		# one compiler per CPU (not for the selftests below: their
+		# helper modules are built by one Kbuild run per .ko, in one
+		# directory)
+		make -C "$ROOT" -s -j"$(nproc)" KDIR="$KDIR" module userspace >&2 ||
 			die "'make module userspace' failed"
 	fi
 	install -m 644 "${TVMM_KO:-$ROOT/module/tvmm.ko}" "$STAGE/lib/modules/tvmm.ko"
