@@ -94,21 +94,21 @@ step vm-bochs-2cpus vm 75 bash tests/labvm/labvm.sh tests --emulator bochs \
 	--cpus 2 --select "lifecycle_test nmi_test"
 # the reboot notifier at the lab VM's power-off, a guest running on
 # CPU 1: VMX off on both CPUs (read from serial.log on the host)
-step vm-bochs-reboot vm 40 bash tests/labvm/reboot_test.sh --cpus 2
+step vm-bochs-reboot vm 30 bash tests/labvm/reboot_test.sh --cpus 2
 step vm-qemu-novmx vm 9 bash tests/labvm/labvm.sh tests --emulator qemu-novmx \
 	--select novmx_test
 # every lab's autograder fails on its own stub (one lab VM boot)
 step lab-stages slow 150 bash tests/grade/stages.sh
 # make grade-all on a correct, a partial and a crashing submission
-step grade-all slow 150 bash tests/grade/grade_all_test.sh
+step grade-all slow 250 bash tests/grade/grade_all_test.sh
 # a short fuzz batch, fixed seed: 100 random guests x 5 modes on the
 # normal kernel (make fuzz runs 2000 on the debug one)
-step fuzz slow 70 bash tests/fuzz/run.sh guest --kernel normal --seed 20261206 --guests 100
+step fuzz slow 50 bash tests/fuzz/run.sh guest --kernel normal --seed 20261206 --guests 100
 # one plausible wrong solution per TODO, drawn anew each time: each
 # must fail its lab's autograder (the seed is printed: a failure
 # reproduces with tests/mutants/run.sh --seed S --one-per-todo)
 seed=${TVMM_MUTANT_SEED:-$(date +%s)}
-step mutants-sample slow 100 bash tests/mutants/run.sh --seed "$seed" --one-per-todo --no-reference
+step mutants-sample slow 150 bash tests/mutants/run.sh --seed "$seed" --one-per-todo --no-reference
 
 # the selection, longest first
 RUN=()
