@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: the host tier (seconds) and the VM tier (Bochs, minutes), the
-# steps side by side, one per CPU.
+# make check-full (CI) and make check: the host tier (seconds) and the VM
+# tier (Bochs, minutes), the steps side by side, one per CPU.
 #
 #   tests/check.sh [--host-only | --vm-only] [--quick] [-j N]
 #
@@ -13,10 +13,16 @@
 # messages) in build/check/<step>.err, both shown when it failed; a VM
 # step's lab VM (serial.log, bochs.log) is in build/check/vm/<step>/.
 #
-# --quick: the developer loop (`make check-quick`): the host tier and the
-# kselftest VM steps only, without the grading, fuzz and mutant steps;
-# CI and `make check` run everything. -j N: run N steps at once (default:
-# the number of CPUs, TVMM_CHECK_JOBS); -j 1 runs them one after another.
+# Work whose inputs did not change is not done again: make is incremental,
+# every compile goes through ccache, and lab-stages reuses its module
+# variants (tests/grade/stages.sh).
+#
+# No option: every step (`make check-full`, what CI runs). --quick: the
+# developer loop (`make check`): the host tier and the kselftest VM steps,
+# without the lab stages, grade-all, fuzz and mutant steps. -j N: run N
+# steps at once (default: the number of CPUs, or TVMM_CHECK_JOBS); -j 1
+# runs them one after another. The durations table at the end gives each
+# step's wall time, the lane (1..N) it ran in and when it started.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,7 +30,7 @@ KTAP=$ROOT/tests/lib/ktap.py
 LOGS=$ROOT/build/check
 host=1 vm=1 quick=0
 JOBS=${TVMM_CHECK_JOBS:-$(nproc)}
-usage() { sed -n '4,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) vm=0; shift ;;
