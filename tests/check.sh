@@ -215,13 +215,27 @@ done
 
 echo "running ${#QUEUE[@]} steps, $JOBS at a time: ${QUEUE[*]}"
 printf '%s\n' "${QUEUE[@]}" >"$LOGS/queue"
-# Each worker in its own process group (job control): on Ctrl-C or a
-# kill, every emulator and make of the steps stops with this script.
-set -m
+# On Ctrl-C or a kill, every process of the steps stops with this script:
+# the workers (background jobs: they ignore SIGINT) and what they started,
+# down to the emulators (`timeout` puts each in a process group of its
+# own, away from the terminal's signals; it passes SIGTERM on).
 PIDS=()
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
 stop() {
+	local all=() pid
 	trap - INT TERM
-	for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+	for pid in "${PIDS[@]}"; do
+		# shellcheck disable=SC2207 # a list of pids
+		all+=("$pid" $(descendants "$pid"))
+	done
+	kill -TERM "${all[@]}" 2>/dev/null || true
+	echo "check.sh: interrupted: stopped ${#all[@]} processes" >&2
 	exit 130
 }
 trap stop INT TERM
@@ -230,7 +244,6 @@ for lane in $(seq "$JOBS"); do
 	PIDS+=("$!")
 done
 for pid in "${PIDS[@]}"; do wait "$pid" || true; done
-set +m
 trap - INT TERM
 
 P=0 F=0 S=0
