@@ -122,7 +122,7 @@ for name in "${NAMES[@]}"; do
 	case ${TIER[$name]} in
 	host) [ "$host" -eq 1 ] || continue ;;
 	vm) [ "$vm" -eq 1 ] || continue ;;
-	slow) [ "$vm" -eq 1 ] && [ "$quick" -eq 0 ] || continue ;;
+	slow) if [ "$vm" -eq 0 ] || [ "$quick" -eq 1 ]; then continue; fi ;;
 	esac
 	RUN+=("$name")
 done
@@ -174,6 +174,7 @@ run_step() {
 worker() {
 	local lane=$1 name
 	while :; do
+		# shellcheck disable=SC2016 # sh's $1
 		name=$(flock "$LOGS/.queue.lock" sh -c \
 			'head -n 1 "$1"; sed -i 1d "$1"' sh "$LOGS/queue")
 		[ -n "$name" ] || return 0
