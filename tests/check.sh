@@ -251,6 +251,7 @@ P=0 F=0 S=0
 header "durations"
 printf '%-18s %7s  %-5s %-5s %s\n' step seconds lane start result
 sum=0
+declare -A TSUM=([host]=0 [vm]=0 [slow]=0)
 for name in "${NAMES[@]}"; do
 	case " ${RUN[*]} " in *" $name "*) ;; *) continue ;; esac
 	if [ -n "${WHY[$name]+x}" ]; then
@@ -267,7 +268,10 @@ for name in "${NAMES[@]}"; do
 	printf '%-18s %7s  %-5s %-5s pass %s fail %s skip %s\n' "$name" "$dt" "$lane" "$start" "$p" "$f" "$s"
 	P=$((P + p)) F=$((F + f)) S=$((S + s))
 	sum=$(echo "$sum + $dt" | bc)
+	TSUM[${TIER[$name]}]=$(echo "${TSUM[${TIER[$name]}]} + $dt" | bc)
 done
+# each tier's steps, added up (they overlap in time: the wall time is less)
+echo "steps of the host tier: ${TSUM[host]} s, kselftest VM steps: ${TSUM[vm]} s, other VM steps: ${TSUM[slow]} s"
 echo "total: $(printf '%.0f' "$(echo "$(date +%s.%N) - $T0" | bc)") s wall, ${sum} s of steps, $JOBS at a time"
 echo "$P passed, $F failed, $S skipped"
 [ "$F" -eq 0 ]
