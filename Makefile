@@ -10,7 +10,10 @@
 #
 # Main entry points (see README.md):
 #   make demo          boot the lab VM, load tvmm, show what it does
-#   make check         host tier + VM tier tests, ends with "N passed, N failed"
+#   make check         the developer loop: host tier + the kselftest VM steps,
+#                      one step per CPU; ends with "N passed, N failed, N skipped"
+#   make check-full    every test (what CI runs): make check plus the lab
+#                      stages, grade-all, a fuzz batch and a mutant sample
 #   make labvm-shell   the lab VM on your terminal (serial console)
 #   make labvm-run FILES="a.bin" CMD="tvmm caps"   run CMD in the lab VM
 #
@@ -35,14 +38,14 @@ LABVM := $(ROOT)/tests/labvm
 # asking for it builds the tiny kernel on a cold cache (about 3 minutes).
 KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
-.PHONY: all module userspace guests selftests kernel check test-host test-vm \
+.PHONY: all module userspace guests selftests kernel check check-full test-host test-vm \
 	demo labvm-run labvm-shell deps clean help docs slides \
 	olddefconfig menuconfig setconfig config grade grade-all handout mutants
 
 all: module userspace guests
 
 help:
-	@sed -n '3,29p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,32p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -111,14 +114,18 @@ guests:
 selftests:
 	$(MAKE) -C tests/selftests/tvmm KDIR=$(KDIR)
 
+# The steps run side by side, one per CPU (tests/check.sh; -j N: JOBS=N).
 check:
-	bash tests/check.sh
+	bash tests/check.sh --quick $(if $(JOBS),-j $(JOBS))
+
+check-full:
+	bash tests/check.sh $(if $(JOBS),-j $(JOBS))
 
 test-host:
-	bash tests/check.sh --host-only
+	bash tests/check.sh --host-only $(if $(JOBS),-j $(JOBS))
 
 test-vm:
-	bash tests/check.sh --vm-only
+	bash tests/check.sh --vm-only $(if $(JOBS),-j $(JOBS))
 
 demo:
 	bash $(LABVM)/demo.sh

@@ -93,7 +93,7 @@ out=$(bash "$LABVM/labvm.sh" run --timeout "$timeout" \
 rc=$?
 grep -v '^labvm: exit status' <<<"$out"
 if [ "$rc" -eq 124 ]; then
-	echo "not ok 99 selftests: fuzz: lab_vm # the VM hung or crashed (seed $seed): see build/labvm/serial.log"
+	echo "not ok 99 selftests: fuzz: lab_vm # the VM hung or crashed (seed $seed): see ${TVMM_LABVM_DIR:-build/labvm}/serial.log"
 fi
 log "seed $seed: $prog done in $(( $(date +%s) - t0 )) s (VM boot included), status $rc"
 exit "$rc"

@@ -34,6 +34,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${TVMM_GRADE_ALL_OUT:-$ROOT/build/grade-all}
 PER_LAB_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-1200}	# seconds, build + VM run
 PY=/usr/bin/python3
+# each student's lab VM runs in that student's own tree (build/labvm
+# there), never in a directory a caller chose for its own runs
+unset TVMM_LABVM_DIR
 
 die() { echo "grade-all: $*" >&2; exit 1; }
 [ $# -ge 1 ] && [ -n "$1" ] || die "usage: make grade-all SUBMISSIONS=DIR [LAB=NN]"

@@ -20,6 +20,9 @@
 # (TVMM_STAGES_SEED, default 2718): full marks again, and hello.bin prints
 # another line than with seed 0.
 #
+# The variants are built again only when what they are built from changed
+# (build/stages/variants.key, see variants_key below).
+#
 # One lab VM boot for all of it: each variant (a tvmm.ko, or for lab 09 the
 # tvmm tool) is built here, copied to /extra, and /extra/stages.sh runs each
 # lab's programs against its variant with TVMM_KO=... Prints KTAP.
@@ -72,9 +75,32 @@ variant() {
 SEED=${TVMM_STAGES_SEED:-2718}
 SEEDED_LABS="04 05 07 08 09 10"
 
+# variants_key: a hash of everything the variants and stages.list are
+# made of: the sources copied to $T, the Kconfig files, each lab's tests
+# file (its programs), the seed, the kernel tree, the compiler and these
+# scripts. The same key means the same files in build/stages/files.
+variants_key() {
+	(
+		cd "$ROOT" || exit 1
+		git ls-files -z Kbuild Kconfig module userspace 'labs/*/Kconfig' 'labs/*/tests' |
+			xargs -0 sha256sum
+		sha256sum tests/grade/stages.sh tests/grade/labs.sh
+		echo "seed $SEED labs $SEEDED_LABS kdir $KDIR"
+		gcc --version | head -n 1
+	) | sha256sum | cut -c1-16
+}
+
 # --reuse: only the verdicts, from the last run's build/stages/run.out
 # (after editing a lab's tests file: no build, no lab VM)
 if [ "${1:-}" != --reuse ]; then
+key=$(variants_key) || fail_doc "hashing the variants' inputs failed"
+if [ -f "$B/variants.key" ] && [ "$(cat "$B/variants.key")" = "$key" ] &&
+   [ -f "$B/files/stages.list" ]; then
+	# Nothing the variants are built from changed since the last run:
+	# its build/stages/files is what this run would build again.
+	echo "# stages: inputs unchanged (key $key): the variants of the last run" >&2
+	rm -f "$B/run.out" "$B/labvm.log"
+else
 rm -rf "$B"
 mkdir -p "$B/files" "$T/module/generated"
 (cd "$ROOT" && git ls-files -z Kbuild module userspace | xargs -0 cp --parents -t "$T") ||
@@ -110,6 +136,9 @@ for nn in $SEEDED_LABS; do
 	d=$(lab_dir "$ROOT" "$nn") || continue
 	echo "seed$SEED-$nn $nn pass $(lab_programs "$d")" >>"$B/files/stages.list"
 done
+# written last: an interrupted build is never taken for a complete one
+echo "$key" >"$B/variants.key"
+fi
 cp "$ROOT/tests/grade/stages-vm.sh" "$B/files/stages.sh"
 
 files=$(cd "$B/files" && ls | tr "\n" " ")

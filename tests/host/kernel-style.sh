@@ -15,7 +15,13 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${TVMM_CACHE:-$HOME/.cache/tvmm}
 LINUX_SOURCE_TAR=/usr/src/linux-source-6.1.tar.xz
-WORK=$(mktemp -d)
+# A fixed directory, not mktemp's: ccache hashes the source file's path,
+# so the same sources at the same path are cache hits from one run to the
+# next (make check sets ccache up; sparse runs on every file all the same).
+# Two kernel-style.sh at once in one tree would share it: don't.
+WORK=$ROOT/build/kernel-style
+rm -rf "$WORK"
+mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
 n=0

@@ -23,13 +23,16 @@
 # TVMM_CACHE (kernel cache), TVMM_KO / TVMM_BIN / TVMM_TESTS
 # (use this tvmm.ko / tvmm binary / directory of tests with a `list` file
 # instead of building them), TVMM_LABVM_TIMEOUT, TVMM_TEST_TIMEOUT,
-# TVMM_BOCHS_MEGS (Bochs RAM in MB, default 128; the fuzzers ask for more).
+# TVMM_BOCHS_MEGS (Bochs RAM in MB, default 128; the fuzzers ask for more),
+# TVMM_LABVM_DIR (this run's directory, default build/labvm: two runs at
+# once in one tree each need their own; make check gives each step one).
 # Logs: build/labvm/{serial.log,bochs.log,bochsrc,qemu-serial.log}.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-B=$ROOT/build/labvm
+B=${TVMM_LABVM_DIR:-$ROOT/build/labvm}
+case $B in /*) ;; *) B=$PWD/$B ;; esac	# the emulators run in $B
 STAGE=$B/stage
 BASE_CPIO=$B/initramfs.cpio
 CMDLINE="console=ttyS0,115200 quiet panic=-1 reboot=t nokaslr cryptomgr.notests rodata=off${TVMM_LABVM_APPEND:+ $TVMM_LABVM_APPEND}"
@@ -89,12 +92,21 @@ do_build() {
 	rm -rf "$STAGE"
 	mkdir -p "$STAGE"/{usr/bin,lib/modules,tests/tvmm,extra,proc,sys,dev,tmp,root,etc}
 
+	# Runs in other directories (TVMM_LABVM_DIR) build in the same
+	# source tree: one make at a time there (fd 7, released below).
+	mkdir -p "$ROOT/build"
+	exec 7>"$ROOT/build/.labvm-build.lock"
+	flock 7
+
 	# tvmm.ko and the tvmm tool
 	if [ -n "${TVMM_KO:-}" ]; then
 		log "using TVMM_KO=$TVMM_KO"
 	else
 		log "make module userspace (KDIR=$KDIR)"
-		make -C "$ROOT" -s KDIR="$KDIR" module userspace >&2 ||
+		# one compiler per CPU (not for the selftests below: their
+		# helper modules are built by one Kbuild run per .ko, in one
+		# directory)
+		make -C "$ROOT" -s -j"$(nproc)" KDIR="$KDIR" module userspace >&2 ||
 			die "'make module userspace' failed"
 	fi
 	install -m 644 "${TVMM_KO:-$ROOT/module/tvmm.ko}" "$STAGE/lib/modules/tvmm.ko"
@@ -123,6 +135,8 @@ do_build() {
 	else
 		log "warning: tests/selftests/tvmm has no 'install' target yet: no selftests in the VM"
 	fi
+	flock -u 7
+	exec 7>&-
 	[ -f "$STAGE/tests/tvmm/list" ] ||
 		log "warning: no tests/tvmm/list installed: 'tests' will only run kernel_clean"
 
@@ -381,7 +395,7 @@ cmd_shell() {
 	log "VM stopped"
 }
 
-# serialize runs: they share build/labvm
+# serialize runs in one directory: they share its files
 lock() {
 	mkdir -p "$B"
 	exec 8>"$B/.lock"

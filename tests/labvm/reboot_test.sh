@@ -10,18 +10,19 @@
 # to the firmware or the next kernel. Inside the VM nothing can look at
 # the machine after the power-off starts, so this runs on the host: it
 # boots the lab VM (`labvm.sh run`), whose /init raises the console log
-# level before `poweroff -f`, and reads build/labvm/serial.log after the
+# level before `poweroff -f`, and reads the VM's serial.log after the
 # VM is gone. Each CPU reports CR4.VMXE as it has it after the notifier's
 # VMXOFF: the line must count every online CPU.
 #
 #   tests/labvm/reboot_test.sh [--cpus N]   (default 2; TAP on stdout)
 #
-# Environment: as labvm.sh (TVMM_KO=... runs another tvmm.ko).
+# Environment: as labvm.sh (TVMM_KO=... runs another tvmm.ko;
+# TVMM_LABVM_DIR=... is where the serial.log is).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-SERIAL=$ROOT/build/labvm/serial.log
+SERIAL=${TVMM_LABVM_DIR:-$ROOT/build/labvm}/serial.log
 CPUS=2
 case "${1:-}" in
 --cpus) CPUS=${2:?--cpus N}; shift 2 ;;

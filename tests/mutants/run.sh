@@ -34,6 +34,8 @@ B=$ROOT/build/mutants
 T=$B/tree
 P=$B/pristine
 F=$B/files
+# the lab VM's console, where labvm.sh runs it (TVMM_LABVM_DIR)
+SERIAL=${TVMM_LABVM_DIR:-$ROOT/build/labvm}/serial.log
 T0=$(date +%s)
 
 usage() { sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -178,14 +180,14 @@ descendants() {
 # and its trace are some 45 lines.)
 oops_since_last_result() {
 	awk '/TVMM-MUTANT/ { o = 0 } /Oops|general protection fault|BUG:|Kernel panic/ { o = 1 }
-	     END { exit !o }' "$ROOT/build/labvm/serial.log" 2>/dev/null
+	     END { exit !o }' "$SERIAL" 2>/dev/null
 }
 
 # The variant the lab VM runs now (its last START without a RESULT), or
 # nothing. (While the VM runs, serial.log's lines end in CR LF.)
 running_variant() {
 	awk '{ sub(/\r$/, "") } /^TVMM-MUTANT START / { v = $3 } /^TVMM-MUTANT RESULT / { v = "" }
-	     END { print v }' "$ROOT/build/labvm/serial.log" 2>/dev/null
+	     END { print v }' "$SERIAL" 2>/dev/null
 }
 
 # Seconds of silence after an oops that mean a hang: a minute (the in-VM
@@ -225,7 +227,7 @@ boot() {
 	local size=0 s
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 5
-		s=$(stat -c %s "$ROOT/build/labvm/serial.log" 2>/dev/null || echo 0)
+		s=$(stat -c %s "$SERIAL" 2>/dev/null || echo 0)
 		now=$(date +%s)
 		if [ "$s" != "$size" ]; then
 			size=$s last=$now
