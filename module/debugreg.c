@@ -28,7 +28,8 @@
  *      qualification, table 28-1, has the bits), 28.2.1 (table 28-4), 28.5.1
  *      (a VM exit sets DR7 to 0x400).
  * Context: the VM's VMCS current, under run_lock; dr_load_guest() and
- *      dr_restore_host() with interrupts off around the entry (vcpu.c).
+ *      dr_restore_host() (debugreg.h, inline) with interrupts off around
+ *      the entry (vcpu.c).
  */
 #include <linux/percpu.h>
 #include <asm/cpufeature.h>

@@ -33,7 +33,7 @@
 #define CREATE_TRACE_POINTS
 #include "tvmm_trace.h"
 
-/* Allocate the records; the lock and wait queue are set up at open(). */
+/* Allocate the records; read_lock and the wait queue are set up at open(). */
 int trace_ring_init(struct tvmm_trace_ring *ring)
 {
 	ring->records = kvcalloc(TVMM_TRACE_RING, sizeof(*ring->records),

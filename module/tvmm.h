@@ -66,10 +66,10 @@ struct tvmm_guest_mem {
 #define TVMM_VMCS_SNAPSHOT_FIELDS	113
 
 /* Size of the per-VM exit-record ring (records). */
-#define TVMM_TRACE_RING		1024	/* records; a power of two */
+#define TVMM_TRACE_RING		1024
 
-/* The exit-record ring (trace.c), filled by the run loop, read by read(). */
 /*
+ * The exit-record ring (trace.c), filled by the run loop, read by read().
  * One writer (the run loop, under run_lock) and one reader at a time
  * (read_lock): no lock between them. The writer fills records[head % N]
  * and then publishes head; the reader copies [tail, head) and then

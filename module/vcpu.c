@@ -113,9 +113,9 @@ static void vcpu_entry_state_failed(struct tvmm_vm *vm, u32 reason)
 /*
  * The exit-information fields an exit's handler needs, beyond RIP and
  * RFLAGS (which every exit reads: messages, the virtual IF, single-step).
- * Each VMREAD costs (in the lab VM about as much as ten plain
- * instructions; on hardware tens of cycles), and the most frequent exits
- * need few fields, so vcpu_read_exit() reads only these. An instruction
+ * Each VMREAD is an instruction and its error checks (on hardware tens
+ * of cycles), and the most frequent exits need few fields, so
+ * vcpu_read_exit() reads only these. An instruction
  * exit never interrupts the delivery of an event (IDT-vectoring
  * information is valid only for exits during delivery: exceptions, EPT
  * violations, task switches; SDM 28.2.4) and has no interruption
