@@ -215,11 +215,18 @@ static bool vcpu_null_handler(struct tvmm_vm *vm, u32 reason)
 	return true;
 }
 
+/*
+ * What need_resched() and signal_pending(current) test, in one word: the
+ * thread flags. Asked after every exit, so they are read once here, not
+ * once per helper (each helper tests its own bit of the same word).
+ */
+#define VCPU_HOST_WANTS_CPU	(_TIF_NEED_RESCHED | _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL)
+
 /* Should this slice stop after the exit just handled? */
 static bool vcpu_slice_over(struct tvmm_vm *vm)
 {
-	return vm->end || vm->console_flush || vm->halted || need_resched() ||
-	       signal_pending(current) ||
+	return vm->end || vm->console_flush || vm->halted ||
+	       (read_thread_flags() & VCPU_HOST_WANTS_CPU) ||
 	       ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace));
 }
 
