@@ -82,16 +82,20 @@ static inline int vmx_report_fail(const char *insn, enum vmx_fail how)
 
 /*
  * The tail every wrapper puts after its instruction (labelled 1:): CF=1
- * jumps to fail_invalid, ZF=1 to fail_valid, and success falls through
- * with no jump at all (two not-taken branches: this tail runs on every
- * VMREAD and VMWRITE of every exit). A fault of instruction 1: goes
- * through the kernel's exception table straight to the C label "fault",
- * as KVM's vmx_ops.h does.
+ * jumps to fail_invalid, ZF=1 to fail_valid, and success goes on with no
+ * jump at all (two branches not taken: this tail runs on every VMREAD and
+ * VMWRITE of every exit). A fault of instruction 1: goes through the
+ * kernel's exception table to label 2:, a jump to the C label "fault"
+ * kept out of line (subsection 1: the end of the same section, so __init
+ * code keeps its stub in .init.text), off the success path.
  */
 #define VMX_CHECK_RESULT			\
 	"jc %l[fail_invalid]\n\t"		\
 	"jz %l[fail_valid]\n\t"		\
-	_ASM_EXTABLE(1b, %l[fault])
+	".subsection 1\n"			\
+	"2: jmp %l[fault]\n\t"			\
+	".previous\n\t"				\
+	_ASM_EXTABLE(1b, 2b)
 
 /*
  * VMXON: enter VMX root operation. @vmxon_region_hpa is the physical
