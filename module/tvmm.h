@@ -86,7 +86,10 @@ struct tvmm_trace_ring {
 	wait_queue_head_t wait;		/* poll() and blocking readers */
 };
 
-/* What vmx_handle_exit() learned about one exit, for the trace record. */
+/*
+ * What vmx_handle_exit() learned about one exit, for the trace record.
+ * vcpu_read_exit() (vcpu.c) sets every field: a new one must be set there.
+ */
 struct tvmm_exit_info {
 	u32 reason;			/* full VM_EXIT_REASON field */
 	u64 qual;
@@ -394,8 +397,6 @@ static inline void vcpu_inject_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exi
 	vcpu_inject_exception(vm, exit, TVMM_EXC_GP, true, 0);
 }
 
-/* exits.c: the dispatcher, one handler per exit reason. VMCS current. */
-void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 
 /* event.c: exits in the middle of an event's delivery. */
 bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
