@@ -79,7 +79,7 @@ if [ "$bench" = 1 ]; then
 fi
 [ -s "$OUT/bench.out" ] || { log "no bench figures: run without --no-bench"; exit 1; }
 
-python3 "$HERE/numbers.py" --workloads "$OUT/workloads.out" --bench "$OUT/bench.out" \
+python3 "$HERE/collect.py" --workloads "$OUT/workloads.out" --bench "$OUT/bench.out" \
 	--bochsrc "$OUT/bochsrc" --key "$k" --out "$OUT"
 echo "$k" >"$OUT/key"
 log "wrote $OUT/numbers.json"

@@ -4,7 +4,7 @@
 # Runs inside the lab VM (busybox sh), once per `make figures`: the demo
 # workloads whose figures the pages and slides quote. Prints sections
 # "=== NAME" (a command's output as it is) and lines "COUNT NAME KEY N"
-# (records of a trace counted with grep); tests/figures/numbers.py turns
+# (records of a trace counted with grep); tests/figures/collect.py turns
 # them into build/figures/numbers.json. Nothing here judges a figure.
 cd /extra || exit 1
 
@@ -64,6 +64,8 @@ echo "=== minios_patch.scan"
 grep -m1 '"mnemonic":"scan page"' /tmp/minios_patch.jsonl
 traced popek_deprivileged --mode deprivileged /extra/popek.bin
 traced popek_patch --mode patch /extra/popek.bin
+traced popek_paravirt --mode paravirt /extra/popek_pv.bin
+traced popek_hw --mode hw /extra/popek.bin
 echo "=== popek_patch.scan"
 grep -m1 '"mnemonic":"scan page"' /tmp/popek_patch.jsonl
 rm -f /tmp/*.jsonl

@@ -23,7 +23,7 @@ MODES = ("hw", "deprivileged", "patch", "paravirt")
 
 
 def die(msg):
-    sys.exit("numbers.py: " + msg)
+    sys.exit("collect.py: " + msg)
 
 
 def sections(text):
@@ -64,6 +64,14 @@ def record(sec, name, raw=False):
         return line if raw else rec
     except (KeyError, ValueError, IndexError) as e:
         die(f"no trace record in section {name}: {e}")
+
+
+def device_table(text):
+    """the tvmm-dev table of a `tvmm stats` output, without the note"""
+    m = re.search(r"^tvmm-dev accesses.*?(?=\n\s*\nNote:|\nNote:|\Z)", text, re.S | re.M)
+    if not m:
+        die("mmio: no tvmm-dev table in its tvmm stats output")
+    return m.group(0).rstrip()
 
 
 def compare(sec, name):
@@ -136,7 +144,7 @@ def build(sec, counts, bench_text, bochsrc, key):
         total, per = stats(sec, name)
         return total, per, counts.get(name, {})
 
-    def line(name):
+    def summary_line(name):
         """the tool's "tvmm: hlt after N exits (...)" line of a run"""
         for ln in sec.get(name + ".run", "").splitlines():
             if re.match(r"tvmm: .* after \d+ exits? ", ln):
@@ -147,20 +155,21 @@ def build(sec, counts, bench_text, bochsrc, key):
     n["hello"] = {"exits": total, "io": per.get("IO_INSTRUCTION", 0), "hlt": per.get("HLT", 0),
                   "stats_table": sec["hello.stats_table"].strip("\n")}
     n["hello"]["record0"] = record(sec, "hello.record0", raw=True)
-    n["hello"]["summary"] = line("hello")
+    n["hello"]["summary"] = summary_line("hello")
     total, per, c = summary("halt")
     n["halt"] = {"exits": total, "record0": record(sec, "halt.record0", raw=True)}
     total, per, c = summary("cpuid_loop")
-    n["cpuid_loop"] = {"exits": total, "cpuid": per.get("CPUID", 0)}
+    n["cpuid_loop"] = {"exits": total, "cpuid": per.get("CPUID", 0), "vmcall": per.get("VMCALL", 0)}
     total, per, c = summary("io_loop")
     n["io_loop"] = {"exits": total, "out": c.get("mnemonic.out", 0), "in": c.get("mnemonic.in", 0)}
     total, per, c = summary("mmio")
     n["mmio"] = {"exits": total, "io": per.get("IO_INSTRUCTION", 0),
                  "ept_violation": per.get("EPT_VIOLATION", 0), "hlt": per.get("HLT", 0),
-                 "record0": record(sec, "mmio.record0", raw=True), "summary": line("mmio")}
+                 "record0": record(sec, "mmio.record0", raw=True), "summary": summary_line("mmio"),
+                 "device_table": device_table(sec["mmio.stats_table"])}
     total, per, c = summary("minios")
     cli = record(sec, "minios.cli")
-    n["minios"] = {"exits": total, "summary": line("minios"), "emulated": c["action.emulated"],
+    n["minios"] = {"exits": total, "summary": summary_line("minios"), "emulated": c["action.emulated"],
                    "reflected": c["action.reflected"], "injected": c["action.injected"],
                    "out": c["mnemonic.out"],
                    "cli": {"seq": cli["seq"], "cycles": cli["cycles"],
@@ -170,14 +179,16 @@ def build(sec, counts, bench_text, bochsrc, key):
     if "record2" not in n["minios"]:
         die("minios: fewer than 3 trace records")
     total, per, c = summary("minios_hw")
-    n["minios_hw"] = {"exits": total, "summary": line("minios_hw"), "out": per.get("IO_INSTRUCTION", 0),
+    n["minios_hw"] = {"exits": total, "summary": summary_line("minios_hw"), "out": per.get("IO_INSTRUCTION", 0),
                       "hlt": per.get("HLT", 0), "injected": c["action.injected"]}
     wrong = {}
-    for mode in ("deprivileged", "patch"):
+    for mode in MODES:
         m = re.search(r"popek: (\d+) wrong", sec.get(f"popek_{mode}.run", ""))
         if not m:
             die(f"popek --mode {mode}: no 'popek: N wrong' line")
-        wrong[mode] = {"wrong": int(m.group(1))}
+        console = [ln for ln in sec[f"popek_{mode}.run"].splitlines()
+                   if not ln.startswith(("tvmm:", "status "))]
+        wrong[mode] = {"wrong": int(m.group(1)), "console": "\n".join(console)}
     n["popek"] = wrong
     n["scan"] = {"minios": {"cycles": record(sec, "minios_patch.scan")["cycles"]},
                  "popek": {"cycles": record(sec, "popek_patch.scan")["cycles"]}}
