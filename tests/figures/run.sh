@@ -5,8 +5,9 @@
 # and slides quote, into build/figures/numbers.json (and its flat,
 # formatted twins numbers.en.tsv / numbers.it.tsv that docs/numbers.lua
 # reads). Cached: the run is done again only when its inputs change
-# (module/, guests/, userspace/, the bench, the lab VM's kernel config,
-# this directory); the key is a hash of their contents.
+# (module/, guests/, userspace/, the bench, the lab VM's kernel config and
+# init, the scripts here that measure and collect); the key is a hash of
+# their contents.
 #
 #   tests/figures/run.sh [--force] [--no-bench]
 #
@@ -38,7 +39,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 # tree (uncommitted edits count), and the lab VM kernel's config.
 key() {
 	cd "$ROOT"
-	git ls-files -z module guests userspace tests/bench tests/figures \
+	git ls-files -z module guests userspace tests/bench \
+		tests/figures/run.sh tests/figures/workloads.sh tests/figures/collect.py \
 		tests/labvm/tiny.config tests/labvm/kernel.sh tests/labvm/init Kconfig |
 		sort -z | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-16
 }
