@@ -89,6 +89,7 @@ def compare(sec, name):
             "injected": t["injected"],
             "ignored": t["ignored"],
             "patched": t["patched"],
+            "vmcalls": t["vmcalls"],
             "guest_ticks": t["guest_tsc_ticks"],
             # one decimal, as the tool's own table prints it
             "cycles_per_exit": round(t["cycles_per_exit"], 1),
@@ -192,6 +193,21 @@ def build(sec, counts, bench_text, bochsrc, key):
     n["popek"] = wrong
     n["scan"] = {"minios": {"cycles": record(sec, "minios_patch.scan")["cycles"]},
                  "popek": {"cycles": record(sec, "popek_patch.scan")["cycles"]}}
+    total, per, c = summary("minios_pv")
+    n["minios_pv"] = {"exits": total, "vmcall": per.get("VMCALL", 0), "injected": c["action.injected"]}
+
+    # every field of the records the pages show, for slides that wrap
+    # a record over lines ({{minios.cli.rip}}), and every traced run's
+    # exits per reason ({{hello.reasons.HLT.avg_ticks}})
+    for name, sect in (("hello", "hello.record0"), ("halt", "halt.record0"),
+                       ("mmio", "mmio.record0"), ("minios", "minios.records")):
+        n[name]["first"] = record(sec, sect)
+    n["minios"]["cli"].update(record(sec, "minios.cli"))
+    for name in ("hello", "halt", "cpuid_loop", "io_loop", "mmio", "minios", "minios_hw",
+                 "minios_pv"):
+        doc = json.loads(sec[name + ".stats"])
+        n[name]["reasons"] = {ev["reason"]: {k: v for k, v in ev.items() if k != "reason"}
+                              for ev in doc["events"]}
     n["compare"] = {"minios": compare(sec, "compare.minios"),
                     "popek": compare(sec, "compare.popek")}
 
@@ -205,6 +221,8 @@ def build(sec, counts, bench_text, bochsrc, key):
                              "tvmm_floor": ratio(t, f), "tvmm_kvm": ratio(t, q),
                              "traced": num(trace[k + "_exit"])}
         n["bench"]["trace_ratio"] = ratio(num(trace["run_tsc"]), num(normal["run_tsc"]))
+        # what KVM's OUT (out to its userspace and back) costs over its CPUID
+        n["bench"]["kvm_io_cpuid"] = ratio(num(kvm["io_exit"]), num(kvm["cpuid_exit"]))
     except KeyError as e:
         die(f"the bench output lacks {e} (modes: {', '.join(b) or 'none'})")
     return n
@@ -212,7 +230,8 @@ def build(sec, counts, bench_text, bochsrc, key):
 
 # decimals of the figures that are not integers, by the key's last part
 # (the precision the tools print); any other float gets one decimal
-DECIMALS = {"tvmm_floor": 2, "tvmm_kvm": 2, "trace_ratio": 2, "cycles_per_exit": 1}
+DECIMALS = {"tvmm_floor": 2, "tvmm_kvm": 2, "trace_ratio": 2, "kvm_io_cpuid": 1,
+            "cycles_per_exit": 1, "sample_pct": 2, "time_pct": 2}
 
 
 def fmt(v, lang, key=""):

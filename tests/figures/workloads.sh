@@ -59,6 +59,7 @@ head -n 3 /tmp/minios.jsonl
 echo "=== minios.cli"
 grep -m1 '"mnemonic":"cli"' /tmp/minios.jsonl
 traced minios_hw --mode hw /extra/minios.bin
+traced minios_pv --mode paravirt /extra/minios_pv.bin
 traced minios_patch --mode patch /extra/minios.bin
 echo "=== minios_patch.scan"
 grep -m1 '"mnemonic":"scan page"' /tmp/minios_patch.jsonl
