@@ -6,6 +6,7 @@
 -- format). It replaces placeholders in text, inline code, code blocks
 -- (sample outputs) and raw HTML. A key that is not in the file stops the
 -- build: a typo must not reach a student as "{{minios.exit}}".
+-- ({{!key}} prints "{{key}}" as it is.)
 -- The file: $TVMM_FIGURES/numbers.LANG.tsv (the Makefiles set
 -- TVMM_FIGURES; default ../build/figures), LANG "it" for a page *.it.md or
 -- under an it/ directory, else $TVMM_NUMBERS_LANG, else "en".
@@ -31,8 +32,13 @@ for line in f:lines() do
 end
 f:close()
 
+-- {{!key}} is the escape: it prints "{{key}}" itself (a page that
+-- explains the placeholders).
 local function fill(s)
-  return (s:gsub("{{([%w_.-]+)}}", function(key)
+  return (s:gsub("{{(!?)([%w_.-]+)}}", function(bang, key)
+    if bang == "!" then
+      return "{{" .. key .. "}}"
+    end
     local v = values[key]
     if v == nil then
       error("numbers.lua: unknown number {{" .. key .. "}}: not in " .. path ..

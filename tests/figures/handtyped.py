@@ -49,7 +49,7 @@ PATTERNS = [
 ]
 TABLE_HEADER = re.compile(r"\b(?:exits|ticks|cycles|emulated|injected|reflected|"
                           r"floor|kvm|samples)\b", re.I)
-PLACEHOLDER = re.compile(r"{{[\w.-]+}}")
+PLACEHOLDER = re.compile(r"{{!?[\w.-]+}}")
 
 
 def load_allow(path):

@@ -16,7 +16,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 n=0 failed=0
 echo "TAP version 13"
-echo "1..14"
+echo "1..15"
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -z "${2:-}" ] || sed 's/^/# /' <<<"$2"; }
 check() { local name=$1; shift; if out=$("$@" 2>&1); then ok "$name"; else nok "$name" "$out"; fi; }
@@ -90,6 +90,10 @@ if command -v pandoc >/dev/null; then
 	html=$(cd "$ROOT/slides" && TVMM_FIGURES=$T pandoc -f markdown -t html5 --lua-filter ../docs/numbers.lua "$T/page.it.md" 2>&1)
 	grep -q '8.666.226' <<<"$html" && ok "numbers.lua: an .it.md page gets the Italian format" ||
 		nok "numbers.lua: an .it.md page gets the Italian format" "$html"
+	html=$(cd "$ROOT/docs" && printf 'Write `{{!hello.exits}}` for {{hello.exits}}.\n' |
+		TVMM_FIGURES=$T pandoc -f gfm -t html5 --lua-filter numbers.lua 2>&1)
+	grep -q '<code>{{hello.exits}}</code> for 23\.' <<<"$html" && ok "numbers.lua: {{!key}} prints the placeholder itself" ||
+		nok "numbers.lua: {{!key}} prints the placeholder itself" "$html"
 	echo 'The {{hello.exit}} typo.' >"$T/typo.md"
 	if out=$(cd "$ROOT/docs" && TVMM_FIGURES=$T pandoc -f gfm -t html5 --lua-filter numbers.lua "$T/typo.md" 2>&1); then
 		nok "numbers.lua stops on an unknown key" "$out"
@@ -104,7 +108,7 @@ if command -v pandoc >/dev/null; then
 			nok "numbers.lua without make figures says so" "$out"
 	fi
 else
-	for t in "fills text, inline code, tables and code blocks" "Italian format" "unknown key" "no figures"; do
+	for t in "fills text, inline code, tables and code blocks" "Italian format" "escape" "unknown key" "no figures"; do
 		n=$((n + 1)); echo "ok $n - numbers.lua: $t # SKIP pandoc is missing (bash tests/deps.sh)"
 	done
 fi

@@ -6,7 +6,7 @@ The pages in the tree say {{minios.exits}} where a figure goes (docs/
 numbers.lua fills them in the HTML of make docs and make slides). A
 student reading the Markdown itself gets it from here: make handout runs
 this on every page of the student tree, so the tree a student receives
-reads "255 exits", like the HTML.
+reads the measured number, like the HTML. {{!key}} stays "{{key}}".
 
   render.py FIGURES_DIR FILE...   rewrite each FILE in place, with
                                   FIGURES_DIR/numbers.LANG.tsv (LANG "it"
@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-PLACEHOLDER = re.compile(r"{{([\w.-]+)}}")
+PLACEHOLDER = re.compile(r"{{(!?)([\w.-]+)}}")
 
 
 def load(path):
@@ -49,10 +49,12 @@ def main(argv):
 
         def fill(m):
             nonlocal bad
-            if m.group(1) in values:
-                return values[m.group(1)]
+            if m.group(1):                      # {{!key}}: "{{key}}" itself
+                return "{{" + m.group(2) + "}}"
+            if m.group(2) in values:
+                return values[m.group(2)]
             bad += 1
-            print(f"render.py: {path}: unknown number {{{{{m.group(1)}}}}}"
+            print(f"render.py: {path}: unknown number {{{{{m.group(2)}}}}}"
                   " (the keys: tests/figures/README.md)", file=sys.stderr)
             return m.group(0)
         out = PLACEHOLDER.sub(fill, text)
