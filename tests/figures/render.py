@@ -57,8 +57,9 @@ def main(argv):
             print(f"render.py: {path}: unknown number {{{{{m.group(2)}}}}}"
                   " (the keys: tests/figures/README.md)", file=sys.stderr)
             return m.group(0)
+        before = bad
         out = PLACEHOLDER.sub(fill, text)
-        if out != text:
+        if bad == before and out != text:       # a page with a bad key stays as it was
             with open(path, "w", encoding="utf-8") as f:
                 f.write(out)
     return 1 if bad else 0
