@@ -18,10 +18,13 @@ cd "$ROOT" || exit 1
 
 echo "KTAP version 1"
 echo "1..5"
-if ! command -v chromium >/dev/null; then
-	for i in 1 2 3 4 5; do echo "ok $i slides # SKIP no chromium (bash tests/deps.sh)"; done
-	exit 0
-fi
+skip_all() { for i in 1 2 3 4 5; do echo "ok $i slides # SKIP $1"; done; exit 0; }
+command -v chromium >/dev/null || skip_all "no chromium (bash tests/deps.sh)"
+# The decks quote measured numbers (make figures, a lab VM run): a layout
+# check needs some, not the newest, so it never boots the lab VM itself.
+[ -s build/figures/numbers.en.tsv ] ||
+	skip_all "no measured numbers yet: vmslot make figures (boots the lab VM)"
+export TVMM_FIGURES_STALE=1
 
 n=0 failed=0
 result() {	# result OK NAME
