@@ -7,7 +7,8 @@
 # one (NN.html) and the one the PDF is printed from (NN.print.html), and
 # fails on a slide whose content overflows, an image that does not load,
 # a broken link or a slide without speaker notes. Also: one PNG of each
-# deck's first slide (build/slides/[it/]png/), the two editions in step
+# deck's first slide (build/slides/[it/]png/) and a PDF with one page per
+# slide, the two editions in step
 # (the same decks, slides and figures), and the checker itself failing on
 # a deck broken in each of those ways. Prints KTAP (one subtest per set).
 set -uo pipefail
@@ -17,8 +18,8 @@ OUT=$ROOT/build/slides
 cd "$ROOT" || exit 1
 
 echo "KTAP version 1"
-echo "1..5"
-skip_all() { for i in 1 2 3 4 5; do echo "ok $i slides # SKIP $1"; done; exit 0; }
+echo "1..6"
+skip_all() { for i in 1 2 3 4 5 6; do echo "ok $i slides # SKIP $1"; done; exit 0; }
 command -v chromium >/dev/null || skip_all "no chromium (bash tests/deps.sh)"
 # The decks quote measured numbers (make figures, a lab VM run): a layout
 # check needs some, not the newest, so it never boots the lab VM itself.
@@ -67,7 +68,22 @@ done
 [ "$decks" -gt 0 ] || bad=1
 result $bad "slides.first_slide_png ($decks decks)"
 
-# 4: the editions in step: the same decks, each with as many slides and
+# 4: the PDFs, one page per slide (a slide that spills onto a second
+# page, or a page lost, changes the count)
+bad=0
+for md in slides/[0-9][0-9]-*.md slides/it/[0-9][0-9]-*.md; do
+	pdf=$OUT/$(basename "$md" .md).pdf
+	case $md in slides/it/*) pdf=$OUT/it/$(basename "$md" .md).pdf ;; esac
+	want=$(grep -c '^## ' "$md")
+	got=$(python3 -c 'import re, sys; print(len(re.findall(rb"/Type\s*/Page[^s]", open(sys.argv[1], "rb").read())))' "$pdf" 2>/dev/null)
+	if [ "$got" != "$want" ]; then
+		echo "# $pdf: ${got:-no} pages for $want slides"
+		bad=1
+	fi
+done
+result $bad "slides.pdf_one_page_per_slide"
+
+# 5: the editions in step: the same decks, each with as many slides and
 # the same figures in the same order (a slide added in one language only
 # fails here)
 bad=0
@@ -94,7 +110,7 @@ for it in slides/it/[0-9][0-9]-*.md; do
 done
 result $bad "slides.editions_in_step"
 
-# 5: the checker fails on a deck with each fault it must find
+# 6: the checker fails on a deck with each fault it must find
 tmp=$(mktemp -d "$OUT/.selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 printf '<svg xmlns="http://www.w3.org/2000/svg"' >"$tmp/broken.svg"   # cut short
