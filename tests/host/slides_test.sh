@@ -39,7 +39,7 @@ for lang in en it; do
 	[ $lang = en ] || dir=$OUT/$lang
 	if ! log=$(make -s slides LANG=$lang 2>&1); then
 		echo "# make slides LANG=$lang failed:"
-		sed 's/^/# /' <<<"$log" | tail -n 20
+		tail -n 20 <<<"$log" | sed 's/^/# /'
 		result 1 "slides.$lang"
 		continue
 	fi
@@ -54,19 +54,19 @@ for lang in en it; do
 done
 
 # 3: a picture of each deck's first slide, made by `make slides`
-bad=0 decks=0
+bad=0 ndecks=0
 for md in slides/[0-9][0-9]-*.md slides/it/[0-9][0-9]-*.md; do
 	base=$(basename "$md" .md)
 	png=$OUT/png/$base.png
 	case $md in slides/it/*) png=$OUT/it/png/$base.png ;; esac
-	decks=$((decks + 1))
+	ndecks=$((ndecks + 1))
 	if [ "$(head -c 8 "$png" 2>/dev/null | od -An -tx1 | tr -d ' ')" != 89504e470d0a1a0a ]; then
 		echo "# $png: missing, or not a PNG"
 		bad=1
 	fi
 done
-[ "$decks" -gt 0 ] || bad=1
-result $bad "slides.first_slide_png ($decks decks)"
+[ "$ndecks" -gt 0 ] || bad=1
+result $bad "slides.first_slide_png ($ndecks decks)"
 
 # 4: the PDFs, one page per slide (a slide that spills onto a second
 # page, or a page lost, changes the count)
@@ -171,6 +171,7 @@ for want in 'slide 1 .*px taller than the slide' 'slide 2 .*wider than the slide
 	'slide 3 .*image does not load' 'slide 3 .*no speaker notes'; do
 	grep -q "$want" <<<"$out" || { echo "# not reported: $want"; bad=1; }
 done
+# shellcheck disable=SC2001 # a prefix on every line
 [ $bad = 0 ] || sed 's/^/# /' <<<"$out"
 result $bad "slides.checker_finds_faults"
 
