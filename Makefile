@@ -24,6 +24,7 @@
 #
 # Docs (docs/README.md):
 #   make docs | slides                    pages / decks, numbers filled in
+#   make slides LANG=it                   the Italian decks (build/slides/it/)
 #   make figures [FORCE=1]                measure the numbers they quote
 #
 # Labs (labs/README.md, docs/instructor-guide.md):

@@ -84,6 +84,8 @@ fi
 step labs-host host 50 bash tests/grade/host_test.sh
 # the pages' measured numbers: none typed by hand; their filter (tests/figures/)
 step figures-host host 5 bash tests/figures/host_test.sh
+# the lecture decks, both languages, every slide laid out in Chromium
+step slides host 100 bash tests/host/slides_test.sh
 # the fuzz generator: reproducible guests (tests/fuzz/README.md)
 step fuzz-gen host 1 make -s -C tests/fuzz gen-test
 if [ -f "$ROOT/tests/host/kernel-style.sh" ]; then
