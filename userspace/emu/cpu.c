@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpu.c - the fetch-decode-execute loop of `tvmm emulate`.
+ *
+ * Concept: emulation, the technique every other one is measured against.
+ * A CPU is a loop: fetch the bytes at CS:EIP, decode them (tvmm's one
+ * decoder, module/insn.c, the same code the module uses to read a
+ * faulting or patched instruction), execute, check for an interrupt, go
+ * again. Here that loop is C, so each guest instruction costs a decode, a
+ * switch and a few dozen host instructions; hardware-assisted
+ * virtualization runs the same instruction in one cycle and leaves the
+ * VMM only the few that trap (`tvmm compare` shows the factor).
+ *
+ * Time: the guest's TSC advances one tick per instruction, like the lab
+ * VM's Bochs, so a run is deterministic: the same guest gives the same
+ * console, trace and instruction count every time.
+ *
+ * SDM: vol. 2A, 2.1 (instruction format), 2.1.1 (prefixes); vol. 3A,
+ *      6.9 (priority among events: an interrupt is taken between
+ *      instructions).
+ * Context: userspace.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "emu.h"
+
+/*
+ * The machine as the guest ABI says it wakes up (docs/abi.md): 32-bit
+ * protected mode, flat 4-GiB code and data segments, ring 0, EIP at the
+ * load address, ESP at the top of RAM, interrupts off, paging off.
+ */
+void emu_reset(struct emu_cpu *c, __u8 *ram, __u32 ram_size, __u64 timer_period)
+{
+	int s;
+
+	memset(c, 0, sizeof(*c));
+	c->ram = ram;
+	c->ram_size = ram_size;
+	c->timer_period = timer_period;
+	c->eip = TVMM_GUEST_LOAD_GPA;
+	c->gpr[ESP] = ram_size;
+	c->eflags = FL_FIXED;
+	c->cr0 = CR0_PE | CR0_ET;
+	c->dr[6] = 0xffff0ff0;
+	c->dr[7] = 0x400;
+	for (s = 0; s < NR_SEGS; s++)
+		seg_flat(&c->seg[s], 0x10, 0x93);	/* data: P, DPL 0, read/write */
+	seg_flat(&c->seg[CS], 0x08, 0x9b);		/* code: P, DPL 0, exec/read */
+	seg_flat(&c->tr, 0, 0x8b);			/* a busy 32-bit TSS */
+	c->tr.limit = 0;
+	c->delivering = -1;
+}
+
+void emu_end(struct emu_cpu *c, int end, __u64 info, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->end)
+		return;		/* the first reason wins */
+	c->end = end;
+	c->end_info = info;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Fetch and decode the instruction at CS:EIP. The bytes come through the
+ * CS segment (its limit is checked like any read); the decoder returns
+ * INSN_TRUNCATED when the instruction runs past what could be read, so
+ * the fetch retries byte by byte near the end of RAM.
+ */
+static void fetch_decode(struct emu_cpu *c)
+{
+	unsigned int avail, i;
+	int ret;
+
+	c->insn_eip = c->eip;
+	for (avail = 0; avail < INSN_LEN_MAX; avail++) {
+		__u32 lin = c->seg[CS].base + c->eip + avail;
+
+		if (c->eip + avail > c->seg[CS].limit || lin >= c->ram_size)
+			break;
+		c->bytes[avail] = c->ram[lin];
+	}
+	if (!avail)
+		c->bytes[avail++] = (__u8)mem_read(c, CS, c->eip, 1);	/* faults */
+	ret = insn_decode(c->bytes, avail, &c->in);
+	if (ret == INSN_TRUNCATED && c->eip + avail > c->seg[CS].limit)
+		fault(c, VEC_GP, 0);
+	if (ret != INSN_OK || c->in.addr16)
+		unknown_insn(c);
+	/*
+	 * The decoder counts the prefixes; which ones they were matters to
+	 * execution only: a segment override and REP/REPNE (SDM 2.1.1).
+	 */
+	c->seg_override = -1;
+	c->rep = c->repne = false;
+	for (i = 0; i < c->in.prefixes; i++) {
+		static const __u8 seg_prefix[NR_SEGS] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+		int s;
+
+		for (s = 0; s < NR_SEGS; s++)
+			if (c->bytes[i] == seg_prefix[s])
+				c->seg_override = s;
+		c->rep |= c->bytes[i] == 0xf3;
+		c->repne |= c->bytes[i] == 0xf2;
+	}
+	c->osize = c->in.opsize16 ? 2 : 4;
+}
+
+bool emu_step(struct emu_cpu *c)
+{
+	if (c->end)
+		return false;
+	if (setjmp(c->fault)) {
+		/*
+		 * A fault abandoned the instruction (interrupts.c delivered
+		 * it, or the run ended): EIP was put back to its start first.
+		 */
+		c->delivering = -1;
+		return !c->end;
+	}
+	/* Between instructions: a due timer tick, if IF lets it in. */
+	if (timer_poll(c))
+		return !c->end;
+	c->sti_shadow = false;
+	fetch_decode(c);
+	c->eip += c->in.len;
+	exec_insn(c);
+	c->insns++;
+	c->tsc++;
+	return !c->end;
+}
+
+void emu_run(struct emu_cpu *c, __u64 max_insns)
+{
+	while (emu_step(c))
+		if (max_insns && c->insns >= max_insns) {
+			emu_end(c, TVMM_END_MAX_EXITS, c->insns,
+				"%llu instructions interpreted: the --max-insns budget",
+				(unsigned long long)c->insns);
+			break;
+		}
+}
