@@ -68,27 +68,31 @@ void emu_end(struct emu_cpu *c, int end, __u64 info, const char *fmt, ...)
 /*
  * Fetch and decode the instruction at CS:EIP. The bytes come through the
  * CS segment (its limit is checked like any read); the decoder returns
- * INSN_TRUNCATED when the instruction runs past what could be read, so
- * the fetch retries byte by byte near the end of RAM.
+ * INSN_TRUNCATED when the instruction runs past what could be read (the
+ * end of RAM, or of a mapped page): then the faulting read says why.
  */
 static void fetch_decode(struct emu_cpu *c)
 {
+	__u32 lin = c->seg[CS].base + c->eip;
 	unsigned int avail, i;
 	int ret;
 
 	c->insn_eip = c->eip;
-	for (avail = 0; avail < INSN_LEN_MAX; avail++) {
-		__u32 lin = c->seg[CS].base + c->eip + avail;
-
-		if (c->eip + avail > c->seg[CS].limit || lin >= c->ram_size)
-			break;
-		c->bytes[avail] = c->ram[lin];
+	if (!(c->cr0 & CR0_PG) && (__u64)lin + INSN_LEN_MAX <= c->ram_size &&
+	    (__u64)c->eip + INSN_LEN_MAX - 1 <= c->seg[CS].limit) {
+		memcpy(c->bytes, c->ram + lin, INSN_LEN_MAX);	/* the common case */
+		avail = INSN_LEN_MAX;
+	} else {
+		for (avail = 0; avail < INSN_LEN_MAX; avail++)
+			if (c->eip + avail > c->seg[CS].limit ||
+			    !fetchable(c, lin + avail, &c->bytes[avail]))
+				break;
 	}
 	if (!avail)
 		c->bytes[avail++] = (__u8)mem_read(c, CS, c->eip, 1);	/* faults */
 	ret = insn_decode(c->bytes, avail, &c->in);
-	if (ret == INSN_TRUNCATED && c->eip + avail > c->seg[CS].limit)
-		fault(c, VEC_GP, 0);
+	if (ret == INSN_TRUNCATED)
+		mem_read(c, CS, c->eip + avail, 1);	/* #GP, #PF or outside RAM */
 	if (ret != INSN_OK || c->in.addr16)
 		unknown_insn(c);
 	/*
@@ -110,6 +114,20 @@ static void fetch_decode(struct emu_cpu *c)
 	c->osize = c->in.opsize16 ? 2 : 4;
 }
 
+/* One instruction, or one interrupt taken instead (no fault handling here). */
+static void step(struct emu_cpu *c)
+{
+	/* Between instructions: a due timer tick, if IF lets it in. */
+	if (timer_poll(c))
+		return;
+	c->sti_shadow = false;
+	fetch_decode(c);
+	c->eip += c->in.len;
+	exec_insn(c);
+	c->insns++;
+	c->tsc++;
+}
+
 bool emu_step(struct emu_cpu *c)
 {
 	if (c->end)
@@ -122,25 +140,25 @@ bool emu_step(struct emu_cpu *c)
 		c->delivering = -1;
 		return !c->end;
 	}
-	/* Between instructions: a due timer tick, if IF lets it in. */
-	if (timer_poll(c))
-		return !c->end;
-	c->sti_shadow = false;
-	fetch_decode(c);
-	c->eip += c->in.len;
-	exec_insn(c);
-	c->insns++;
-	c->tsc++;
+	step(c);
 	return !c->end;
 }
 
+/*
+ * The loop. setjmp() is not free, so it is armed once and re-armed only
+ * after a fault came back through it, not once per instruction.
+ */
 void emu_run(struct emu_cpu *c, __u64 max_insns)
 {
-	while (emu_step(c))
+	if (setjmp(c->fault))
+		c->delivering = -1;	/* a fault was delivered: carry on */
+	while (!c->end) {
 		if (max_insns && c->insns >= max_insns) {
 			emu_end(c, TVMM_END_MAX_EXITS, c->insns,
 				"%llu instructions interpreted: the --max-insns budget",
 				(unsigned long long)c->insns);
 			break;
 		}
+		step(c);
+	}
 }

@@ -200,6 +200,7 @@ void mem_write(struct emu_cpu *c, int seg, __u32 off, unsigned int size, __u32 v
 __u32 lin_read(struct emu_cpu *c, __u32 lin, unsigned int size);
 void lin_write(struct emu_cpu *c, __u32 lin, unsigned int size, __u32 v);
 int data_seg(const struct emu_cpu *c, int def);
+bool fetchable(struct emu_cpu *c, __u32 lin, __u8 *byte);
 
 /* seg.c: segmentation and the descriptor-table registers. */
 void seg_load(struct emu_cpu *c, int sreg, __u16 sel);

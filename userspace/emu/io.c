@@ -172,7 +172,7 @@ void exec_msr(struct emu_cpu *c, bool write)
 /*
  * CR0 as a CPU takes it (SDM 2.5, and the guest ABI's module/cr.c): NW
  * without CD or PG without PE is #GP; reserved bits are ignored and ET
- * reads 1. Paging is not in the emulated subset: setting PG ends the run.
+ * reads 1.
  */
 void write_cr0(struct emu_cpu *c, __u32 v)
 {
@@ -180,12 +180,6 @@ void write_cr0(struct emu_cpu *c, __u32 v)
 
 	if ((v & CR0_NW && !(v & CR0_CD)) || (v & CR0_PG && !(v & CR0_PE)))
 		fault(c, VEC_GP, 0);
-	if (v & CR0_PG) {
-		c->eip = c->insn_eip;
-		emu_end(c, EMU_END_UNKNOWN_INSN, c->insn_eip,
-			"the guest turned paging on (CR0.PG): outside the emulated subset");
-		longjmp(c->fault, 1);
-	}
 	if (!(v & CR0_PE)) {
 		c->eip = c->insn_eip;
 		emu_end(c, EMU_END_UNKNOWN_INSN, c->insn_eip,
@@ -200,8 +194,8 @@ void exec_mov_cr(struct emu_cpu *c, bool to_cr)
 {
 	unsigned int cr = MODRM_REG(c->in.modrm), r = MODRM_RM(c->in.modrm);
 	__u32 *crs[5] = { &c->cr0, NULL, &c->cr2, &c->cr3, &c->cr4 };
-	/* CR4: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT; PAE/PSE/PGE only with paging */
-	const __u32 cr4_ok = 0x7ff;
+	/* CR4: VME PVI TSD DE PSE MCE PGE PCE OSFXSR OSXMMEXCPT (no PAE paging) */
+	const __u32 cr4_ok = 0x7df;
 
 	if (cr > 4 || !crs[cr])
 		fault(c, VEC_UD, 0);

@@ -5,8 +5,9 @@
  *
  * Concept: an emulator's memory is an array, and every guest load and
  * store goes through this file: segment base plus offset (with the
- * segment's limit checked) gives a linear address; paging is off in the
- * guest ABI, so the linear address is the physical one; and an address
+ * segment's limit checked) gives a linear address; with paging off (the
+ * guest ABI's start) that is the physical one, with paging on a walk of
+ * the guest's page tables gives it; and an address
  * outside the array is what VT-x reports as an EPT violation, the end of
  * the run. Where the hardware-assisted VMM pays for nothing here (the MMU
  * and EPT translate in hardware), the emulator pays a function call and
@@ -89,41 +90,154 @@ void op_write(struct emu_cpu *c, const struct operand *op, unsigned int size, __
 		set_reg(c, op->reg, size, v);
 }
 
-/*
- * Linear = physical here (paging off). Outside RAM is where VT-x would
- * exit with an EPT violation: the run ends as `tvmm run` ends it (111),
- * with the same trace record (EPT_VIOLATION, action fatal, the GPA).
- */
-static __u8 *phys(struct emu_cpu *c, __u32 lin, unsigned int size, bool write)
+/* Page-table entries: 4 bytes of guest-physical RAM, checked by the caller. */
+static __u32 lin_read_phys(const struct emu_cpu *c, __u32 pa)
 {
-	if ((__u64)lin + size <= c->ram_size)
-		return c->ram + lin;
+	const __u8 *p = c->ram + pa;
+
+	return p[0] | p[1] << 8 | p[2] << 16 | (__u32)p[3] << 24;
+}
+
+static void lin_write_phys(struct emu_cpu *c, __u32 pa, __u32 v)
+{
+	__u8 *p = c->ram + pa;
+
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+/*
+ * Outside RAM is where VT-x would exit with an EPT violation: the run
+ * ends as `tvmm run` ends it (111), with the same trace record
+ * (EPT_VIOLATION, action fatal, the GPA).
+ */
+static void __attribute__((noreturn)) outside_ram(struct emu_cpu *c, __u32 pa, bool write)
+{
 	c->eip = c->insn_eip;
-	emu_end(c, TVMM_END_EPT_VIOLATION, lin < c->ram_size ? c->ram_size : lin,
+	emu_end(c, TVMM_END_EPT_VIOLATION, pa,
 		"the guest accessed guest-physical 0x%x, outside its %u KiB of RAM",
-		lin < c->ram_size ? c->ram_size : lin, c->ram_size >> 10);
+		pa, c->ram_size >> 10);
 	event(c, EXIT_REASON_EPT_VIOLATION, write ? 0x2 : 0x1, TVMM_ACTION_FATAL, "");
 	longjmp(c->fault, 1);
 }
 
-__u32 lin_read(struct emu_cpu *c, __u32 lin, unsigned int size)
+/*
+ * Paging (CR0.PG), 32-bit two-level tables: the directory entry for bits
+ * 31:22, a table entry for bits 21:12 (or a 4-MiB page with CR4.PSE and
+ * PDE.PS). Not present, a write to a read-only page (from ring 3, or with
+ * CR0.WP), or a ring-3 access to a supervisor page: #PF with the address
+ * in CR2 (SDM vol. 3A, 4.3, 4.6, 4.7). Accessed and dirty bits are set
+ * as the CPU sets them. No TLB: every access walks (INVLPG has nothing
+ * to flush). Returns false with *err = the #PF error code; @pa = the
+ * physical address.
+ */
+static bool walk(struct emu_cpu *c, __u32 lin, bool write, bool user, __u32 *pa, __u32 *err)
 {
-	const __u8 *p = phys(c, lin, size, false);
+	__u32 pde_at = (c->cr3 & ~0xfffU) + (lin >> 22) * 4, pde, pte_at, pte;
+	bool wp = c->cr0 & 0x10000;
+
+	*err = (write ? 2 : 0) | (user ? 4 : 0);
+	if ((__u64)pde_at + 4 > c->ram_size)
+		outside_ram(c, pde_at, false);
+	pde = lin_read_phys(c, pde_at);
+	if (!(pde & 1))
+		return false;
+	if ((pde & 0x80) && (c->cr4 & 0x10)) {		/* a 4-MiB page */
+		*err |= 1;
+		if ((user && !(pde & 4)) || (write && !(pde & 2) && (user || wp)))
+			return false;
+		lin_write_phys(c, pde_at, pde | 0x20 | (write ? 0x40 : 0));
+		*pa = (pde & 0xffc00000) | (lin & 0x3fffff);
+		return true;
+	}
+	pte_at = (pde & ~0xfffU) + ((lin >> 12) & 0x3ff) * 4;
+	if ((__u64)pte_at + 4 > c->ram_size)
+		outside_ram(c, pte_at, false);
+	pte = lin_read_phys(c, pte_at);
+	if (!(pte & 1))
+		return false;
+	*err |= 1;
+	/* Both levels' U/S and R/W must allow it. */
+	if ((user && !(pde & pte & 4)) || (write && !(pde & pte & 2) && (user || wp)))
+		return false;
+	lin_write_phys(c, pde_at, pde | 0x20);
+	lin_write_phys(c, pte_at, pte | 0x20 | (write ? 0x40 : 0));
+	*pa = (pte & ~0xfffU) | (lin & 0xfff);
+	return true;
+}
+
+/* A linear address to guest RAM: through the page tables if paging is on. */
+static __u8 *phys(struct emu_cpu *c, __u32 lin, bool write, bool user)
+{
+	__u32 pa = lin, err;
+
+	if ((c->cr0 & CR0_PG) && !walk(c, lin, write, user, &pa, &err)) {
+		c->cr2 = lin;
+		fault(c, VEC_PF, err);
+	}
+	if (pa >= c->ram_size)
+		outside_ram(c, pa, write);
+	return c->ram + pa;
+}
+
+/* Can instruction bytes be fetched at @lin without a fault (cpu.c)? */
+bool fetchable(struct emu_cpu *c, __u32 lin, __u8 *byte)
+{
+	__u32 pa = lin, err;
+
+	if ((c->cr0 & CR0_PG) && !walk(c, lin, false, c->cpl == 3, &pa, &err))
+		return false;
+	if (pa >= c->ram_size)
+		return false;
+	*byte = c->ram[pa];
+	return true;
+}
+
+/*
+ * Byte by byte, so an access that crosses a page boundary is translated
+ * on both sides (x86 is little endian: the first byte is the lowest).
+ */
+static __u32 access_read(struct emu_cpu *c, __u32 lin, unsigned int size, bool user)
+{
 	__u32 v = 0;
 	unsigned int i;
 
-	for (i = 0; i < size; i++)	/* x86 is little endian */
-		v |= (__u32)p[i] << (8 * i);
+	if (!(c->cr0 & CR0_PG) && (__u64)lin + size <= c->ram_size) {
+		for (i = 0; i < size; i++)	/* the common case: flat, in RAM */
+			v |= (__u32)c->ram[lin + i] << (8 * i);
+		return v;
+	}
+	for (i = 0; i < size; i++)
+		v |= (__u32)*phys(c, lin + i, false, user) << (8 * i);
 	return v;
+}
+
+static void access_write(struct emu_cpu *c, __u32 lin, unsigned int size, __u32 v, bool user)
+{
+	unsigned int i;
+
+	if (!(c->cr0 & CR0_PG) && (__u64)lin + size <= c->ram_size) {
+		for (i = 0; i < size; i++)
+			c->ram[lin + i] = v >> (8 * i);
+		return;
+	}
+	for (i = 0; i < size; i++)	/* check every byte first: no half-done store */
+		phys(c, lin + i, true, user);
+	for (i = 0; i < size; i++)
+		*phys(c, lin + i, true, user) = v >> (8 * i);
+}
+
+/* The CPU's own accesses (descriptor tables, TSS): supervisor, any CPL. */
+__u32 lin_read(struct emu_cpu *c, __u32 lin, unsigned int size)
+{
+	return access_read(c, lin, size, false);
 }
 
 void lin_write(struct emu_cpu *c, __u32 lin, unsigned int size, __u32 v)
 {
-	__u8 *p = phys(c, lin, size, true);
-	unsigned int i;
-
-	for (i = 0; i < size; i++)
-		p[i] = v >> (8 * i);
+	access_write(c, lin, size, v, false);
 }
 
 /*
@@ -147,12 +261,13 @@ static __u32 linear(struct emu_cpu *c, int seg, __u32 off, unsigned int size, bo
 	return s->base + off;
 }
 
+/* The program's accesses: user-mode ones at CPL 3 (SDM 4.6). */
 __u32 mem_read(struct emu_cpu *c, int seg, __u32 off, unsigned int size)
 {
-	return lin_read(c, linear(c, seg, off, size, false), size);
+	return access_read(c, linear(c, seg, off, size, false), size, c->cpl == 3);
 }
 
 void mem_write(struct emu_cpu *c, int seg, __u32 off, unsigned int size, __u32 v)
 {
-	lin_write(c, linear(c, seg, off, size, true), size, v);
+	access_write(c, linear(c, seg, off, size, true), size, v, c->cpl == 3);
 }
