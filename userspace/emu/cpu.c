@@ -93,6 +93,9 @@ static void fetch_decode(struct emu_cpu *c)
 	ret = insn_decode(c->bytes, avail, &c->in);
 	if (ret == INSN_TRUNCATED)
 		mem_read(c, CS, c->eip + avail, 1);	/* #GP, #PF or outside RAM */
+	c->fetched = avail;
+	if (ret != INSN_OK)
+		c->in.len = 0;	/* no length: unknown_insn() shows what was fetched */
 	if (ret != INSN_OK || c->in.addr16)
 		unknown_insn(c);
 	/*
@@ -121,6 +124,13 @@ static void step(struct emu_cpu *c)
 	if (timer_poll(c))
 		return;
 	c->sti_shadow = false;
+	if (c->eflags & FL_TF || (c->eflags & FL_AC && c->cr0 & CR0_AM && c->cpl == 3)) {
+		/* Never a guess: a run whose #DB or #AC would be skipped stops. */
+		emu_end(c, EMU_END_UNKNOWN_INSN, c->eip,
+			"EFLAGS.%s is set at %04x:%08x: single-step and alignment checks are outside the emulated subset",
+			c->eflags & FL_TF ? "TF" : "AC", c->seg[CS].sel, c->eip);
+		return;
+	}
 	fetch_decode(c);
 	c->eip += c->in.len;
 	exec_insn(c);

@@ -67,6 +67,7 @@ enum { ES, CS, SS, DS, FS, GS, NR_SEGS };
 #define CR0_PE	0x00000001U
 #define CR0_TS	0x00000008U
 #define CR0_ET	0x00000010U
+#define CR0_AM	0x00040000U
 #define CR0_NW	0x20000000U
 #define CR0_CD	0x40000000U
 #define CR0_PG	0x80000000U
@@ -133,6 +134,7 @@ struct emu_cpu {
 	__u32 insn_eip;		/* its first byte's offset in CS */
 	struct insn in;
 	__u8 bytes[INSN_LEN_MAX];
+	unsigned int fetched;	/* bytes[] that were readable */
 	int seg_override;	/* -1 or ES..GS */
 	bool rep, repne;	/* F3, F2 prefixes */
 	unsigned int osize;	/* operand size: 2 or 4 */

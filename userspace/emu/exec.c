@@ -22,15 +22,16 @@
 
 void unknown_insn(struct emu_cpu *c)
 {
-	char hex[2 * INSN_LEN_MAX + 1];
-	unsigned int i, n = c->in.len ? c->in.len : 4;
+	char hex[2 * INSN_LEN_MAX + 1] = "";
+	/* The decoder's length if it knew the opcode, else the first 8 bytes. */
+	unsigned int i, n = c->in.len ? c->in.len : c->fetched < 8 ? c->fetched : 8;
 
 	for (i = 0; i < n && i < INSN_LEN_MAX; i++)
 		snprintf(hex + 2 * i, 3, "%02x", c->bytes[i]);
 	c->eip = c->insn_eip;
 	emu_end(c, EMU_END_UNKNOWN_INSN, c->insn_eip,
-		"an instruction outside the emulated subset at %04x:%08x: bytes %s",
-		c->seg[CS].sel, c->insn_eip, hex);
+		"an instruction outside the emulated subset at %04x:%08x: bytes %s%s",
+		c->seg[CS].sel, c->insn_eip, hex, c->in.len ? "" : "...");
 	longjmp(c->fault, 1);
 }
 
