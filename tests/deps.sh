@@ -18,6 +18,9 @@ PACKAGES=(
 	xorriso isolinux syslinux-common busybox-static
 	# diagrams; docs and slides (make docs slides)
 	graphviz pandoc
+	# tvmm emulate's differential test: Unicorn the oracle, capstone to
+	# disassemble a failing sequence (tests/host/emu_diff_test.c)
+	libunicorn-dev libcapstone-dev
 )
 
 missing=()
