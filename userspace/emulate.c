@@ -112,6 +112,10 @@ static void describe(const struct emu_cpu *c, char *out, size_t size)
 		snprintf(out, size, "refused I/O to port 0x%llx",
 			 (unsigned long long)c->end_info);
 		break;
+	case TVMM_END_BAD_MMIO:
+		snprintf(out, size, "device access not emulated at GPA 0x%llx",
+			 (unsigned long long)c->end_info);
+		break;
 	case EMU_END_UNKNOWN_INSN:
 		snprintf(out, size, "outside the emulated subset at 0x%llx",
 			 (unsigned long long)c->end_info);

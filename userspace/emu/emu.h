@@ -21,7 +21,7 @@
  * (descriptors, segment loads, GDT/IDT/TSS registers), interrupts.c
  * (exceptions, INT/IRET, the virtual timer), io.c (the instructions a VMM
  * traps: port I/O, CPUID, RDTSC, MSRs, control registers, HLT,
- * hypercalls), events.c (the trace records a VMM would have written).
+ * hypercalls), device.c (tvmm-dev, the memory-mapped device), events.c (the trace records a VMM would have written).
  *
  * SDM: vol. 3A, chapter 2 (system registers), 3 (segmentation), 5
  *      (protection), 6 (interrupts and exceptions).
@@ -149,6 +149,12 @@ struct emu_cpu {
 	__u32 guest_status;	/* the exit hypercall's EBX */
 	char message[160];
 
+	/* tvmm-dev's registers (device.c), and the access being traced. */
+	struct { __u32 scratch, counter, doorbells; } dev;
+	__u32 mmio_gpa, mmio_value;
+	unsigned int mmio_width;
+	bool mmio_write;
+
 	/* Events a VMM would have trapped (events.c). */
 	struct emu_host *host;
 	__u64 seq;
@@ -235,6 +241,9 @@ void exec_hlt(struct emu_cpu *c);
 void exec_vmcall(struct emu_cpu *c);
 void write_cr0(struct emu_cpu *c, __u32 v);
 void need_cpl0(struct emu_cpu *c);
+
+/* device.c: tvmm-dev at TVMM_DEV_GPA. */
+void device_access(struct emu_cpu *c, __u32 pa, unsigned int size, bool write, __u32 *value);
 
 /* events.c: the trace. */
 void event(struct emu_cpu *c, unsigned int reason, __u64 qual, unsigned int action,

@@ -43,7 +43,10 @@ void event(struct emu_cpu *c, unsigned int reason, __u64 qual, unsigned int acti
 	rec.vif = !!(c->eflags & FL_IF);
 	rec.action = action;
 	if (reason == EXIT_REASON_EPT_VIOLATION)
-		rec.gpa = c->end_info;
+		rec.gpa = c->end ? c->end_info : c->mmio_gpa;
+	rec.mmio_value = c->mmio_value;
+	rec.mmio_width = c->mmio_width;
+	rec.mmio_write = c->mmio_write;
 	if (*mnemonic) {	/* an instruction's event: its bytes too */
 		rec.insn_len = c->in.len;
 		for (i = 0; i < c->in.len && i < TVMM_INSN_MAX; i++)

@@ -7,7 +7,8 @@
  * store goes through this file: segment base plus offset (with the
  * segment's limit checked) gives a linear address; with paging off (the
  * guest ABI's start) that is the physical one, with paging on a walk of
- * the guest's page tables gives it; and an address
+ * the guest's page tables gives it; tvmm-dev's page goes to the device
+ * (device.c); and any other address
  * outside the array is what VT-x reports as an EPT violation, the end of
  * the run. Where the hardware-assisted VMM pays for nothing here (the MMU
  * and EPT translate in hardware), the emulator pays a function call and
@@ -168,8 +169,8 @@ static bool walk(struct emu_cpu *c, __u32 lin, bool write, bool user, __u32 *pa,
 	return true;
 }
 
-/* A linear address to guest RAM: through the page tables if paging is on. */
-static __u8 *phys(struct emu_cpu *c, __u32 lin, bool write, bool user)
+/* A linear address to a physical one: through the page tables if paging is on. */
+static __u32 translate(struct emu_cpu *c, __u32 lin, bool write, bool user)
 {
 	__u32 pa = lin, err;
 
@@ -177,9 +178,22 @@ static __u8 *phys(struct emu_cpu *c, __u32 lin, bool write, bool user)
 		c->cr2 = lin;
 		fault(c, VEC_PF, err);
 	}
+	return pa;
+}
+
+static __u8 *phys(struct emu_cpu *c, __u32 lin, bool write, bool user)
+{
+	__u32 pa = translate(c, lin, write, user);
+
 	if (pa >= c->ram_size)
 		outside_ram(c, pa, write);
 	return c->ram + pa;
+}
+
+/* Is @pa in tvmm-dev's page (device.c)? */
+static bool device_page(__u32 pa)
+{
+	return pa - TVMM_DEV_GPA < TVMM_DEV_SIZE;
 }
 
 /* Can instruction bytes be fetched at @lin without a fault (cpu.c)? */
@@ -209,6 +223,10 @@ static __u32 access_read(struct emu_cpu *c, __u32 lin, unsigned int size, bool u
 			v |= (__u32)c->ram[lin + i] << (8 * i);
 		return v;
 	}
+	if (device_page(translate(c, lin, false, user))) {
+		device_access(c, translate(c, lin, false, user), size, false, &v);
+		return v;
+	}
 	for (i = 0; i < size; i++)
 		v |= (__u32)*phys(c, lin + i, false, user) << (8 * i);
 	return v;
@@ -221,6 +239,10 @@ static void access_write(struct emu_cpu *c, __u32 lin, unsigned int size, __u32 
 	if (!(c->cr0 & CR0_PG) && (__u64)lin + size <= c->ram_size) {
 		for (i = 0; i < size; i++)
 			c->ram[lin + i] = v >> (8 * i);
+		return;
+	}
+	if (device_page(translate(c, lin, true, user))) {
+		device_access(c, translate(c, lin, true, user), size, true, &v);
 		return;
 	}
 	for (i = 0; i < size; i++)	/* check every byte first: no half-done store */
