@@ -89,6 +89,9 @@ int parse_timer_option(const char *cmd, const char *arg, unsigned long long *tic
 /* Read a guest image for @cmd, room checked against RAM @mem loaded at @load. */
 int image_read(const char *cmd, const char *path, unsigned long long mem,
 	       unsigned long long load, void **image, size_t *size);
+/* How a VM ended (run->end, end_info, exit_status), in a few words: "hlt". */
+void run_describe_end(const struct tvmm_run *run, unsigned long long max_exits,
+		      char *out, size_t size);
 /* "io 4, hlt 1": the exit reasons of @stats by count, most first. */
 void run_format_counts(const struct tvmm_stats *stats, char *out, size_t size);
 /* Short lowercase label of an exit reason for the summary: "io", "hlt". */

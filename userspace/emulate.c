@@ -90,39 +90,23 @@ static void on_record(struct emu_host *h, const struct tvmm_exit_record *rec)
 /* How the run ended, in the words of `tvmm run`'s summary. */
 static void describe(const struct emu_cpu *c, char *out, size_t size)
 {
-	switch (c->end) {
-	case TVMM_END_HLT:
-		snprintf(out, size, "hlt");
-		break;
-	case TVMM_END_HYPERCALL:
-		snprintf(out, size, "hypercall exit(%u)", c->guest_status);
-		break;
-	case TVMM_END_TRIPLE_FAULT:
-		snprintf(out, size, "triple fault");
-		break;
-	case TVMM_END_EPT_VIOLATION:
-		snprintf(out, size, "access outside RAM at GPA 0x%llx",
-			 (unsigned long long)c->end_info);
-		break;
-	case TVMM_END_MAX_EXITS:
-		snprintf(out, size, "max instructions (%llu) reached",
-			 (unsigned long long)c->insns);
-		break;
-	case TVMM_END_BAD_IO:
-		snprintf(out, size, "refused I/O to port 0x%llx",
-			 (unsigned long long)c->end_info);
-		break;
-	case TVMM_END_BAD_MMIO:
-		snprintf(out, size, "device access not emulated at GPA 0x%llx",
-			 (unsigned long long)c->end_info);
-		break;
-	case EMU_END_UNKNOWN_INSN:
+	struct tvmm_run run;
+
+	if (c->end == EMU_END_UNKNOWN_INSN) {
 		snprintf(out, size, "outside the emulated subset at 0x%llx",
 			 (unsigned long long)c->end_info);
-		break;
-	default:
-		snprintf(out, size, "end reason %d", c->end);
+		return;
 	}
+	if (c->end == TVMM_END_MAX_EXITS) {
+		snprintf(out, size, "max instructions (%llu) reached",
+			 (unsigned long long)c->insns);
+		return;
+	}
+	memset(&run, 0, sizeof(run));
+	run.end = c->end;
+	run.end_info = c->end_info;
+	run.exit_status = c->guest_status;
+	run_describe_end(&run, 0, out, size);
 }
 
 static int end_status(const struct emu_cpu *c)

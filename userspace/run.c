@@ -350,7 +350,7 @@ void run_format_counts(const struct tvmm_stats *stats, char *out, size_t size)
 }
 
 /* How the VM ended, in a few words: "hlt", "EPT violation at GPA 0x...". */
-static void describe_end(const struct tvmm_run *run, unsigned long long max_exits,
+void run_describe_end(const struct tvmm_run *run, unsigned long long max_exits,
 			 char *out, size_t size)
 {
 	switch (run->end) {
@@ -515,7 +515,7 @@ static int run_vm(struct run_ctx *ctx)
 			if (status)
 				return status;
 			status = run_exit_status(run.end, run.exit_status);
-			describe_end(&run, ctx->config.max_exits, how, sizeof(how));
+			run_describe_end(&run, ctx->config.max_exits, how, sizeof(how));
 			if (ctx->cap) {
 				ctx->cap->ended = true;
 				ctx->cap->end = run.end;

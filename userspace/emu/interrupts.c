@@ -134,6 +134,7 @@ void deliver(struct emu_cpu *c, int vec, bool has_err, __u32 err, bool soft)
 			fault(c, VEC_TS, (new_ss & ~3U) + ext);
 		seg_cache(&c->seg[SS], new_ss, sd);
 		c->gpr[ESP] = new_esp;
+		c->cpl = dpl;	/* the pushes are the kernel's: supervisor accesses */
 		push(c, old_ss.sel, 4);
 		push(c, esp, 4);
 	}
