@@ -443,7 +443,6 @@ void exec_insn(struct emu_cpu *c)
 			jump(c, c->eip + in->rel);
 		return;
 	case 0x80 ... 0x83:
-		sz = op == 0x81 ? s : op == 0x83 ? s : 1;
 		if (op == 0x82)
 			break;	/* invalid in 64-bit mode, an alias of 0x80 here: out */
 		modrm_operand(c, &o);
