@@ -473,7 +473,8 @@ static void no_console(struct emu_host *h, __u8 b)
 
 static struct emu_host host = { no_console, NULL };
 
-static void print_seq(const __u8 *code, size_t len)
+/* The sequence in bytes and disassembled, => at the instruction at @mark. */
+static void print_seq(const __u8 *code, size_t len, __u32 mark)
 {
 	cs_insn *insn;
 	size_t n, i, j;
@@ -484,7 +485,8 @@ static void print_seq(const __u8 *code, size_t len)
 	printf("\n");
 	n = cs_disasm(cs, code, len, CODE, 0, &insn);
 	for (i = 0; i < n; i++) {
-		printf("#   %08llx  ", (unsigned long long)insn[i].address);
+		printf("# %s %08llx  ", insn[i].address == mark ? "=>" : "  ",
+		       (unsigned long long)insn[i].address);
 		for (j = 0; j < insn[i].size; j++)
 			printf("%02x", insn[i].bytes[j]);
 		printf("%*s %s %s\n", (int)(24 - 2 * insn[i].size), "", insn[i].mnemonic,
@@ -567,7 +569,7 @@ static bool run_seq(const struct seq *s, unsigned long long id, __u64 seed)
 			printf("# sequence %llu (seed %llu): unicorn %s, tvmm emulate %s\n", id,
 			       (unsigned long long)seed, uc_strerror(err),
 			       cpu.end ? cpu.message : "ran on");
-			print_seq(code, len);
+			print_seq(code, len, cpu.insn_eip);
 			return false;
 		}
 		uc_reg_read(uc, UC_X86_REG_EIP, &uc_eip);
@@ -607,7 +609,7 @@ static bool run_seq(const struct seq *s, unsigned long long id, __u64 seed)
 		if (!same) {
 			printf("# sequence %llu (seed %llu), after the instruction at %08x (%u of %u):\n",
 			       id, (unsigned long long)seed, cpu.insn_eip, i + 1, s->n);
-			print_seq(code, len);
+			print_seq(code, len, cpu.insn_eip);
 			return false;
 		}
 		/* Undefined flags: Unicorn's, so the next instruction starts equal. */
