@@ -71,57 +71,99 @@ void emu_end(struct emu_cpu *c, int end, __u64 info, const char *fmt, ...)
  * INSN_TRUNCATED when the instruction runs past what could be read (the
  * end of RAM, or of a mapped page): then the faulting read says why.
  */
+/*
+ * The decoder counts the prefixes; which ones they were matters to
+ * execution only: a segment override and REP/REPNE (SDM 2.1.1).
+ */
+static void read_prefixes(struct decoded *d)
+{
+	static const __u8 seg_prefix[NR_SEGS] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	unsigned int i;
+	int s;
+
+	d->seg_override = -1;
+	d->rep = d->repne = false;
+	for (i = 0; i < d->in.prefixes; i++) {
+		for (s = 0; s < NR_SEGS; s++)
+			if (d->bytes[i] == seg_prefix[s])
+				d->seg_override = s;
+		d->rep |= d->bytes[i] == 0xf3;
+		d->repne |= d->bytes[i] == 0xf2;
+	}
+}
+
+/* Does the cached @d hold the instruction now in RAM at @lin? */
+static bool cache_hit(const struct emu_cpu *c, const struct decoded *d, __u32 lin)
+{
+	unsigned int i;
+
+	if (!d->valid || d->lin != lin)
+		return false;
+	for (i = 0; i < d->in.len; i++)		/* code may have been rewritten */
+		if (d->bytes[i] != c->ram[lin + i])
+			return false;
+	return true;
+}
+
 static void fetch_decode(struct emu_cpu *c)
 {
 	__u32 lin = c->seg[CS].base + c->eip;
-	unsigned int avail, i;
+	struct decoded *d = &c->dcache[lin % EMU_DCACHE_SIZE];
+	unsigned int avail;
+	bool flat;
 	int ret;
 
 	c->insn_eip = c->eip;
-	if (!(c->cr0 & CR0_PG) && (__u64)lin + INSN_LEN_MAX <= c->ram_size &&
-	    (__u64)c->eip + INSN_LEN_MAX - 1 <= c->seg[CS].limit) {
-		memcpy(c->bytes, c->ram + lin, INSN_LEN_MAX);	/* the common case */
+	flat = !(c->cr0 & CR0_PG) && (__u64)lin + INSN_LEN_MAX <= c->ram_size &&
+	       (__u64)c->eip + INSN_LEN_MAX - 1 <= c->seg[CS].limit;
+	/*
+	 * The decode cache: an instruction seen at this address before, with
+	 * the same bytes, is not decoded again. Loops run the same few
+	 * instructions millions of times, and decoding was most of this
+	 * interpreter's time (QEMU keeps whole translated blocks for the same
+	 * reason). Only flat, in-RAM code is cached: no page tables to
+	 * re-check.
+	 */
+	if (flat && cache_hit(c, d, lin))
+		goto decoded;
+	if (flat) {
+		memcpy(c->fetch, c->ram + lin, INSN_LEN_MAX);
 		avail = INSN_LEN_MAX;
 	} else {
 		for (avail = 0; avail < INSN_LEN_MAX; avail++)
 			if (c->eip + avail > c->seg[CS].limit ||
-			    !fetchable(c, lin + avail, &c->bytes[avail]))
+			    !fetchable(c, lin + avail, &c->fetch[avail]))
 				break;
 	}
+	c->fetched = avail;
+	c->bytes = c->fetch;
 	if (!avail)
-		c->bytes[avail++] = (__u8)mem_read(c, CS, c->eip, 1);	/* faults */
-	ret = insn_decode(c->bytes, avail, &c->in);
+		c->fetch[avail++] = (__u8)mem_read(c, CS, c->eip, 1);	/* faults */
+	d->valid = false;
+	ret = insn_decode(c->fetch, avail, &d->in);
 	if (ret == INSN_TRUNCATED)
 		mem_read(c, CS, c->eip + avail, 1);	/* #GP, #PF or outside RAM */
-	c->fetched = avail;
 	if (ret != INSN_OK)
-		c->in.len = 0;	/* no length: unknown_insn() shows what was fetched */
-	if (ret != INSN_OK || c->in.addr16)
+		d->in.len = 0;	/* no length: unknown_insn() shows what was fetched */
+	c->in = &d->in;
+	if (ret != INSN_OK || d->in.addr16)
 		unknown_insn(c);
-	/*
-	 * The decoder counts the prefixes; which ones they were matters to
-	 * execution only: a segment override and REP/REPNE (SDM 2.1.1).
-	 */
-	c->seg_override = -1;
-	c->rep = c->repne = false;
-	for (i = 0; i < c->in.prefixes; i++) {
-		static const __u8 seg_prefix[NR_SEGS] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
-		int s;
-
-		for (s = 0; s < NR_SEGS; s++)
-			if (c->bytes[i] == seg_prefix[s])
-				c->seg_override = s;
-		c->rep |= c->bytes[i] == 0xf3;
-		c->repne |= c->bytes[i] == 0xf2;
-	}
-	c->osize = c->in.opsize16 ? 2 : 4;
+	memcpy(d->bytes, c->fetch, d->in.len);
+	read_prefixes(d);
+	d->valid = flat;
+	d->lin = lin;
+decoded:
+	c->d = d;
+	c->in = &d->in;
+	c->bytes = d->bytes;
+	c->osize = d->in.opsize16 ? 2 : 4;
 }
 
 /* One instruction, or one interrupt taken instead (no fault handling here). */
 static void step(struct emu_cpu *c)
 {
 	/* Between instructions: a due timer tick, if IF lets it in. */
-	if (timer_poll(c))
+	if ((c->timer_on || c->irq_pending) && timer_poll(c))
 		return;
 	c->sti_shadow = false;
 	if (c->eflags & FL_TF || (c->eflags & FL_AC && c->cr0 & CR0_AM && c->cpl == 3)) {
@@ -132,7 +174,7 @@ static void step(struct emu_cpu *c)
 		return;
 	}
 	fetch_decode(c);
-	c->eip += c->in.len;
+	c->eip += c->in->len;
 	exec_insn(c);
 	c->insns++;
 	c->tsc++;

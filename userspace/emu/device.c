@@ -44,7 +44,7 @@ void device_access(struct emu_cpu *c, __u32 pa, unsigned int size, bool write, _
 {
 	__u32 off = pa - TVMM_DEV_GPA, shift = (off & 3) * 8, *reg = NULL, v;
 	__u32 mask = (size == 4 ? ~0U : (1U << (8 * size)) - 1) << shift;
-	const char *mnemonic = device_insn(&c->in);
+	const char *mnemonic = device_insn(c->in);
 	char line[96];
 	int i;
 

@@ -98,6 +98,18 @@ enum emu_end {
 
 struct emu_cpu;
 
+/* A decoded instruction as cpu.c caches it, by linear address. */
+struct decoded {
+	__u32 lin;
+	bool valid;
+	__u8 bytes[INSN_LEN_MAX];	/* the bytes it was decoded from */
+	struct insn in;
+	int seg_override;		/* -1 or ES..GS */
+	bool rep, repne;		/* F3, F2 prefixes */
+};
+
+#define EMU_DCACHE_SIZE	1024
+
 /* What the machine around the CPU provides (emulate.c fills it in). */
 struct emu_host {
 	/* A byte the guest wrote to the console port. */
@@ -132,12 +144,13 @@ struct emu_cpu {
 
 	/* The instruction being executed (cpu.c). */
 	__u32 insn_eip;		/* its first byte's offset in CS */
-	struct insn in;
-	__u8 bytes[INSN_LEN_MAX];
-	unsigned int fetched;	/* bytes[] that were readable */
-	int seg_override;	/* -1 or ES..GS */
-	bool rep, repne;	/* F3, F2 prefixes */
+	const struct insn *in;	/* decoded (in the decode cache) */
+	const __u8 *bytes;	/* its bytes */
+	__u8 fetch[INSN_LEN_MAX];	/* what could be read at CS:EIP */
+	unsigned int fetched;	/* fetch[] bytes that were readable */
+	const struct decoded *d;	/* its prefixes (and the cached decode) */
 	unsigned int osize;	/* operand size: 2 or 4 */
+	struct decoded dcache[EMU_DCACHE_SIZE];
 
 	/* A fault aborts the instruction: longjmp here (interrupts.c). */
 	jmp_buf fault;

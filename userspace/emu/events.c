@@ -48,8 +48,8 @@ void event(struct emu_cpu *c, unsigned int reason, __u64 qual, unsigned int acti
 	rec.mmio_width = c->mmio_width;
 	rec.mmio_write = c->mmio_write;
 	if (*mnemonic) {	/* an instruction's event: its bytes too */
-		rec.insn_len = c->in.len;
-		for (i = 0; i < c->in.len && i < TVMM_INSN_MAX; i++)
+		rec.insn_len = c->in->len;
+		for (i = 0; i < c->in->len && i < TVMM_INSN_MAX; i++)
 			rec.insn[i] = c->bytes[i];
 	}
 	strncpy(rec.mnemonic, mnemonic, TVMM_MNEMONIC_MAX - 1);

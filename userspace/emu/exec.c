@@ -24,14 +24,14 @@ void unknown_insn(struct emu_cpu *c)
 {
 	char hex[2 * INSN_LEN_MAX + 1] = "";
 	/* The decoder's length if it knew the opcode, else the first 8 bytes. */
-	unsigned int i, n = c->in.len ? c->in.len : c->fetched < 8 ? c->fetched : 8;
+	unsigned int i, n = c->in->len ? c->in->len : c->fetched < 8 ? c->fetched : 8;
 
 	for (i = 0; i < n && i < INSN_LEN_MAX; i++)
 		snprintf(hex + 2 * i, 3, "%02x", c->bytes[i]);
 	c->eip = c->insn_eip;
 	emu_end(c, EMU_END_UNKNOWN_INSN, c->insn_eip,
 		"an instruction outside the emulated subset at %04x:%08x: bytes %s%s",
-		c->seg[CS].sel, c->insn_eip, hex, c->in.len ? "" : "...");
+		c->seg[CS].sel, c->insn_eip, hex, c->in->len ? "" : "...");
 	longjmp(c->fault, 1);
 }
 
@@ -77,7 +77,7 @@ static __u32 sext8(__u32 v)
 /* JMP/CALL ptr16:32: the selector is the instruction's last two bytes. */
 static __u16 far_selector(const struct emu_cpu *c)
 {
-	return c->bytes[c->in.len - 2] | c->bytes[c->in.len - 1] << 8;
+	return c->bytes[c->in->len - 2] | c->bytes[c->in->len - 1] << 8;
 }
 
 static void jump(struct emu_cpu *c, __u32 target)
@@ -117,7 +117,7 @@ static void exec_string(struct emu_cpu *c, unsigned int op)
 	__u32 a, b;
 
 	for (;;) {
-		if ((c->rep || c->repne) && !c->gpr[ECX])
+		if ((c->d->rep || c->d->repne) && !c->gpr[ECX])
 			return;
 		switch (op & ~1U) {
 		case 0xa4:	/* MOVS: DS:ESI -> ES:EDI */
@@ -145,14 +145,14 @@ static void exec_string(struct emu_cpu *c, unsigned int op)
 			c->gpr[EDI] += step;
 			break;
 		}
-		if (!c->rep && !c->repne)
+		if (!c->d->rep && !c->d->repne)
 			return;
 		c->gpr[ECX]--;
 		/* CMPS and SCAS also stop on the condition of REPE/REPNE. */
 		if ((op & ~1U) == 0xa6 || (op & ~1U) == 0xae) {
-			if (c->rep && !(c->eflags & FL_ZF))
+			if (c->d->rep && !(c->eflags & FL_ZF))
 				return;
-			if (c->repne && (c->eflags & FL_ZF))
+			if (c->d->repne && (c->eflags & FL_ZF))
 				return;
 		}
 	}
@@ -161,7 +161,7 @@ static void exec_string(struct emu_cpu *c, unsigned int op)
 /* Group 5 (0xff): INC, DEC, CALL, CALL far, JMP, JMP far, PUSH. */
 static void exec_group5(struct emu_cpu *c)
 {
-	unsigned int reg = MODRM_REG(c->in.modrm), s = c->osize;
+	unsigned int reg = MODRM_REG(c->in->modrm), s = c->osize;
 	struct operand o;
 	__u32 v;
 
@@ -197,7 +197,7 @@ static void exec_group5(struct emu_cpu *c)
 /* The two-byte map (0x0f xx). */
 static void exec_0f(struct emu_cpu *c)
 {
-	unsigned int op = c->in.op2, s = c->osize, reg = MODRM_REG(c->in.modrm);
+	unsigned int op = c->in->op2, s = c->osize, reg = MODRM_REG(c->in->modrm);
 	struct operand o;
 	__u32 v, bit;
 
@@ -253,7 +253,7 @@ static void exec_0f(struct emu_cpu *c)
 		return;
 	case 0x80 ... 0x8f:
 		if (cond_true(c, op & 15))
-			jump(c, c->eip + c->in.rel);
+			jump(c, c->eip + c->in->rel);
 		return;
 	case 0x90 ... 0x9f:
 		modrm_operand(c, &o);
@@ -280,7 +280,7 @@ static void exec_0f(struct emu_cpu *c)
 			unknown_insn(c);
 		modrm_operand(c, &o);
 		if (op == 0xba) {
-			bit = c->in.imm & (8 * s - 1);
+			bit = c->in->imm & (8 * s - 1);
 		} else {
 			__s32 off = s == 2 ? (__s16)get_reg(c, reg, 2) : (__s32)c->gpr[reg];
 
@@ -302,7 +302,7 @@ static void exec_0f(struct emu_cpu *c)
 		modrm_operand(c, &o);
 		v = op_read(c, &o, s);
 		op_write(c, &o, s, alu_shd(c, op < 0xa8, v, get_reg(c, reg, s),
-					   op & 1 ? c->gpr[ECX] & 0xff : c->in.imm, s));
+					   op & 1 ? c->gpr[ECX] & 0xff : c->in->imm, s));
 		return;
 	case 0xaf:
 		modrm_operand(c, &o);
@@ -364,7 +364,7 @@ static void exec_0f(struct emu_cpu *c)
 /* The one-byte map. */
 void exec_insn(struct emu_cpu *c)
 {
-	const struct insn *in = &c->in;
+	const struct insn *in = c->in;
 	unsigned int op = in->op, s = c->osize, reg = MODRM_REG(in->modrm);
 	unsigned int sz = op & 1 ? s : 1;	/* the w bit of many rows */
 	struct operand o;

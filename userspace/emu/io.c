@@ -60,10 +60,10 @@ static void io_permitted(struct emu_cpu *c, unsigned int port, unsigned int size
  */
 void exec_io(struct emu_cpu *c, bool in, unsigned int port, unsigned int size, bool imm)
 {
-	bool string = !imm && (c->in.op & 0xfc) == 0x6c;
+	bool string = !imm && (c->in->op & 0xfc) == 0x6c;
 	__u32 mask = size == 4 ? ~0U : (1U << (8 * size)) - 1;
 	__u64 qual = (size - 1) | (in ? 8 : 0) | (string ? 16 : 0) |
-		     (c->rep ? 32 : 0) | (imm ? 64 : 0) | ((__u64)port << 16);
+		     (c->d->rep ? 32 : 0) | (imm ? 64 : 0) | ((__u64)port << 16);
 
 	io_permitted(c, port, size);
 	if (string) {
@@ -192,7 +192,7 @@ void write_cr0(struct emu_cpu *c, __u32 v)
 /* MOV to/from CR0, CR2, CR3, CR4 (0f 20 / 0f 22; always a register operand). */
 void exec_mov_cr(struct emu_cpu *c, bool to_cr)
 {
-	unsigned int cr = MODRM_REG(c->in.modrm), r = MODRM_RM(c->in.modrm);
+	unsigned int cr = MODRM_REG(c->in->modrm), r = MODRM_RM(c->in->modrm);
 	__u32 *crs[5] = { &c->cr0, NULL, &c->cr2, &c->cr3, &c->cr4 };
 	/* CR4: VME PVI TSD DE PSE MCE PGE PCE OSFXSR OSXMMEXCPT (no PAE paging) */
 	const __u32 cr4_ok = 0x7df;
@@ -217,7 +217,7 @@ void exec_mov_cr(struct emu_cpu *c, bool to_cr)
 /* MOV to/from DR0-DR7: plain registers here (no breakpoints in the subset). */
 void exec_mov_dr(struct emu_cpu *c, bool to_dr)
 {
-	unsigned int dr = MODRM_REG(c->in.modrm), r = MODRM_RM(c->in.modrm);
+	unsigned int dr = MODRM_REG(c->in->modrm), r = MODRM_RM(c->in->modrm);
 
 	need_cpl0(c);
 	if (dr == 4 || dr == 5) {

@@ -49,7 +49,7 @@ void set_reg(struct emu_cpu *c, unsigned int reg, unsigned int size, __u32 v)
 /* The segment of a memory operand: the override prefix, else @def. */
 int data_seg(const struct emu_cpu *c, int def)
 {
-	return c->seg_override >= 0 ? c->seg_override : def;
+	return c->d->seg_override >= 0 ? c->d->seg_override : def;
 }
 
 /* Does the addressing form use ESP or EBP as its base (default SS)? */
@@ -66,7 +66,7 @@ static bool stack_based(const struct insn *in)
 
 void modrm_operand(struct emu_cpu *c, struct operand *op)
 {
-	const struct insn *in = &c->in;
+	const struct insn *in = c->in;
 
 	if (MODRM_MOD(in->modrm) == 3) {
 		op->is_mem = false;

@@ -195,7 +195,7 @@ static void load_tr(struct emu_cpu *c, __u16 sel)
 /* Group 6 (0x0f 0x00): SLDT, STR, LLDT, LTR, VERR, VERW. */
 void exec_group6(struct emu_cpu *c)
 {
-	unsigned int reg = MODRM_REG(c->in.modrm);
+	unsigned int reg = MODRM_REG(c->in->modrm);
 	struct operand o;
 
 	modrm_operand(c, &o);
@@ -225,11 +225,11 @@ void exec_group6(struct emu_cpu *c)
  */
 void exec_group7(struct emu_cpu *c)
 {
-	unsigned int reg = MODRM_REG(c->in.modrm);
+	unsigned int reg = MODRM_REG(c->in->modrm);
 	struct operand o;
 
-	if (MODRM_MOD(c->in.modrm) == 3) {
-		if (c->in.modrm == 0xc1) {
+	if (MODRM_MOD(c->in->modrm) == 3) {
+		if (c->in->modrm == 0xc1) {
 			exec_vmcall(c);
 			return;
 		}
