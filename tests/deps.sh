@@ -19,6 +19,9 @@ PACKAGES=(
 	# diagrams; docs and slides (make docs slides); slides' PDFs and
 	# their check in a real browser (tests/host/slides_test.sh)
 	graphviz pandoc chromium
+	# tvmm emulate's differential test: Unicorn the oracle, capstone to
+	# disassemble a failing sequence (tests/host/emu_diff_test.c)
+	libunicorn-dev libcapstone-dev
 )
 
 missing=()

@@ -16,7 +16,10 @@
  * text, different exits: the table counts them by what tvmm did with them
  * (emulated, reflected, injected, ignored, patched) and how long they took.
  * With --workload popek the console differs: deprivileged mode gets four
- * answers wrong, and "correct" says so.
+ * answers wrong, and "correct" says so. Last, the baseline all of them
+ * beat: emulated (`tvmm emulate`, every instruction interpreted by a
+ * software CPU in this process), with the instructions it interpreted and
+ * its host time per guest instruction against the hw run's.
  * Context: userspace, root (opens /dev/tvmm, once per technique); each
  * run goes through run.c's run_capture(), the loop of `tvmm run`.
  */
@@ -24,6 +27,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tvmm/exit_names.h>
@@ -44,11 +48,15 @@ struct technique {
 	const char *what;		/* for the chart */
 };
 
+/* The mode of the row that runs `tvmm emulate` instead of tvmm.ko. */
+#define COMPARE_EMULATED	(~0U)
+
 static const struct technique techniques[] = {
 	{ "hw", TVMM_MODE_HW, false, "full virtualization, hardware support" },
 	{ "deprivileged", TVMM_MODE_DEPRIVILEGED, false, "trap-and-emulate at ring 1" },
 	{ "patch", TVMM_MODE_PATCH, false, "scan-and-patch (binary translation)" },
 	{ "paravirt", TVMM_MODE_PARAVIRT, true, "hypercalls" },
+	{ "emulated", COMPARE_EMULATED, false, "emulation: a software CPU, no VT-x" },
 };
 
 /* The workloads: a native build and a paravirtual build of one guest. */
@@ -78,7 +86,29 @@ struct compare_row {
 	unsigned long long first_tsc, last_tsc, cycles;
 	unsigned long long ticks;	/* guest TSC ticks, first to last exit */
 	double cycles_per_exit;		/* mean handler cycles per exit */
+	double seconds;			/* host time of the run */
+	unsigned long long insns;	/* emulated: guest instructions interpreted */
 };
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The emulated row's cost: its host time per guest instruction, and the
+ * hw run's for the same guest (the same instructions: its time over the
+ * count the emulator made). 0 when a run is missing.
+ */
+static void emulation_cost(const struct compare_row *emu, const struct compare_row *hw,
+			   double *emu_ns, double *hw_ns)
+{
+	*emu_ns = emu->insns ? emu->seconds * 1e9 / emu->insns : 0;
+	*hw_ns = emu->insns && !hw->run_status ? hw->seconds * 1e9 / emu->insns : 0;
+}
 
 /* run_capture() calls this once per exit record of a technique's run. */
 static void add_record(void *arg, const struct tvmm_exit_record *rec)
@@ -199,6 +229,18 @@ static void print_table(FILE *out, const struct compare_row *rows, size_t n)
 			r->action[TVMM_ACTION_IGNORED],
 			r->action[TVMM_ACTION_PATCHED], r->ticks,
 			r->cycles_per_exit, row_end(r, end, sizeof(end)));
+		if (r->t->mode == COMPARE_EMULATED) {
+			double emu_ns, hw_ns;
+
+			emulation_cost(r, &rows[0], &emu_ns, &hw_ns);
+			fprintf(out, "emulated: %llu guest instructions interpreted, %.1f ns of host time each",
+				r->insns, emu_ns);
+			if (hw_ns > 0)
+				fprintf(out, "; hw: %.1f ns per guest instruction; slowdown %.1fx\n",
+					hw_ns, emu_ns / hw_ns);
+			else
+				fprintf(out, "; no hw run to compare with\n");
+		}
 	}
 	fprintf(out, "note: %s\n", compare_note);
 }
@@ -237,6 +279,16 @@ static void print_json(FILE *out, const struct workload *wl,
 		json_uint(&w, "records_dropped", r->cap.stats.records_dropped);
 		json_uint(&w, "guest_tsc_ticks", r->ticks);
 		json_double(&w, "cycles_per_exit", r->cycles_per_exit);
+		json_double(&w, "host_seconds", r->seconds);
+		if (r->t->mode == COMPARE_EMULATED) {
+			double emu_ns, hw_ns;
+
+			emulation_cost(r, &rows[0], &emu_ns, &hw_ns);
+			json_uint(&w, "instructions", r->insns);
+			json_double(&w, "host_ns_per_insn", emu_ns);
+			json_double(&w, "hw_host_ns_per_insn", hw_ns);
+			json_double(&w, "slowdown", hw_ns > 0 ? emu_ns / hw_ns : 0);
+		}
 		json_end_object(&w);
 	}
 	json_end_array(&w);
@@ -324,15 +376,18 @@ static void write_chart(void *arg, FILE *out)
 static void compare_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}] [--records DIR]\n"
+		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}] [--records DIR] [--no-emulated]\n"
 		"                    [--workload minios|popek] [--image IMAGE] [--pv-image IMAGE]\n"
 		"  Run one workload once per technique - hw (full virtualization with\n"
 		"  hardware support), deprivileged (trap-and-emulate at ring 1), patch\n"
 		"  (deprivileged plus scan-and-patch of sensitive-but-unprivileged\n"
-		"  instructions), paravirt (hypercalls) - trace each run in memory and\n"
+		"  instructions), paravirt (hypercalls), and emulated (tvmm emulate: a\n"
+		"  software CPU, no VT-x) - trace each run in memory and\n"
 		"  print one table: correct? (same console as hw, ended normally), exits,\n"
 		"  emulated, reflected, injected, ignored, patched, guest TSC ticks from\n"
-		"  first to last exit, tvmm cycles per exit.\n"
+		"  first to last exit, tvmm cycles per exit; for emulated, the guest\n"
+		"  instructions interpreted and the host time per guest instruction\n"
+		"  against the hw run's (the slowdown factor).\n"
 		"  --workload NAME   minios (default): the mini-OS; popek: the Popek-Goldberg\n"
 		"                    guest, which deprivileged mode gets wrong\n"
 		"  --image IMAGE     the guest for hw, deprivileged and patch (default\n"
@@ -342,6 +397,8 @@ static void compare_usage(FILE *out)
 		"  --chart OUT       a bar chart of exits by action: OUT.dot is DOT text,\n"
 		"                    OUT.svg and OUT.png are rendered by Graphviz's `dot`\n"
 		"  --json            the table as JSON\n"
+		"  --no-emulated     leave out the emulated row (in the lab VM, Bochs\n"
+		"                    emulating an emulator, it is the slow one)\n"
 		"  --records DIR     also write each technique's exit records (struct\n"
 		"                    tvmm_exit_record, as read() gives them) to DIR/NAME.rec\n"
 		"  -h, --help\n"
@@ -360,6 +417,7 @@ int cmd_compare(int argc, char **argv)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "records", required_argument, NULL, 'r' },
+		{ "no-emulated", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -368,9 +426,9 @@ int cmd_compare(int argc, char **argv)
 	const struct workload *wl = &workloads[0];
 	struct compare_row rows[NR_TECHNIQUES];
 	char pv_default[4096];
+	size_t i, nrows = NR_TECHNIQUES;
 	bool json = false;
 	int c, status = 0;
-	size_t i;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -398,6 +456,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'r':
 			records = optarg;
+			break;
+		case 'E':	/* emulated is the last row */
+			nrows = NR_TECHNIQUES - 1;
 			break;
 		case 'h':
 			compare_usage(stdout);
@@ -434,7 +495,7 @@ int cmd_compare(int argc, char **argv)
 
 	memset(rows, 0, sizeof(rows));
 	memset(tees, 0, sizeof(tees));
-	for (i = 0; i < NR_TECHNIQUES; i++) {
+	for (i = 0; i < nrows; i++) {
 		struct compare_row *r = &rows[i];
 
 		r->t = &techniques[i];
@@ -458,7 +519,14 @@ int cmd_compare(int argc, char **argv)
 		if (!json)
 			fprintf(stderr, "%s: compare: running %s in mode %s...\n",
 				tvmm_prog, r->image, r->t->name);
-		r->run_status = run_capture(r->image, r->t->mode, &r->cap);
+		if (r->t->mode == COMPARE_EMULATED) {
+			r->run_status = emulate_capture(r->image, &r->cap, &r->insns, &r->seconds);
+		} else {
+			double t0 = now();
+
+			r->run_status = run_capture(r->image, r->t->mode, &r->cap);
+			r->seconds = now() - t0;	/* the whole run: VM, load, exits */
+		}
 		if (r->run_status && r->run_status != TVMM_EXIT_USAGE) {
 			/*
 			 * No image, no device, Ctrl-C, an ABI mismatch: no table.
@@ -472,7 +540,7 @@ int cmd_compare(int argc, char **argv)
 				    r->t->name,
 				    (unsigned long long)r->cap.stats.records_dropped);
 	}
-	for (i = 0; i < NR_TECHNIQUES; i++) {
+	for (i = 0; i < nrows; i++) {
 		struct compare_row *r = &rows[i];
 
 		row_judge(r, &rows[0]);
@@ -481,16 +549,16 @@ int cmd_compare(int argc, char **argv)
 	}
 
 	if (json)
-		print_json(stdout, wl, rows, NR_TECHNIQUES);
+		print_json(stdout, wl, rows, nrows);
 	else
-		print_table(stdout, rows, NR_TECHNIQUES);
+		print_table(stdout, rows, nrows);
 	if (fflush(stdout)) {
 		print_error("compare: writing the table: %s", strerror(errno));
 		if (!status)
 			status = TVMM_EXIT_FAILURE;
 	}
 	if (chart) {
-		struct chart ch = { wl, rows, NR_TECHNIQUES };
+		struct chart ch = { wl, rows, nrows };
 		int st = dot_write_output(chart, write_chart, &ch);
 
 		if (st && !status)

@@ -94,6 +94,13 @@ def compare(sec, name):
             # one decimal, as the tool's own table prints it
             "cycles_per_exit": round(t["cycles_per_exit"], 1),
         }
+        if "slowdown" in t:	# the emulated row: what interpreting cost
+            rows[t["technique"]].update({
+                "instructions": t["instructions"],
+                "host_ns_per_insn": round(t["host_ns_per_insn"], 1),
+                "hw_host_ns_per_insn": round(t["hw_host_ns_per_insn"], 1),
+                "slowdown": round(t["slowdown"]),
+            })
     missing = [m for m in MODES if m not in rows]
     if missing:
         die(f"{name}: no row for {', '.join(missing)}")

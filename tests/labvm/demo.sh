@@ -36,7 +36,7 @@ echo
 echo "\$ tvmm stats /extra/minios.jsonl"
 tvmm stats /extra/minios.jsonl
 echo
-echo "\$ tvmm compare --workload popek   # Popek-Goldberg: one guest, four ways to run it"
+echo "\$ tvmm compare --workload popek   # Popek-Goldberg: one guest, four ways to run it, and emulated"
 tvmm compare --workload popek || echo "(status $?: deprivileged is not correct, as Popek and Goldberg predict)"
 echo
 echo "\$ tvmm dot --sequence /extra/minios.jsonl -o /extra/minios.dot   # the trace as the notes draw it"
