@@ -162,7 +162,7 @@ bench:
 # from one lab VM run (the demo workloads and make bench), into
 # build/figures/numbers.json; done again only when module/, guests/,
 # userspace/ or the bench change (tests/figures/README.md). Boots the lab
-# VM: on a shared machine, vmslot make figures.
+# VM.
 .PHONY: figures
 figures:
 	bash tests/figures/run.sh $(if $(FORCE),--force)

@@ -5,7 +5,7 @@
 # about 5 million guest instructions) under `tvmm emulate`, the software
 # CPU, against `tvmm run --mode hw`, VT-x.
 #
-#   vmslot bash tests/bench/emulate_bench.sh [--no-vm]
+#   bash tests/bench/emulate_bench.sh [--no-vm]
 #
 # 1. on this host: `tvmm emulate` of minios.bin, 3 runs, the fastest
 #    kept: host ns per guest instruction (no VT-x needed);

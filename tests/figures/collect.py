@@ -99,7 +99,7 @@ def compare(sec, name):
                 "instructions": t["instructions"],
                 "host_ns_per_insn": round(t["host_ns_per_insn"], 1),
                 "hw_host_ns_per_insn": round(t["hw_host_ns_per_insn"], 1),
-                "slowdown": round(t["slowdown"]),
+                "slowdown": round(t["slowdown"], 1),
             })
     missing = [m for m in MODES if m not in rows]
     if missing:

@@ -14,8 +14,8 @@
 # The run: one lab VM boot for the demo workloads (tests/figures/
 # workloads.sh: hello, cpuid_loop, io_loop, mmio, minios in every mode,
 # popek, tvmm compare), then `make bench`'s tests/bench/run.sh --no-dot
-# for the exit costs (its own boots: tvmm, floor, KVM). Boots the lab VM:
-# on a shared machine run it under vmslot (`vmslot make figures`).
+# for the exit costs (its own boots: tvmm, floor, KVM). Boots the lab VM.
+#
 # --no-bench reuses the bench figures of the last run (build/figures/
 # bench.out): a quicker re-measure when only the workloads changed, not
 # for a changed module.

@@ -24,7 +24,7 @@ command -v chromium >/dev/null || skip_all "no chromium (bash tests/deps.sh)"
 # The decks quote measured numbers (make figures, a lab VM run): a layout
 # check needs some, not the newest, so it never boots the lab VM itself.
 [ -s build/figures/numbers.en.tsv ] ||
-	skip_all "no measured numbers yet: vmslot make figures (boots the lab VM)"
+	skip_all "no measured numbers yet: make figures (boots the lab VM)"
 export TVMM_FIGURES_STALE=1
 
 n=0 failed=0

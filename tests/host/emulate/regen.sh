@@ -7,7 +7,7 @@
 # saved as REF.out and its exit status as REF.status in this
 # directory. Rerun after changing a guest:
 #
-#   vmslot bash tests/host/emulate/regen.sh
+#   bash tests/host/emulate/regen.sh
 #
 # (about 5 minutes: one Bochs boot). Commit the files it writes.
 set -euo pipefail
