@@ -32,7 +32,6 @@
  * (tests/selftests/tvmm/hypercall_test.c).
  */
 	.include "guest.inc"
-	.equ HC_WRITE, 5
 	.equ EFAULT, 0xfffffff2
 	.equ RAM_END, 0x200000		/* the default guest RAM: 2 MiB */
 	.equ STACK_TOP, 0x100000	/* below the tail of step 3 */

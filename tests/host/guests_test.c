@@ -60,6 +60,7 @@ static const struct {
 	{ "privileged.bin", "privileged: ok cpl=", 19, "its message" },
 	{ "pgprobe.bin", "\x9c\xfa", 2, "PUSHF; CLI (9c fa), its loop" },
 	{ "pgprobe_pv.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
+	{ "pvwrite.bin", "pvwrite: the last bytes of RAM\n", 31, "its tail line" },
 };
 
 /* popek's sensitive-but-unprivileged instructions, as objdump spells them. */
