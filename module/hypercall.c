@@ -29,7 +29,7 @@
 #define HC_SET_IF		2	/* EBX = new interrupt flag */
 #define HC_GET_TIME		3	/* EDX:EAX = guest TSC */
 #define HC_GET_CR0		4	/* EAX = the CR0 the guest believes in (paravirt SMSW) */
-#define HC_WRITE		5	/* EBX = buffer (guest-physical), ECX = bytes; EAX = written */
+#define HC_WRITE		5	/* write ECX bytes at guest-physical EBX; EAX = written */
 #define HC_UNKNOWN_RESULT	0xffffffffU
 #define HC_EPERM_RESULT		0xffffffffU	/* -EPERM: VMCALL from CPL > 0 (as KVM) */
 #define HC_EFAULT_RESULT	0xfffffff2U	/* -EFAULT: a buffer outside guest RAM */
