@@ -32,8 +32,7 @@
  */
 #include "vm_util.h"
 #include "../kselftest_harness.h"
-
-#include <sys/wait.h>
+#include "compare_util.h"
 
 FIXTURE(compare) {
 	int unused;
@@ -118,27 +117,6 @@ static double compare_double(const char *row, const char *key)
 	const char *p = compare_value(row, key);
 
 	return p && *p >= '0' && *p <= '9' ? strtod(p, NULL) : -1;
-}
-
-/* Run `tvmm compare --json ARGS` in the guests' directory; its exit status. */
-static int run_compare(struct __test_metadata *_metadata, const char *args,
-		       char *out, size_t size)
-{
-	char dir[PATH_MAX], cmd[PATH_MAX * 2 + 256];
-	size_t n;
-	int status;
-	FILE *f;
-
-	guest_path("", dir, sizeof(dir));
-	snprintf(cmd, sizeof(cmd), "cd %s && tvmm compare --json %s", dir, args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	status = pclose(f);
-	TH_LOG("tvmm compare --json %s:\n%s", args, out);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /*

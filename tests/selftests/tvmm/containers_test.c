@@ -53,21 +53,6 @@ FIXTURE(containers) {
 	struct vm_result res;
 };
 
-/* Write @text to tracefs @file; O_TRUNC, so "" to "trace" clears it. */
-static int tracefs_write(const char *file, const char *text)
-{
-	char path[256];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), TRACEFS "%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
 /* The tvmm:tvmm_exit events in the trace buffer now. */
 static int exit_events(void)
 {

@@ -27,8 +27,7 @@
  */
 #include "vm_util.h"
 #include "../kselftest_harness.h"
-
-#include <sys/wait.h>
+#include "compare_util.h"
 
 /* pgprobe.S's table, at image offset 16. */
 struct pgprobe_table {
@@ -76,26 +75,6 @@ FIXTURE_TEARDOWN(properties)
 {
 }
 
-/* `tvmm compare --json ARGS` in @dir: its output in @out, its exit status. */
-static int run_compare(struct __test_metadata *_metadata, const char *dir,
-		       const char *args, char *out, size_t size)
-{
-	char cmd[PATH_MAX * 2 + 256];
-	size_t n;
-	int status;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "cd %s && tvmm compare --json %s", dir, args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	status = pclose(f);
-	TH_LOG("tvmm compare --json %s:\n%s", args, out);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* The "properties" object of technique @name's row, in @buf. */
 static bool props_of(const char *json, const char *name, char *buf, size_t size)
 {
@@ -141,8 +120,7 @@ TEST_F(properties, three_properties_on_popek)
 	double eff[4];
 	char props[1024];
 
-	EXPECT_EQ(1, run_compare(_metadata, self->dir, "--workload popek --chart /tmp/props.dot",
-				 out, sizeof(out)))
+	EXPECT_EQ(1, run_compare(_metadata, "--workload popek --chart /tmp/props.dot", out, sizeof(out)))
 		TH_LOG("deprivileged is not equivalent on popek: status 1");
 	for (size_t i = 0; i < 4; i++) {
 		const struct pgprobe_table *t = strcmp(names[i], "paravirt") ? &self->native
@@ -202,7 +180,7 @@ TEST_F(properties, escaping_probe_fails_resource_control)
 
 	snprintf(args, sizeof(args), "--workload popek --probe /tmp/pgprobe_escape.bin "
 		 "--probe-pv %s/pgprobe_pv.bin", self->dir);
-	EXPECT_EQ(1, run_compare(_metadata, self->dir, args, out, sizeof(out)));
+	EXPECT_EQ(1, run_compare(_metadata, args, out, sizeof(out)));
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		ASSERT_TRUE(props_of(out, names[i], props, sizeof(props)));
 		EXPECT_EQ(0, field(props, "resource_control")) TH_LOG("%s: %s", names[i], props);
