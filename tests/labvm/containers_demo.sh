@@ -38,9 +38,9 @@ echo "\$ tvmm run --mode deprivileged /extra/minios.bin   # a VM: its own kernel
 tvmm run --mode deprivileged --trace /extra/minios.jsonl /extra/minios.bin
 echo 0 > $T/events/tvmm/tvmm_exit/enable
 echo "VM exits while the guest ran: $(exits)"
-echo "its kernel'"'"'s privileged instructions, each one an exit tvmm emulated:"
+echo "its kernel'"'"'s privileged instructions: VM exits, each emulated by tvmm"
 for m in lgdt lidt ltr cli sti out; do
-	printf "  %-5s %s exits\n" $m $(grep -c "\"mnemonic\":\"$m\"" /extra/minios.jsonl)
+	printf "  %-5s %4s\n" $m $(grep -c "\"mnemonic\":\"$m\"" /extra/minios.jsonl)
 done'
 
 bash "$ROOT/tests/deps.sh" >&2
