@@ -10,6 +10,7 @@
 #
 # Main entry points (see README.md):
 #   make demo          boot the lab VM, load tvmm, show what it does
+#   make containers-demo   a container (unshare) next to a tvmm guest
 #   make check         the developer loop: host tier + the kselftest VM steps,
 #                      one step per CPU; ends with "N passed, N failed, N skipped"
 #   make check-full    every test (what CI runs): make check plus the lab
@@ -44,13 +45,13 @@ LABVM := $(ROOT)/tests/labvm
 KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check check-full test-host test-vm \
-	demo labvm-run labvm-shell deps clean help docs slides \
+	demo containers-demo labvm-run labvm-shell deps clean help docs slides \
 	olddefconfig menuconfig setconfig config grade grade-all handout mutants
 
 all: module userspace guests
 
 help:
-	@sed -n '3,36p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,38p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -134,6 +135,9 @@ test-vm:
 
 demo:
 	bash $(LABVM)/demo.sh
+
+containers-demo:
+	bash $(LABVM)/containers_demo.sh
 
 labvm-run: guests
 	bash $(LABVM)/labvm.sh run --files "$(FILES)" --cmd "$(CMD)"
