@@ -397,7 +397,6 @@ static inline void vcpu_inject_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exi
 	vcpu_inject_exception(vm, exit, TVMM_EXC_GP, true, 0);
 }
 
-
 /* event.c: exits in the middle of an event's delivery. */
 bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 void event_redeliver(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
