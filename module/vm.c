@@ -51,6 +51,7 @@ static int vm_open(struct inode *inode, struct file *file)
 	mutex_init(&vm->trace.read_lock);
 	init_waitqueue_head(&vm->trace.wait);
 	vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
+	vm->exit_limit = U64_MAX;	/* no --max-exits, no pause */
 	vm->last_cpu = -1;
 	file->private_data = vm;
 	tvmm_debugfs_add_vm(vm);
@@ -64,7 +65,7 @@ err_free:
 }
 
 /* TVMM_SET_CONFIG: validate everything; the VM is built at LOAD_IMAGE. */
-static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
+int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 {
 	unsigned int i;
 
@@ -96,11 +97,12 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 	vm->config = *cfg;
 	if (!vm->config.mem_size)
 		vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
+	snapshot_update_exit_limit(vm);
 	return 0;
 }
 
 /* Build the machine: RAM + EPT, the VMCS region, the exit-record ring. */
-static int vm_build(struct tvmm_vm *vm)
+int vm_build(struct tvmm_vm *vm)
 {
 	u32 *revision;
 	int err;
@@ -139,7 +141,7 @@ err_mem:
 }
 
 /* Undo vm_build(); also what close() frees. */
-static void vm_unbuild(struct tvmm_vm *vm)
+void vm_unbuild(struct tvmm_vm *vm)
 {
 	trace_ring_free(&vm->trace);
 	kfree(vm->scratch);
@@ -159,6 +161,7 @@ static int vm_release(struct inode *inode, struct file *file)
 	struct tvmm_vm *vm = file->private_data;
 
 	tvmm_debugfs_remove_vm(vm);
+	snapshot_free(vm);
 	vm_unbuild(vm);
 	ida_free(&vpids, vm->vpid);
 	ida_free(&vm_ids, vm->id);
@@ -251,7 +254,7 @@ static void vm_get_regs(struct tvmm_vm *vm, struct tvmm_regs *r)
  * could hold, and in the de-privileged modes IOPL 0 (tvmm keeps it there,
  * so that ring 3's I/O traps: docs/abi.md, "Ring 3 stays ring 3").
  */
-static bool vm_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r)
+bool vm_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r)
 {
 	if (r->rip > U32_MAX || r->rsp > U32_MAX || (r->rflags & ~(u64)RFLAGS_SETTABLE))
 		return false;
@@ -313,6 +316,7 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 	struct tvmm_image img;
 	struct tvmm_regs regs;
 	struct tvmm_run run;
+	u64 exits;
 	long ret;
 
 	switch (cmd) {
@@ -354,6 +358,14 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 		return vm_set_regs(vm, &regs);
 	case TVMM_GET_STATS:
 		return vm_get_stats(vm, argp);
+	case TVMM_GET_STATE:
+		return snapshot_get_state(vm, argp);
+	case TVMM_SET_STATE:
+		return snapshot_set_state(vm, argp);
+	case TVMM_PAUSE_AT:
+		if (get_user(exits, (u64 __user *)argp))
+			return -EFAULT;
+		return snapshot_pause_at(vm, exits);
 	default:
 		return -ENOTTY;
 	}

@@ -119,7 +119,7 @@ static u64 ctl_cap(u64 plain, u64 true_msr)
  * preemption timer expires (so a spinning guest is always stopped).
  * Guest memory is behind EPT; VPID tags its TLB entries.
  */
-static int vmcs_setup_controls(struct tvmm_vm *vm)
+int vmcs_setup_controls(struct tvmm_vm *vm)
 {
 	const struct tvmm_caps *c = &tvmm_caps;
 	u32 pin, cpu, cpu2, exit, entry;

@@ -99,6 +99,9 @@ struct run_capture {
 };
 int run_capture(const char *image_path, unsigned int mode, struct run_capture *cap);
 
+/* snapshot.c: `tvmm restore` (and the save of `tvmm run --snapshot`, run.h). */
+int cmd_restore(int argc, char **argv);
+
 /* compare.c: `tvmm compare`. */
 int cmd_compare(int argc, char **argv);
 
