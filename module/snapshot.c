@@ -20,8 +20,11 @@
  * stack: vmcs_refresh_host_state() writes it on whatever CPU runs the new
  * VM), the VPID and the VMCS address (the new VM's own), the real CR0/CR4
  * (derived from the guest's view, cr.c), the TSC deadline (kept as
- * "ticks left", then rebased on the new VM's clock). The guest's TSC
- * itself is not virtualized by tvmm: the restored guest reads the host's.
+ * "ticks left", then rebased on the new host's clock). The guest's clock
+ * is state: it reads the host TSC plus vm->tsc_offset (TSC offsetting,
+ * vmcs.c), and a restore picks the offset that makes it go on from the
+ * value it had when saved, even in another boot where the host TSC
+ * started again from 0. A guest spinning on RDTSC sees no jump.
  *
  * A restored state is hostile input: a snapshot file is a file anyone can
  * write. snapshot_check.c checks every field before any of it reaches the
@@ -222,6 +225,7 @@ static void snapshot_save_vcpu(struct tvmm_vm *vm, struct tvmm_vm_state *s)
 		s->timer_left = min(vm->timer_deadline - now, vm->timer_period);
 	s->ticks_delivered = vm->ticks_delivered;
 	s->ticks_coalesced = vm->ticks_coalesced;
+	s->tsc = now + vm->tsc_offset;
 	s->halt_pending = vm->halt.pending;
 	if (vm->halt.pending) {
 		s->halt.reason = h->reason & TVMM_EXIT_REASON_BASIC_MASK;
@@ -340,6 +344,7 @@ static void snapshot_restore_vcpu(struct tvmm_vm *vm, const struct tvmm_vm_state
 	struct tvmm_guest_regs *g = &vm->regs;
 	struct tvmm_exit_info *h = &vm->halt.exit;
 	unsigned int i;
+	u64 now;
 
 	g->rax = s->rax;
 	g->rbx = s->rbx;
@@ -368,7 +373,10 @@ static void snapshot_restore_vcpu(struct tvmm_vm *vm, const struct tvmm_vm_state
 	vm->irq_pending = s->irq_pending;
 	vm->irq_window = s->irq_window;
 	vm->halted = s->halted;
-	vm->timer_deadline = rdtsc() + s->timer_left;	/* this host's clock */
+	/* The guest's clock and its timer's phase, on this host's TSC. */
+	now = rdtsc();
+	vm->tsc_offset = s->tsc - now;
+	vm->timer_deadline = now + s->timer_left;
 	vm->ticks_delivered = s->ticks_delivered;
 	vm->ticks_coalesced = s->ticks_coalesced;
 	vm->halt.pending = s->halt_pending;
@@ -429,61 +437,25 @@ static int snapshot_restore_exec(struct tvmm_vm *vm, const struct tvmm_vm_state 
 }
 
 /**
- * snapshot_set_state() - TVMM_SET_STATE: build this fresh VM from a state.
- * @vm: a VM just opened: no config set since, no image (run_lock held)
- * @argp: the caller's struct tvmm_vm_state and, at its ram_addr, the RAM
+ * snapshot_restore() - put a checked state into a VM just built for it.
+ * @vm: its config set from @s and its RAM allocated (vm.c), nothing run
+ * @s: the state, checked by snapshot_check(); kept until the first slice
  *
- * Everything is checked (snapshot_check.c) before anything is built; on
- * any error the VM is left as open() made it. The VMCS is written from
- * the state at the first run slice (snapshot_load_vmcs()).
- * Return: 0; -EBUSY (not a fresh VM), -EINVAL with the reason in the
- * caller's error[], -EFAULT, -ENOMEM.
+ * The RAM comes from the caller's @s->ram_addr; the VMCS half is written
+ * at the first run slice (snapshot_load_vmcs()).
+ * Return: 0, or -EFAULT (the RAM could not be read) or an EPT error.
  */
-int snapshot_set_state(struct tvmm_vm *vm, void __user *argp)
+int snapshot_restore(struct tvmm_vm *vm, const struct tvmm_vm_state *s)
 {
-	struct tvmm_vm_state *s;
-	char why[TVMM_MESSAGE_MAX] = "";
-	int err;
+	int err = snapshot_copy_ram(vm, s->ram_addr, false);
 
-	if (vm->image_loaded || vm->restore)
-		return -EBUSY;
-	s = memdup_user(argp, sizeof(*s));
-	if (IS_ERR(s))
-		return PTR_ERR(s);
-	err = vm_set_config(vm, &s->config);
-	if (err) {
-		snprintf(why, sizeof(why), "config: mode, flags, RAM size or timer out of range");
-		goto out;
-	}
-	err = snapshot_check(vm, s, why, sizeof(why));
-	if (err)
-		goto out_config;
-	err = vm_build(vm);
-	if (err)
-		goto out_config;
-	err = snapshot_copy_ram(vm, s->ram_addr, false);
 	if (!err)
 		err = snapshot_restore_exec(vm, s);
-	if (err) {
-		snprintf(why, sizeof(why), "cannot copy the RAM (%d)", err);
-		vm_unbuild(vm);
-		goto out_config;
-	}
+	if (err)
+		return err;
 	snapshot_restore_vcpu(vm, s);
-	vm->restore = s;	/* its VMCS half goes in at the first slice */
-	vm->image_loaded = true;
 	snapshot_update_exit_limit(vm);
 	return 0;
-
-out_config:
-	memset(&vm->config, 0, sizeof(vm->config));
-	vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
-out:
-	kfree(s);
-	if (why[0] && copy_to_user(argp + offsetof(struct tvmm_vm_state, error), why,
-				   sizeof(why)))
-		return -EFAULT;
-	return err;
 }
 
 /*

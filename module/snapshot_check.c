@@ -130,8 +130,9 @@ static const char *check_segs(const struct tvmm_vm_state *st, bool ring1,
 			    (s->ar & SEG_AR_S) || (s->selector & SEL_TI))
 				return "not a busy 32-bit TSS in the GDT";
 		} else if (i == SEG_LDTR) {
-			if (!(s->ar & SEG_AR_UNUSABLE) &&
-			    (SEG_AR_TYPE(s->ar) != TYPE_LDT || (s->ar & SEG_AR_S) || (s->selector & SEL_TI)))
+			if (!(s->ar & SEG_AR_UNUSABLE) && (SEG_AR_TYPE(s->ar) != TYPE_LDT ||
+							    (s->ar & SEG_AR_S) ||
+							    (s->selector & SEL_TI)))
 				return "not an LDT in the GDT";
 		} else {
 			why = check_seg_code_data(i, s, ss_dpl, ring1);
@@ -152,8 +153,8 @@ static const char *check_regs(struct tvmm_vm *vm, const struct tvmm_vm_state *s)
 	u64 cr0 = s->cr0;
 	unsigned int i;
 
-	if (!vm_regs_valid(vm, &r))
-		return "RIP, RSP or RFLAGS: a value TVMM_SET_REGS refuses (above 4 GiB, reserved or VM flag, IOPL > 0 de-privileged)";
+	if (!vcpu_regs_valid(vm, &r))
+		return "RIP, RSP or RFLAGS: refused as TVMM_SET_REGS would (4 GiB, VM, IOPL)";
 	if (!cr_check_cr0(vm, &cr0) || cr0 != s->cr0 || !(cr0 & X86_CR0_PE))
 		return "CR0: a value the CPU refuses, or protection off";
 	if (tvmm_mode_ring1(vm->config.mode) && (cr0 & X86_CR0_PG))
@@ -337,7 +338,8 @@ int snapshot_check(struct tvmm_vm *vm, const struct tvmm_vm_state *s, char *why,
 	const char *what;
 
 	if (s->version != TVMM_STATE_VERSION || s->size != sizeof(*s)) {
-		snprintf(why, size, "state version %u, size %u: this tvmm.ko reads version %u, size %zu",
+		snprintf(why, size,
+			 "state version %u, size %u: this tvmm.ko reads version %u, size %zu",
 			 s->version, s->size, TVMM_STATE_VERSION, sizeof(*s));
 		return -EINVAL;
 	}

@@ -163,6 +163,7 @@ struct tvmm_vm {
 	u64 pause_at;			/* TVMM_PAUSE_AT: return after this many exits */
 	struct tvmm_vm_state *restore;	/* TVMM_SET_STATE: for the first slice's VMCS */
 	u64 cr0_shadow, cr4_shadow;	/* what the guest believes CR0/CR4 hold */
+	u64 tsc_offset;			/* guest TSC - host TSC: 0, or a restored VM's */
 	u32 end;			/* enum tvmm_end, sticky once set */
 	u64 end_info;
 	u32 exit_status;
@@ -341,6 +342,7 @@ const char *tvmm_lab_dir(unsigned int lab);
  * CPU. Called with the VMCS current.
  */
 void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value);
+bool vcpu_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r);
 u64 vcpu_gpr_read(struct tvmm_vm *vm, unsigned int n);
 void vcpu_gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
 unsigned int vcpu_cpl(struct tvmm_vm *vm);
@@ -453,17 +455,13 @@ __poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,
 
 /* vm.c: /dev/tvmm file operations (one open file = one VM). */
 extern const struct file_operations tvmm_vm_fops;
-int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg);
-int vm_build(struct tvmm_vm *vm);
-void vm_unbuild(struct tvmm_vm *vm);
-bool vm_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r);
 
-/* snapshot.c, snapshot_check.c: save a VM, restore it in another, pause it. */
+/* snapshot.c, snapshot_check.c: save a VM, restore it into another (vm.c), pause it. */
 void snapshot_update_exit_limit(struct tvmm_vm *vm);
 void snapshot_exit_limit(struct tvmm_vm *vm);
 int snapshot_pause_at(struct tvmm_vm *vm, u64 exits);
 int snapshot_get_state(struct tvmm_vm *vm, void __user *argp);
-int snapshot_set_state(struct tvmm_vm *vm, void __user *argp);
+int snapshot_restore(struct tvmm_vm *vm, const struct tvmm_vm_state *s);
 int snapshot_load_vmcs(struct tvmm_vm *vm);
 void snapshot_free(struct tvmm_vm *vm);
 int snapshot_check(struct tvmm_vm *vm, const struct tvmm_vm_state *s, char *why,

@@ -337,6 +337,7 @@ struct tvmm_vm_state {
 	__u8 reserved1[2];
 	__u64 timer_left;	/* TSC ticks to the next tick: the timer's phase */
 	__u64 ticks_delivered, ticks_coalesced;
+	__u64 tsc;		/* the guest's TSC when saved: its clock goes on from here */
 	struct tvmm_state_halt halt;	/* if halt_pending */
 	/* tvmm-dev (module/mmio.c). */
 	__u32 dev_scratch, dev_counter, dev_doorbells, reserved2;
