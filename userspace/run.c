@@ -591,6 +591,46 @@ int run_capture(const char *image_path, unsigned int mode, struct run_capture *c
 	return status;
 }
 
+int run_output_option(struct run_ctx *ctx, const char *cmd, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'T':
+		ctx->trace_path = arg;
+		return TVMM_EXIT_OK;
+	case 'F':
+		if (strcmp(arg, "jsonl") && strcmp(arg, "binary")) {
+			print_error("%s: --trace-format %s: give jsonl (the default) or binary.",
+				    cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		ctx->trace_binary = !strcmp(arg, "binary");
+		return TVMM_EXIT_OK;
+	case 'S':
+		ctx->snapshot_path = arg;
+		return TVMM_EXIT_OK;
+	default:
+		if (parse_count(arg, &ctx->snapshot_at) || !ctx->snapshot_at) {
+			print_error("%s: --snapshot-at %s: give a number of exits, 1 or more.",
+				    cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		return TVMM_EXIT_OK;
+	}
+}
+
+int run_output_options_check(const struct run_ctx *ctx, const char *cmd)
+{
+	if (ctx->trace_binary && !ctx->trace_path) {
+		print_error("%s: --trace-format binary needs --trace FILE.", cmd);
+		return TVMM_EXIT_USAGE;
+	}
+	if (ctx->snapshot_at && !ctx->snapshot_path) {
+		print_error("%s: --snapshot-at needs --snapshot FILE, where to save the VM.", cmd);
+		return TVMM_EXIT_USAGE;
+	}
+	return TVMM_EXIT_OK;
+}
+
 int run_open_trace(struct run_ctx *ctx)
 {
 	if (!ctx->trace_path)
@@ -712,15 +752,12 @@ int cmd_run(int argc, char **argv)
 			ctx.config.timer_ticks = v ? v : TVMM_TIMER_OFF;
 			break;
 		case 'T':
-			ctx.trace_path = optarg;
-			break;
 		case 'F':
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "binary")) {
-				print_error("run: --trace-format %s: give jsonl (the default) or binary.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.trace_binary = !strcmp(optarg, "binary");
+		case 'S':
+		case 'A':
+			status = run_output_option(&ctx, "run", c, optarg);
+			if (status)
+				return status;
 			break;
 		case 'x':
 			if (parse_count(optarg, &v)) {
@@ -729,17 +766,6 @@ int cmd_run(int argc, char **argv)
 				return TVMM_EXIT_USAGE;
 			}
 			ctx.config.max_exits = v;
-			break;
-		case 'S':
-			ctx.snapshot_path = optarg;
-			break;
-		case 'A':
-			if (parse_count(optarg, &v) || !v) {
-				print_error("run: --snapshot-at %s: give a number of exits, 1 or more.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.snapshot_at = v;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -758,14 +784,9 @@ int cmd_run(int argc, char **argv)
 	ctx.image_path = argv[optind];
 	ctx.name = strrchr(ctx.image_path, '/') ? strrchr(ctx.image_path, '/') + 1 :
 		   ctx.image_path;
-	if (ctx.trace_binary && !ctx.trace_path) {
-		print_error("run: --trace-format binary needs --trace FILE.");
-		return TVMM_EXIT_USAGE;
-	}
-	if (ctx.snapshot_at && !ctx.snapshot_path) {
-		print_error("run: --snapshot-at needs --snapshot FILE, where to save the VM.");
-		return TVMM_EXIT_USAGE;
-	}
+	status = run_output_options_check(&ctx, "run");
+	if (status)
+		return status;
 	if (ctx.snapshot_path && ctx.config.mode == TVMM_MODE_REAL) {
 		print_error("run: --snapshot: real-mode guests cannot be saved (tvmm saves protected-mode state only).");
 		return TVMM_EXIT_USAGE;

@@ -34,6 +34,13 @@ struct run_ctx {
 
 /* Run the VM, built on ctx->fd, until it ends or is saved; an exit status. */
 int run_loop(struct run_ctx *ctx);
+/*
+ * --trace, --trace-format, --snapshot, --snapshot-at (getopt letters T, F,
+ * S, A), shared by `run` and `restore` (@cmd, for messages): store one;
+ * then check they go together. 0 or TVMM_EXIT_USAGE, the error printed.
+ */
+int run_output_option(struct run_ctx *ctx, const char *cmd, int opt, const char *arg);
+int run_output_options_check(const struct run_ctx *ctx, const char *cmd);
 /* Open --trace FILE (and write the binary header); 0 or an exit status. */
 int run_open_trace(struct run_ctx *ctx);
 /* Close it; 0 or an exit status (a write error shows only at close). */

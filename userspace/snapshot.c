@@ -124,25 +124,12 @@ int cmd_restore(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'T':
-			ctx.trace_path = optarg;
-			break;
 		case 'F':
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "binary")) {
-				print_error("restore: --trace-format %s: give jsonl (the default) or binary.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.trace_binary = !strcmp(optarg, "binary");
-			break;
 		case 'S':
-			ctx.snapshot_path = optarg;
-			break;
 		case 'A':
-			if (parse_count(optarg, &ctx.snapshot_at) || !ctx.snapshot_at) {
-				print_error("restore: --snapshot-at %s: give a number of exits, 1 or more.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
+			status = run_output_option(&ctx, "restore", c, optarg);
+			if (status)
+				return status;
 			break;
 		case 'h':
 			restore_usage(stdout);
@@ -157,10 +144,9 @@ int cmd_restore(int argc, char **argv)
 		restore_usage(stderr);
 		return TVMM_EXIT_USAGE;
 	}
-	if ((ctx.trace_binary && !ctx.trace_path) || (ctx.snapshot_at && !ctx.snapshot_path)) {
-		print_error("restore: --trace-format needs --trace FILE, --snapshot-at needs --snapshot FILE.");
-		return TVMM_EXIT_USAGE;
-	}
+	status = run_output_options_check(&ctx, "restore");
+	if (status)
+		return status;
 	path = argv[optind];
 	snap = calloc(1, sizeof(*snap));
 	if (!snap) {
