@@ -101,6 +101,8 @@ step vm-bochs-2cpus vm 75 bash tests/labvm/labvm.sh tests --emulator bochs \
 # the reboot notifier at the lab VM's power-off, a guest running on
 # CPU 1: VMX off on both CPUs (read from serial.log on the host)
 step vm-bochs-reboot vm 30 bash tests/labvm/reboot_test.sh --cpus 2
+# a VM saved in one lab VM boot and restored in another (two boots)
+step vm-bochs-crossboot vm 60 bash tests/labvm/crossboot_test.sh
 step vm-qemu-novmx vm 9 bash tests/labvm/labvm.sh tests --emulator qemu-novmx \
 	--select novmx_test
 # every lab's autograder fails on its own stub (one lab VM boot)
