@@ -26,6 +26,7 @@
 
 #include "tvmm.h"
 #include "vmcs_fields.h"
+#include "include/tvmm/insn.h"
 
 /* VMCS access rights (SDM 25.4.1, table 25-2). */
 #define SEG_AR_TYPE(ar)		((ar) & 0xf)
@@ -302,6 +303,7 @@ static const char *check_patch(struct tvmm_vm *vm, const struct tvmm_vm_state *s
 	unsigned long pages = vm->config.mem_size >> PAGE_SHIFT, i;
 	bool patch = vm->config.mode == TVMM_MODE_PATCH;
 	const struct tvmm_state_patch_site *p;
+	struct insn in;
 
 	if (s->nr_patch_sites > (patch ? TVMM_PATCH_SITES : 0))
 		return "patch sites: too many, or in a mode without patching";
@@ -311,6 +313,9 @@ static const char *check_patch(struct tvmm_vm *vm, const struct tvmm_vm_state *s
 		    p->kind >= PATCH_NR_KINDS || p->gpa + p->len > vm->config.mem_size ||
 		    memchr_inv(p->reserved, 0, sizeof(p->reserved)))
 			return "patch sites: a site outside RAM, of no known kind or length";
+		/* The original bytes must be one instruction of that length (patch.c). */
+		if (insn_decode(p->orig, p->len, &in) != INSN_OK || in.len != p->len)
+			return "patch sites: original bytes that are not one instruction";
 	}
 	for (; i < TVMM_STATE_PATCH_SITES; i++)
 		if (memchr_inv(&s->patch_sites[i], 0, sizeof(s->patch_sites[i])))

@@ -502,9 +502,6 @@ int run_loop(struct run_ctx *ctx)
 					       run.console_len : TVMM_CONSOLE_MAX);
 			if (!status)
 				status = drain_records(ctx);
-			/* The pause of --snapshot-at: exactly that many exits done. */
-			if (!status && ctx->snapshot_at && run.exits >= ctx->snapshot_at)
-				return run_save(ctx);
 			break;
 		case TVMM_RUN_TRACE_FULL:
 			/* A line not yet complete may come with it: print it too. */
@@ -544,6 +541,9 @@ int run_loop(struct run_ctx *ctx)
 		}
 		if (status)
 			return status;
+		/* The pause of --snapshot-at (either state): exactly that many exits done. */
+		if (ctx->snapshot_at && run.exits >= ctx->snapshot_at)
+			return run_save(ctx);
 	}
 
 interrupted:

@@ -165,9 +165,14 @@ int cmd_restore(int argc, char **argv)
 		status = run_open_trace(&ctx);
 	if (status)
 		goto out;
-	/* The trace flag is the VM's, as saved: a trace wanted now turns it on. */
+	/*
+	 * Records only if someone reads them now: a saved VM that was traced,
+	 * restored without --trace, would fill its ring and stop.
+	 */
 	if (ctx.trace)
 		snap->state.config.flags |= TVMM_CONFIG_TRACE;
+	else
+		snap->state.config.flags &= ~TVMM_CONFIG_TRACE;
 	ctx.config = snap->state.config;
 	snap->state.ram_addr = (unsigned long)snap->ram;
 	if (ioctl(ctx.fd, TVMM_SET_STATE, &snap->state) < 0) {

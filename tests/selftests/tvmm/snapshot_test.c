@@ -65,7 +65,8 @@ static int save_at(__u32 mode, const char *guest, __u64 n, struct vm_result *a,
 		ret = vm_run_step(fd, a);
 		if (!ret && a->run.state == TVMM_RUN_ENDED)
 			ret = -ECHILD;
-		if (!ret && a->run.state == TVMM_RUN_CONSOLE && a->run.exits >= n)
+		/* Paused: CONSOLE, or TRACE_FULL if the ring filled at that exit. */
+		if (!ret && a->run.exits >= n)
 			break;
 	}
 	if (!ret) {
