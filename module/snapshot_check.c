@@ -131,9 +131,10 @@ static const char *check_segs(const struct tvmm_vm_state *st, bool ring1,
 			    (s->ar & SEG_AR_S) || (s->selector & SEL_TI))
 				return "not a busy 32-bit TSS in the GDT";
 		} else if (i == SEG_LDTR) {
-			if (!(s->ar & SEG_AR_UNUSABLE) && (SEG_AR_TYPE(s->ar) != TYPE_LDT ||
-							    (s->ar & SEG_AR_S) ||
-							    (s->selector & SEL_TI)))
+			if (s->ar & SEG_AR_UNUSABLE)
+				continue;
+			if (SEG_AR_TYPE(s->ar) != TYPE_LDT || (s->ar & SEG_AR_S) ||
+			    (s->selector & SEL_TI))
 				return "not an LDT in the GDT";
 		} else {
 			why = check_seg_code_data(i, s, ss_dpl, ring1);
