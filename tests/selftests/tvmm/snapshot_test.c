@@ -461,4 +461,58 @@ TEST_F_TIMEOUT(snapshot, crafted_states_refused, 600)
 	free(st);
 }
 
+/*
+ * The tool, end to end: `tvmm run --snapshot` saves on SIGUSR1 (spin.bin
+ * never ends by itself; the signal comes a second in), `tvmm restore`
+ * continues it and, with --snapshot-at 5 more exits, saves it again: the
+ * exit count goes on from the saved one.
+ */
+TEST_F_TIMEOUT(snapshot, tool_sigusr1_and_restore, 300)
+{
+	char dir[PATH_MAX], cmd[PATH_MAX + 1024], out[512] = "";
+	unsigned long long saved = 0, again = 0;
+	FILE *f;
+	int status;
+
+	if (system("command -v tvmm >/dev/null 2>&1"))
+		SKIP(return, "the tvmm tool is not in PATH");
+	REQUIRE_GUEST("spin.bin");
+	guest_path("spin.bin", dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "cd /tmp && rm -f u1.snap u2.snap && { tvmm run --snapshot u1.snap --max-exits 1000000 %s >u1.out 2>&1 & "
+		 "pid=$!; sleep 1; kill -USR1 $pid; wait $pid; }", dir);
+	status = system(cmd);
+	ASSERT_TRUE(WIFEXITED(status));
+	f = fopen("/tmp/u1.out", "r");
+	if (f) {
+		out[fread(out, 1, sizeof(out) - 1, f)] = '\0';
+		fclose(f);
+	}
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("tvmm run --snapshot, SIGUSR1: %s", out);
+	ASSERT_EQ(1, sscanf(strstr(out, "after ") ? strstr(out, "after ") : "", "after %llu exits", &saved))
+		TH_LOG("no \"saved to u1.snap after N exits\": %s", out);
+	ASSERT_LT(0, saved);
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd /tmp && tvmm restore --snapshot u2.snap --snapshot-at %llu u1.snap >u2.out 2>&1",
+		 saved + 5);
+	status = system(cmd);
+	ASSERT_TRUE(WIFEXITED(status));
+	f = fopen("/tmp/u2.out", "r");
+	out[0] = '\0';
+	if (f) {
+		out[fread(out, 1, sizeof(out) - 1, f)] = '\0';
+		fclose(f);
+	}
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("tvmm restore: %s", out);
+	EXPECT_NE(NULL, strstr(out, "restored spin.bin"));
+	ASSERT_NE(NULL, strstr(out, "saved to u2.snap after "))
+		TH_LOG("the restored VM was not saved again: %s", out);
+	sscanf(strstr(out, "saved to u2.snap after ") + strlen("saved to u2.snap after "),
+	       "%llu", &again);
+	EXPECT_EQ(saved + 5, again) TH_LOG("saved at %llu, then %llu", saved, again);
+	TH_LOG("saved on SIGUSR1 after %llu exits; restored, saved again after %llu", saved, again);
+	system("rm -f /tmp/u1.snap /tmp/u2.snap /tmp/u1.out /tmp/u2.out");
+}
+
 TEST_HARNESS_MAIN
