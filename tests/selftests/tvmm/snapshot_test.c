@@ -6,8 +6,8 @@
  *
  * Rule under test (docs/snapshot-format.md; the notes' "migrate"): the
  * guest cannot tell it was saved and restored. For the mini-OS in every
- * mode (hw, deprivileged, patch, paravirt), paused after N exits, saved,
- * and continued in a fresh VM:
+ * mode (hw, deprivileged, patch, paravirt), paused after N exits (four
+ * points through its run), saved, and continued in a fresh VM:
  *   console(first VM) + console(restored VM) == console(a run never stopped);
  *   the first VM's trace followed by the restored one's equals the
  *     uninterrupted trace, record for record (reason, RIP, action), once
@@ -201,9 +201,9 @@ FIXTURE_TEARDOWN(snapshot)
 }
 
 /*
- * The proof for one mode: the uninterrupted run, then for two points
- * (early in the boot, and in the app) run to the point, save, restore,
- * run to the end, and compare.
+ * The proof for one mode: the uninterrupted run, then for four points
+ * (1/8, 3/8, 5/8, 7/8 of its exits) run to the point, save, restore, run
+ * to the end, and compare.
  */
 static void check_mode(struct __test_metadata *_metadata, FIXTURE_DATA(snapshot) *self,
 		       __u32 mode, const char *guest)
@@ -211,7 +211,7 @@ static void check_mode(struct __test_metadata *_metadata, FIXTURE_DATA(snapshot)
 	const char *name = tvmm_mode_name(mode);
 	char console[sizeof(self->full.console) * 2];
 	size_t nwant, ngot, i, k, nrips = 0;
-	__u64 total, points[2], rips[MAX_ISR_RIPS] = { 0 };
+	__u64 total, points[4], rips[MAX_ISR_RIPS] = { 0 };
 	int ret, fd;
 
 	ret = run_minios(mode, guest, &self->full);
@@ -221,8 +221,9 @@ static void check_mode(struct __test_metadata *_metadata, FIXTURE_DATA(snapshot)
 	ASSERT_EQ(TVMM_RUN_ENDED, self->full.run.state);
 	ASSERT_STREQ(MINIOS_TEXT, self->full.console);
 	total = self->full.run.exits;
-	points[0] = total / 5;
-	points[1] = total * 3 / 5;
+	/* The boot's HLT waits, the CLI section, the app's spin, its last lines. */
+	for (k = 0; k < 4; k++)
+		points[k] = total * (2 * k + 1) / 8;
 	self->want = calloc(self->full.nrecs + 1, sizeof(*self->want));
 	ASSERT_NE(NULL, self->want);
 	find_isr_rips(&self->full, rips, &nrips);
@@ -233,7 +234,7 @@ static void check_mode(struct __test_metadata *_metadata, FIXTURE_DATA(snapshot)
 	/* hw: the handler's STI does not exit; elsewhere it does, at one place. */
 	EXPECT_EQ(mode == TVMM_MODE_HW ? 0 : 1, nrips);
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 4; k++) {
 		ret = save_at(mode, guest, points[k], &self->a, &self->sv);
 		ASSERT_EQ(0, ret) TH_LOG("%s: run to %llu exits and save: %s", name,
 					 (unsigned long long)points[k], strerror(-ret));
