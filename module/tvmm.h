@@ -342,10 +342,11 @@ const char *tvmm_lab_dir(unsigned int lab);
  * CPU. Called with the VMCS current.
  */
 void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value);
-bool vcpu_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r);
 u64 vcpu_gpr_read(struct tvmm_vm *vm, unsigned int n);
 void vcpu_gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
 unsigned int vcpu_cpl(struct tvmm_vm *vm);
+/* RIP, RSP, RFLAGS a guest could hold (TVMM_SET_REGS, a restored state). */
+bool vcpu_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r);
 void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 void vcpu_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
 			   u32 vector, bool has_error, u32 error_code);
