@@ -473,14 +473,16 @@ static int run_save(struct run_ctx *ctx)
 
 int run_loop(struct run_ctx *ctx)
 {
+	/* One pause: --snapshot-at or --migrate-at (cmd_run allows only one). */
+	unsigned long long pause = ctx->snapshot_at ? ctx->snapshot_at : ctx->migrate_at;
 	struct tvmm_run run;
 	char how[96];
 	int status;
 
-	if (ctx->snapshot_at && ioctl(ctx->fd, TVMM_PAUSE_AT, &ctx->snapshot_at) < 0) {
+	if (pause && ioctl(ctx->fd, TVMM_PAUSE_AT, &pause) < 0) {
 		if (errno == EINVAL) {
-			print_error("run: --snapshot-at %llu: the VM has made that many exits already; give a later point.",
-				    ctx->snapshot_at);
+			print_error("run: --%s-at %llu: the VM has made that many exits already; give a later point.",
+				    ctx->snapshot_at ? "snapshot" : "migrate", pause);
 			return TVMM_EXIT_USAGE;
 		}
 		return vm_error("TVMM_PAUSE_AT", errno);
@@ -533,6 +535,7 @@ int run_loop(struct run_ctx *ctx)
 				return TVMM_EXIT_OK;
 			}
 			print_summary(ctx, &run, how, status);
+			migrate_report(ctx);
 			return status;
 		default:
 			print_error("TVMM_RUN returned state %u, which this tool does not know: rebuild module and tool from one tree.",
@@ -544,6 +547,11 @@ int run_loop(struct run_ctx *ctx)
 		/* The pause of --snapshot-at (either state): exactly that many exits done. */
 		if (ctx->snapshot_at && run.exits >= ctx->snapshot_at)
 			return run_save(ctx);
+		if (ctx->migrate_at && !ctx->migrated && run.exits >= ctx->migrate_at) {
+			status = migrate_now(ctx, run.exits);
+			if (status)
+				return status;
+		}
 	}
 
 interrupted:
@@ -665,7 +673,8 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"usage: %s run [--mode hw|real|deprivileged|paravirt|patch] [--mem SIZE]\n"
 		"                [--timer TICKS] [--trace FILE.jsonl] [--trace-format jsonl|binary]\n"
-		"                [--max-exits N] [--snapshot FILE [--snapshot-at N]] IMAGE\n"
+		"                [--max-exits N] [--snapshot FILE [--snapshot-at N]]\n"
+		"                [--cpu A] [--migrate-to B --migrate-at N] IMAGE\n"
 		"  Run the flat guest IMAGE (loaded at 0x10000; 0x7c00 in real mode) until\n"
 		"  it ends. Its console (port 0xE9) goes to stdout, a summary to stderr.\n"
 		"  --mode MODE       hw (default): ring 0, protected mode, VT-x;\n"
@@ -686,6 +695,9 @@ static void run_usage(FILE *out)
 		"  --max-exits N     end the VM after N exits (0: no limit)\n"
 		"  --snapshot FILE   on SIGUSR1, or after --snapshot-at N exits, save the\n"
 		"                    whole VM to FILE and stop; `tvmm restore FILE` goes on\n"
+		"  --cpu A           run the VM on CPU A only\n"
+		"  --migrate-to B --migrate-at N\n"
+		"                    after N exits, move the running VM to CPU B\n"
 		"  -h, --help\n"
 		"  Exit status: 0 hlt; the guest's status for a hypercall exit; 110-117\n"
 		"  when the VM dies (triple fault, EPT violation, ...); 130 on Ctrl-C.\n",
@@ -703,6 +715,9 @@ int cmd_run(int argc, char **argv)
 		{ "max-exits", required_argument, NULL, 'x' },
 		{ "snapshot", required_argument, NULL, 'S' },
 		{ "snapshot-at", required_argument, NULL, 'A' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "migrate-to", required_argument, NULL, 'G' },
+		{ "migrate-at", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -712,6 +727,7 @@ int cmd_run(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
+	ctx.cpu = ctx.migrate_to = -1;
 	ctx.console_at_bol = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -767,6 +783,23 @@ int cmd_run(int argc, char **argv)
 			}
 			ctx.config.max_exits = v;
 			break;
+		case 'C':
+		case 'G':
+			if (parse_count(optarg, &v) || v > 4095) {
+				print_error("run: --%s %s: give a CPU number (0, 1, ...).",
+					    c == 'C' ? "cpu" : "migrate-to", optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			*(c == 'C' ? &ctx.cpu : &ctx.migrate_to) = (int)v;
+			break;
+		case 'N':
+			if (parse_count(optarg, &v) || !v) {
+				print_error("run: --migrate-at %s: give a number of exits, 1 or more.",
+					    optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			ctx.migrate_at = v;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return TVMM_EXIT_OK;
@@ -787,6 +820,15 @@ int cmd_run(int argc, char **argv)
 	status = run_output_options_check(&ctx, "run");
 	if (status)
 		return status;
+	if ((ctx.migrate_at != 0) != (ctx.migrate_to >= 0) || (ctx.migrate_at && ctx.snapshot_at)) {
+		print_error("run: --migrate-to CPU and --migrate-at N go together, and not with --snapshot-at.");
+		return TVMM_EXIT_USAGE;
+	}
+	if (ctx.cpu >= 0) {
+		status = migrate_pin(ctx.cpu);
+		if (status)
+			return status;
+	}
 	if (ctx.snapshot_path && ctx.config.mode == TVMM_MODE_REAL) {
 		print_error("run: --snapshot: real-mode guests cannot be saved (tvmm saves protected-mode state only).");
 		return TVMM_EXIT_USAGE;

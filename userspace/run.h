@@ -30,6 +30,10 @@ struct run_ctx {
 	const char *snapshot_path;
 	unsigned long long snapshot_at;
 	const char *name;		/* the VM's name: its image's file name */
+	/* --cpu, --migrate-to, --migrate-at (migrate.c); -1: no CPU asked for. */
+	int cpu, migrate_to;
+	unsigned long long migrate_at;
+	bool migrated;
 };
 
 /* Run the VM, built on ctx->fd, until it ends or is saved; an exit status. */
@@ -47,6 +51,11 @@ int run_open_trace(struct run_ctx *ctx);
 int run_close_trace(struct run_ctx *ctx);
 /* What went wrong with @what on the VM fd, beyond dev_error()'s cases. */
 int vm_error(const char *what, int err);
+
+/* migrate.c: run on @cpu only; move the VM now; say where it ran last. */
+int migrate_pin(int cpu);
+int migrate_now(struct run_ctx *ctx, unsigned long long exits);
+void migrate_report(struct run_ctx *ctx);
 
 /* snapshot.c: save the paused VM on ctx->fd to ctx->snapshot_path; an exit status. */
 int snapshot_save(struct run_ctx *ctx);
