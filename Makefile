@@ -10,6 +10,7 @@
 #
 # Main entry points (see README.md):
 #   make demo          boot the lab VM, load tvmm, show what it does
+#   make containers-demo   a container (unshare) next to a tvmm guest
 #   make check         the developer loop: host tier + the kselftest VM steps,
 #                      one step per CPU; ends with "N passed, N failed, N skipped"
 #   make check-full    every test (what CI runs): make check plus the lab
@@ -21,6 +22,11 @@
 #   make fuzz [SEED=S] [N=guests] [FIRST=I] [MODES=hw,patch]   random guests, every mode
 #   make fuzz-ioctl [SEED=S] [N=calls]    random /dev/tvmm calls, threads, rmmod
 #   make check-debug                      selftests + a fuzz batch on the debug kernel
+#
+# Docs (docs/README.md):
+#   make docs | slides                    pages / decks, numbers filled in
+#   make slides LANG=it                   the Italian decks (build/slides/it/)
+#   make figures [FORCE=1]                measure the numbers they quote
 #
 # Labs (labs/README.md, docs/instructor-guide.md):
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
@@ -39,13 +45,13 @@ LABVM := $(ROOT)/tests/labvm
 KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check check-full test-host test-vm \
-	demo labvm-run labvm-shell deps clean help docs slides \
+	demo containers-demo labvm-run labvm-shell deps clean help docs slides \
 	olddefconfig menuconfig setconfig config grade grade-all handout mutants
 
 all: module userspace guests
 
 help:
-	@sed -n '3,32p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,38p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -130,6 +136,9 @@ test-vm:
 demo:
 	bash $(LABVM)/demo.sh
 
+containers-demo:
+	bash $(LABVM)/containers_demo.sh
+
 labvm-run: guests
 	bash $(LABVM)/labvm.sh run --files "$(FILES)" --cmd "$(CMD)"
 
@@ -153,8 +162,18 @@ check-debug:
 bench:
 	bash tests/bench/run.sh
 
+# make figures: every measured number the pages, labs and slides quote,
+# from one lab VM run (the demo workloads and make bench), into
+# build/figures/numbers.json; done again only when module/, guests/,
+# userspace/ or the bench change (tests/figures/README.md). Boots the lab
+# VM.
+.PHONY: figures
+figures:
+	bash tests/figures/run.sh $(if $(FORCE),--force)
+
 # make docs: docs/*.md, docs/figures/*.dot and the man page rendered to
-# build/docs/; make slides: the decks of slides/ to build/slides/
+# build/docs/; make slides: the decks of slides/ to build/slides/ (both
+# make figures first, for the numbers)
 docs:
 	$(MAKE) -C docs
 

@@ -3,8 +3,9 @@
  * exits.c - the dispatcher: one handler per VM-exit reason.
  *
  * Concept: the "trap" half of trap-and-emulate. Every VM exit lands in
- * vmx_handle_exit(), which looks the exit reason up in exit_handlers[] and
- * calls the handler named after it (exit_<reason>). The handlers of the
+ * vmx_handle_exit() (exits.h: inline in the run loop, as it runs on every
+ * exit), which looks the exit reason up in exit_handlers[] here and calls
+ * the handler named after it (exit_<reason>). The handlers of the
  * instructions live in a file each (cpuid.c, hlt.c, io.c, cr.c, msr.c,
  * hypercall.c, debugreg.c, exits_guard.c): they make the instruction's
  * effect happen on the *virtual* machine and move the guest past it. Here
@@ -25,8 +26,7 @@
 #include "tvmm.h"
 #include "vmx_insn.h"
 #include "include/tvmm/exit_names.h"
-
-typedef void (*exit_handler_t)(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
+#include "exits.h"
 
 /* What an EPT violation's access was (qualification bits 0-2). */
 static const char *ept_access(u64 qual)
@@ -117,7 +117,8 @@ static void exit_exception_nmi(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		 "unexpected exception vector %u at rip 0x%llx", vector, exit->rip);
 }
 
-static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
+/* The dispatch table of vmx_handle_exit() (exits.h), by basic exit reason. */
+const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXCEPTION_NMI]	= exit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_host_event,
 	[EXIT_REASON_TRIPLE_FAULT]	= exit_triple_fault,
@@ -138,35 +139,16 @@ static const exit_handler_t exit_handlers[TVMM_NR_EXIT_REASONS] = {
 };
 
 /**
- * vmx_handle_exit() - dispatch one exit to its handler.
- * @vm: the VM, its VMCS current
- * @exit: what vcpu.c read; handlers set action and mnemonic
- *
- * An exit with no handler ends the VM and names the reason: a guest that
- * does something tvmm does not virtualize yet fails visibly, never silently.
+ * exit_unhandled() - an exit with no handler: end the VM and name the
+ * reason. A guest that does something tvmm does not virtualize yet fails
+ * visibly, never silently.
+ * @vm: the VM
+ * @exit: the exit (vmx_handle_exit(), exits.h)
  */
-void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
+void exit_unhandled(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
-	exit_handler_t handler = basic < TVMM_NR_EXIT_REASONS ? exit_handlers[basic] : NULL;
 
-	exit->action = TVMM_ACTION_EMULATED;
-	exit->mnemonic = "";
-	/*
-	 * An exception while the CPU delivered another event (event.c). Most
-	 * exits interrupted no delivery: the valid bit is tested here, so
-	 * they do not pay for the calls.
-	 */
-	if ((exit->idt_vectoring & TVMM_INTR_INFO_VALID) && event_delivery_faulted(vm, exit))
-		return;
-	if (handler) {
-		profile_mark(&vm->prof, PROFILE_DISPATCH);
-		handler(vm, exit);
-		profile_mark(&vm->prof, PROFILE_HANDLER);
-		if (exit->idt_vectoring & TVMM_INTR_INFO_VALID)
-			event_redeliver(vm, exit);
-		return;
-	}
 	exit->action = TVMM_ACTION_FATAL;
 	vcpu_end(vm, TVMM_END_UNHANDLED, basic,
 		 "exit reason %u (%s: %s) at rip 0x%llx has no handler in tvmm",

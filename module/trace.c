@@ -49,11 +49,15 @@ void trace_ring_free(struct tvmm_trace_ring *ring)
 
 /*
  * The usual case of trace_fetch_insn(), without calls: the 16 bytes at
- * @gpa lie in one page of guest RAM, so two 8-byte loads fetch them (the
- * guest's own bytes; those past the instruction are cleared). Return:
+ * @gpa lie in one page of guest RAM, so two 8-byte loads fetch them, the
+ * bytes past the instruction are masked off (x86 is little-endian: byte
+ * i of a word is bits 8i..8i+7), and a copy of constant size fills the
+ * record's whole insn[]: no memset of the slot and no copy of a variable
+ * length. Return:
  * true if done, false to take guest_mem_read().
  */
-static bool trace_fetch_fast(struct tvmm_vm *vm, u64 gpa, unsigned int len, u8 *insn)
+static bool trace_fetch_fast(struct tvmm_vm *vm, u64 gpa, unsigned int len,
+			     u8 insn[TVMM_INSN_MAX])
 {
 	u64 off = gpa & ~PAGE_MASK, words[2];
 	const u8 *guest;
@@ -62,7 +66,13 @@ static bool trace_fetch_fast(struct tvmm_vm *vm, u64 gpa, unsigned int len, u8 *
 		return false;
 	guest = page_address(vm->mem.pages[gpa >> PAGE_SHIFT]) + off;
 	memcpy(words, guest, sizeof(words));
-	memcpy(insn, words, len);
+	if (len < 8) {			/* len is 1..15 (the caller checked) */
+		words[0] &= (1ULL << (8 * len)) - 1;
+		words[1] = 0;
+	} else {
+		words[1] &= (1ULL << (8 * (len - 8))) - 1;
+	}
+	memcpy(insn, words, TVMM_INSN_MAX);	/* constant: two stores */
 	return true;
 }
 
@@ -85,28 +95,35 @@ static void trace_copy_mnemonic(struct tvmm_vm *vm, const char *name,
 /*
  * The bytes of the instruction that exited, when the exit reports its
  * length (instruction exits) and the guest runs without paging, so that
- * CS.base + RIP is a guest-physical address.
+ * CS.base + RIP is a guest-physical address. Every path writes all of
+ * insn[]: the slot still holds an older record's bytes.
  */
 static void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 			     struct tvmm_exit_record *rec)
 {
+	unsigned int len = exit->insn_len;
 	u64 linear;
 
 	rec->insn_len = 0;
-	memset(rec->insn, 0, sizeof(rec->insn));	/* the slot's old bytes */
-	if (!exit->insn_len || exit->insn_len > TVMM_INSN_MAX)
-		return;
+	if (!len || len > TVMM_INSN_MAX || (vm->cr0_shadow & X86_CR0_PG && !exit->insn_bytes))
+		goto none;
 	if (exit->insn_bytes) {		/* patch.c: the original, not the INT3 */
-		memcpy(rec->insn, exit->insn_bytes, exit->insn_len);
-		rec->insn_len = exit->insn_len;
+		memset(rec->insn, 0, sizeof(rec->insn));
+		memcpy(rec->insn, exit->insn_bytes, len);
+		rec->insn_len = len;
 		return;
 	}
-	if (vm->cr0_shadow & X86_CR0_PG)
-		return;
 	linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
-	if (trace_fetch_fast(vm, linear, exit->insn_len, rec->insn) ||
-	    !guest_mem_read(&vm->mem, linear, rec->insn, exit->insn_len))
-		rec->insn_len = exit->insn_len;
+	if (trace_fetch_fast(vm, linear, len, rec->insn)) {
+		rec->insn_len = len;
+		return;
+	}
+	memset(rec->insn, 0, sizeof(rec->insn));
+	if (!guest_mem_read(&vm->mem, linear, rec->insn, len))
+		rec->insn_len = len;
+	return;
+none:
+	memset(rec->insn, 0, sizeof(rec->insn));
 }
 
 /**

@@ -14,6 +14,7 @@
 #include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -25,6 +26,7 @@
 #include "include/uapi/tvmm.h"
 #include "include/tvmm/vmx_arch.h"
 #include "vcpu_regs.h"
+#include "vmx_insn.h"
 #include "profile.h"
 
 /*
@@ -84,7 +86,10 @@ struct tvmm_trace_ring {
 	wait_queue_head_t wait;		/* poll() and blocking readers */
 };
 
-/* What vmx_handle_exit() learned about one exit, for the trace record. */
+/*
+ * What vmx_handle_exit() learned about one exit, for the trace record.
+ * vcpu_read_exit() (vcpu.c) sets every field: a new one must be set there.
+ */
 struct tvmm_exit_info {
 	u32 reason;			/* full VM_EXIT_REASON field */
 	u64 qual;
@@ -327,7 +332,28 @@ bool exit_guard_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 int vmx_register_pm_hooks(void);
 void vmx_unregister_pm_hooks(void);
 void vmx_cpu_set_loaded_vmcs(u64 hpa);
-bool vmx_cpu_is_on(void);
+
+/*
+ * Per-CPU VMX state. Only the CPU itself writes it (from its hotplug
+ * callback); debugfs reads it for display.
+ */
+struct vmx_cpu {
+	struct page *vmxon_region;	/* 4 KiB, revision id in word 0 */
+	bool vmx_on;			/* between our VMXON and VMXOFF */
+	bool suspended;			/* VMXOFF for a suspend: VMXON at resume */
+	u64 loaded_vmcs;		/* physical address of the current VMCS, or 0 */
+};
+
+DECLARE_PER_CPU(struct vmx_cpu, vmx_cpu);
+
+/*
+ * Is this CPU still in VMX operation? Asked before every entry, with
+ * interrupts off (nothing can change it then): inline, one per-CPU load.
+ */
+static inline bool vmx_cpu_is_on(void)
+{
+	return this_cpu_read(vmx_cpu.vmx_on);
+}
 
 /* vcpu.c: the run loop. */
 int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run);
@@ -341,7 +367,22 @@ const char *tvmm_lab_dir(unsigned int lab);
  * vcpu_state.c: the bottom layer, what every handler does to the virtual
  * CPU. Called with the VMCS current.
  */
-void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value);
+void vcpu_write_failed(struct tvmm_vm *vm, unsigned long field);
+
+/*
+ * vcpu_write() - VMWRITE a field of the running VM's VMCS, checked; a
+ * failure ends the VM (vcpu_write_failed()). Inline: every exit writes
+ * at least RIP, and a call would cost more than the VMWRITE itself.
+ */
+static inline void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value)
+{
+	int err = 0;
+
+	vmx_vmwrite(field, value, &err);
+	if (unlikely(err))
+		vcpu_write_failed(vm, field);
+}
+
 u64 vcpu_gpr_read(struct tvmm_vm *vm, unsigned int n);
 void vcpu_gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
 unsigned int vcpu_cpl(struct tvmm_vm *vm);
@@ -363,9 +404,6 @@ static inline void vcpu_inject_gp(struct tvmm_vm *vm, struct tvmm_exit_info *exi
 {
 	vcpu_inject_exception(vm, exit, TVMM_EXC_GP, true, 0);
 }
-
-/* exits.c: the dispatcher, one handler per exit reason. VMCS current. */
-void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 
 /* event.c: exits in the middle of an event's delivery. */
 bool event_delivery_faulted(struct tvmm_vm *vm, struct tvmm_exit_info *exit);

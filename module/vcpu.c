@@ -40,6 +40,7 @@
 
 #include "tvmm.h"
 #include "debugreg.h"
+#include "exits.h"
 #include "virq.h"
 #include "vmx_insn.h"
 #include "include/tvmm/exit_names.h"
@@ -141,7 +142,13 @@ static const u8 exit_reads_lean[TVMM_NR_EXIT_REASONS] = {
 	[EXIT_REASON_CR_ACCESS]		= EXIT_READS_QUAL | EXIT_READS_LEN,
 };
 
-/* Read what this exit's handler (and, if traced, its record) needs. */
+/*
+ * Read what this exit's handler (and, if traced, its record) needs. Every
+ * field of *@exit is written exactly once, with what was read or with 0:
+ * clearing the whole struct first and then overwriting it would store
+ * most fields twice, on every exit. (A field added to struct
+ * tvmm_exit_info must be set here.)
+ */
 static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 {
 	u32 basic = reason & TVMM_EXIT_REASON_BASIC_MASK;
@@ -150,25 +157,37 @@ static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 	if (basic < TVMM_NR_EXIT_REASONS && exit_reads_lean[basic])
 		reads = exit_reads_lean[basic];
 
-	*exit = (struct tvmm_exit_info){ .reason = reason, .tsc_exit = tsc };
+	exit->reason = reason;
+	exit->tsc_exit = tsc;
 	exit->rip = vmcs_read(VMCS_GUEST_RIP);
 	exit->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	if (reads & EXIT_READS_QUAL)
-		exit->qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	if (reads & EXIT_READS_LEN)
-		exit->insn_len = vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	exit->qual = reads & EXIT_READS_QUAL ? vmcs_read(VMCS_EXIT_QUALIFICATION) : 0;
+	exit->insn_len = reads & EXIT_READS_LEN ? vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN) : 0;
+	exit->intr_info = 0;
+	exit->error_code = 0;
 	if (reads & EXIT_READS_INTR) {
 		exit->intr_info = vmcs_read(VMCS_VM_EXIT_INTR_INFO);
 		exit->error_code = vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE);
 	}
+	exit->idt_vectoring = 0;
+	exit->idt_vectoring_error = 0;
 	if (reads & EXIT_READS_VECTORING) {
 		exit->idt_vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
 		if (exit->idt_vectoring & TVMM_INTR_INFO_DELIVER_CODE)
 			exit->idt_vectoring_error =
 				vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE);
 	}
+	exit->gpa = 0;
 	if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_EPT_MISCONFIG)
 		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+	/* What the handler and the record fill in. */
+	exit->action = TVMM_ACTION_EMULATED;
+	exit->vif = false;
+	exit->mnemonic = NULL;
+	exit->insn_bytes = NULL;
+	exit->mmio_value = 0;
+	exit->mmio_width = 0;
+	exit->mmio_write = false;
 }
 
 /* Does anyone want this VM's exit records: its user, trace-cmd or perf? */
@@ -217,11 +236,18 @@ static bool vcpu_null_handler(struct tvmm_vm *vm, u32 reason)
 	return true;
 }
 
+/*
+ * What need_resched() and signal_pending(current) test, in one word: the
+ * thread flags. Asked after every exit, so they are read once here, not
+ * once per helper (each helper tests its own bit of the same word).
+ */
+#define VCPU_HOST_WANTS_CPU	(_TIF_NEED_RESCHED | _TIF_SIGPENDING | _TIF_NOTIFY_SIGNAL)
+
 /* Should this slice stop after the exit just handled? */
 static bool vcpu_slice_over(struct tvmm_vm *vm)
 {
-	return vm->end || vm->console_flush || vm->halted || need_resched() ||
-	       signal_pending(current) ||
+	return vm->end || vm->console_flush || vm->halted ||
+	       (read_thread_flags() & VCPU_HOST_WANTS_CPU) ||
 	       ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace));
 }
 
@@ -306,6 +332,13 @@ static int vcpu_slice_prepare(struct tvmm_vm *vm)
  */
 struct vcpu_loop {
 	const struct tvmm_host_state *hs;	/* the host's, to restore */
+	/*
+	 * The host's debug registers around one entry (debugreg.h). Here and
+	 * not a local of vcpu_enter(): the kernel zeroes every local on
+	 * entry to its function (CONFIG_INIT_STACK_ALL_ZERO), which would
+	 * cost a 48-byte clear per exit; here it is cleared once a slice.
+	 */
+	struct tvmm_host_debug hd;
 	int launched;				/* VMLAUNCH done: VMRESUME next */
 	unsigned long host_rsp;			/* HOST_RSP in the VMCS (entry.S) */
 	u64 tsc;				/* TSC right after the last exit */
@@ -323,7 +356,6 @@ struct vcpu_loop {
  */
 static int vcpu_enter(struct tvmm_vm *vm, struct vcpu_loop *loop)
 {
-	struct tvmm_host_debug hd;
 	int ret;
 
 	profile_mark(&vm->prof, PROFILE_LOOP);
@@ -336,12 +368,12 @@ static int vcpu_enter(struct tvmm_vm *vm, struct vcpu_loop *loop)
 	}
 	if (trace_tvmm_entry_enabled())
 		trace_tvmm_entry(vm->id, vmcs_read(VMCS_GUEST_RIP));
-	dr_load_guest(vm, &hd);
+	dr_load_guest(vm, &loop->hd);
 	profile_mark(&vm->prof, PROFILE_ENTRY);
 	ret = tvmm_vmx_enter(&vm->regs, loop->launched, &loop->host_rsp);
 	loop->tsc = rdtsc();
 	profile_mark(&vm->prof, PROFILE_SWITCH);
-	dr_restore_host(&hd);
+	dr_restore_host(&loop->hd);
 	host_debugctl_restore_irqoff(loop->hs);
 	if (ret == VMX_ENTER_EXITED) {
 		loop->reason = vmcs_read(VMCS_VM_EXIT_REASON);	/* read once */
@@ -354,7 +386,7 @@ static int vcpu_enter(struct tvmm_vm *vm, struct vcpu_loop *loop)
 }
 
 /*
- * An exit, handled: dispatched (exits.c), then the next entry's interrupt
+ * An exit, handled: dispatched (exits.h), then the next entry's interrupt
  * decision (virq.c) and the record (trace.c). A HLT that made the vCPU
  * wait keeps its record for the next slice (vcpu_slice_prepare()).
  */

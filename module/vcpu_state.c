@@ -26,23 +26,18 @@
 #include "include/tvmm/insn.h"
 
 /**
- * vcpu_write() - VMWRITE a field of the running VM's VMCS, checked.
+ * vcpu_write_failed() - a VMWRITE of vcpu_write() (tvmm.h) failed.
  * @vm: the VM whose VMCS is current
  * @field: the field encoding
- * @value: its new value
  *
  * A failing VMWRITE is a tvmm bug (a field this CPU lacks, a read-only
  * one): vmx_vmwrite() logged it with the field; the VM ends, naming it,
  * rather than running on with state tvmm believes it wrote.
  */
-void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value)
+void vcpu_write_failed(struct tvmm_vm *vm, unsigned long field)
 {
-	int err = 0;
-
-	vmx_vmwrite(field, value, &err);
-	if (err)
-		vcpu_end(vm, TVMM_END_INTERNAL, field,
-			 "VMWRITE of VMCS field 0x%lx failed (see dmesg)", field);
+	vcpu_end(vm, TVMM_END_INTERNAL, field,
+		 "VMWRITE of VMCS field 0x%lx failed (see dmesg)", field);
 }
 
 /*

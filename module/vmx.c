@@ -46,18 +46,7 @@
 #include "tvmm.h"
 #include "vmx_insn.h"
 
-/*
- * Per-CPU VMX state. Only the CPU itself writes it (from its hotplug
- * callback); debugfs reads it for display.
- */
-struct vmx_cpu {
-	struct page *vmxon_region;	/* 4 KiB, revision id in word 0 */
-	bool vmx_on;			/* between our VMXON and VMXOFF */
-	bool suspended;			/* VMXOFF for a suspend: VMXON at resume */
-	u64 loaded_vmcs;		/* physical address of the current VMCS, or 0 */
-};
-
-static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
+DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);	/* tvmm.h */
 
 /* The dynamic hotplug state cpuhp_setup_state() gave us, or 0. */
 static int vmx_hp_state;
@@ -269,12 +258,6 @@ void vmx_disable_all_cpus(void)
 void vmx_cpu_set_loaded_vmcs(u64 hpa)
 {
 	this_cpu_write(vmx_cpu.loaded_vmcs, hpa);
-}
-
-/* Is this CPU still in VMX operation? (Interrupts off: nothing can change it.) */
-bool vmx_cpu_is_on(void)
-{
-	return this_cpu_read(vmx_cpu.vmx_on);
 }
 
 /* VMCLEAR what this CPU has loaded, then VMXOFF. Interrupts are off. */

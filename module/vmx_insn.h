@@ -82,17 +82,20 @@ static inline int vmx_report_fail(const char *insn, enum vmx_fail how)
 
 /*
  * The tail every wrapper puts after its instruction (labelled 1:): CF=1
- * jumps to fail_invalid, ZF=1 to fail_valid; success continues at 3:.
- * Label 2: is where the exception table sends a fault of instruction 1:,
- * on its way to the C label "fault". (The fault target stays inside the
- * asm string so every asm operand reference lives in a string literal.)
+ * jumps to fail_invalid, ZF=1 to fail_valid, and success goes on with no
+ * jump at all (two branches not taken: this tail runs on every VMREAD and
+ * VMWRITE of every exit). A fault of instruction 1: goes through the
+ * kernel's exception table to label 2:, a jump to the C label "fault"
+ * kept out of line (subsection 1: the end of the same section, so __init
+ * code keeps its stub in .init.text), off the success path.
  */
 #define VMX_CHECK_RESULT			\
 	"jc %l[fail_invalid]\n\t"		\
 	"jz %l[fail_valid]\n\t"		\
-	"jmp 3f\n\t"				\
+	".subsection 1\n"			\
 	"2: jmp %l[fault]\n\t"			\
-	"3:\n\t"
+	".previous\n\t"				\
+	_ASM_EXTABLE(1b, 2b)
 
 /*
  * VMXON: enter VMX root operation. @vmxon_region_hpa is the physical
@@ -103,7 +106,6 @@ static inline int vmx_vmxon(u64 vmxon_region_hpa)
 {
 	asm goto("1: vmxon %[pa]\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : : [pa] "m"(vmxon_region_hpa)
 		 : "cc", "memory"
 		 : fail_invalid, fail_valid, fault);
@@ -121,7 +123,6 @@ static inline int vmx_vmxoff(void)
 {
 	asm goto("1: vmxoff\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : : : "cc", "memory"
 		 : fail_invalid, fail_valid, fault);
 	return 0;
@@ -143,7 +144,6 @@ static inline int vmx_vmclear(u64 vmcs_hpa)
 {
 	asm goto("1: vmclear %[pa]\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : : [pa] "m"(vmcs_hpa)
 		 : "cc", "memory"
 		 : fail_invalid, fail_valid, fault);
@@ -161,7 +161,6 @@ static inline int vmx_vmptrld(u64 vmcs_hpa)
 {
 	asm goto("1: vmptrld %[pa]\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : : [pa] "m"(vmcs_hpa)
 		 : "cc", "memory"
 		 : fail_invalid, fail_valid, fault);
@@ -183,7 +182,6 @@ static inline void vmx_vmwrite(unsigned long field, u64 value, int *err)
 {
 	asm goto("1: vmwrite %[value], %[field]\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : : [field] "r"(field), [value] "rm"((unsigned long)value)
 		 : "cc"
 		 : fail_invalid, fail_valid, fault);
@@ -207,7 +205,6 @@ static inline int vmx_vmread(unsigned long field, u64 *value)
 
 	asm goto("1: vmread %[field], %[v]\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : [v] "=rm"(v)
 		 : [field] "r"(field)
 		 : "cc"
@@ -251,7 +248,6 @@ static inline int vmx_invept(unsigned long type, u64 eptp)
 
 	asm goto("1: invept %[desc], %[type]\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : : [desc] "m"(desc), [type] "r"(type)
 		 : "cc", "memory"
 		 : fail_invalid, fail_valid, fault);
@@ -271,7 +267,6 @@ static inline int vmx_invvpid(unsigned long type, u16 vpid)
 
 	asm goto("1: invvpid %[desc], %[type]\n\t"
 		 VMX_CHECK_RESULT
-		 _ASM_EXTABLE(1b, 2b)
 		 : : [desc] "m"(desc), [type] "r"(type)
 		 : "cc", "memory"
 		 : fail_invalid, fail_valid, fault);

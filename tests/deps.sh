@@ -16,8 +16,12 @@ PACKAGES=(
 	# lab VM: Bochs (VMX), QEMU (no-VMX / SVM), boot medium, initramfs
 	bochs bochs-term bochsbios vgabios qemu-system-x86
 	xorriso isolinux syslinux-common busybox-static
-	# diagrams; docs and slides (make docs slides)
-	graphviz pandoc
+	# diagrams; docs and slides (make docs slides); slides' PDFs and
+	# their check in a real browser (tests/host/slides_test.sh)
+	graphviz pandoc chromium
+	# tvmm emulate's differential test: Unicorn the oracle, capstone to
+	# disassemble a failing sequence (tests/host/emu_diff_test.c)
+	libunicorn-dev libcapstone-dev
 )
 
 missing=()

@@ -52,6 +52,7 @@ enum tvmm_exit {
 	TVMM_EXIT_UNKNOWN_END	= 117,	/* an end reason this tool does not know */
 	TVMM_EXIT_TODO		= 118,	/* a lab's TODO is still a stub */
 	TVMM_EXIT_BAD_MMIO	= 119,	/* a device (MMIO) access tvmm cannot emulate */
+	TVMM_EXIT_EMU_SUBSET	= 120,	/* `tvmm emulate`: outside the emulated subset */
 	TVMM_EXIT_SIGNAL	= 130,	/* interrupted (SIGINT/SIGTERM), as shells say */
 };
 
@@ -82,6 +83,17 @@ void caps_print_raw(FILE *out, const struct tvmm_caps *caps);
 int cmd_run(int argc, char **argv);
 /* The exit status for how a run ended (enum tvmm_end, guest status). */
 int run_exit_status(unsigned int end, unsigned int guest_status);
+/* --mem and --timer of run and emulate: 0, or -1 after printing why. */
+int parse_mem_option(const char *cmd, const char *arg, unsigned long long *bytes);
+int parse_timer_option(const char *cmd, const char *arg, unsigned long long *ticks);
+/* Read a guest image for @cmd, room checked against RAM @mem loaded at @load. */
+int image_read(const char *cmd, const char *path, unsigned long long mem,
+	       unsigned long long load, void **image, size_t *size);
+/* How a VM ended (run->end, end_info, exit_status), in a few words: "hlt". */
+void run_describe_end(const struct tvmm_run *run, unsigned long long max_exits,
+		      char *out, size_t size);
+/* "io 4, hlt 1": the exit reasons of @stats by count, most first. */
+void run_format_counts(const struct tvmm_stats *stats, char *out, size_t size);
 /* Short lowercase label of an exit reason for the summary: "io", "hlt". */
 const char *run_reason_label(unsigned int reason, char *buf, size_t size);
 /* One run kept in memory (`tvmm compare`): see run_capture() in run.c. */
@@ -101,6 +113,17 @@ int run_capture(const char *image_path, unsigned int mode, struct run_capture *c
 
 /* snapshot.c: `tvmm restore` (and the save of `tvmm run --snapshot`, run.h). */
 int cmd_restore(int argc, char **argv);
+
+/* emulate.c: `tvmm emulate`, the guest on a software CPU (emu/). */
+int cmd_emulate(int argc, char **argv);
+/*
+ * Emulate @image_path with the default RAM and timer, as run_capture()
+ * runs it (records to cap->on_record, console to cap->console, the end
+ * in cap); *insns gets the instructions interpreted, *seconds the host
+ * time they took. Return: 0 once the guest ended, else an exit status.
+ */
+int emulate_capture(const char *image_path, struct run_capture *cap,
+		    unsigned long long *insns, double *seconds);
 
 /* compare.c: `tvmm compare`. */
 int cmd_compare(int argc, char **argv);

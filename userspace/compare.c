@@ -16,7 +16,13 @@
  * text, different exits: the table counts them by what tvmm did with them
  * (emulated, reflected, injected, ignored, patched) and how long they took.
  * With --workload popek the console differs: deprivileged mode gets four
- * answers wrong, and "correct" says so.
+ * answers wrong, and "correct" says so. Then the baseline all of them
+ * beat: emulated (`tvmm emulate`, every instruction interpreted by a
+ * software CPU in this process), with the instructions it interpreted and
+ * its host time per guest instruction against the hw run's.
+ * Last, Popek and Goldberg's three properties per technique: equivalence
+ * is "correct"; resource control and efficiency come from one more run,
+ * of the probe guest pgprobe.bin (compare_props.c).
  * Context: userspace, root (opens /dev/tvmm, once per technique); each
  * run goes through run.c's run_capture(), the loop of `tvmm run`.
  */
@@ -24,11 +30,13 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tvmm/exit_names.h>
 
 #include "cli.h"
+#include "compare_props.h"
 #include "dot.h"
 #include "json.h"
 
@@ -44,11 +52,15 @@ struct technique {
 	const char *what;		/* for the chart */
 };
 
+/* The mode of the row that runs `tvmm emulate` instead of tvmm.ko. */
+#define COMPARE_EMULATED	(~0U)
+
 static const struct technique techniques[] = {
 	{ "hw", TVMM_MODE_HW, false, "full virtualization, hardware support" },
 	{ "deprivileged", TVMM_MODE_DEPRIVILEGED, false, "trap-and-emulate at ring 1" },
 	{ "patch", TVMM_MODE_PATCH, false, "scan-and-patch (binary translation)" },
 	{ "paravirt", TVMM_MODE_PARAVIRT, true, "hypercalls" },
+	{ "emulated", COMPARE_EMULATED, false, "emulation: a software CPU, no VT-x" },
 };
 
 /* The workloads: a native build and a paravirtual build of one guest. */
@@ -78,7 +90,30 @@ struct compare_row {
 	unsigned long long first_tsc, last_tsc, cycles;
 	unsigned long long ticks;	/* guest TSC ticks, first to last exit */
 	double cycles_per_exit;		/* mean handler cycles per exit */
+	double seconds;			/* host time of the run */
+	unsigned long long insns;	/* emulated: guest instructions interpreted */
+	struct pg_props pg;		/* Popek and Goldberg's properties */
 };
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The emulated row's cost: its host time per guest instruction, and the
+ * hw run's for the same guest (the same instructions: its time over the
+ * count the emulator made). 0 when a run is missing.
+ */
+static void emulation_cost(const struct compare_row *emu, const struct compare_row *hw,
+			   double *emu_ns, double *hw_ns)
+{
+	*emu_ns = emu->insns ? emu->seconds * 1e9 / emu->insns : 0;
+	*hw_ns = emu->insns && !hw->run_status ? hw->seconds * 1e9 / emu->insns : 0;
+}
 
 /* run_capture() calls this once per exit record of a technique's run. */
 static void add_record(void *arg, const struct tvmm_exit_record *rec)
@@ -199,8 +234,44 @@ static void print_table(FILE *out, const struct compare_row *rows, size_t n)
 			r->action[TVMM_ACTION_IGNORED],
 			r->action[TVMM_ACTION_PATCHED], r->ticks,
 			r->cycles_per_exit, row_end(r, end, sizeof(end)));
+		if (r->t->mode == COMPARE_EMULATED) {
+			double emu_ns, hw_ns;
+
+			emulation_cost(r, &rows[0], &emu_ns, &hw_ns);
+			fprintf(out, "emulated: %llu guest instructions interpreted, %.1f ns of host time each",
+				r->insns, emu_ns);
+			if (hw_ns > 0)
+				fprintf(out, "; hw: %.1f ns per guest instruction; slowdown %.1fx\n",
+					hw_ns, emu_ns / hw_ns);
+			else
+				fprintf(out, "; no hw run to compare with\n");
+		}
 	}
 	fprintf(out, "note: %s\n", compare_note);
+}
+
+/* Popek and Goldberg's three properties, one line per technique. */
+static void print_props(FILE *out, const struct compare_row *rows, size_t n)
+{
+	size_t i;
+
+	fprintf(out, "\nPopek and Goldberg's properties (resource control and efficiency: the probe guest pgprobe.bin):\n");
+	fprintf(out, "%-13s %-11s %-16s %-10s %9s %13s  %s\n", "technique", "equivalence",
+		"resource control", "efficiency", "trapped", "instructions", "probe");
+	for (i = 0; i < n; i++) {
+		const struct pg_props *p = &rows[i].pg;
+		char eff[32];
+
+		if (p->measured)
+			snprintf(eff, sizeof(eff), "%.4f", p->efficiency);
+		else
+			snprintf(eff, sizeof(eff), "-");
+		fprintf(out, "%-13s %-11s %-16s %-10s %9llu %13llu  %s\n", rows[i].t->name,
+			p->equivalent ? "yes" : "NO",
+			!p->measured ? "-" : p->resource_control ? "yes" : "NO", eff,
+			p->trapped, p->insns, p->how);
+	}
+	fprintf(out, "efficiency = 1 - trapped / instructions: of the instructions the probe's counted loop runs (its table says how many), those that exited to tvmm.\n");
 }
 
 static void print_json(FILE *out, const struct workload *wl,
@@ -237,6 +308,27 @@ static void print_json(FILE *out, const struct workload *wl,
 		json_uint(&w, "records_dropped", r->cap.stats.records_dropped);
 		json_uint(&w, "guest_tsc_ticks", r->ticks);
 		json_double(&w, "cycles_per_exit", r->cycles_per_exit);
+		json_double(&w, "host_seconds", r->seconds);
+		if (r->t->mode == COMPARE_EMULATED) {
+			double emu_ns, hw_ns;
+
+			emulation_cost(r, &rows[0], &emu_ns, &hw_ns);
+			json_uint(&w, "instructions", r->insns);
+			json_double(&w, "host_ns_per_insn", emu_ns);
+			json_double(&w, "hw_host_ns_per_insn", hw_ns);
+			json_double(&w, "slowdown", hw_ns > 0 ? emu_ns / hw_ns : 0);
+		}
+		if (r->pg.measured || r->pg.how[0]) {
+			json_begin_object(&w, "properties");
+			json_bool(&w, "equivalence", r->pg.equivalent);
+			json_bool(&w, "measured", r->pg.measured);
+			json_bool(&w, "resource_control", r->pg.resource_control);
+			json_double_digits(&w, "efficiency", r->pg.efficiency, 4);
+			json_uint(&w, "probe_instructions", r->pg.insns);
+			json_uint(&w, "probe_trapped", r->pg.trapped);
+			json_string(&w, "probe", r->pg.how);
+			json_end_object(&w);
+		}
 		json_end_object(&w);
 	}
 	json_end_array(&w);
@@ -265,10 +357,11 @@ static void write_chart(void *arg, FILE *out)
 	for (i = 0; i < c->n; i++)
 		if (c->rows[i].records > max)
 			max = c->rows[i].records;
-	char title[128];
+	char title[256];
 
 	snprintf(title, sizeof(title),
-		 "tvmm compare: exits of %s per technique, by tvmm's action", c->wl->what);
+		 "tvmm compare: exits of %s per technique, by tvmm's action%s", c->wl->what,
+		 c->rows[0].pg.measured ? "\nand Popek and Goldberg's three properties (efficiency: the probe guest's counted loop)" : "");
 	dot_begin(out, "compare", title);
 	fputs("\tnode [shape=plaintext];\n", out);
 	/* One node, one table: the bars start at the same x. */
@@ -302,8 +395,13 @@ static void write_chart(void *arg, FILE *out)
 		/* Pad every bar to one width, or Graphviz stretches the short ones. */
 		fprintf(out, "<TD BORDER=\"0\" WIDTH=\"%u\" FIXEDSIZE=\"TRUE\"> </TD>",
 			used < CHART_WIDTH + 2 * NR_ACTIONS ? CHART_WIDTH + 2 * NR_ACTIONS - used + 1 : 1);
-		fprintf(out, "</TR></TABLE></TD><TD ALIGN=\"LEFT\">%llu exits%s</TD></TR>\n",
+		fprintf(out, "</TR></TABLE></TD><TD ALIGN=\"LEFT\">%llu exits%s",
 			r->records, r->correct ? "" : " (NOT correct)");
+		if (r->pg.measured)
+			fprintf(out, "<BR/><FONT POINT-SIZE=\"9\">equivalence %s, resource control %s,<BR/>efficiency %.4f (%llu of %llu trapped)</FONT>",
+				r->pg.equivalent ? "yes" : "NO", r->pg.resource_control ? "yes" : "NO",
+				r->pg.efficiency, r->pg.trapped, r->pg.insns);
+		fputs("</TD></TR>\n", out);
 	}
 	fputs("\t</TABLE>>];\n", out);
 	/* The legend: one box per action. */
@@ -321,33 +419,58 @@ static void write_chart(void *arg, FILE *out)
 
 /* ---- the command ------------------------------------------------------- */
 
+/* The file @name in the directory of @path, in @buf. */
+static const char *beside(const char *path, const char *name, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash)
+		snprintf(buf, size, "%.*s/%s", (int)(slash - path), path, name);
+	else
+		snprintf(buf, size, "%s", name);
+	return buf;
+}
+
 static void compare_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}] [--records DIR]\n"
+		"usage: %s compare [--json] [--chart OUT.{dot,svg,png}] [--records DIR] [--no-emulated]\n"
 		"                    [--workload minios|popek] [--image IMAGE] [--pv-image IMAGE]\n"
+		"                    [--probe IMAGE] [--probe-pv IMAGE] [--no-properties]\n"
 		"  Run one workload once per technique - hw (full virtualization with\n"
 		"  hardware support), deprivileged (trap-and-emulate at ring 1), patch\n"
 		"  (deprivileged plus scan-and-patch of sensitive-but-unprivileged\n"
-		"  instructions), paravirt (hypercalls) - trace each run in memory and\n"
+		"  instructions), paravirt (hypercalls), and emulated (tvmm emulate: a\n"
+		"  software CPU, no VT-x) - trace each run in memory and\n"
 		"  print one table: correct? (same console as hw, ended normally), exits,\n"
 		"  emulated, reflected, injected, ignored, patched, guest TSC ticks from\n"
-		"  first to last exit, tvmm cycles per exit.\n"
+		"  first to last exit, tvmm cycles per exit; for emulated, the guest\n"
+		"  instructions interpreted and the host time per guest instruction\n"
+		"  against the hw run's (the slowdown factor). Then Popek and Goldberg's\n"
+		"  three properties per technique: equivalence (= correct), resource\n"
+		"  control and efficiency, from one more run each of the probe guest\n"
+		"  pgprobe.bin.\n"
 		"  --workload NAME   minios (default): the mini-OS; popek: the Popek-Goldberg\n"
 		"                    guest, which deprivileged mode gets wrong\n"
 		"  --image IMAGE     the guest for hw, deprivileged and patch (default\n"
 		"                    NAME.bin in the current directory)\n"
 		"  --pv-image IMAGE  the guest for paravirt (default NAME_pv.bin next to\n"
 		"                    IMAGE, or in the current directory)\n"
+		"  --probe IMAGE     the probe guest for hw, deprivileged and patch (default\n"
+		"                    pgprobe.bin next to IMAGE); --probe-pv IMAGE for\n"
+		"                    paravirt (default pgprobe_pv.bin next to it)\n"
+		"  --no-properties   skip the probe runs (equivalence only)\n"
 		"  --chart OUT       a bar chart of exits by action: OUT.dot is DOT text,\n"
 		"                    OUT.svg and OUT.png are rendered by Graphviz's `dot`\n"
 		"  --json            the table as JSON\n"
+		"  --no-emulated     leave out the emulated row (in the lab VM, Bochs\n"
+		"                    emulating an emulator, it is the slow one)\n"
 		"  --records DIR     also write each technique's exit records (struct\n"
 		"                    tvmm_exit_record, as read() gives them) to DIR/NAME.rec\n"
 		"  -h, --help\n"
-		"  Exit status: 0 when every technique is correct, 1 when one is not (with\n"
-		"  --workload popek deprivileged never is), else the first failing run's\n"
-		"  status (see tvmm.1).\n",
+		"  Exit status: 0 when every technique is correct and keeps resource control,\n"
+		"  1 when one does not (with --workload popek deprivileged is never correct),\n"
+		"  else the first failing run's status (see tvmm.1).\n",
 		tvmm_prog);
 }
 
@@ -360,17 +483,24 @@ int cmd_compare(int argc, char **argv)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "records", required_argument, NULL, 'r' },
+		{ "no-emulated", no_argument, NULL, 'E' },
+		{ "probe", required_argument, NULL, 'P' },
+		{ "probe-pv", required_argument, NULL, 'Q' },
+		{ "no-properties", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *image = NULL, *pv_image = NULL, *chart = NULL, *records = NULL;
+	const char *probe = NULL, *probe_pv = NULL;
+	char probe_default[4096], probe_pv_default[4096];
+	bool properties = true;
 	struct record_tee tees[NR_TECHNIQUES];
 	const struct workload *wl = &workloads[0];
 	struct compare_row rows[NR_TECHNIQUES];
 	char pv_default[4096];
+	size_t i, nrows = NR_TECHNIQUES;
 	bool json = false;
 	int c, status = 0;
-	size_t i;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -399,6 +529,18 @@ int cmd_compare(int argc, char **argv)
 		case 'r':
 			records = optarg;
 			break;
+		case 'E':	/* emulated is the last row */
+			nrows = NR_TECHNIQUES - 1;
+			break;
+		case 'P':
+			probe = optarg;
+			break;
+		case 'Q':
+			probe_pv = optarg;
+			break;
+		case 'N':
+			properties = false;
+			break;
 		case 'h':
 			compare_usage(stdout);
 			return TVMM_EXIT_OK;
@@ -415,16 +557,13 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (!image)
 		image = wl->image;
-	if (!pv_image) {
-		const char *slash = strrchr(image, '/');
-
-		if (slash)
-			snprintf(pv_default, sizeof(pv_default), "%.*s/%s",
-				 (int)(slash - image), image, wl->pv_image);
-		else
-			snprintf(pv_default, sizeof(pv_default), "%s", wl->pv_image);
-		pv_image = pv_default;
-	}
+	if (!pv_image)
+		pv_image = beside(image, wl->pv_image, pv_default, sizeof(pv_default));
+	if (!probe)
+		probe = beside(image, "pgprobe.bin", probe_default, sizeof(probe_default));
+	if (!probe_pv)
+		probe_pv = beside(probe, "pgprobe_pv.bin", probe_pv_default,
+				  sizeof(probe_pv_default));
 	/* Before minutes of emulated guests: can we write the chart? */
 	if (chart) {
 		status = dot_check_output("compare", chart);
@@ -434,7 +573,7 @@ int cmd_compare(int argc, char **argv)
 
 	memset(rows, 0, sizeof(rows));
 	memset(tees, 0, sizeof(tees));
-	for (i = 0; i < NR_TECHNIQUES; i++) {
+	for (i = 0; i < nrows; i++) {
 		struct compare_row *r = &rows[i];
 
 		r->t = &techniques[i];
@@ -458,7 +597,14 @@ int cmd_compare(int argc, char **argv)
 		if (!json)
 			fprintf(stderr, "%s: compare: running %s in mode %s...\n",
 				tvmm_prog, r->image, r->t->name);
-		r->run_status = run_capture(r->image, r->t->mode, &r->cap);
+		if (r->t->mode == COMPARE_EMULATED) {
+			r->run_status = emulate_capture(r->image, &r->cap, &r->insns, &r->seconds);
+		} else {
+			double t0 = now();
+
+			r->run_status = run_capture(r->image, r->t->mode, &r->cap);
+			r->seconds = now() - t0;	/* the whole run: VM, load, exits */
+		}
 		if (r->run_status && r->run_status != TVMM_EXIT_USAGE) {
 			/*
 			 * No image, no device, Ctrl-C, an ABI mismatch: no table.
@@ -472,25 +618,47 @@ int cmd_compare(int argc, char **argv)
 				    r->t->name,
 				    (unsigned long long)r->cap.stats.records_dropped);
 	}
-	for (i = 0; i < NR_TECHNIQUES; i++) {
+	for (i = 0; properties && i < nrows; i++) {
+		struct compare_row *r = &rows[i];
+		const char *img = r->t->pv ? probe_pv : probe;
+
+		if (r->t->mode == COMPARE_EMULATED) {
+			/* A software CPU runs every instruction itself. */
+			snprintf(r->pg.how, sizeof(r->pg.how),
+				 "not probed: every instruction is interpreted (efficiency 0)");
+			continue;
+		}
+		if (!json)
+			fprintf(stderr, "%s: compare: probing %s in mode %s...\n",
+				tvmm_prog, img, r->t->name);
+		status = pg_probe_run(img, r->t->mode, &r->pg);
+		if (status)
+			goto out;
+	}
+	for (i = 0; i < nrows; i++) {
 		struct compare_row *r = &rows[i];
 
 		row_judge(r, &rows[0]);
+		r->pg.equivalent = r->correct;
 		if (!r->correct && !status)
 			status = r->run_status ? r->run_status : TVMM_EXIT_FAILURE;
+		if (r->pg.measured && !r->pg.resource_control && !status)
+			status = TVMM_EXIT_FAILURE;
 	}
 
 	if (json)
-		print_json(stdout, wl, rows, NR_TECHNIQUES);
+		print_json(stdout, wl, rows, nrows);
 	else
-		print_table(stdout, rows, NR_TECHNIQUES);
+		print_table(stdout, rows, nrows);
+	if (!json && properties)
+		print_props(stdout, rows, nrows);
 	if (fflush(stdout)) {
 		print_error("compare: writing the table: %s", strerror(errno));
 		if (!status)
 			status = TVMM_EXIT_FAILURE;
 	}
 	if (chart) {
-		struct chart ch = { wl, rows, NR_TECHNIQUES };
+		struct chart ch = { wl, rows, nrows };
 		int st = dot_write_output(chart, write_chart, &ch);
 
 		if (st && !status)

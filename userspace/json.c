@@ -154,9 +154,14 @@ void json_null(struct json_writer *w, const char *key)
 
 void json_double(struct json_writer *w, const char *key, double v)
 {
+	json_double_digits(w, key, v, 2);
+}
+
+void json_double_digits(struct json_writer *w, const char *key, double v, int digits)
+{
 	json_member(w, key);
 	if (isfinite(v))
-		fprintf(w->out, "%.2f", v);
+		fprintf(w->out, "%.*f", digits, v);
 	else
 		fputs("null", w->out);	/* JSON has no NaN or Infinity */
 }

@@ -40,6 +40,8 @@ void json_bool(struct json_writer *w, const char *key, bool v);
 void json_null(struct json_writer *w, const char *key);
 /* A fraction (a percentage, an average) with two decimals; null if not finite. */
 void json_double(struct json_writer *w, const char *key, double v);
+/* ... with @digits decimals (json_double(): 2) */
+void json_double_digits(struct json_writer *w, const char *key, double v, int digits);
 /* A 64-bit register as a string "0x%016llx": JSON numbers lose bits past 2^53. */
 void json_hex64(struct json_writer *w, const char *key, unsigned long long v);
 /* Ends the document with a newline. Return: 0, or -1 on misuse/I/O error. */

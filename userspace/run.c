@@ -152,57 +152,57 @@ int vm_error(const char *what, int err)
 	}
 }
 
-/* Read the whole image, refusing what the VM could never hold. */
-static int read_image(struct run_ctx *ctx)
+/*
+ * Read the whole image for @cmd ("run", "emulate"), refusing what a VM
+ * of @mem bytes loading it at @load could never hold.
+ */
+int image_read(const char *cmd, const char *path, unsigned long long mem,
+	       unsigned long long load, void **image, size_t *size)
 {
-	unsigned long long mem = ctx->config.mem_size ? ctx->config.mem_size :
-				 TVMM_GUEST_MEM_DEFAULT;
-	unsigned long long load = ctx->config.mode == TVMM_MODE_REAL ?
-				  TVMM_GUEST_REAL_LOAD_GPA : TVMM_GUEST_LOAD_GPA;
 	unsigned long long room = mem - load;
 	size_t done = 0;
 	struct stat st;
 	int fd;
 
-	fd = open(ctx->image_path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		print_error("run: cannot open the guest image %s: %s.%s", ctx->image_path,
+		print_error("%s: cannot open the guest image %s: %s.%s", cmd, path,
 			    strerror(errno), errno == ENOENT ?
 			    " Build the example guests with `make -C guests`." : "");
 		return TVMM_EXIT_INPUT;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		print_error("run: %s is not a regular file: a guest image is a flat binary (see guests/README.md).",
-			    ctx->image_path);
+		print_error("%s: %s is not a regular file: a guest image is a flat binary (see guests/README.md).",
+			    cmd, path);
 		close(fd);
 		return TVMM_EXIT_INPUT;
 	}
 	if (st.st_size == 0) {
-		print_error("run: %s is empty: there is no guest code to run.",
-			    ctx->image_path);
+		print_error("%s: %s is empty: there is no guest code to run.",
+			    cmd, path);
 		close(fd);
 		return TVMM_EXIT_INPUT;
 	}
 	if ((unsigned long long)st.st_size > room) {
-		print_error("run: %s is %lld bytes, but a guest loaded at 0x%llx in %llu KiB of RAM has room for %llu bytes. Give the VM more RAM with --mem, or shrink the image.",
-			    ctx->image_path, (long long)st.st_size, load, mem >> 10, room);
+		print_error("%s: %s is %lld bytes, but a guest loaded at 0x%llx in %llu KiB of RAM has room for %llu bytes. Give the VM more RAM with --mem, or shrink the image.",
+			    cmd, path, (long long)st.st_size, load, mem >> 10, room);
 		close(fd);
 		return TVMM_EXIT_INPUT;
 	}
-	ctx->image_size = st.st_size;
-	ctx->image = malloc(ctx->image_size);
-	if (!ctx->image) {
+	*size = st.st_size;
+	*image = malloc(*size);
+	if (!*image) {
 		close(fd);
-		print_error("run: out of memory for a %zu-byte image", ctx->image_size);
+		print_error("%s: out of memory for a %zu-byte image", cmd, *size);
 		return TVMM_EXIT_FAILURE;
 	}
-	while (done < ctx->image_size) {
-		ssize_t n = read(fd, (char *)ctx->image + done, ctx->image_size - done);
+	while (done < *size) {
+		ssize_t n = read(fd, (char *)*image + done, *size - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			print_error("run: reading %s: %s", ctx->image_path,
+			print_error("%s: reading %s: %s", cmd, path,
 				    n ? strerror(errno) : "file shrank while reading");
 			close(fd);
 			return TVMM_EXIT_INPUT;
@@ -211,6 +211,17 @@ static int read_image(struct run_ctx *ctx)
 	}
 	close(fd);
 	return TVMM_EXIT_OK;
+}
+
+/* Read the whole image, refusing what the VM could never hold. */
+static int read_image(struct run_ctx *ctx)
+{
+	unsigned long long mem = ctx->config.mem_size ? ctx->config.mem_size :
+				 TVMM_GUEST_MEM_DEFAULT;
+	unsigned long long load = ctx->config.mode == TVMM_MODE_REAL ?
+				  TVMM_GUEST_REAL_LOAD_GPA : TVMM_GUEST_LOAD_GPA;
+
+	return image_read("run", ctx->image_path, mem, load, &ctx->image, &ctx->image_size);
 }
 
 /* One record to the trace, as a JSON line or as it is; 0 or -1 (I/O). */
@@ -304,7 +315,7 @@ static int write_console(struct run_ctx *ctx, const char *buf, size_t len)
 }
 
 /* "io 4, hlt 1": reasons by count, most first (ties: lower number first). */
-static void format_counts(const struct tvmm_stats *stats, char *out, size_t size)
+void run_format_counts(const struct tvmm_stats *stats, char *out, size_t size)
 {
 	bool used[TVMM_NR_EXIT_REASONS] = { false };
 	size_t len = 0;
@@ -328,7 +339,7 @@ static void format_counts(const struct tvmm_stats *stats, char *out, size_t size
 }
 
 /* How the VM ended, in a few words: "hlt", "EPT violation at GPA 0x...". */
-static void describe_end(const struct tvmm_run *run, unsigned long long max_exits,
+void run_describe_end(const struct tvmm_run *run, unsigned long long max_exits,
 			 char *out, size_t size)
 {
 	switch (run->end) {
@@ -391,7 +402,7 @@ static void print_summary(struct run_ctx *ctx, const struct tvmm_run *run,
 	memset(&stats, 0, sizeof(stats));
 	if (!ioctl(ctx->fd, TVMM_GET_STATS, &stats)) {
 		exits = stats.exits;
-		format_counts(&stats, counts, sizeof(counts));
+		run_format_counts(&stats, counts, sizeof(counts));
 		if (ctx->trace && stats.records_dropped)
 			print_error("warning: %llu exit records were dropped; the trace has gaps in seq.",
 				    (unsigned long long)stats.records_dropped);
@@ -523,7 +534,7 @@ int run_loop(struct run_ctx *ctx)
 			if (status)
 				return status;
 			status = run_exit_status(run.end, run.exit_status);
-			describe_end(&run, ctx->config.max_exits, how, sizeof(how));
+			run_describe_end(&run, ctx->config.max_exits, how, sizeof(how));
 			if (ctx->cap) {
 				ctx->cap->ended = true;
 				ctx->cap->end = run.end;
@@ -668,6 +679,41 @@ int run_close_trace(struct run_ctx *ctx)
 	return status;
 }
 
+/* --mem SIZE of `tvmm run` and `tvmm emulate`: 0, or -1 after saying why. */
+int parse_mem_option(const char *cmd, const char *arg, unsigned long long *bytes)
+{
+	if (parse_size(arg, bytes) || *bytes % 4096 ||
+	    *bytes < TVMM_GUEST_MEM_MIN || *bytes > TVMM_GUEST_MEM_MAX) {
+		print_error("%s: --mem %s: give a multiple of 4K from %lluK to %lluM, e.g. 2M.",
+			    cmd, arg, TVMM_GUEST_MEM_MIN >> 10, TVMM_GUEST_MEM_MAX >> 20);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --timer TICKS: the period as struct tvmm_config.timer_ticks takes it
+ * (TVMM_TIMER_OFF for 0: the ABI's 0 means "default"); 0, or -1 after
+ * saying why.
+ */
+int parse_timer_option(const char *cmd, const char *arg, unsigned long long *ticks)
+{
+	unsigned long long v;
+
+	if (parse_count(arg, &v) || v == TVMM_TIMER_OFF) {
+		print_error("%s: --timer %s: give a number of TSC ticks (0 = off; default %llu).",
+			    cmd, arg, TVMM_TIMER_DEFAULT);
+		return -1;
+	}
+	if (v && (v < TVMM_TIMER_MIN || v > TVMM_TIMER_MAX)) {
+		print_error("%s: --timer %s: the period must be %llu to %llu TSC ticks (0 = off); the module refuses others (EINVAL).",
+			    cmd, arg, TVMM_TIMER_MIN, TVMM_TIMER_MAX);
+		return -1;
+	}
+	*ticks = v ? v : TVMM_TIMER_OFF;
+	return 0;
+}
+
 static void run_usage(FILE *out)
 {
 	fprintf(out,
@@ -744,28 +790,14 @@ int cmd_run(int argc, char **argv)
 			ctx.config.mode = mode;
 			break;
 		case 'M':
-			if (parse_size(optarg, &v) || v % 4096 ||
-			    v < TVMM_GUEST_MEM_MIN || v > TVMM_GUEST_MEM_MAX) {
-				print_error("run: --mem %s: give a multiple of 4K from %lluK to %lluM, e.g. 2M.",
-					    optarg, TVMM_GUEST_MEM_MIN >> 10,
-					    TVMM_GUEST_MEM_MAX >> 20);
+			if (parse_mem_option("run", optarg, &v))
 				return TVMM_EXIT_USAGE;
-			}
 			ctx.config.mem_size = v;
 			break;
 		case 't':
-			if (parse_count(optarg, &v) || v == TVMM_TIMER_OFF) {
-				print_error("run: --timer %s: give a number of TSC ticks (0 = off; default %llu).",
-					    optarg, TVMM_TIMER_DEFAULT);
+			if (parse_timer_option("run", optarg, &v))
 				return TVMM_EXIT_USAGE;
-			}
-			if (v && (v < TVMM_TIMER_MIN || v > TVMM_TIMER_MAX)) {
-				print_error("run: --timer %s: the period must be %llu to %llu TSC ticks (0 = off); the module refuses others (EINVAL).",
-					    optarg, TVMM_TIMER_MIN, TVMM_TIMER_MAX);
-				return TVMM_EXIT_USAGE;
-			}
-			/* The ABI's 0 means "default": off has its own value. */
-			ctx.config.timer_ticks = v ? v : TVMM_TIMER_OFF;
+			ctx.config.timer_ticks = v;
 			break;
 		case 'T':
 		case 'F':

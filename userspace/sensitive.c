@@ -20,6 +20,7 @@
  * Context: an ordinary user process; no module, no VT-x needed.
  */
 #define _GNU_SOURCE
+#include <getopt.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -29,6 +30,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dot.h"
+#include "sensitive.h"
 #include "umip.h"
 
 /*
@@ -49,18 +52,6 @@ static void probe_fault(int sig)
 	probe_signal = sig;
 	siglongjmp(probe_jmp, 1);
 }
-
-/* One row of the table. */
-struct probe {
-	const char *insn;
-	bool sensitive;		/* reads or writes privileged state */
-	bool trapped;		/* it faulted at ring 3 (or see @umip) */
-	bool umip;		/* it faulted, and Linux's UMIP emulation answered */
-	bool has_value;		/* @value (and @limit for SGDT/SIDT) were read */
-	uint64_t value;		/* what it returned: a base or a 16-bit value */
-	uint16_t limit;
-	char what[160];		/* what happened, in words */
-};
 
 /* Run @body(@arg) at ring 3; return true if it faulted (SIGSEGV/SIGILL). */
 static bool run_probe(void (*body)(void *arg), void *arg)
@@ -215,18 +206,58 @@ static bool umip_recognise(struct probe *probes, unsigned int n)
 	return seen;
 }
 
+static void sensitive_usage(FILE *out)
+{
+	fprintf(out, "usage: %s sensitive [--json] [--chart OUT.{dot,svg,png}]\n"
+		"  run each x86 sensitive instruction at ring 3 and say what happened\n"
+		"  --json    the table as JSON\n"
+		"  --chart   also draw the result as a Venn-style figure: privileged,\n"
+		"            sensitive, sensitive but unprivileged (Graphviz)\n",
+		tvmm_prog);
+}
+
 int cmd_sensitive(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "chart", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct probe probes[16];
 	struct sigaction sa;
 	unsigned int n = 0, i, silent = 0;
-	bool umip;
-	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	const char *chart = NULL;
+	bool umip, json = false;
+	int c;
 
-	if (argc > 1 && !json) {
-		fprintf(stderr, "usage: tvmm sensitive [--json]\n"
-			"  run each x86 sensitive instruction at ring 3 and say what happened\n");
-		return strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? TVMM_EXIT_USAGE : 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			chart = optarg;
+			break;
+		case 'h':
+			sensitive_usage(stdout);
+			return TVMM_EXIT_OK;
+		default:
+			sensitive_usage(stderr);
+			return TVMM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		print_error("sensitive: unexpected argument '%s'", argv[optind]);
+		sensitive_usage(stderr);
+		return TVMM_EXIT_USAGE;
+	}
+	if (chart) {
+		int st = dot_check_output("sensitive", chart);
+
+		if (st)
+			return st;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = probe_fault;
@@ -248,6 +279,12 @@ int cmd_sensitive(int argc, char **argv)
 	probe_state16(&probes[n++], "smsw", do_smsw, " (CR0's low bits: PE, MP, TS...)");
 	probe_state16(&probes[n++], "mov %cs", do_mov_cs, " (its RPL is the real ring)");
 	umip = umip_recognise(probes, n);
+	if (chart) {
+		int st = sensitive_chart(chart, probes, n, umip);
+
+		if (st)
+			return st;
+	}
 
 	if (json) {
 		printf("[");

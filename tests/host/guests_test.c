@@ -13,7 +13,10 @@
  * has them all but IN (so the check can see them). Likewise the Popek-
  * Goldberg guest's paravirtual build (popek_pv.bin) has none of those nor
  * any sensitive-but-unprivileged instruction (PUSHF, POPF, SGDT, SMSW,
- * MOV from CS), which popek.bin has.
+ * MOV from CS), which popek.bin has. pgprobe's table (the instructions
+ * its counted region runs, which tvmm compare's efficiency divides by)
+ * matches its code as assembled: objdump's instructions in the loop body
+ * times the iterations, plus the one before the loop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +58,9 @@ static const struct {
 	{ "ram_size.bin", "ram: ", 5, "its message" },
 	{ "halt.bin", "\xf4", 1, "HLT (f4)" },
 	{ "privileged.bin", "privileged: ok cpl=", 19, "its message" },
+	{ "pgprobe.bin", "\x9c\xfa", 2, "PUSHF; CLI (9c fa), its loop" },
+	{ "pgprobe_pv.bin", "\x0f\x01\xc1", 3, "VMCALL (0f 01 c1)" },
+	{ "pvwrite.bin", "pvwrite: the last bytes of RAM\n", 31, "its tail line" },
 };
 
 /* popek's sensitive-but-unprivileged instructions, as objdump spells them. */
@@ -175,6 +181,81 @@ static void check_paravirt_build(void)
 	}
 }
 
+/*
+ * Instructions objdump lists under the labels @first (one-off) and @loop
+ * (the loop body) of @obj, up to the label @end. Return: 0, or -1.
+ */
+static int count_region(const char *obj, unsigned int *first, unsigned int *loop)
+{
+	char cmd[512], line[512];
+	unsigned int *in = NULL;
+	FILE *p;
+
+	*first = *loop = 0;
+	snprintf(cmd, sizeof(cmd), "objdump -d %s 2>/dev/null", obj);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		if (strstr(line, "<count_begin>:"))
+			in = first;
+		else if (strstr(line, "<count_body>:"))
+			in = loop;
+		else if (strchr(line, '<') && strstr(line, ">:"))
+			in = NULL;	/* count_end, or any other label */
+		else if (in && strchr(line, '\t') && strchr(strchr(line, '\t') + 1, '\t'))
+			(*in)++;
+	}
+	return pclose(p) == 0 ? 0 : -1;
+}
+
+/* The table at offset 16 of pgprobe*.bin: "PGPROBE1", begin, end, count, iterations. */
+struct pgprobe_table {
+	char magic[8];
+	unsigned int begin, end, count, iterations;
+};
+
+static unsigned char *slurp(const char *path, size_t *size);
+
+static void check_pgprobe(void)
+{
+	static const char *const names[] = { "pgprobe", "pgprobe_pv" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct pgprobe_table t;
+		unsigned int first, loop, hw[NR_POPEK], pv[NR_SENSITIVE];
+		char obj[256], bin[256];
+		unsigned char *buf;
+		size_t size;
+
+		snprintf(obj, sizeof(obj), GUESTS "%s.o", names[i]);
+		snprintf(bin, sizeof(bin), GUESTS "%s.bin", names[i]);
+		buf = slurp(bin, &size);
+		if (!ok(buf && size >= 16 + sizeof(t), "%s.bin assembled", names[i])) {
+			free(buf);
+			continue;
+		}
+		memcpy(&t, buf + 16, sizeof(t));
+		free(buf);
+		ok(!memcmp(t.magic, "PGPROBE1", 8), "%s.bin has its table at offset 16", names[i]);
+		if (count_region(obj, &first, &loop)) {
+			ok(1, "# SKIP objdump or %s missing: no count check", obj);
+			continue;
+		}
+		ok_eq(first, 1, "%s: one instruction before the counted loop", names[i]);
+		ok_eq(t.count, first + t.iterations * loop,
+		      "%s: the table's count is %u + %u x %u, the code's", names[i], first,
+		      t.iterations, loop);
+		ok(t.begin >= TVMM_GUEST_LOAD_GPA && t.end > t.begin,
+		   "%s: region 0x%x..0x%x", names[i], t.begin, t.end);
+		if (i == 1 && !count_insns(obj, popek_sensitive, NR_POPEK, hw) &&
+		    !count_insns(obj, sensitive, NR_SENSITIVE, pv)) {
+			ok(!hw[0] && !hw[1], "pgprobe_pv.o has no pushf or popf");
+			ok(!pv[0], "pgprobe_pv.o has no cli");
+		}
+	}
+}
+
 static unsigned char *slurp(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
@@ -223,5 +304,6 @@ int main(void)
 	}
 	check_paravirt_build();
 	check_popek_paravirt();
+	check_pgprobe();
 	return done_testing();
 }

@@ -36,7 +36,7 @@ echo
 echo "\$ tvmm stats /extra/minios.jsonl"
 tvmm stats /extra/minios.jsonl
 echo
-echo "\$ tvmm compare --workload popek   # Popek-Goldberg: one guest, four ways to run it"
+echo "\$ tvmm compare --workload popek   # Popek-Goldberg: one guest, four ways to run it, and emulated"
 tvmm compare --workload popek || echo "(status $?: deprivileged is not correct, as Popek and Goldberg predict)"
 echo
 echo "\$ tvmm dot --sequence /extra/minios.jsonl -o /extra/minios.dot   # the trace as the notes draw it"
@@ -76,7 +76,7 @@ echo
 OUT=$ROOT/build/demo
 mkdir -p "$OUT"
 rc=0
-bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin $ROOT/guests/minios.bin $ROOT/guests/popek.bin $ROOT/guests/popek_pv.bin" \
+bash "$HERE/labvm.sh" run --files "$ROOT/guests/hello.bin $ROOT/guests/minios.bin $ROOT/guests/popek.bin $ROOT/guests/popek_pv.bin $ROOT/guests/pgprobe.bin $ROOT/guests/pgprobe_pv.bin" \
 	--cmd "$DEMO_CMD" >"$OUT/demo.out" || rc=$?
 sed '/^TVMM-DOT-BEGIN$/,/^TVMM-DOT-END$/d' "$OUT/demo.out"
 if grep -q '^TVMM-DOT-END$' "$OUT/demo.out"; then

@@ -120,21 +120,6 @@ TEST_F(run, hello_console_and_exits)
 	EXPECT_EQ(r->run.exits, r->nrecs);
 }
 
-/* Write @text to tracefs file @file (relative to /sys/kernel/tracing). */
-static int tracefs_write(const char *file, const char *text)
-{
-	char path[256];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * The tvmm:tvmm_exit tracepoint sees every exit, with KVM's field names,
  * so trace-cmd and perf can watch tvmm like KVM: one event per OUT of

@@ -133,6 +133,24 @@ static inline int write_text_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+/*
+ * Write @text to tracefs file @file (relative to /sys/kernel/tracing);
+ * O_TRUNC, so "" to "trace" empties the buffer. 0 or -errno.
+ */
+static inline int tracefs_write(const char *file, const char *text)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
 /* The whole kernel log buffer (like `dmesg`) in a malloc'd string. */
 static inline char *kernel_log(void)
 {
