@@ -184,6 +184,24 @@ static bool guest_mem_contains(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
 	return gpa < size && len <= size - gpa;
 }
 
+/* The EPT leaf entry that maps guest page @gpa, or NULL if none does. */
+static u64 *ept_leaf(struct tvmm_guest_mem *mem, u64 gpa)
+{
+	u64 *table = page_address(mem->ept_pml4);
+	int level;
+
+	if (!guest_mem_contains(mem, gpa, 1))
+		return NULL;
+	for (level = 3; level > 0; level--) {
+		u64 entry = table[EPT_INDEX(gpa, level)];
+
+		if (!(entry & EPT_RWX))
+			return NULL;
+		table = phys_to_virt(entry & PAGE_MASK & ~BIT_ULL(63));
+	}
+	return &table[EPT_INDEX(gpa, 0)];
+}
+
 /**
  * ept_set_exec() - allow or forbid instruction fetches from guest page
  * @gpa (scan-and-patch mode, patch.c). Read and write stay allowed.
@@ -196,23 +214,29 @@ static bool guest_mem_contains(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
  */
 int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec)
 {
-	u64 *table = page_address(mem->ept_pml4);
-	int level;
+	u64 *leaf = ept_leaf(mem, gpa);
 
-	if (!guest_mem_contains(mem, gpa, 1))
+	if (!leaf)
 		return -EFAULT;
-	for (level = 3; level > 0; level--) {
-		u64 entry = table[EPT_INDEX(gpa, level)];
-
-		if (!(entry & EPT_RWX))
-			return -EFAULT;
-		table = phys_to_virt(entry & PAGE_MASK & ~BIT_ULL(63));
-	}
 	if (exec)
-		table[EPT_INDEX(gpa, 0)] |= EPT_EXEC;
+		*leaf |= EPT_EXEC;
 	else
-		table[EPT_INDEX(gpa, 0)] &= ~EPT_EXEC;
+		*leaf &= ~EPT_EXEC;
 	return 0;
+}
+
+/**
+ * ept_get_exec() - may the guest fetch instructions from page @gpa?
+ * @mem: guest RAM
+ * @gpa: any address in the page
+ *
+ * Return: the leaf entry's execute permission; false outside guest RAM.
+ */
+bool ept_get_exec(struct tvmm_guest_mem *mem, u64 gpa)
+{
+	u64 *leaf = ept_leaf(mem, gpa);
+
+	return leaf && (*leaf & EPT_EXEC);
 }
 
 /*
