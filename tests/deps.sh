@@ -18,6 +18,8 @@ PACKAGES=(
 	xorriso isolinux syslinux-common busybox-static
 	# diagrams; docs and slides (make docs slides)
 	graphviz pandoc
+	# course platforms: Gradescope results.json schema check, CI files lint
+	python3-jsonschema yamllint
 )
 
 missing=()

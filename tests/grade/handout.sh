@@ -16,6 +16,8 @@
 # (their code is the student's now); docs/instructor-guide.md (the answers)
 # and the mutant catalogue tests/mutants/labNN.mutants (wrong solutions
 # written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
+# The tree gets .github/workflows/grade.yml and .gitlab-ci.yml
+# (tests/grade/ci/): CI grades the student's labs on every push.
 # tests/grade/handout_check.py then proves that no line of a stripped
 # solution is left anywhere in the tree.
 set -u -o pipefail
@@ -65,6 +67,11 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
+# The autograder on every push: GitHub Actions (GitHub Classroom) and
+# GitLab CI run tests/grade/ci.sh (tests/grade/ci/)
+mkdir -p "$H/.github/workflows"
+cp "$ROOT/tests/grade/ci/github-grade.yml" "$H/.github/workflows/grade.yml"
+cp "$ROOT/tests/grade/ci/gitlab-ci.yml" "$H/.gitlab-ci.yml"
 if [ -n "${SEED:-}" ]; then
 	[[ $SEED =~ ^[0-9]{1,9}$ ]] || die "SEED=$SEED is not a number"
 	echo "$SEED" >"$H/labs/SEED"
