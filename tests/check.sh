@@ -82,6 +82,9 @@ else
 fi
 # the course tooling: lab 00's grader, grade reports, Kconfig, handouts
 step labs-host host 50 bash tests/grade/host_test.sh
+# course platforms: Gradescope bundle, exports, grade-all JOBS=N; handout CI
+step grade-platforms host 40 bash tests/grade/platform_test.sh
+step grade-ci host 15 bash tests/grade/ci_test.sh
 # the fuzz generator: reproducible guests (tests/fuzz/README.md)
 step fuzz-gen host 1 make -s -C tests/fuzz gen-test
 if [ -f "$ROOT/tests/host/kernel-style.sh" ]; then
