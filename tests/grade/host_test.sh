@@ -204,6 +204,38 @@ done
 if [ "$bad" -eq 0 ]; then ok "points: every lab's tests file parses and names only its own TODOs"
 else not_ok "points: every lab's tests file parses and names only its own TODOs"; fi
 
+# --- make grade's progress (tests/grade/watch.py) ----------------------------------
+# a run's log and serial console as they grow; the serial log of an
+# earlier run (there when the watch starts) is not this run's
+echo "# selftests: tvmm: a_test" >"$W/serial.log"
+"$PY" "$ROOT/tests/grade/watch.py" --log "$W/build.log" --serial "$W/serial.log" \
+	--programs "a_test b_test" --interval 0.1 --no-tty >"$W/watch.out" &
+wpid=$!
+sleep 0.5
+printf 'kernel.sh: building the lab VM kernel into x\nkernel.sh: 5%% (90/1824 files) building the lab VM kernel\nkernel.sh: 10%% (182/1824 files) building the lab VM kernel\nkernel.sh: 50%% (900/1824 files) building the lab VM kernel\nlabvm: make module userspace (KDIR=x)\nlabvm: booting Bochs, 1 CPU(s) (timeout 900s)\n' >>"$W/build.log"
+sleep 0.5
+printf 'boot\n# selftests: tvmm: a_test\nok 1 selftests: tvmm: a_test\n# selftests: tvmm: b_test\nnot ok 2 selftests: tvmm: b_test # exit=1\n' >"$W/serial.new"
+mv "$W/serial.new" "$W/serial.log"
+sleep 0.6
+kill "$wpid"
+wait "$wpid"
+cat >"$W/watch.want" <<'EOF2'
+grade: building the lab VM kernel (once: it is cached)
+grade: building the lab VM kernel: 5% (90/1824 files)
+grade: building the lab VM kernel: 50% (900/1824 files)
+grade: building tvmm.ko and the tool
+grade: booting the lab VM (Bochs)
+grade: test program 1/2: a_test
+grade: a_test: passed
+grade: test program 2/2: b_test
+grade: b_test: failed
+EOF2
+if diff "$W/watch.want" "$W/watch.out" >"$W/watch.diff"; then
+	ok "make grade's progress off a terminal: one line per step (kernel every 10%, build, boot, each program and its result)"
+else
+	diag <"$W/watch.diff"; not_ok "make grade's progress: one line per step"
+fi
+
 # --- Kconfig stages -------------------------------------------------------------
 lab_header "$ROOT" "$W/k.config" "$W/k.h" TVMM_LAB05_SOLUTION=n >"$W/out" 2>&1
 nlabs=$(ls -d "$ROOT"/labs/lab*/Kconfig | wc -l)
