@@ -142,6 +142,8 @@ run_step() {
 	local name=$1 lane=$2 log=$LOGS/$1.log err=$LOGS/$1.err rc=0 t0 t1 dt out p f s
 	local sect=$LOGS/$1.section
 	t0=$(date +%s.%N)
+	echo "${t0%.*}" >"$LOGS/$name.started"
+	[ -t 1 ] || flock "$LOGS/.print.lock" echo "-- $name: started (lane $lane)"
 	# A VM step boots its own lab VM in its own directory: two steps
 	# never share an initramfs, an ISO or a serial log.
 	(cd "$ROOT" && export TVMM_LABVM_DIR=$LOGS/vm/$name && eval "${CMD[$name]}") \
@@ -169,8 +171,8 @@ run_step() {
 		echo "-- $name: pass $p, fail $f, skip $s (${dt} s)"
 	} >"$sect"
 	echo "$p $f $s $dt $lane $(printf '%.0f' "$(echo "$t0 - $T0" | bc)")" >"$LOGS/$name.result"
-	# one report at a time on the terminal
-	flock "$LOGS/.print.lock" cat "$sect"
+	# one report at a time on the terminal (over the progress line)
+	flock "$LOGS/.print.lock" sh -c '[ ! -t 1 ] || printf "\r\033[K"; cat "$1"' sh "$sect"
 }
 
 # worker LANE: take the next step from the queue until it is empty
@@ -189,7 +191,7 @@ worker() {
 
 mkdir -p "$LOGS"
 rm -rf "$LOGS/vm"
-for name in "${NAMES[@]}"; do rm -f "$LOGS/$name".{log,err,section,result}; done
+for name in "${NAMES[@]}"; do rm -f "$LOGS/$name".{log,err,section,result,started}; done
 T0=$(date +%s.%N)
 header "deps"
 bash "$ROOT/tests/deps.sh"
@@ -247,7 +249,23 @@ for lane in $(seq "$JOBS"); do
 	worker "$lane" &
 	PIDS+=("$!")
 done
-for pid in "${PIDS[@]}"; do wait "$pid" || true; done
+# On a terminal, a progress line under the reports: steps done, those
+# running and for how long (off a terminal: the "started" lines)
+if [ -t 1 ]; then
+	(
+		while sleep 2; do
+			line="check: $(ls "$LOGS"/*.result 2>/dev/null | wc -l)/${#QUEUE[@]} steps done; running:"
+			for f in "$LOGS"/*.started; do
+				n=$(basename "$f" .started)
+				[ -f "$LOGS/$n.result" ] || line="$line $n $(($(date +%s) - $(cat "$f"))) s,"
+			done
+			flock "$LOGS/.print.lock" printf '\r\033[K%s' "${line%,}"
+		done
+	) &
+	PIDS+=("$!")
+fi
+for pid in "${PIDS[@]:0:$JOBS}"; do wait "$pid" || true; done
+[ "${#PIDS[@]}" -eq "$JOBS" ] || { kill "${PIDS[$JOBS]}" 2>/dev/null; printf '\r\033[K'; }
 trap - INT TERM
 
 P=0 F=0 S=0

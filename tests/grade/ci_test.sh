@@ -48,6 +48,24 @@ if cmp -s "$H/.github/workflows/grade.yml" "$CI/github-grade.yml" &&
 else
 	not_ok "make handout puts the CI files in the student tree"
 fi
+# the repository and the handout stand alone
+for t in "$ROOT" "$H"; do
+	if "$PY" "$ROOT/tests/grade/standalone.py" "$t" >"$W/alone" 2>&1; then
+		ok "standalone: no file of the ${t##*/} tree refers to a path outside it ($(tail -n 1 "$W/alone" | cut -d' ' -f2) files)"
+	else
+		diag <"$W/alone"; not_ok "standalone: no file of the ${t##*/} tree refers to a path outside it"
+	fi
+done
+# ... and the check can fail: a reference to a document that is not there
+mkdir -p "$W/alone-tree/docs"
+# (written in pieces: this file must not hold them)
+printf 'See %s.%s and [the ABI](abi.md); logs in /%s/shared/x.\n' DESIGN md work >"$W/alone-tree/docs/a.md"
+"$PY" "$ROOT/tests/grade/standalone.py" "$W/alone-tree" >"$W/alone" 2>&1
+if [ "$(grep -c 'not in the tree\|outside the tree: /' "$W/alone")" -eq 3 ]; then
+	ok "standalone: a missing design document, a dangling link and a machine path are each found"
+else
+	diag <"$W/alone"; not_ok "standalone: a missing document, a dangling link and a machine path are found"
+fi
 git -C "$H" init -q && git -C "$H" add -A &&
 	git -C "$H" -c user.name=t -c user.email=t@t commit -qm handout || { echo "Bail out! git"; exit 1; }
 

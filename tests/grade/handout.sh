@@ -67,6 +67,17 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
+# The guide's place holds a page saying it is not handed out: the links
+# to it (docs/README.md) lead somewhere (tests/grade/standalone.py)
+cat >"$H/docs/instructor-guide.md" <<'EOF'
+# Instructor's guide
+
+This page is not part of the student handout: the instructor's guide
+(the answers, the grading setup) stays with the course staff. Your
+autograder is `make grade LAB=NN` (labs/README.md), and CI runs it on
+every push (`.github/workflows/grade.yml`, `.gitlab-ci.yml`).
+EOF
+
 # The autograder on every push: GitHub Actions (GitHub Classroom) and
 # GitLab CI run tests/grade/ci.sh (tests/grade/ci/)
 mkdir -p "$H/.github/workflows"
