@@ -25,10 +25,7 @@ bash "$SRC/tests/deps.sh"
 # The lab VM's kernel into ~/.cache/tvmm (about 3 minutes on 2 cores): in
 # the image, so no grading run builds it.
 bash "$SRC/tests/labvm/kernel.sh"
-# the tool, the guests and the lab VM's initramfs: ccache (~/.cache/tvmm/
-# ccache) keeps their objects, so a student's build recompiles only the
-# files that student changed
-export PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$HOME/.cache/tvmm/ccache
+# the instructor's tree builds here: a bundle that cannot grade fails now,
+# not on every submission
 make -C "$SRC" -s module userspace guests
-bash "$SRC/tests/labvm/labvm.sh" build
 echo "setup.sh: ready"
