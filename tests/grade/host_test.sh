@@ -208,13 +208,18 @@ else not_ok "points: every lab's tests file parses and names only its own TODOs"
 # a run's log and serial console as they grow; the serial log of an
 # earlier run (there when the watch starts) is not this run's
 echo "# selftests: tvmm: a_test" >"$W/serial.log"
+: >"$W/build.log"
 "$PY" "$ROOT/tests/grade/watch.py" --log "$W/build.log" --serial "$W/serial.log" \
 	--programs "a_test b_test" --interval 0.1 --no-tty >"$W/watch.out" &
 wpid=$!
-sleep 0.5
+sleep 2	# python is up (the serial log it found is the earlier run's)
 printf 'kernel.sh: building the lab VM kernel into x\nkernel.sh: 5%% (90/1824 files) building the lab VM kernel\nkernel.sh: 10%% (182/1824 files) building the lab VM kernel\nkernel.sh: 50%% (900/1824 files) building the lab VM kernel\nlabvm: make module userspace (KDIR=x)\nlabvm: booting Bochs, 1 CPU(s) (timeout 900s)\n' >>"$W/build.log"
 sleep 0.5
 printf 'boot\n# selftests: tvmm: a_test\nok 1 selftests: tvmm: a_test\n# selftests: tvmm: b_test\nnot ok 2 selftests: tvmm: b_test # exit=1\n' >"$W/serial.new"
+mv "$W/serial.new" "$W/serial.log"
+sleep 0.6
+# the lab VM's log written anew with the same lines: nothing said twice
+{ cat "$W/serial.log"; echo "# selftests: tvmm: kernel_clean"; } >"$W/serial.new"
 mv "$W/serial.new" "$W/serial.log"
 sleep 0.6
 kill "$wpid"
@@ -229,6 +234,7 @@ grade: test program 1/2: a_test
 grade: a_test: passed
 grade: test program 2/2: b_test
 grade: b_test: failed
+grade: checking kernel_clean
 EOF2
 if diff "$W/watch.want" "$W/watch.out" >"$W/watch.diff"; then
 	ok "make grade's progress off a terminal: one line per step (kernel every 10%, build, boot, each program and its result)"

@@ -5,7 +5,9 @@
     watch.py --log BUILD_LOG --serial SERIAL_LOG --programs "a_test b_test"
              [--prefix grade] [--interval S] [--tty | --no-tty]
 
-Follows the two files grade.sh's lab VM run writes (the build and boot
+Follows the two files grade.sh's lab VM run writes (the build log from
+its start: grade.sh empties it first; the serial log from what it holds
+when the watch starts) (the build and boot
 messages of tests/labvm/labvm.sh and kernel.sh; the lab VM's serial
 console) until it is killed, and says which step is running: the lab VM
 kernel's build (its progress lines), the module and tool build, the
@@ -35,16 +37,18 @@ _END = re.compile(r"^(not ok|ok) \d+ selftests: tvmm: (\S+)")
 
 class Follow:
     """The lines appended to a file since the last call (it may not exist
-    yet). What it held when the watch began is an earlier run's: skipped,
-    until the file is made anew (another inode, or shorter)."""
+    yet). skip_existing: what it held when the watch began is an earlier
+    run's, skipped until the file is made anew (another inode, or shorter);
+    else it is this run's (grade.sh empties the build log first)."""
 
-    def __init__(self, path):
-        self.path, self.part = path, ""
-        try:
-            st = os.stat(path)
-            self.ino, self.pos = st.st_ino, st.st_size
-        except OSError:
-            self.ino, self.pos = None, 0
+    def __init__(self, path, skip_existing):
+        self.path, self.part, self.ino, self.pos = path, "", None, 0
+        if skip_existing:
+            try:
+                st = os.stat(path)
+                self.ino, self.pos = st.st_ino, st.st_size
+            except OSError:
+                pass
 
     def lines(self):
         try:
@@ -102,8 +106,9 @@ def main():
     tty = sys.stdout.isatty() if a.tty is None else a.tty
     progs = a.programs.split()
     say = Say(a.prefix, tty)
-    log, serial = Follow(a.log), Follow(a.serial)
+    log, serial = Follow(a.log, False), Follow(a.serial, True)
     last_pct = -100
+    seen = set()
     # grade.sh stops it with SIGTERM (a background job ignores SIGINT)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
@@ -127,13 +132,19 @@ def main():
                         say.start(step.format(*m.groups()))
                     break
             for line in serial.lines():
+                # each event once: labvm.sh may write the log anew at the end
                 m = _START.match(line)
-                if m:
-                    k = progs.index(m.group(1)) + 1 if m.group(1) in progs else "?"
-                    say.start(f"test program {k}/{len(progs) or '?'}: {m.group(1)}")
+                if m and ("start", m.group(1)) not in seen:
+                    seen.add(("start", m.group(1)))
+                    if m.group(1) in progs:
+                        k = progs.index(m.group(1)) + 1
+                        say.start(f"test program {k}/{len(progs)}: {m.group(1)}")
+                    else:   # kernel_clean: the lab VM's dmesg, after the programs
+                        say.start(f"checking {m.group(1)}")
                     continue
                 m = _END.match(line)
-                if m and m.group(2) in progs:
+                if m and m.group(2) in progs and ("end", m.group(2)) not in seen:
+                    seen.add(("end", m.group(2)))
                     say.note(f"{m.group(2)}: {'passed' if m.group(1) == 'ok' else 'failed'}")
             say.draw()
             time.sleep(a.interval)
