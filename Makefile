@@ -47,7 +47,7 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 all: module userspace guests
 
 help:
-	@sed -n '3,32p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,/^$$/{/^#/p}' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
