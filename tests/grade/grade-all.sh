@@ -155,6 +155,7 @@ grade_one() {
 	if ! unpack "$entry" "$student"; then
 		say "[$student] not a tvmm tree (no Makefile and module/): graded 0"
 		row "$student" "${ONLY_LAB:-all}" no-result 0
+		echo no-result >>"$OUT/rows/$i.status"
 		return
 	fi
 	overlay "$tree"
