@@ -210,7 +210,9 @@ t0=$(date +%s)
 		bash "$ROOT/tests/labvm/labvm.sh" build &&
 		make -s -C "$ROOT/tests/fuzz" guest_fuzz
 	fi
-} >"$LOGS/build.log" 2>&1 || {
+} 2>&1 | tee "$LOGS/build.log" |
+	# a cold cache builds the lab VM kernel first (minutes): its progress
+	{ grep --line-buffered -E '^kernel.sh: ([0-9]+%|building)' || true; } || {
 	tail -n 40 "$LOGS/build.log"
 	echo "build: failed (build/check/build.log); the steps go on and report it"
 }
