@@ -272,6 +272,15 @@ else
 	diag <"$W/kbuild.log"; not_ok "kernel.sh: a cold build says how far it is"
 fi
 
+# make help: the Makefile's whole header comment, no line of Makefile code
+make -s -C "$ROOT" help >"$W/help" 2>&1
+if grep -q 'make gradescope LAB=' "$W/help" && grep -q 'make mutants' "$W/help" &&
+   ! grep -qE '^(ROOT|LABVM|KDIR) ' "$W/help" && ! grep -q '^#' "$W/help"; then
+	ok "make help: the whole header (grading and platform targets too), no Makefile code"
+else
+	diag <"$W/help"; not_ok "make help: the whole header, no Makefile code"
+fi
+
 # --- Kconfig stages -------------------------------------------------------------
 lab_header "$ROOT" "$W/k.config" "$W/k.h" TVMM_LAB05_SOLUTION=n >"$W/out" 2>&1
 nlabs=$(ls -d "$ROOT"/labs/lab*/Kconfig | wc -l)
