@@ -152,7 +152,7 @@ assert int(s.get("failures")) > 0' "$clone/build/grade/lab00.junit.xml" 2>/dev/n
 		"$ROOT/userspace/tvmm"
 	: >"$clone.log"
 	run_steps "$engine" "$file" "$clone"
-	if ! grep -v '^skip ' "$clone.rcs" | grep -qv '^0 ' && grep -q '^ci: full marks' "$clone.log"; then
+	if [ "$(awk '$1 != "skip" && $1 != 0' "$clone.rcs" | wc -l)" -eq 0 ] && grep -q '^ci: full marks' "$clone.log"; then
 		ok "$engine: with the right answers every step passes (full marks)"
 	else
 		diag <"$clone.rcs"; tail -n 20 "$clone.log" | diag

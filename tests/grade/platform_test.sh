@@ -50,9 +50,12 @@ POINTS=$("$ROOT/userspace/tvmm" sensitive --json >/dev/null && "$PY" "$ROOT/test
 	"$C/alice/$ANS" "$ROOT/userspace/tvmm" | grep -c '^ok ')
 
 # --- the Gradescope bundle -----------------------------------------------------------
+# (unzip's output to files first: grep -q in a pipe would stop unzip with
+# SIGPIPE, a failure under pipefail)
 if TVMM_GRADESCOPE_OUT=$W/gs bash "$ROOT/tests/grade/gradescope/bundle.sh" 00 >"$W/bundle.log" 2>&1 &&
-   unzip -Z "$W/gs/lab00.zip" run_autograder setup.sh | grep -q '^-rwx.*run_autograder' &&
-   unzip -p "$W/gs/lab00.zip" gradescope.env | grep -qx 'LAB=00'; then
+   unzip -Z "$W/gs/lab00.zip" run_autograder setup.sh >"$W/zip.list" 2>&1 &&
+   unzip -p "$W/gs/lab00.zip" gradescope.env >"$W/zip.env" 2>&1 &&
+   grep -q '^-rwx.*run_autograder' "$W/zip.list" && grep -qx 'LAB=00' "$W/zip.env"; then
 	ok "make gradescope LAB=00: a zip with setup.sh, an executable run_autograder and LAB=00"
 else
 	diag <"$W/bundle.log"; not_ok "make gradescope LAB=00 builds the bundle"
