@@ -32,7 +32,9 @@
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
 #        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
-#   make grade-all SUBMISSIONS=DIR [SEEDS=FILE]  grade a class, write a gradebook
+#   make grade-all SUBMISSIONS=DIR [SEEDS=FILE] [JOBS=N]  grade a class (N at
+#                                         once), write a gradebook and exports
+#   make gradescope LAB=05 [VISIBILITY=hidden]  Gradescope autograder bundle
 #   make handout LABS="05 06" [SEED=S]    a student tree without those solutions
 #   make mutants [LAB=NN]                 grade the plausible wrong solutions
 #                                         of tests/mutants/: each must fail
@@ -46,12 +48,12 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check check-full test-host test-vm \
 	demo containers-demo labvm-run labvm-shell deps clean help docs slides \
-	olddefconfig menuconfig setconfig config grade grade-all handout mutants
+	olddefconfig menuconfig setconfig config grade grade-all handout gradescope mutants
 
 all: module userspace guests
 
 help:
-	@sed -n '3,38p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,/^$$/{/^#/p}' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -102,10 +104,14 @@ grade:
 	HINTS=$(HINTS) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
 
 grade-all:
-	SEEDS=$(SEEDS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
+	SEEDS=$(SEEDS) LAB=$(LAB) JOBS=$(JOBS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
 
 handout:
 	SEED=$(SEED) bash tests/grade/handout.sh $(LABS)
+
+# build/gradescope/labNN.zip: Gradescope's autograder bundle for lab NN
+gradescope:
+	VISIBILITY=$(VISIBILITY) bash tests/grade/gradescope/bundle.sh $(LAB)
 
 # every mutant of tests/mutants/*.mutants must fail its lab's autograder
 mutants:

@@ -14,6 +14,10 @@
 # run and expect (tests/selftests/tvmm/seed.h), passed to the lab VM's
 # kernel command line as TVMM_SEED=S, which init hands to the tests.
 #
+# While the lab VM builds and runs, one line per step (tests/grade/watch.py:
+# the kernel build's progress, the module build, the boot, each program
+# and its result); on a terminal, one line redrawn with the step's time.
+#
 # Output: one line per test with its points per TODO, the points per TODO,
 # "score: E/T points", and build/grade/labNN.{ktap,json}
 # for machines. Exit status 0 only if every test passed.
@@ -51,9 +55,17 @@ else
 	progs=$(lab_programs "$DIR")
 	[ -n "$progs" ] || { echo "grade: $DIR/tests lists no test programs" >&2; exit 2; }
 	echo "grade: booting the lab VM for: $progs, seed $SEED (build and boot log: $OUT/lab$NN.log)"
+	# what is running meanwhile: the builds, the boot, each test program
+	: >"$OUT/lab$NN.log"
+	"$PY" "$ROOT/tests/grade/watch.py" --log "$OUT/lab$NN.log" --programs "$progs" \
+		--serial "${TVMM_LABVM_DIR:-$ROOT/build/labvm}/serial.log" &
+	watch=$!
 	TVMM_LABVM_APPEND="${TVMM_LABVM_APPEND:+$TVMM_LABVM_APPEND }TVMM_SEED=$SEED" \
 	bash "$ROOT/tests/labvm/labvm.sh" tests --select "$progs" \
-		--timeout "${TVMM_GRADE_TIMEOUT:-900}" >"$KTAP" 2>"$OUT/lab$NN.log"
+		--timeout "${TVMM_GRADE_TIMEOUT:-900}" >"$KTAP" 2>>"$OUT/lab$NN.log"
+	sleep 1.5	# the watch's last look: the last program's result
+	kill "$watch" 2>/dev/null
+	wait "$watch" 2>/dev/null
 fi
 "$PY" "$ROOT/tests/grade/report.py" --lab "$NN" --hints "$DIR/hints" --level "$HINTS" \
 	--tests "$DIR/tests" --seed "$SEED" \

@@ -16,6 +16,8 @@
 # (their code is the student's now); docs/instructor-guide.md (the answers)
 # and the mutant catalogue tests/mutants/labNN.mutants (wrong solutions
 # written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
+# The tree gets .github/workflows/grade.yml and .gitlab-ci.yml
+# (tests/grade/ci/): CI grades the student's labs on every push.
 # tests/grade/handout_check.py then proves that no line of a stripped
 # solution is left anywhere in the tree.
 set -u -o pipefail
@@ -76,6 +78,22 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
+# The guide's place holds a page saying it is not handed out: the links
+# to it (docs/README.md) lead somewhere (tests/grade/standalone.py)
+cat >"$H/docs/instructor-guide.md" <<'EOF'
+# Instructor's guide
+
+This page is not part of the student handout: the instructor's guide
+(the answers, the grading setup) stays with the course staff. Your
+autograder is `make grade LAB=NN` (labs/README.md), and CI runs it on
+every push (`.github/workflows/grade.yml`, `.gitlab-ci.yml`).
+EOF
+
+# The autograder on every push: GitHub Actions (GitHub Classroom) and
+# GitLab CI run tests/grade/ci.sh (tests/grade/ci/)
+mkdir -p "$H/.github/workflows"
+cp "$ROOT/tests/grade/ci/github-grade.yml" "$H/.github/workflows/grade.yml"
+cp "$ROOT/tests/grade/ci/gitlab-ci.yml" "$H/.gitlab-ci.yml"
 if [ -n "${SEED:-}" ]; then
 	[[ $SEED =~ ^[0-9]{1,9}$ ]] || die "SEED=$SEED is not a number"
 	echo "$SEED" >"$H/labs/SEED"
