@@ -26,8 +26,10 @@
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
 #        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
+#        [HINTS_LANG=it]                  the hints in Italian
 #   make grade-all SUBMISSIONS=DIR [SEEDS=FILE]  grade a class, write a gradebook
 #   make handout LABS="05 06" [SEED=S]    a student tree without those solutions
+#        [LANG=it]                        its lab pages and hints in Italian
 #   make mutants [LAB=NN]                 grade the plausible wrong solutions
 #                                         of tests/mutants/: each must fail
 
@@ -45,7 +47,7 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 all: module userspace guests
 
 help:
-	@sed -n '3,32p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,34p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -93,13 +95,13 @@ module: $(CONFIG_HEADER)
 
 # --- grading and handouts (tests/grade/) ----------------------------------------
 grade:
-	HINTS=$(HINTS) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
+	HINTS=$(HINTS) HINTS_LANG=$(HINTS_LANG) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
 
 grade-all:
 	SEEDS=$(SEEDS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
 
 handout:
-	SEED=$(SEED) bash tests/grade/handout.sh $(LABS)
+	SEED=$(SEED) HANDOUT_LANG=$(filter it,$(LANG)) bash tests/grade/handout.sh $(LABS)
 
 # every mutant of tests/mutants/*.mutants must fail its lab's autograder
 mutants:

@@ -18,6 +18,11 @@
 # written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
 # tests/grade/handout_check.py then proves that no line of a stripped
 # solution is left anywhere in the tree.
+#
+# LANG=it (HANDOUT_LANG=it from the Makefile): the student reads Italian.
+# Each page of labs/ with an Italian edition becomes that edition under
+# README.md (the English one stays, as README.en.md; the links between the
+# pages follow), and labs/LANG makes make grade give the hints in Italian.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,6 +70,20 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
+case ${HANDOUT_LANG:-en} in
+en) ;;
+it)
+	for page in "$H"/labs/README.it.md "$H"/labs/*/README.it.md; do
+		d=${page%/README.it.md}
+		mv "$d/README.md" "$d/README.en.md" && mv "$page" "$d/README.md" || die "renaming $page failed"
+		# links to a lab page: README.md -> README.en.md, README.it.md -> README.md
+		sed -i -E 's#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.md\)#](\1README.en.md)#g
+			s#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.it\.md\)#](\1README.md)#g' \
+			"$d/README.md" "$d/README.en.md"
+	done
+	echo it >"$H/labs/LANG" ;;
+*) die "LANG=$HANDOUT_LANG: the pages are in en or it" ;;
+esac
 if [ -n "${SEED:-}" ]; then
 	[[ $SEED =~ ^[0-9]{1,9}$ ]] || die "SEED=$SEED is not a number"
 	echo "$SEED" >"$H/labs/SEED"
