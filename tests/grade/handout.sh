@@ -13,7 +13,8 @@
 # How: only files git tracks are copied (no history, no build products, no
 # .config); unifdef -UCONFIG_TVMM_LABNN_SOLUTION keeps each stripped lab's
 # stub branch and drops its solution; the stripped labs' Kconfig options go
-# (their code is the student's now); docs/instructor-guide.md (the answers)
+# (their code is the student's now); docs/instructor-guide.md and its
+# Italian edition instructor-guide.it.md (the answers)
 # and the mutant catalogue tests/mutants/labNN.mutants (wrong solutions
 # written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
 # tests/grade/handout_check.py then proves that no line of a stripped
@@ -48,8 +49,13 @@ done
 rm -rf "$H" "$OUT/$NAME.tar.gz"
 mkdir -p "$H"
 # The tracked files as they are in the working tree, minus the answers.
-git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide\.md|tests/mutants/lab[0-9]+\.mutants)$' |
+git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide(\.it)?\.md|tests/mutants/lab[0-9]+\.mutants)$' |
 	(cd "$ROOT" && xargs -0 cp --parents -t "$H") || die "copying the tree failed"
+
+# The Italian edition's sync test (tests/host/i18n_sync.py) must not look
+# for the guide that stayed behind.
+l=$H/tests/host/i18n_pages.txt
+[ ! -f "$l" ] || sed -i -E '\#^docs/instructor-guide\.md\s#d' "$l"
 
 # Strip each lab's solution blocks from every file that has them.
 args=()
@@ -81,6 +87,9 @@ it)
 			s#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.it\.md\)#](\1README.md)#g' \
 			"$d/README.md" "$d/README.en.md"
 	done
+	# the sync test's list pairs README.md with README.it.md: in this tree
+	# the lab pages are translated already, nothing to keep in step
+	[ ! -f "$l" ] || sed -i -E '\#^labs/\S*README\.md\s+labs/\S*README\.it\.md#d' "$l"
 	echo it >"$H/labs/LANG" ;;
 *) die "LANG=$HANDOUT_LANG: the pages are in en or it" ;;
 esac
