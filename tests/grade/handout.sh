@@ -81,7 +81,8 @@ en) ;;
 it)
 	for page in "$H"/labs/README.it.md "$H"/labs/*/README.it.md; do
 		d=${page%/README.it.md}
-		mv "$d/README.md" "$d/README.en.md" && mv "$page" "$d/README.md" || die "renaming $page failed"
+		mv "$d/README.md" "$d/README.en.md" || die "renaming ${d#"$H"/}/README.md failed"
+		mv "$page" "$d/README.md" || die "renaming ${page#"$H"/} failed"
 		# links to a lab page: README.md -> README.en.md, README.it.md -> README.md
 		sed -i -E 's#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.md\)#](\1README.en.md)#g
 			s#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.it\.md\)#](\1README.md)#g' \
