@@ -63,11 +63,6 @@ else
 	echo "handout: no $fig/numbers.en.tsv: the pages keep their {{key}} placeholders (run make figures first)" >&2
 fi
 
-# The Italian edition's sync test (tests/host/i18n_sync.py) must not look
-# for the guide that stayed behind.
-l=$H/tests/host/i18n_pages.txt
-[ ! -f "$l" ] || sed -i -E '\#^docs/instructor-guide\.md\s#d' "$l"
-
 # Strip each lab's solution blocks from every file that has them.
 args=()
 for nn in "${labs[@]}"; do args+=("-UCONFIG_TVMM_LAB${nn}_SOLUTION"); done
@@ -99,9 +94,6 @@ it)
 			s#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.it\.md\)#](\1README.md)#g' \
 			"$d/README.md" "$d/README.en.md"
 	done
-	# the sync test's list pairs README.md with README.it.md: in this tree
-	# the lab pages are translated already, nothing to keep in step
-	[ ! -f "$l" ] || sed -i -E '\#^labs/\S*README\.md\s+labs/\S*README\.it\.md#d' "$l"
 	echo it >"$H/labs/LANG" ;;
 *) die "LANG=$HANDOUT_LANG: the pages are in en or it" ;;
 esac
