@@ -104,8 +104,11 @@ grade:
 grade-all:
 	SEEDS=$(SEEDS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
 
+# LANG is also the locale's variable: only make's command line (make
+# handout LANG=it) chooses the pages' language
 handout:
-	SEED=$(SEED) HANDOUT_LANG=$(filter it,$(LANG)) bash tests/grade/handout.sh $(LABS)
+	SEED=$(SEED) HANDOUT_LANG=$(if $(filter command line,$(origin LANG)),$(LANG),en) \
+		bash tests/grade/handout.sh $(LABS)
 
 # every mutant of tests/mutants/*.mutants must fail its lab's autograder
 mutants:
