@@ -34,6 +34,7 @@ NAME=tvmm-handout
 H=$OUT/$NAME
 
 die() { echo "handout: $*" >&2; exit 1; }
+case ${HANDOUT_LANG:=en} in en | it) ;; *) die "LANG=$HANDOUT_LANG: the pages are in en or it" ;; esac
 command -v unifdef >/dev/null || die "unifdef is missing: bash tests/deps.sh (Debian package unifdef)"
 git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
 	die "$ROOT is not a git checkout: make a handout from the instructor's tree"
@@ -82,9 +83,7 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
-case ${HANDOUT_LANG:-en} in
-en) ;;
-it)
+if [ "$HANDOUT_LANG" = it ]; then
 	for page in "$H"/labs/README.it.md "$H"/labs/*/README.it.md; do
 		d=${page%/README.it.md}
 		mv "$d/README.md" "$d/README.en.md" || die "renaming ${d#"$H"/}/README.md failed"
@@ -94,9 +93,8 @@ it)
 			s#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.it\.md\)#](\1README.md)#g' \
 			"$d/README.md" "$d/README.en.md"
 	done
-	echo it >"$H/labs/LANG" ;;
-*) die "LANG=$HANDOUT_LANG: the pages are in en or it" ;;
-esac
+	echo it >"$H/labs/LANG"
+fi
 if [ -n "${SEED:-}" ]; then
 	[[ $SEED =~ ^[0-9]{1,9}$ ]] || die "SEED=$SEED is not a number"
 	echo "$SEED" >"$H/labs/SEED"
