@@ -18,7 +18,7 @@ rm -rf "$D"
 cd "$ROOT"
 python3 tests/figures/labvm_blocks.py collect "$D" README.md docs labs slides
 make -s -C "$ROOT/guests" >&2
-files=$(ls "$D"/*.sh "$ROOT"/guests/*.bin | tr '\n' ' ')
+files=$(printf '%s ' "$D"/*.sh "$ROOT"/guests/*.bin)
 # the VM needs no kselftests (an empty list)
 mkdir -p "$B/no-tests"
 : >"$B/no-tests/list"

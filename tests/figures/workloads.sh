@@ -70,7 +70,7 @@ traced popek_hw --mode hw /extra/popek.bin
 echo "=== popek_patch.scan"
 grep -m1 '"mnemonic":"scan page"' /tmp/popek_patch.jsonl
 rm -f /tmp/*.jsonl
-cd /extra
+cd /extra || exit 1
 
 echo "=== compare.minios"
 tvmm compare --json --image /extra/minios.bin
