@@ -24,9 +24,14 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -z "${2:-}" ] || echo "# ${2//$'\n'/$'\n'# }"; }
 check() { local name=$1; shift; if out=$("$@" 2>&1); then ok "$name"; else nok "$name" "$out"; fi; }
 
-# 1. the tree
-check "no measured number typed by hand in README.md, docs/, labs/, slides/" \
-	python3 "$F/handtyped.py" "$ROOT/README.md" "$ROOT/docs" "$ROOT/labs" "$ROOT/slides"
+# 1. the tree (a student tree from make handout has its numbers filled in)
+if [ -f "$ROOT/labs/HANDOUT" ]; then
+	n=$((n + 1))
+	echo "ok $n - no measured number typed by hand # SKIP a handout: make handout filled the numbers in"
+else
+	check "no measured number typed by hand in README.md, docs/, labs/, slides/" \
+		python3 "$F/handtyped.py" "$ROOT/README.md" "$ROOT/docs" "$ROOT/labs" "$ROOT/slides"
+fi
 
 # 2-3. the checker on planted figures, and on numbers that are not measured
 cat >"$T/bad.md" <<'X'
