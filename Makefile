@@ -32,10 +32,12 @@
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
 #        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
+#        [HINTS_LANG=it]                  the hints in Italian
 #   make grade-all SUBMISSIONS=DIR [SEEDS=FILE] [JOBS=N]  grade a class (N at
 #                                         once), write a gradebook and exports
 #   make gradescope LAB=05 [VISIBILITY=hidden]  Gradescope autograder bundle
 #   make handout LABS="05 06" [SEED=S]    a student tree without those solutions
+#        [LANG=it]                        its lab pages and hints in Italian
 #   make mutants [LAB=NN]                 grade the plausible wrong solutions
 #                                         of tests/mutants/: each must fail
 
@@ -101,13 +103,16 @@ module: $(CONFIG_HEADER)
 
 # --- grading and handouts (tests/grade/) ----------------------------------------
 grade:
-	HINTS=$(HINTS) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
+	HINTS=$(HINTS) HINTS_LANG=$(HINTS_LANG) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
 
 grade-all:
 	SEEDS=$(SEEDS) LAB=$(LAB) JOBS=$(JOBS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
 
+# LANG is also the locale's variable: only make's command line (make
+# handout LANG=it) chooses the pages' language
 handout:
-	SEED=$(SEED) bash tests/grade/handout.sh $(LABS)
+	SEED=$(SEED) HANDOUT_LANG=$(if $(filter command line,$(origin LANG)),$(LANG),en) \
+		bash tests/grade/handout.sh $(LABS)
 
 # build/gradescope/labNN.zip: Gradescope's autograder bundle for lab NN
 gradescope:

@@ -10,6 +10,9 @@
 # against `tvmm sensitive` on this machine.
 #
 # HINTS=1|2|3 (default 1): how much the hints say (labs/README.md).
+# HINTS_LANG=en|it (default: labs/LANG, which make handout LANG=it writes,
+# else en): the hints' language, labs/labNN-*/hints or hints.it (with
+# labs/hints.it, the Italian of report.py's hints for any lab).
 # SEED=S (default: labs/SEED, else 0): the variant of the guests the tests
 # run and expect (tests/selftests/tvmm/seed.h), passed to the lab VM's
 # kernel command line as TVMM_SEED=S, which init hands to the tests.
@@ -28,7 +31,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/grade/labs.sh"
 
 usage() {
-	echo "usage: make grade LAB=NN [HINTS=1|2|3]   (NN = 00..10; see labs/README.md)" >&2
+	echo "usage: make grade LAB=NN [HINTS=1|2|3] [HINTS_LANG=en|it]   (NN = 00..10; see labs/README.md)" >&2
 	exit 2
 }
 HINTS=${HINTS:-1}
@@ -41,6 +44,14 @@ case $HINTS in 1 | 2 | 3) ;; *) usage ;; esac
 [ $# -eq 1 ] && [ -n "$1" ] || usage
 NN=$(lab_number "$1") || usage
 DIR=$(lab_dir "$ROOT" "$NN") || { echo "grade: no labs/lab$NN-* directory" >&2; exit 2; }
+HINTS_LANG=${HINTS_LANG:-$(cat "$ROOT/labs/LANG" 2>/dev/null)}
+case ${HINTS_LANG:-en} in
+en) hints=(--hints "$DIR/hints") ;;
+it) hints=(--hints "$DIR/hints" --hints "$ROOT/labs/hints.it" --hints "$DIR/hints.it")
+    # a hint not yet translated stays English (report.py: later files win)
+    [ -f "$DIR/hints.it" ] || echo "grade: no ${DIR#"$ROOT"/}/hints.it: the hints stay in English" >&2 ;;
+*) echo "grade: HINTS_LANG=$HINTS_LANG: the hints are in en or it" >&2; exit 2 ;;
+esac
 OUT=$ROOT/build/grade
 mkdir -p "$OUT"
 KTAP=$OUT/lab$NN.ktap
@@ -67,6 +78,6 @@ else
 	kill "$watch" 2>/dev/null
 	wait "$watch" 2>/dev/null
 fi
-"$PY" "$ROOT/tests/grade/report.py" --lab "$NN" --hints "$DIR/hints" --level "$HINTS" \
+"$PY" "$ROOT/tests/grade/report.py" --lab "$NN" "${hints[@]}" --level "$HINTS" \
 	--tests "$DIR/tests" --seed "$SEED" \
 	--json "$OUT/lab$NN.json" --seconds "$(($(date +%s) - t0))" "$KTAP"

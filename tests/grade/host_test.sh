@@ -152,6 +152,62 @@ else
 	diag <"$W/err"; not_ok "report: the JSON result has the counts and the hint"
 fi
 
+# hints in Italian (make grade HINTS_LANG=it): report.py reads the English
+# hints, labs/hints.it, then the lab's hints.it; a later file's line wins
+printf 'run.hello_console_and_exits: ENGLISH-HINT\n' >"$W/h.en"
+printf 'run.hello_console_and_exits: SUGGERIMENTO\n' >"$W/h.it"
+"$PY" "$ROOT/tests/grade/report.py" --lab 05 --hints "$W/h.en" --hints "$W/h.it" \
+	"$W/doc.ktap" >"$W/rit" 2>&1
+"$PY" "$ROOT/tests/grade/report.py" --lab 05 --hints "$W/h.en" --hints "$W/nothing.it" \
+	"$W/doc.ktap" >"$W/ren" 2>&1
+if grep -q 'hint: SUGGERIMENTO' "$W/rit" && ! grep -q 'ENGLISH-HINT' "$W/rit" &&
+   grep -q 'hint: ENGLISH-HINT' "$W/ren"; then
+	ok "report: a later --hints file replaces a hint, a missing one leaves it (HINTS_LANG=it)"
+else
+	diag <"$W/rit"; not_ok "report: a later --hints file replaces a hint (HINTS_LANG=it)"
+fi
+# every lab's hints.it translates exactly its hints' keys, labs/hints.it
+# exactly report.py's generic ones
+if "$PY" - "$ROOT" >"$W/hkeys" 2>&1 <<'EOF2'
+import glob, os, sys
+sys.path.insert(0, os.path.join(sys.argv[1], "tests", "grade"))
+import report
+bad = 0
+def keys(path):
+    h, t = report.read_hints([path])
+    return set(h) | {"%s %d" % k for k in t}
+for en in sorted(glob.glob(os.path.join(sys.argv[1], "labs", "lab*", "hints"))):
+    it = en + ".it"
+    if not os.path.exists(it):
+        print("%s: missing" % it); bad = 1; continue
+    for k in sorted(keys(en) ^ keys(it)):
+        print("%s: key %r in only one of hints, hints.it" % (os.path.dirname(en), k)); bad = 1
+g = keys(os.path.join(sys.argv[1], "labs", "hints.it"))
+if g != set(report.GENERIC):
+    print("labs/hints.it: keys %s, report.py GENERIC %s" % (sorted(g), sorted(report.GENERIC))); bad = 1
+sys.exit(bad)
+EOF2
+then
+	ok "hints.it: every lab's Italian hints have the keys of its English hints"
+else
+	diag <"$W/hkeys"; not_ok "hints.it: every lab's Italian hints have the keys of its English hints"
+fi
+d0=$ROOT/labs/lab00-environment
+"$PY" "$ROOT/tests/grade/report.py" --lab 00 --hints "$d0/hints" --hints "$ROOT/labs/hints.it" \
+	--hints "$d0/hints.it" "$W/template.ktap" >"$W/r00it" 2>&1
+if grep -q 'hint: esegui `./userspace/tvmm sensitive` su questa macchina' "$W/r00it" &&
+   ! grep -q 'hint: run `' "$W/r00it"; then
+	ok "report: lab 00's failures with the Italian hints"
+else
+	diag <"$W/r00it"; not_ok "report: lab 00's failures with the Italian hints"
+fi
+if ! HINTS_LANG=fr bash "$ROOT/tests/grade/grade.sh" 00 >"$W/fr" 2>&1 &&
+   grep -q 'HINTS_LANG=fr: the hints are in en or it' "$W/fr"; then
+	ok "grade: HINTS_LANG other than en or it is refused, named"
+else
+	diag <"$W/fr"; not_ok "grade: HINTS_LANG other than en or it is refused"
+fi
+
 # points: a tests file gives the cases points per TODO; a check earns none,
 # and when it fails it withholds the points of the TODOs it names
 cat >"$W/tests" <<'EOF2'
@@ -318,6 +374,24 @@ if [ -d "$KDIR" ]; then
 	fi
 else
 	echo "ok $((n += 1)) - handout: the student tree builds # SKIP no lab VM kernel tree"
+fi
+# make handout LANG=it: the lab pages a student opens are the Italian ones,
+# the English kept as README.en.md, links following, make grade in Italian
+HO=$W/handout-it/tvmm-handout
+if TVMM_HANDOUT_OUT=$W/handout-it HANDOUT_LANG=it bash "$ROOT/tests/grade/handout.sh" 05 \
+	>"$W/handout-it.log" 2>&1 &&
+   [ "$(cat "$HO/labs/LANG")" = it ] && [ ! -e "$H/labs/LANG" ] &&
+   [ -z "$(find "$HO/labs" -name README.it.md)" ] &&
+   [ ! -e "$HO/docs/instructor-guide.md" ] && [ ! -e "$HO/docs/instructor-guide.it.md" ] &&
+   grep -qx '# Lab 05: trap-and-emulate di I/O e CPUID' "$HO/labs/lab05-trap-and-emulate/README.md" &&
+   grep -qx '# Lab 05: trap-and-emulate I/O and CPUID' "$HO/labs/lab05-trap-and-emulate/README.en.md" &&
+   grep -q '](lab05-trap-and-emulate/README.md)' "$HO/labs/README.md" &&
+   grep -q '](lab05-trap-and-emulate/README.en.md)' "$HO/labs/README.en.md" &&
+   grep -q '(README.en.md)' "$HO/labs/lab05-trap-and-emulate/README.md" &&
+   grep -q '(README.md)' "$HO/labs/lab05-trap-and-emulate/README.en.md"; then
+	ok "handout LANG=it: Italian README.md pages, English README.en.md, links, labs/LANG"
+else
+	diag <"$W/handout-it.log"; not_ok "handout LANG=it: Italian README.md pages, English README.en.md, links, labs/LANG"
 fi
 # the proof must be able to fail: put one solution line back
 line=$(sed -n '/^#ifdef CONFIG_TVMM_LAB05_SOLUTION$/,/^#else$/p' "$ROOT/module/io.c" |
