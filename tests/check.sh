@@ -82,6 +82,8 @@ else
 fi
 # the course tooling: lab 00's grader, grade reports, Kconfig, handouts
 step labs-host host 50 bash tests/grade/host_test.sh
+# the Italian edition in step with the English pages (docs/translating.md)
+step i18n-sync host 5 python3 tests/host/i18n_sync.py
 # the fuzz generator: reproducible guests (tests/fuzz/README.md)
 step fuzz-gen host 1 make -s -C tests/fuzz gen-test
 if [ -f "$ROOT/tests/host/kernel-style.sh" ]; then
