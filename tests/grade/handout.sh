@@ -13,7 +13,8 @@
 # How: only files git tracks are copied (no history, no build products, no
 # .config); unifdef -UCONFIG_TVMM_LABNN_SOLUTION keeps each stripped lab's
 # stub branch and drops its solution; the stripped labs' Kconfig options go
-# (their code is the student's now); docs/instructor-guide.md (the answers)
+# (their code is the student's now); docs/instructor-guide.md and its
+# Italian edition docs/instructor-guide.it.md (the answers)
 # and the mutant catalogue tests/mutants/labNN.mutants (wrong solutions
 # written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
 # tests/grade/handout_check.py then proves that no line of a stripped
@@ -43,7 +44,7 @@ done
 rm -rf "$H" "$OUT/$NAME.tar.gz"
 mkdir -p "$H"
 # The tracked files as they are in the working tree, minus the answers.
-git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide\.md|tests/mutants/lab[0-9]+\.mutants)$' |
+git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide(\.it)?\.md|tests/mutants/lab[0-9]+\.mutants)$' |
 	(cd "$ROOT" && xargs -0 cp --parents -t "$H") || die "copying the tree failed"
 
 # Strip each lab's solution blocks from every file that has them.

@@ -78,8 +78,9 @@ def main(argv):
             t = text(os.path.join(d, n))
             if t is not None:
                 hand_files[p] = t
-    if "docs/instructor-guide.md" in hand_files:
-        problems.append("docs/instructor-guide.md: the answers are in the handout")
+    for guide in ("docs/instructor-guide.md", "docs/instructor-guide.it.md"):
+        if guide in hand_files:
+            problems.append(f"{guide}: the answers are in the handout")
     for p in sorted(hand_files):
         if re.fullmatch(r"tests/mutants/lab\d+\.mutants", p):
             problems.append(f"{p}: the mutant catalogue (edits of the solutions) is in the handout")

@@ -361,6 +361,10 @@ def check(pairs, only):
     n = 0
     for en, it in tests:
         n += 1
+        if not os.path.exists(os.path.join(ROOT, en)):
+            # a handout leaves the instructor guide out, in both languages
+            print("ok %d - %s # SKIP %s is not in this tree" % (n, it, en))
+            continue
         try:
             problems = compare(en, it)
         except (RuntimeError, OSError, UnicodeDecodeError) as e:
