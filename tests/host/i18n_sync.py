@@ -25,8 +25,8 @@ skeleton; this test checks the skeleton, page by page:
     (the man page: a ".\\\" i18n source: ..." comment line; its blob is of
     the English sections it translates, up to DESCRIPTION) and the test
     recomputes it (git hash-object: no repository needed);
-  - every page of the list has its Italian edition, and every *.it.md in
-    the tree is in the list.
+  - every page of the list has its Italian edition, and every *.it.md,
+    *.it.1, labs/*/hints.it and slides/it/*.md in the tree is in the list.
 
 A lab's autograder hints (labs/labNN-topic/hints and hints.it, one
 "key: text" line per hint) are checked the same way, line by line: the same
@@ -342,7 +342,8 @@ def unlisted(pairs):
     listed = {it for _, it in pairs}
     found = []
     p = subprocess.run(["git", "-C", ROOT, "ls-files", "--cached", "--others",
-                        "--exclude-standard", "*.it.md", "*.it.[0-9]", "labs/*/hints.it"],
+                        "--exclude-standard", "*.it.md", "*.it.[0-9]", "labs/*/hints.it",
+                        "slides/it/*.md"],
                        capture_output=True, text=True, check=False)
     if p.returncode == 0:
         found = p.stdout.split()
@@ -351,7 +352,8 @@ def unlisted(pairs):
             dirs[:] = [x for x in dirs if x not in (".git", "build")]
             found += [os.path.relpath(os.path.join(d, f), ROOT) for f in files
                       if re.search(r"\.it\.(md|\d)$", f) or
-                      re.match(r"labs/[^/]+/hints\.it$", os.path.relpath(os.path.join(d, f), ROOT))]
+                      re.match(r"labs/[^/]+/hints\.it$|slides/it/[^/]+\.md$",
+                               os.path.relpath(os.path.join(d, f), ROOT))]
     return sorted(f for f in found if f not in listed and os.path.exists(os.path.join(ROOT, f)))
 
 
