@@ -23,7 +23,9 @@ skeleton; this test checks the skeleton, page by page:
         <!-- i18n source: docs/concepts.md blob: 3f2c...(40 hex digits) -->
 
     (the man page: a ".\\\" i18n source: ..." comment line; its blob is of
-    the English sections it translates, up to DESCRIPTION) and the test
+    the English sections it translates, up to DESCRIPTION; a deck: a
+    "# i18n source: ..." YAML comment, the line after its opening "---")
+    and the test
     recomputes it (git hash-object: no repository needed);
   - every page of the list has its Italian edition, and every *.it.md,
     *.it.1, labs/*/hints.it and slides/it/*.md in the tree is in the list.
@@ -108,13 +110,31 @@ def is_hints(rel):
     return re.search(r"(^|/)hints(\.it)?$", rel) is not None
 
 
+def is_deck(rel):
+    return rel.startswith("slides/")
+
+
 def stamp_re(rel):
-    return MAN_STAMP if is_man(rel) else HINTS_STAMP if is_hints(rel) else MD_STAMP
+    # a deck's stamp is a YAML comment in its metadata block: an HTML
+    # comment before the block would be a slide of its own
+    return (MAN_STAMP if is_man(rel) else HINTS_STAMP if is_hints(rel) or is_deck(rel)
+            else MD_STAMP)
+
+
+def stamp_index(rel, lines):
+    """Which line of an Italian page holds (or gets) its stamp."""
+    return 1 if is_deck(rel) and lines and lines[0] == "---" else 0
+
+
+def find_stamp(rel, text):
+    lines = text.split("\n")
+    i = stamp_index(rel, lines)
+    return stamp_re(rel).match(lines[i]) if i < len(lines) else None
 
 
 def stamp_line(en):
     fmt = ('.\\" i18n source: %s blob: %s' if is_man(en) else
-           "# i18n source: %s blob: %s" if is_hints(en) else
+           "# i18n source: %s blob: %s" if is_hints(en) or is_deck(en) else
            "<!-- i18n source: %s blob: %s -->")
     return fmt % (en, english_blob(en))
 
@@ -263,12 +283,12 @@ def compare(en_rel, it_rel):
     if man:
         en_data = man_translated_part(en_data)
 
-    first = it_data.decode().split("\n", 1)[0]
-    m = stamp_re(en_rel).match(first)
+    m = find_stamp(en_rel, it_data.decode())
     if not m:
-        problems.append("%s: the first line must be the stamp '%s' (run `python3 "
+        problems.append("%s: the %s must be the stamp '%s' (run `python3 "
                         "tests/host/i18n_sync.py stamp %s` once the translation is done)" %
-                        (it_rel, stamp_line(en_rel).replace(english_blob(en_rel), "HASH"), it_rel))
+                        (it_rel, "line after the opening '---'" if is_deck(en_rel) else "first line",
+                         stamp_line(en_rel).replace(english_blob(en_rel), "HASH"), it_rel))
     elif m.group(1) != en_rel:
         problems.append("%s: its stamp names %s, the list pairs it with %s" %
                         (it_rel, m.group(1), en_rel))
@@ -368,7 +388,7 @@ def pair_of(pairs, it_rel):
 def stamp(pairs, it_arg):
     en, it = pair_of(pairs, it_arg)
     problems = [p for p in compare(en, it) if "changed since it was translated" not in p
-                and "the first line must be the stamp" not in p]
+                and "must be the stamp" not in p]
     if problems:
         print("%s and %s still differ; fix this first:" % (en, it), file=sys.stderr)
         for p in problems:
@@ -378,11 +398,14 @@ def stamp(pairs, it_arg):
     path = os.path.join(ROOT, it)
     with open(path) as f:
         text = f.read()
-    first, _, rest = text.partition("\n")
-    if stamp_re(en).match(first):
-        text = rest
+    lines = text.split("\n")
+    i = stamp_index(en, lines)
+    if stamp_re(en).match(lines[i]):
+        lines[i] = line
+    else:
+        lines.insert(i, line)
     with open(path, "w") as f:
-        f.write(line + "\n" + text)
+        f.write("\n".join(lines))
     print("%s: stamped with %s's blob %s" % (it, en, english_blob(en)))
     return 0
 
@@ -390,8 +413,7 @@ def stamp(pairs, it_arg):
 def diff(pairs, it_arg):
     en, it = pair_of(pairs, it_arg)
     with open(os.path.join(ROOT, it)) as f:
-        first = f.readline().rstrip("\n")
-    m = stamp_re(en).match(first)
+        m = find_stamp(en, f.read())
     if not m:
         sys.exit("%s has no stamp: translate %s whole" % (it, en))
     if is_man(en):
