@@ -244,7 +244,8 @@ def sections(rel, data, man):
             secs.append(Section(c[0], plain(c[2])))
             walk(c[2])
         elif t == "CodeBlock":
-            cur.blocks.append(c[1])
+            # its info string too: ```labvm marks commands run in the lab VM
+            cur.blocks.append(("```%s\n" % " ".join(c[0][1]) if c[0][1] else "") + c[1])
         elif t == "Code":
             cur.code[c[1]] += 1
         elif t == "Image":

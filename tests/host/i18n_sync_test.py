@@ -178,6 +178,8 @@ BREAKS = [
      "changed since it was translated"),
     ("code block not copied byte for byte", "docs/page.it.md", "/extra/hello.bin", "/extra/hello2.bin",
      "code block 1 differs"),
+    ("code block's info string dropped", "docs/page.it.md", "```\ntvmm run", "```labvm\ntvmm run",
+     "code block 1 differs"),
     ("inline command missing", "docs/page.it.md", "`make grade LAB=05`", "make grade LAB=05",
      "inline code: 'make grade LAB=05'"),
     ("heading at another level", "docs/page.it.md", "## 2. Secondo", "### 2. Secondo",
