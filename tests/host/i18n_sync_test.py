@@ -178,7 +178,7 @@ BREAKS = [
      "changed since it was translated"),
     ("code block not copied byte for byte", "docs/page.it.md", "/extra/hello.bin", "/extra/hello2.bin",
      "code block 1 differs"),
-    ("code block's info string dropped", "docs/page.it.md", "```\ntvmm run", "```labvm\ntvmm run",
+    ("code block's info string (labvm) differs", "docs/page.it.md", "```\ntvmm run", "```labvm\ntvmm run",
      "code block 1 differs"),
     ("inline command missing", "docs/page.it.md", "`make grade LAB=05`", "make grade LAB=05",
      "inline code: 'make grade LAB=05'"),
