@@ -22,6 +22,10 @@
 #   make fuzz-ioctl [SEED=S] [N=calls]    random /dev/tvmm calls, threads, rmmod
 #   make check-debug                      selftests + a fuzz batch on the debug kernel
 #
+# Docs (docs/README.md):
+#   make docs | slides                    pages / decks, numbers filled in
+#   make figures [FORCE=1]                measure the numbers they quote
+#
 # Labs (labs/README.md, docs/instructor-guide.md):
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
@@ -45,7 +49,7 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 all: module userspace guests
 
 help:
-	@sed -n '3,32p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,36p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -153,8 +157,18 @@ check-debug:
 bench:
 	bash tests/bench/run.sh
 
+# make figures: every measured number the pages, labs and slides quote,
+# from one lab VM run (the demo workloads and make bench), into
+# build/figures/numbers.json; done again only when module/, guests/,
+# userspace/ or the bench change (tests/figures/README.md). Boots the lab
+# VM: on a shared machine, vmslot make figures.
+.PHONY: figures
+figures:
+	bash tests/figures/run.sh $(if $(FORCE),--force)
+
 # make docs: docs/*.md, docs/figures/*.dot and the man page rendered to
-# build/docs/; make slides: the decks of slides/ to build/slides/
+# build/docs/; make slides: the decks of slides/ to build/slides/ (both
+# make figures first, for the numbers)
 docs:
 	$(MAKE) -C docs
 

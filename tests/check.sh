@@ -84,6 +84,8 @@ fi
 step labs-host host 50 bash tests/grade/host_test.sh
 # the Italian edition in step with the English pages (docs/translating.md)
 step i18n-sync host 5 python3 tests/host/i18n_sync.py
+# the pages' measured numbers: none typed by hand; their filter (tests/figures/)
+step figures-host host 5 bash tests/figures/host_test.sh
 # the fuzz generator: reproducible guests (tests/fuzz/README.md)
 step fuzz-gen host 1 make -s -C tests/fuzz gen-test
 if [ -f "$ROOT/tests/host/kernel-style.sh" ]; then
@@ -105,6 +107,8 @@ step vm-bochs-2cpus vm 75 bash tests/labvm/labvm.sh tests --emulator bochs \
 step vm-bochs-reboot vm 30 bash tests/labvm/reboot_test.sh --cpus 2
 step vm-qemu-novmx vm 9 bash tests/labvm/labvm.sh tests --emulator qemu-novmx \
 	--select novmx_test
+# every `labvm` command block of the pages runs in the lab VM (one boot)
+step labvm-blocks vm 60 bash tests/figures/labvm_blocks.sh
 # every lab's autograder fails on its own stub (one lab VM boot)
 step lab-stages slow 150 bash tests/grade/stages.sh
 # make grade-all on a correct, a partial and a crashing submission

@@ -47,6 +47,17 @@ mkdir -p "$H"
 git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide(\.it)?\.md|tests/mutants/lab[0-9]+\.mutants)$' |
 	(cd "$ROOT" && xargs -0 cp --parents -t "$H") || die "copying the tree failed"
 
+# The pages quote measured numbers as {{key}} (tests/figures/README.md):
+# the student reads the numbers of the last `make figures` in the tree.
+fig=$ROOT/build/figures
+if [ -s "$fig/numbers.en.tsv" ]; then
+	(cd "$H" && find README.md docs labs slides -name '*.md' -print0 |
+		xargs -0 -r python3 "$ROOT/tests/figures/render.py" "$fig") ||
+		die "filling the pages' numbers failed (see above)"
+else
+	echo "handout: no $fig/numbers.en.tsv: the pages keep their {{key}} placeholders (run make figures first)" >&2
+fi
+
 # Strip each lab's solution blocks from every file that has them.
 args=()
 for nn in "${labs[@]}"; do args+=("-UCONFIG_TVMM_LAB${nn}_SOLUTION"); done

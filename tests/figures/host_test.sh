@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check's figures-host step (TAP): the numbers machinery, on the host.
+#  - no measured number typed by hand in README.md, docs/, labs/, slides/
+#    (handtyped.py), and the checker itself catches what it must;
+#  - docs/numbers.lua fills placeholders in text, code, code blocks and
+#    tables, per language, and stops on an unknown key; render.py likewise;
+#  - collect.py turns a recorded run (testdata/) into the right numbers;
+#  - labvm_blocks.py collects the marked blocks and reports their status.
+# ok and nok always succeed, so "COND && ok X || nok X" is an if-else here;
+# the backquotes in single quotes are Markdown, not shell.
+# shellcheck disable=SC2015,SC2016
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+F=$ROOT/tests/figures
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0 failed=0
+echo "TAP version 13"
+echo "1..15"
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -z "${2:-}" ] || echo "# ${2//$'\n'/$'\n'# }"; }
+check() { local name=$1; shift; if out=$("$@" 2>&1); then ok "$name"; else nok "$name" "$out"; fi; }
+
+# 1. the tree
+check "no measured number typed by hand in README.md, docs/, labs/, slides/" \
+	python3 "$F/handtyped.py" "$ROOT/README.md" "$ROOT/docs" "$ROOT/labs" "$ROOT/slides"
+
+# 2-3. the checker on planted figures, and on numbers that are not measured
+cat >"$T/bad.md" <<'X'
+tvmm: hlt after 255 exits (io 216, hlt 4); exit status 0
+235 emulated, 5 reflected, 4 injected ticks
+Tracing costs 2.15x, or 1.58 times the run.
+{"seq":94,"tsc":8812345,"mnemonic":"cli","cycles":515}
+      IO_INSTRUCTION         22    95.65%    90.00%
+popek: 4 wrong
+| technique | exits | cycles/exit |
+|---|---|---|
+| hw | 232 | 432.2 |
+X
+got=$(python3 "$F/handtyped.py" --lines "$(cat "$T/bad.md")" | cut -d: -f1 | sort -un | wc -l)
+# every line but the table's header and rule (7 and 8) has a figure
+want=7
+[ "$got" = "$want" ] && ok "handtyped.py finds a figure on each planted line ($got of $want)" ||
+	nok "handtyped.py finds a figure on each planted line ($got of $want)" \
+		"$(python3 "$F/handtyped.py" --lines "$(cat "$T/bad.md")")"
+cat >"$T/good.md" <<'X'
+tvmm: hlt after {{hello.exits}} exits (io {{hello.io}}, hlt {{hello.hlt}}); exit status 0
+Port 0xE9, vector 0x20, status 110, SDM vol. 3C, 28.2.1 (table 28-7), 2 MiB of RAM.
+Exit reason 30 (IO_INSTRUCTION); the exit hypercall 0; lab 05 is worth 23 points.
+| lab | points |
+|---|---|
+| 05 | 23 |
+X
+out=$(python3 "$F/handtyped.py" --lines "$(cat "$T/good.md")")
+[ -z "$out" ] && ok "handtyped.py leaves placeholders and constants alone" ||
+	nok "handtyped.py leaves placeholders and constants alone" "$out"
+
+# 4. an allowlist entry without its reason is refused
+echo 'wall time 2x' >"$T/allow"
+if python3 "$F/handtyped.py" --allow "$T/allow" "$T/good.md" >/dev/null 2>&1; then
+	nok "an allowlist entry needs its reason"
+else
+	ok "an allowlist entry needs its reason"
+fi
+
+# 5-8. numbers.lua (needs pandoc: tests/deps.sh)
+printf 'hello.exits\t23\nbig\t8,666,226\ntable\tline one\\nline two\n' >"$T/numbers.en.tsv"
+printf 'hello.exits\t23\nbig\t8.666.226\ntable\tline one\\nline two\n' >"$T/numbers.it.tsv"
+cat >"$T/page.md" <<'X'
+After {{hello.exits}} exits, `tvmm: {{hello.exits}}`.
+
+| mode | ticks |
+|---|---|
+| hw | {{big}} |
+
+```
+{{table}}
+```
+X
+cp "$T/page.md" "$T/page.it.md"
+if command -v pandoc >/dev/null; then
+	html=$(cd "$ROOT/docs" && TVMM_FIGURES=$T pandoc -f gfm -t html5 --lua-filter numbers.lua "$T/page.md" 2>&1)
+	if grep -q 'After 23 exits' <<<"$html" && grep -q '<code>tvmm: 23</code>' <<<"$html" &&
+		grep -q '<td>8,666,226</td>' <<<"$html" && grep -q 'line one$' <<<"$html" &&
+		grep -q '^line two' <<<"$html" && ! grep -q '{{' <<<"$html"; then
+		ok "numbers.lua fills text, inline code, tables and code blocks"
+	else
+		nok "numbers.lua fills text, inline code, tables and code blocks" "$html"
+	fi
+	html=$(cd "$ROOT/slides" && TVMM_FIGURES=$T pandoc -f markdown -t html5 --lua-filter ../docs/numbers.lua "$T/page.it.md" 2>&1)
+	grep -q '8.666.226' <<<"$html" && ok "numbers.lua: an .it.md page gets the Italian format" ||
+		nok "numbers.lua: an .it.md page gets the Italian format" "$html"
+	html=$(cd "$ROOT/docs" && printf 'Write `{{!hello.exits}}` for {{hello.exits}}.\n' |
+		TVMM_FIGURES=$T pandoc -f gfm -t html5 --lua-filter numbers.lua 2>&1)
+	grep -q '<code>{{hello.exits}}</code> for 23\.' <<<"$html" && ok "numbers.lua: {{!key}} prints the placeholder itself" ||
+		nok "numbers.lua: {{!key}} prints the placeholder itself" "$html"
+	echo 'The {{hello.exit}} typo.' >"$T/typo.md"
+	if out=$(cd "$ROOT/docs" && TVMM_FIGURES=$T pandoc -f gfm -t html5 --lua-filter numbers.lua "$T/typo.md" 2>&1); then
+		nok "numbers.lua stops on an unknown key" "$out"
+	else
+		grep -q 'unknown number {{hello.exit}}' <<<"$out" && ok "numbers.lua stops on an unknown key, naming it" ||
+			nok "numbers.lua stops on an unknown key, naming it" "$out"
+	fi
+	if out=$(cd "$ROOT/docs" && TVMM_FIGURES=$T/none pandoc -f gfm -t html5 --lua-filter numbers.lua "$T/page.md" 2>&1); then
+		nok "numbers.lua without make figures says so" "$out"
+	else
+		grep -q "run 'make figures'" <<<"$out" && ok "numbers.lua without make figures says so" ||
+			nok "numbers.lua without make figures says so" "$out"
+	fi
+else
+	for t in "fills text, inline code, tables and code blocks" "Italian format" "escape" "unknown key" "no figures"; do
+		n=$((n + 1)); echo "ok $n - numbers.lua: $t # SKIP pandoc is missing (bash tests/deps.sh)"
+	done
+fi
+
+# 9-10. render.py: the Markdown a student reads
+cp "$T/page.md" "$T/r.md"
+python3 "$F/render.py" "$T" "$T/r.md" && grep -q 'After 23 exits' "$T/r.md" &&
+	grep -q '| hw | 8,666,226 |' "$T/r.md" && grep -qx 'line two' "$T/r.md" &&
+	ok "render.py fills a page in place" || nok "render.py fills a page in place" "$(cat "$T/r.md")"
+echo 'The {{hello.exit}} typo.' >"$T/r2.md"
+if python3 "$F/render.py" "$T" "$T/r2.md" 2>/dev/null; then
+	nok "render.py fails on an unknown key"
+else
+	ok "render.py fails on an unknown key"
+fi
+
+# 11-12. collect.py on a recorded run
+if python3 "$F/collect.py" --workloads "$F/testdata/workloads.out" --bench "$F/testdata/bench.out" \
+	--out "$T" >"$T/collect.log" 2>&1; then
+	out=$(python3 - "$T/numbers.json" "$F/testdata" <<'X'
+import json, re, sys
+n = json.load(open(sys.argv[1]))
+w = open(sys.argv[2] + "/workloads.out").read()
+b = open(sys.argv[2] + "/bench.out").read()
+errs = []
+def want(what, got, exp):
+    if got != exp:
+        errs.append(f"{what}: {got!r}, the recording says {exp!r}")
+m = re.search(r"=== hello.run\n(?:.*\n)*?tvmm: hlt after (\d+) exits \(io (\d+), hlt (\d+)\)", w)
+want("hello.exits", n["hello"]["exits"], int(m.group(1)))
+want("hello.io", n["hello"]["io"], int(m.group(2)))
+want("minios.injected", n["minios"]["injected"], int(re.search(r"COUNT minios action.injected (\d+)", w).group(1)))
+c = json.loads(re.search(r"=== compare.popek\n(.*?)\n=== ", w, re.S).group(1))
+dep = [t for t in c["techniques"] if t["technique"] == "deprivileged"][0]
+want("compare.popek.deprivileged.correct", n["compare"]["popek"]["deprivileged"]["correct"], dep["correct"])
+want("compare.popek.deprivileged.exits", n["compare"]["popek"]["deprivileged"]["exits"], dep["exits"])
+t = float(re.search(r"mode=normal .*cpuid_exit=([\d.]+)", b).group(1))
+f = float(re.search(r"mode=floor .*cpuid_exit=([\d.]+)", b).group(1))
+want("bench.cpuid.tvmm", n["bench"]["cpuid"]["tvmm"], t)
+want("bench.cpuid.tvmm_floor", n["bench"]["cpuid"]["tvmm_floor"], round(t / f, 2))
+if not re.fullmatch(r"\d{4}-\d\d-\d\d", n["run"]["date"]):
+    errs.append(f"run.date {n['run']['date']!r}")
+print("\n".join(errs))
+X
+)
+	[ -z "$out" ] && ok "collect.py: the figures of a recorded run" || nok "collect.py: the figures of a recorded run" "$out"
+else
+	nok "collect.py: the figures of a recorded run" "$(cat "$T/collect.log")"
+fi
+grep -v '^=== minios.cli' "$F/testdata/workloads.out" | sed '/^{"seq":[0-9]*,.*"mnemonic":"cli"/d' >"$T/cut.out"
+if python3 "$F/collect.py" --workloads "$T/cut.out" --bench "$F/testdata/bench.out" --out "$T" >/dev/null 2>&1; then
+	nok "collect.py fails when the run lacks a figure"
+else
+	ok "collect.py fails when the run lacks a figure"
+fi
+
+# 13-14. labvm_blocks.py
+cat >"$T/blocks.md" <<'X'
+```labvm
+tvmm run /extra/hello.bin
+```
+1. A step:
+   ```labvm
+   tvmm caps
+   ```
+```labvm-manual
+# not run by make check: needs your lab 07 code
+tvmm run --mode deprivileged /extra/minios.bin
+```
+```sh
+make demo
+```
+X
+python3 "$F/labvm_blocks.py" collect "$T/b" "$T/blocks.md"
+printf 'BLOCK 1 BEGIN\nBLOCK 1 END 0\nBLOCK 2 BEGIN\n  | tvmm: error\nBLOCK 2 END 4\nBLOCKS DONE\n' >"$T/vm.out"
+out=$(python3 "$F/labvm_blocks.py" report "$T/b" "$T/vm.out")
+if [ "$(tail -n 1 "$T/b/block-2.sh")" = "tvmm caps" ] &&
+	grep -q '^ok 1 ' <<<"$out" && grep -q '^not ok 2 .*exit status 4' <<<"$out" &&
+	grep -q '^ok 3 .*# SKIP not run by make check: needs your lab 07 code' <<<"$out" &&
+	[ "$(grep -c '^\(not \)\?ok' <<<"$out")" = 3 ]; then
+	ok "labvm_blocks.py: labvm blocks (indented too) run, a failure is reported, manual ones skip"
+else
+	nok "labvm_blocks.py: labvm blocks (indented too) run, a failure is reported, manual ones skip" "$out"
+fi
+printf '```labvm-manual\ntvmm run /extra/minios.bin\n```\n' >"$T/noreason.md"
+if python3 "$F/labvm_blocks.py" collect "$T/c" "$T/noreason.md" 2>/dev/null; then
+	nok "a labvm-manual block needs its reason"
+else
+	ok "a labvm-manual block needs its reason"
+fi
+exit $failed
