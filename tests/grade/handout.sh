@@ -14,7 +14,7 @@
 # .config); unifdef -UCONFIG_TVMM_LABNN_SOLUTION keeps each stripped lab's
 # stub branch and drops its solution; the stripped labs' Kconfig options go
 # (their code is the student's now); docs/instructor-guide.md and its
-# Italian edition docs/instructor-guide.it.md (the answers)
+# Italian edition instructor-guide.it.md (the answers)
 # and the mutant catalogue tests/mutants/labNN.mutants (wrong solutions
 # written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
 # tests/grade/handout_check.py then proves that no line of a stripped
