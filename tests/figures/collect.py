@@ -238,8 +238,12 @@ def fmt(v, lang, key=""):
     if isinstance(v, bool):
         return {"en": ("no", "yes"), "it": ("no", "sì")}[lang][v]
     if isinstance(v, int):
-        s = f"{v:,}" if abs(v) >= 10000 else str(v)
-        return s.replace(",", ".") if lang == "it" else s
+        # thousands separators only where prose or a table shows a large
+        # figure; a record's fields stay as the trace writes them
+        if key.endswith(".guest_ticks") or key.startswith("scan."):
+            s = f"{v:,}"
+            return s.replace(",", ".") if lang == "it" else s
+        return str(v)
     if isinstance(v, float):
         s = f"{v:.{DECIMALS.get(key.rsplit('.', 1)[-1], 1)}f}"
         return s.replace(".", ",") if lang == "it" else s

@@ -9,7 +9,8 @@ that the texts cannot drift apart or away from the code. This checker
 recognises a measured number by what stands next to it:
 
   N exits / N CPUID exits / N emulated, reflected, injected, patched,
-  ignored, ticks, cycles, samples, N wrong      (a count of a run)
+  ignored, ticks, cycles, samples, N wrong      (a count of a run; also
+  the Italian words: uscite, cicli, emulate, riflesse, iniettati...)
   io N, hlt N, cycles N, "cycles":N, "tsc":N, "seq":N (N > 0), Samples:N,
   N.NN%
                                                  (a stats or trace line)
@@ -31,18 +32,20 @@ import re
 import sys
 
 NUM = r"(?<![\w.{])\d(?:[\d,]*\d)?(?:\.\d+)?"
-WORDS = r"exits|ticks?|cycles|emulated|reflected|injected|patched|ignored|samples"
+# English, and the Italian edition's words for the same (uscite, cicli...)
+WORDS = (r"exits|ticks?|cycles|emulated|reflected|injected|patched|ignored|samples|"
+         r"uscite|cicli|emulat[ei]|riflesse|riflessi|iniettat[ei]|campioni")
 PATTERNS = [
-    re.compile(NUM + r"\s+(?:\**`?[\w/ ]{1,20}?`?\**\s+)?exits\b", re.I),
+    re.compile(NUM + r"\s+(?:\**`?[\w/ ]{1,20}?`?\**\s+)?(?:exits|uscite)\b", re.I),
     re.compile(NUM + r"\s+(?:" + WORDS + r")\b", re.I),
     re.compile(r"\b(?:io|hlt|cpuid|ept_violation|cycles|ticks|samples)\s*[:=]\s*" + NUM, re.I),
     re.compile(r"\((?:io|hlt|cpuid|ept_violation) " + NUM),
     re.compile(r"\b(?:cpuid|io|hlt) " + NUM + r"(?=[,)])"),
     re.compile(r'"(?:cycles|tsc)"\s*:\s*' + NUM + r'|"seq"\s*:\s*[1-9]'),
-    re.compile(r"after " + NUM + r" exits?\b"),
+    re.compile(r"(?:after|dopo) " + NUM + r" (?:exits?|uscit[ae])\b"),
     re.compile(r"(?!0x)" + NUM + r"\s*(?:x|×)(?![\w.])"),
     re.compile(NUM + r" wrong\b"),
-    re.compile(NUM + r"\s+times\b", re.I),
+    re.compile(NUM + r"\s+(?:times|volte)\b", re.I),
     re.compile(NUM + r"%"),
     re.compile(NUM + r"\s+(?:OUT|IN|HLT|CLI|STI|CPUID)s?\b"),
     re.compile(NUM + r"\s+`(?:out|in|hlt|cli|sti|cpuid|int[^`]*)`"),

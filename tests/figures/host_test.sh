@@ -39,10 +39,11 @@ popek: 4 wrong
 | technique | exits | cycles/exit |
 |---|---|---|
 | hw | 232 | 432.2 |
+Il mini-OS fa 255 uscite: 233 emulate, 7 tick iniettati.
 X
 got=$(python3 "$F/handtyped.py" --lines "$(cat "$T/bad.md")" | cut -d: -f1 | sort -un | wc -l)
 # every line but the table's header and rule (7 and 8) has a figure
-want=7
+want=8
 [ "$got" = "$want" ] && ok "handtyped.py finds a figure on each planted line ($got of $want)" ||
 	nok "handtyped.py finds a figure on each planted line ($got of $want)" \
 		"$(python3 "$F/handtyped.py" --lines "$(cat "$T/bad.md")")"

@@ -16,8 +16,9 @@
 # popek, tvmm compare), then `make bench`'s tests/bench/run.sh --no-dot
 # for the exit costs (its own boots: tvmm, floor, KVM). Boots the lab VM:
 # on a shared machine run it under vmslot (`vmslot make figures`).
-# --no-bench keeps the bench figures of the last run (for a quick
-# re-measure of the workloads; numbers.json says where each came from).
+# --no-bench reuses the bench figures of the last run (build/figures/
+# bench.out): a quicker re-measure when only the workloads changed, not
+# for a changed module.
 # --stale-ok (make docs FIGURES_STALE=1, or TVMM_FIGURES_STALE=1): keep the
 # numbers of the last run even if the inputs changed since (says so), for
 # a quick page build without the lab VM; there must be a last run.
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
 	--force) force=1; shift ;;
 	--no-bench) bench=0; shift ;;
 	--stale-ok) stale=1; shift ;;
-	-h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "figures: unknown option '$1' (--force, --no-bench, --stale-ok)" >&2; exit 2 ;;
 	esac
 done
@@ -70,7 +71,7 @@ done
 # no kselftests in this VM (an empty list): the run needs none
 mkdir -p "$OUT/no-tests"
 : >"$OUT/no-tests/list"
-log "one lab VM run of tests/figures/workloads.sh (a few minutes in Bochs)"
+log "one lab VM run of tests/figures/workloads.sh (a minute or two in Bochs)"
 TVMM_TESTS=$OUT/no-tests TVMM_LABVM_DIR=$OUT/vm bash "$ROOT/tests/labvm/labvm.sh" run --files "$files" \
 	--cmd "sh /extra/workloads.sh" >"$OUT/workloads.out" 2>"$OUT/workloads.err" || {
 	log "the lab VM run failed: $OUT/workloads.err, $OUT/workloads.out"
