@@ -82,6 +82,8 @@ else
 fi
 # the course tooling: lab 00's grader, grade reports, Kconfig, handouts
 step labs-host host 50 bash tests/grade/host_test.sh
+# the Italian edition in step with the English pages (docs/translating.md)
+step i18n-sync host 5 python3 tests/host/i18n_sync.py
 # the pages' measured numbers: none typed by hand; their filter (tests/figures/)
 step figures-host host 5 bash tests/figures/host_test.sh
 # the lecture decks, both languages, every slide laid out in Chromium

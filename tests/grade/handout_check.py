@@ -78,6 +78,8 @@ def main(argv):
             t = text(os.path.join(d, n))
             if t is not None:
                 hand_files[p] = t
+    if "docs/instructor-guide.it.md" in hand_files:
+        problems.append("docs/instructor-guide.it.md: the answers are in the handout")
     # the guide's place holds a short note (handout.sh): none of its lines
     guide = "docs/instructor-guide.md"
     if guide in hand_files:

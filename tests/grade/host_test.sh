@@ -357,6 +357,7 @@ fi
 H=$W/handout/tvmm-handout
 if [ -f "$W/handout/tvmm-handout.tar.gz" ] && grep -q 'not part of the student handout' "$H/docs/instructor-guide.md" &&
    [ "$(wc -l <"$H/docs/instructor-guide.md")" -lt 10 ] &&
+   [ ! -e "$H/docs/instructor-guide.it.md" ] &&
    [ -z "$(ls "$H"/tests/mutants/lab*.mutants 2>/dev/null)" ] &&
    [ ! -e "$H/.git" ] && ! grep -rqE 'CONFIG_TVMM_LAB[0-9]+_SOLUTION' "$H/module" "$H/userspace" &&
    [ "$(grep -rl 'TODO(lab[0-9]*\.[0-9]*) BEGIN' "$H/module" "$H/userspace" | wc -l)" -gt 0 ]; then
