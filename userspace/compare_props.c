@@ -149,7 +149,7 @@ int pg_probe_run(const char *image, unsigned int mode, struct pg_props *p)
 	 * definition has it (the records count only what a VMM would trap).
 	 */
 	p->trapped = mode == COMPARE_EMULATED ? t.insns : c.trapped;
-	p->efficiency = c.trapped >= t.insns ? 0.0 : 1.0 - (double)c.trapped / t.insns;
+	p->efficiency = p->trapped >= t.insns ? 0.0 : 1.0 - (double)p->trapped / t.insns;
 	if (!has(cap.console, cap.console_len, PGPROBE_LOOP_LINE)) {
 		p->efficiency = 0.0;
 		snprintf(p->how, sizeof(p->how), "the probe did not finish its counted loop (%s)",
