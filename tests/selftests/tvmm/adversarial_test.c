@@ -604,4 +604,107 @@ TEST_F(adv, set_if_hypercall_then_sti)
 	}
 }
 
+/*
+ * adv_shadow.S: a ring-1 kernel forges a DPL-0 code segment and a gate to
+ * it in tvmm's shadow GDT (variant 0) or IDT (variant 1), found with
+ * SGDT/SIDT, and passes through the gate. A VMM that leaves its shadow
+ * tables writable lets it reach CPL 0 (console "cpl=0", status 0xb0):
+ * de-privileging undone. tvmm maps its reserved region read-only in the
+ * EPT: the first forged store must end the VM, at that table's GPA, with
+ * a message naming the shadow tables, before any code runs at CPL 0.
+ */
+#define SHADOW_GUEST			"adv_shadow.bin"
+#define SHADOW_MAGIC			"ASHD"
+#define SHADOW_MAGIC_OFF		4
+#define SHADOW_VARIANT_OFF		8
+#define SHADOW_ESCAPED			0xb0	/* status: CPL 0 and a native CLI */
+#define SHADOW_GDT_OFF			0x0	/* deprivilege.c's layout of the region */
+#define SHADOW_IDT_OFF			0x1000
+#define SHADOW_FORGED_DESC		0x18	/* the guest's first forged GDT entry */
+#define SHADOW_FORGED_GATE		(0x30 * 8)	/* its forged IDT gate */
+
+/* Run adv_shadow.bin's @variant in @mode; the result in self->res. */
+static int run_shadow(__u32 mode, __u32 variant, struct vm_result *res)
+{
+	struct tvmm_config c = vm_config(mode, TVMM_CONFIG_TRACE, 1000);
+	char path[PATH_MAX];
+	ssize_t size;
+	void *image;
+	int fd, ret;
+
+	c.timer_ticks = TVMM_TIMER_OFF;
+	size = read_whole_file(guest_path(SHADOW_GUEST, path, sizeof(path)), &image);
+	if (size < 0)
+		return size;
+	if (size < SHADOW_VARIANT_OFF + (ssize_t)sizeof(variant) ||
+	    memcmp((char *)image + SHADOW_MAGIC_OFF, SHADOW_MAGIC, strlen(SHADOW_MAGIC))) {
+		free(image);
+		return -ENOEXEC;
+	}
+	memcpy((char *)image + SHADOW_VARIANT_OFF, &variant, sizeof(variant));
+	fd = vm_create(&c);
+	if (fd < 0) {
+		free(image);
+		return fd;
+	}
+	ret = vm_load(fd, image, size);
+	free(image);
+	if (!ret)
+		ret = vm_run_to_end(fd, res);
+	close(fd);
+	return ret;
+}
+
+static void check_shadow_refused(struct __test_metadata *_metadata, __u32 variant,
+				 __u64 want_gpa)
+{
+	struct vm_result res;
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	REQUIRE_GUEST(SHADOW_GUEST);
+	ret = run_shadow(TVMM_MODE_DEPRIVILEGED, variant, &res);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", SHADOW_GUEST, strerror(-ret));
+	TH_LOG("variant %u ended with %s (end_info 0x%llx, status 0x%x): %s", variant,
+	       end_name(res.run.end), res.run.end_info, res.run.exit_status, res.run.message);
+	EXPECT_EQ(NULL, strstr(res.console, "cpl=0")) TH_LOG("the guest reached ring 0: %s",
+							     res.console);
+	EXPECT_NE(SHADOW_ESCAPED, res.run.exit_status);
+	EXPECT_EQ(TVMM_END_EPT_VIOLATION, res.run.end);
+	EXPECT_EQ(want_gpa, res.run.end_info);
+	EXPECT_NE(NULL, strstr(res.run.message, "tvmm's shadow tables (de-privileging)"));
+	vm_result_free(&res);
+}
+
+TEST(shadow_gdt_write_refused)
+{
+	REQUIRE_VMX_AND_TVMM();
+	check_shadow_refused(_metadata, 0, TVMM_GUEST_MEM_DEFAULT - TVMM_DEPRIV_RESERVED +
+			     SHADOW_GDT_OFF + SHADOW_FORGED_DESC);
+}
+
+TEST(shadow_idt_write_refused)
+{
+	REQUIRE_VMX_AND_TVMM();
+	check_shadow_refused(_metadata, 1, TVMM_GUEST_MEM_DEFAULT - TVMM_DEPRIV_RESERVED +
+			     SHADOW_IDT_OFF + SHADOW_FORGED_GATE);
+}
+
+/* hw mode: the same code is a ring-0 kernel using its own gate (the test's reference). */
+TEST(shadow_gate_hw_reference)
+{
+	struct vm_result res;
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST(SHADOW_GUEST);
+	ret = run_shadow(TVMM_MODE_HW, 0, &res);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", SHADOW_GUEST, strerror(-ret));
+	EXPECT_EQ(TVMM_END_HYPERCALL, res.run.end) TH_LOG("%s", res.run.message);
+	EXPECT_EQ(SHADOW_ESCAPED, res.run.exit_status);
+	EXPECT_NE(NULL, strstr(res.console, "adv_shadow: cpl=0 if=0\n")) TH_LOG("%s", res.console);
+	vm_result_free(&res);
+}
+
 TEST_HARNESS_MAIN
