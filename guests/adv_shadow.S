@@ -16,14 +16,20 @@
  * The 32-bit word at image offset 8 picks the forged gate:
  *   0: a call gate in the shadow GDT (SGDT gives its address), LCALL;
  *   1: an interrupt gate in the shadow IDT (SIDT), INT $0x30; the IDT is
- *      written before the GDT, so its write is the one tvmm must stop.
+ *      written before the GDT, so its write is the one tvmm must stop;
+ * or makes tvmm store there for it, past the EPT (tvmm writes through
+ * the host's mapping), at the address the ABI gives (2 MiB of RAM):
+ *   2: SGDT to the shadow GDT's entry 0x18 (--mode patch: emulated);
+ *   3: LTR of a TSS placed at the region's start: tvmm's emulation writes
+ *      the ring-1 stack (SS1:ESP1) at TSS + 12, the shadow GDT's entry 1.
  * Then the DPL-0 code prints "adv_shadow: cpl=N if=F" (CS's RPL after
  * the gate, RFLAGS.IF after a native CLI) and exits with status
  * 0xa0 | CPL | 0x10 if the CLI cleared the real IF.
  *
  * --mode deprivileged, tvmm protecting its tables: EPT violation at the
  * shadow GDT (variant 0) or IDT (variant 1) entry, status 111, nothing
- * printed. Without the protection: "adv_shadow: cpl=0 if=0", status
+ * printed; variant 3 likewise at 0x1f000c, variant 2 in --mode patch at
+ * 0x1f0018. Without the protection: "adv_shadow: cpl=0 if=0", status
  * 0xb0 (176): the escape. --mode hw: the same 0xb0, legitimately (the
  * kernel is at ring 0 and SGDT shows its own GDT).
  */
@@ -34,6 +40,7 @@
 	.equ SEL_FORGED_CODE, 0x18	/* spare entries, null in our GDT */
 	.equ SEL_FORGED_DATA, 0x20
 	.equ SEL_FORGED_GATE, 0x28
+	.equ SEL_FORGED_DESC_ABI, SEL_FORGED_CODE
 	.equ SEL_TSS, 0x30
 	.equ FORGED_VECTOR, 0x30
 	.equ CALL_GATE_DPL3, 0xec	/* present, DPL 3, 32-bit call gate */
@@ -41,6 +48,8 @@
 	.equ EFLAGS_IF, 0x200
 	.equ STATUS_BASE, 0xa0
 	.equ STATUS_IF_CLEARED, 0x10
+	.equ SHADOW_ABI, 0x200000 - 0x10000	/* 2 MiB RAM minus TVMM_DEPRIV_RESERVED */
+	.equ TSS_ESP1, 12
 
 	.code32
 	.text
@@ -53,13 +62,22 @@ variant:
 	.long	0			/* offset 8: 0 GDT call gate, 1 IDT gate */
 
 main:
-	lgdt	gdt_desc		/* ring 1: emulated, the shadow is a copy */
+	cmpl	$3, variant
+	jne	1f
+	/* Variant 3: our TSS descriptor's base := the start of tvmm's region. */
+	movw	$SHADOW_ABI & 0xffff, gdt + SEL_TSS + 2
+	movb	$(SHADOW_ABI >> 16) & 0xff, gdt + SEL_TSS + 4
+1:	lgdt	gdt_desc		/* ring 1: emulated, the shadow is a copy */
 	ljmp	$SEL_CODE0, $1f
 1:	mov	$SEL_DATA0, %ax
 	mov	%ax, %ds
 	mov	%ax, %es
 	mov	%ax, %ss
 	lidt	idt_desc
+	cmpl	$2, variant
+	jne	1f
+	sgdt	SHADOW_ABI + SEL_FORGED_DESC_ABI	/* variant 2: tvmm's store */
+1:
 	/* Our TSS: SS0:ESP0 = the forged DPL-0 data segment, our own stack. */
 	mov	$SEL_TSS, %ax
 	ltr	%ax

@@ -612,6 +612,9 @@ TEST_F(adv, set_if_hypercall_then_sti)
  * de-privileging undone. tvmm maps its reserved region read-only in the
  * EPT: the first forged store must end the VM, at that table's GPA, with
  * a message naming the shadow tables, before any code runs at CPL 0.
+ * tvmm's own stores for the guest pass the EPT by, so they must obey the
+ * same rule: an SGDT emulated in patch mode (variant 2) and LTR's ring-1
+ * stack written into a TSS the guest placed on the shadow GDT (variant 3).
  */
 #define SHADOW_GUEST			"adv_shadow.bin"
 #define SHADOW_MAGIC			"ASHD"
@@ -622,6 +625,7 @@ TEST_F(adv, set_if_hypercall_then_sti)
 #define SHADOW_IDT_OFF			0x1000
 #define SHADOW_FORGED_DESC		0x18	/* the guest's first forged GDT entry */
 #define SHADOW_FORGED_GATE		(0x30 * 8)	/* its forged IDT gate */
+#define TSS_ESP1			12
 
 /* Run adv_shadow.bin's @variant in @mode; the result in self->res. */
 static int run_shadow(__u32 mode, __u32 variant, struct vm_result *res)
@@ -655,15 +659,15 @@ static int run_shadow(__u32 mode, __u32 variant, struct vm_result *res)
 	return ret;
 }
 
-static void check_shadow_refused(struct __test_metadata *_metadata, __u32 variant,
-				 __u64 want_gpa)
+static void check_shadow_refused(struct __test_metadata *_metadata, __u32 mode,
+				 __u32 variant, __u64 want_gpa)
 {
 	struct vm_result res;
 	int ret;
 
 	memset(&res, 0, sizeof(res));
 	REQUIRE_GUEST(SHADOW_GUEST);
-	ret = run_shadow(TVMM_MODE_DEPRIVILEGED, variant, &res);
+	ret = run_shadow(mode, variant, &res);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", SHADOW_GUEST, strerror(-ret));
 	TH_LOG("variant %u ended with %s (end_info 0x%llx, status 0x%x): %s", variant,
 	       end_name(res.run.end), res.run.end_info, res.run.exit_status, res.run.message);
@@ -679,15 +683,29 @@ static void check_shadow_refused(struct __test_metadata *_metadata, __u32 varian
 TEST(shadow_gdt_write_refused)
 {
 	REQUIRE_VMX_AND_TVMM();
-	check_shadow_refused(_metadata, 0, TVMM_GUEST_MEM_DEFAULT - TVMM_DEPRIV_RESERVED +
-			     SHADOW_GDT_OFF + SHADOW_FORGED_DESC);
+	check_shadow_refused(_metadata, TVMM_MODE_DEPRIVILEGED, 0, TVMM_GUEST_MEM_DEFAULT -
+			     TVMM_DEPRIV_RESERVED + SHADOW_GDT_OFF + SHADOW_FORGED_DESC);
 }
 
 TEST(shadow_idt_write_refused)
 {
 	REQUIRE_VMX_AND_TVMM();
-	check_shadow_refused(_metadata, 1, TVMM_GUEST_MEM_DEFAULT - TVMM_DEPRIV_RESERVED +
-			     SHADOW_IDT_OFF + SHADOW_FORGED_GATE);
+	check_shadow_refused(_metadata, TVMM_MODE_DEPRIVILEGED, 1, TVMM_GUEST_MEM_DEFAULT -
+			     TVMM_DEPRIV_RESERVED + SHADOW_IDT_OFF + SHADOW_FORGED_GATE);
+}
+
+TEST(shadow_emulated_sgdt_refused)
+{
+	REQUIRE_VMX_AND_TVMM();
+	check_shadow_refused(_metadata, TVMM_MODE_PATCH, 2, TVMM_GUEST_MEM_DEFAULT -
+			     TVMM_DEPRIV_RESERVED + SHADOW_GDT_OFF + SHADOW_FORGED_DESC);
+}
+
+TEST(shadow_ltr_stack_store_refused)
+{
+	REQUIRE_VMX_AND_TVMM();
+	check_shadow_refused(_metadata, TVMM_MODE_DEPRIVILEGED, 3, TVMM_GUEST_MEM_DEFAULT -
+			     TVMM_DEPRIV_RESERVED + SHADOW_GDT_OFF + TSS_ESP1);
 }
 
 /* hw mode: the same code is a ring-0 kernel using its own gate (the test's reference). */
