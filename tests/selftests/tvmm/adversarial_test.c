@@ -15,7 +15,9 @@
  *   - MOV DR is emulated on virtual debug registers; the guest's hardware
  *     breakpoint works and the host's watchpoints survive the guest;
  *   - WBINVD and RDPMC exit (WBINVD skipped, RDPMC reads 0);
- *   - the caller's GS selector and LDT survive TVMM_RUN.
+ *   - the caller's GS selector and LDT survive TVMM_RUN;
+ *   - a ring-1 kernel cannot write tvmm's shadow GDT/IDT (nor have tvmm
+ *     write them for it) to forge a way back to ring 0.
  *
  * Guests: guests/adv_*.S (each header states the trace it expects) and
  * hello.bin. Needs: a VT-x CPU with EPT and unrestricted guest (the Bochs
