@@ -629,85 +629,80 @@ TEST_F(adv, set_if_hypercall_then_sti)
 #define SHADOW_FORGED_GATE		(0x30 * 8)	/* its forged IDT gate */
 #define TSS_ESP1			12
 
-/* Run adv_shadow.bin's @variant in @mode; the result in self->res. */
+/* Run adv_shadow.bin's @variant in @mode into @res. */
 static int run_shadow(__u32 mode, __u32 variant, struct vm_result *res)
 {
 	struct tvmm_config c = vm_config(mode, TVMM_CONFIG_TRACE, 1000);
-	char path[PATH_MAX];
-	ssize_t size;
-	void *image;
 	int fd, ret;
 
 	c.timer_ticks = TVMM_TIMER_OFF;
-	size = read_whole_file(guest_path(SHADOW_GUEST, path, sizeof(path)), &image);
-	if (size < 0)
-		return size;
-	if (size < SHADOW_VARIANT_OFF + (ssize_t)sizeof(variant) ||
-	    memcmp((char *)image + SHADOW_MAGIC_OFF, SHADOW_MAGIC, strlen(SHADOW_MAGIC))) {
-		free(image);
-		return -ENOEXEC;
-	}
-	memcpy((char *)image + SHADOW_VARIANT_OFF, &variant, sizeof(variant));
-	fd = vm_create(&c);
-	if (fd < 0) {
-		free(image);
+	fd = vm_create_with_word(&c, SHADOW_GUEST, SHADOW_MAGIC, SHADOW_MAGIC_OFF,
+				 SHADOW_VARIANT_OFF, variant);
+	if (fd < 0)
 		return fd;
-	}
-	ret = vm_load(fd, image, size);
-	free(image);
-	if (!ret)
-		ret = vm_run_to_end(fd, res);
+	ret = vm_run_to_end(fd, res);
 	close(fd);
 	return ret;
 }
 
-static void check_shadow_refused(struct __test_metadata *_metadata, __u32 mode,
-				 __u32 variant, __u64 want_gpa)
-{
+FIXTURE(shadow) {
 	struct vm_result res;
-	int ret;
+};
 
-	memset(&res, 0, sizeof(res));
+/* Which attack, in which mode, and the offset in tvmm's region it must stop at. */
+FIXTURE_VARIANT(shadow) {
+	__u32 mode;
+	__u32 variant;
+	__u64 stop_off;
+};
+
+FIXTURE_VARIANT_ADD(shadow, gdt_call_gate) {
+	.mode = TVMM_MODE_DEPRIVILEGED, .variant = 0,
+	.stop_off = SHADOW_GDT_OFF + SHADOW_FORGED_DESC,
+};
+
+FIXTURE_VARIANT_ADD(shadow, idt_gate) {
+	.mode = TVMM_MODE_DEPRIVILEGED, .variant = 1,
+	.stop_off = SHADOW_IDT_OFF + SHADOW_FORGED_GATE,
+};
+
+FIXTURE_VARIANT_ADD(shadow, emulated_sgdt_patch) {
+	.mode = TVMM_MODE_PATCH, .variant = 2,
+	.stop_off = SHADOW_GDT_OFF + SHADOW_FORGED_DESC,
+};
+
+FIXTURE_VARIANT_ADD(shadow, ltr_ring1_stack) {
+	.mode = TVMM_MODE_DEPRIVILEGED, .variant = 3,
+	.stop_off = SHADOW_GDT_OFF + TSS_ESP1,
+};
+
+FIXTURE_SETUP(shadow)
+{
+	memset(&self->res, 0, sizeof(self->res));
+	REQUIRE_VMX_AND_TVMM();
 	REQUIRE_GUEST(SHADOW_GUEST);
-	ret = run_shadow(mode, variant, &res);
+}
+
+FIXTURE_TEARDOWN(shadow)
+{
+	vm_result_free(&self->res);
+}
+
+TEST_F(shadow, write_refused_before_ring0)
+{
+	const struct vm_result *r = &self->res;
+	int ret = run_shadow(variant->mode, variant->variant, &self->res);
+
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", SHADOW_GUEST, strerror(-ret));
-	TH_LOG("variant %u ended with %s (end_info 0x%llx, status 0x%x): %s", variant,
-	       end_name(res.run.end), res.run.end_info, res.run.exit_status, res.run.message);
-	EXPECT_EQ(NULL, strstr(res.console, "cpl=0")) TH_LOG("the guest reached ring 0: %s",
-							     res.console);
-	EXPECT_NE(SHADOW_ESCAPED, res.run.exit_status);
-	EXPECT_EQ(TVMM_END_EPT_VIOLATION, res.run.end);
-	EXPECT_EQ(want_gpa, res.run.end_info);
-	EXPECT_NE(NULL, strstr(res.run.message, "tvmm's shadow tables (de-privileging)"));
-	vm_result_free(&res);
-}
-
-TEST(shadow_gdt_write_refused)
-{
-	REQUIRE_VMX_AND_TVMM();
-	check_shadow_refused(_metadata, TVMM_MODE_DEPRIVILEGED, 0, TVMM_GUEST_MEM_DEFAULT -
-			     TVMM_DEPRIV_RESERVED + SHADOW_GDT_OFF + SHADOW_FORGED_DESC);
-}
-
-TEST(shadow_idt_write_refused)
-{
-	REQUIRE_VMX_AND_TVMM();
-	check_shadow_refused(_metadata, TVMM_MODE_DEPRIVILEGED, 1, TVMM_GUEST_MEM_DEFAULT -
-			     TVMM_DEPRIV_RESERVED + SHADOW_IDT_OFF + SHADOW_FORGED_GATE);
-}
-
-TEST(shadow_emulated_sgdt_refused)
-{
-	REQUIRE_VMX_AND_TVMM();
-	check_shadow_refused(_metadata, TVMM_MODE_PATCH, 2, TVMM_GUEST_MEM_DEFAULT -
-			     TVMM_DEPRIV_RESERVED + SHADOW_GDT_OFF + SHADOW_FORGED_DESC);
-}
-
-TEST(shadow_ltr_stack_store_refused)
-{
-	REQUIRE_VMX_AND_TVMM();
-	check_shadow_refused(_metadata, TVMM_MODE_DEPRIVILEGED, 3, TVMM_GUEST_MEM_DEFAULT -
-			     TVMM_DEPRIV_RESERVED + SHADOW_GDT_OFF + TSS_ESP1);
+	TH_LOG("variant %u ended with %s (end_info 0x%llx, status 0x%x): %s", variant->variant,
+	       end_name(r->run.end), r->run.end_info, r->run.exit_status, r->run.message);
+	EXPECT_EQ(NULL, strstr(r->console, "cpl=0")) TH_LOG("the guest reached ring 0: %s",
+							   r->console);
+	EXPECT_NE(SHADOW_ESCAPED, r->run.exit_status);
+	EXPECT_EQ(TVMM_END_EPT_VIOLATION, r->run.end);
+	EXPECT_EQ(TVMM_GUEST_MEM_DEFAULT - TVMM_DEPRIV_RESERVED + variant->stop_off,
+		  r->run.end_info);
+	EXPECT_NE(NULL, strstr(r->run.message, "tvmm's shadow tables (de-privileging)"));
 }
 
 /* hw mode: the same code is a ring-0 kernel using its own gate (the test's reference). */
