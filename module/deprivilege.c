@@ -38,11 +38,7 @@
 #include "tvmm.h"
 #include "vmx_insn.h"
 
-/* The reserved region at the top of guest RAM (TVMM_DEPRIV_RESERVED). */
-#define SHADOW_GDT_OFFSET	0x0000
-#define SHADOW_GDT_MAX		0x1000	/* bytes: 512 descriptors */
-#define SHADOW_IDT_OFFSET	0x1000
-#define SHADOW_IDT_MAX		0x800	/* 256 gates x 8 bytes */
+/* The reserved region at the top of guest RAM: SHADOW_* in tvmm.h. */
 #define SHADOW_TSS_OFFSET	0x2000	/* a TSS for before the guest's LTR */
 #define TSS32_SIZE		104
 static_assert(SHADOW_GDT_MAX <= TVMM_SCRATCH_SIZE && SHADOW_IDT_MAX <= TVMM_SCRATCH_SIZE);

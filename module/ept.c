@@ -185,7 +185,7 @@ static bool guest_mem_contains(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
 	return gpa < size && len <= size - gpa;
 }
 
-/* The EPT leaf entry that maps guest page @gpa, or NULL if it has none. */
+/* The EPT leaf entry that maps guest page @gpa, or NULL if none does. */
 static u64 *ept_leaf(struct tvmm_guest_mem *mem, u64 gpa)
 {
 	u64 *table = page_address(mem->ept_pml4);
@@ -247,6 +247,20 @@ int ept_set_readonly(struct tvmm_guest_mem *mem, u64 gpa)
 		return -EFAULT;
 	*leaf &= ~(EPT_WRITE | EPT_EXEC);
 	return 0;
+}
+
+/**
+ * ept_get_exec() - may the guest fetch instructions from page @gpa?
+ * @mem: guest RAM
+ * @gpa: any address in the page
+ *
+ * Return: the leaf entry's execute permission; false outside guest RAM.
+ */
+bool ept_get_exec(struct tvmm_guest_mem *mem, u64 gpa)
+{
+	u64 *leaf = ept_leaf(mem, gpa);
+
+	return leaf && (*leaf & EPT_EXEC);
 }
 
 /*

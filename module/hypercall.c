@@ -123,7 +123,7 @@ void exit_vmcall(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		vcpu_write(vm, VMCS_GUEST_RFLAGS, rflags);
 		break;
 	case HC_GET_TIME:
-		tsc = rdtsc();
+		tsc = rdtsc() + vm->tsc_offset;	/* the guest's TSC (vmcs.c) */
 		vm->regs.rax = (u32)tsc;
 		vm->regs.rdx = tsc >> 32;
 		break;

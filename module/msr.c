@@ -37,8 +37,8 @@ void exit_rdmsr(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 
 	exit->mnemonic = "rdmsr";
 	switch (msr) {
-	case MSR_IA32_TSC:
-		value = rdtsc();
+	case MSR_IA32_TSC:	/* what RDTSC gives the guest (TSC offsetting, vmcs.c) */
+		value = rdtsc() + vm->tsc_offset;
 		break;
 	case MSR_IA32_APICBASE:
 		value = MSR_APIC_BASE_DEFAULT;

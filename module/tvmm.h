@@ -164,7 +164,11 @@ struct tvmm_vm {
 	struct tvmm_regs set_regs;	/* TVMM_SET_REGS: RIP/RSP/RFLAGS to write */
 	bool set_regs_pending;		/* ... at the next slice, into the VMCS */
 	bool fail_next_entry;		/* debugfs, for tests: see vcpu.c */
+	u64 exit_limit;			/* first of max_exits and pause_at (snapshot.c) */
+	u64 pause_at;			/* TVMM_PAUSE_AT: return after this many exits */
+	struct tvmm_vm_state *restore;	/* TVMM_SET_STATE: for the first slice's VMCS */
 	u64 cr0_shadow, cr4_shadow;	/* what the guest believes CR0/CR4 hold */
+	u64 tsc_offset;			/* guest TSC - host TSC: 0, or a restored VM's */
 	u32 end;			/* enum tvmm_end, sticky once set */
 	u64 end_info;
 	u32 exit_status;
@@ -251,6 +255,7 @@ static inline bool tvmm_mode_ring1(u32 mode)
 
 /* ept.c: guest RAM and its EPT mapping. */
 int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size);
+bool ept_get_exec(struct tvmm_guest_mem *mem, u64 gpa);
 void ept_free_guest_mem(struct tvmm_guest_mem *mem);
 int guest_mem_write(struct tvmm_guest_mem *mem, u64 gpa,
 		    const void __user *src, u64 len);
@@ -263,6 +268,7 @@ void ept_show(struct seq_file *m, struct tvmm_vm *vm);
 
 /* vmcs.c: build the VMCS in three phases; dump it for students. */
 int vmcs_setup(struct tvmm_vm *vm);
+int vmcs_setup_controls(struct tvmm_vm *vm);
 int vmcs_refresh_host_state(void);
 void vmcs_snapshot(struct tvmm_vm *vm);
 void vmcs_dump(struct seq_file *m, struct tvmm_vm *vm);
@@ -381,6 +387,8 @@ static inline void vcpu_write(struct tvmm_vm *vm, unsigned long field, u64 value
 u64 vcpu_gpr_read(struct tvmm_vm *vm, unsigned int n);
 void vcpu_gpr_write(struct tvmm_vm *vm, unsigned int n, u64 value);
 unsigned int vcpu_cpl(struct tvmm_vm *vm);
+/* RIP, RSP, RFLAGS a guest could hold (TVMM_SET_REGS, a restored state). */
+bool vcpu_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r);
 void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 void vcpu_inject_exception(struct tvmm_vm *vm, struct tvmm_exit_info *exit,
 			   u32 vector, bool has_error, u32 error_code);
@@ -428,7 +436,15 @@ extern const char *const patch_names[];
 /* mmio.c: tvmm-dev, a device emulated by trapping its accesses through EPT. */
 bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 
-/* deprivilege.c: shadow GDT/IDT/TSS, segments at ring 1. */
+/*
+ * deprivilege.c: shadow GDT/IDT/TSS, segments at ring 1. The shadow tables
+ * sit at these offsets of the reserved region (vm->shadow_gpa), at most
+ * this big; snapshot_check.c holds a restored GDTR/IDTR to them.
+ */
+#define SHADOW_GDT_OFFSET	0x0000
+#define SHADOW_GDT_MAX		0x1000	/* bytes: 512 descriptors */
+#define SHADOW_IDT_OFFSET	0x1000
+#define SHADOW_IDT_MAX		0x800	/* 256 gates x 8 bytes */
 int depriv_protect_shadow(struct tvmm_vm *vm);
 bool depriv_in_shadow(const struct tvmm_vm *vm, u64 gpa, u64 len);
 void depriv_shadow_end(struct tvmm_vm *vm, u64 gpa, const char *access);
@@ -483,6 +499,17 @@ __poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,
 
 /* vm.c: /dev/tvmm file operations (one open file = one VM). */
 extern const struct file_operations tvmm_vm_fops;
+
+/* snapshot.c, snapshot_check.c: save a VM, restore it into another (vm.c), pause it. */
+void snapshot_update_exit_limit(struct tvmm_vm *vm);
+void snapshot_exit_limit(struct tvmm_vm *vm);
+int snapshot_pause_at(struct tvmm_vm *vm, u64 exits);
+int snapshot_get_state(struct tvmm_vm *vm, void __user *argp);
+int snapshot_restore(struct tvmm_vm *vm, const struct tvmm_vm_state *s);
+int snapshot_load_vmcs(struct tvmm_vm *vm);
+void snapshot_free(struct tvmm_vm *vm);
+int snapshot_check(struct tvmm_vm *vm, const struct tvmm_vm_state *s, char *why,
+		   size_t size);
 
 /* debugfs.c: /sys/kernel/debug/tvmm/ (caps, cpus, vmN/). Never fails the load. */
 void tvmm_debugfs_init(void);

@@ -206,13 +206,15 @@ static void vcpu_account_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *e
 		trace_record_exit(vm, exit, cycles);
 }
 
-/* One more exit; end the VM at --max-exits. */
+/*
+ * One more exit; end the VM at --max-exits, or pause it (TVMM_PAUSE_AT):
+ * one comparison with the first of the two (snapshot.c).
+ */
 static void vcpu_count_exit(struct tvmm_vm *vm)
 {
 	vm->exits++;
-	if (vm->config.max_exits && vm->exits >= vm->config.max_exits)
-		vcpu_end(vm, TVMM_END_MAX_EXITS, vm->exits,
-			 "stopped after %llu exits (--max-exits)", vm->exits);
+	if (unlikely(vm->exits >= vm->exit_limit))
+		snapshot_exit_limit(vm);
 }
 
 /*
@@ -260,8 +262,10 @@ static int vcpu_slice_load(struct tvmm_vm *vm)
 	int err;
 
 	if (!vm->vmcs_ready) {
-		err = vmcs_setup(vm);
+		/* A restored VM (snapshot.c) starts from its saved state. */
+		err = vm->restore ? snapshot_load_vmcs(vm) : vmcs_setup(vm);
 		vm->vmcs_ready = !err;
+		snapshot_free(vm);
 	} else {
 		err = vmcs_refresh_host_state();
 	}

@@ -40,6 +40,32 @@ void vcpu_write_failed(struct tvmm_vm *vm, unsigned long field)
 		 "VMWRITE of VMCS field 0x%lx failed (see dmesg)", field);
 }
 
+/*
+ * RFLAGS bits a guest may be given (SDM vol. 1, 3.4.3): not the reserved
+ * ones (3, 5, 15, 22-63), and not VM (17): tvmm runs no virtual-8086 code,
+ * and the VM entry would fail with it in a protected-mode or real-mode
+ * guest (SDM vol. 3C, 27.3.1.4). Bit 1 reads as 1; vcpu.c sets it.
+ * TVMM_SET_REGS (vm.c) and a restored state (snapshot_check.c) ask.
+ */
+#define RFLAGS_SETTABLE	(X86_EFLAGS_CF | X86_EFLAGS_FIXED | X86_EFLAGS_PF | \
+			 X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF | \
+			 X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | \
+			 X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \
+			 X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_ID)
+
+/*
+ * What TVMM_SET_REGS may put in the VMCS: a 32-bit guest's RIP and RSP
+ * (a RIP above 4 GiB fails the entry outside IA-32e mode), flags the CPU
+ * could hold, and in the de-privileged modes IOPL 0 (tvmm keeps it there,
+ * so that ring 3's I/O traps: docs/abi.md, "Ring 3 stays ring 3").
+ */
+bool vcpu_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r)
+{
+	if (r->rip > U32_MAX || r->rsp > U32_MAX || (r->rflags & ~(u64)RFLAGS_SETTABLE))
+		return false;
+	return !(tvmm_mode_ring1(vm->config.mode) && (r->rflags & X86_EFLAGS_IOPL));
+}
+
 /* The guest's general registers by ModR/M number (RSP lives in the VMCS). */
 static u64 *vcpu_gpr(struct tvmm_vm *vm, unsigned int n)
 {

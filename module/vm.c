@@ -51,6 +51,7 @@ static int vm_open(struct inode *inode, struct file *file)
 	mutex_init(&vm->trace.read_lock);
 	init_waitqueue_head(&vm->trace.wait);
 	vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
+	vm->exit_limit = U64_MAX;	/* no --max-exits, no pause */
 	vm->last_cpu = -1;
 	file->private_data = vm;
 	tvmm_debugfs_add_vm(vm);
@@ -96,6 +97,7 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 	vm->config = *cfg;
 	if (!vm->config.mem_size)
 		vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
+	snapshot_update_exit_limit(vm);
 	return 0;
 }
 
@@ -161,6 +163,7 @@ static int vm_release(struct inode *inode, struct file *file)
 	struct tvmm_vm *vm = file->private_data;
 
 	tvmm_debugfs_remove_vm(vm);
+	snapshot_free(vm);
 	vm_unbuild(vm);
 	ida_free(&vpids, vm->vpid);
 	ida_free(&vm_ids, vm->id);
@@ -236,31 +239,6 @@ static void vm_get_regs(struct tvmm_vm *vm, struct tvmm_regs *r)
 }
 
 /*
- * RFLAGS bits a guest may be given (SDM vol. 1, 3.4.3): not the reserved
- * ones (3, 5, 15, 22-63), and not VM (17): tvmm runs no virtual-8086 code,
- * and the VM entry would fail with it in a protected-mode or real-mode
- * guest (SDM vol. 3C, 27.3.1.4). Bit 1 reads as 1; vcpu.c sets it.
- */
-#define RFLAGS_SETTABLE	(X86_EFLAGS_CF | X86_EFLAGS_FIXED | X86_EFLAGS_PF | \
-			 X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF | \
-			 X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | \
-			 X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT | \
-			 X86_EFLAGS_RF | X86_EFLAGS_AC | X86_EFLAGS_ID)
-
-/*
- * What TVMM_SET_REGS may put in the VMCS: a 32-bit guest's RIP and RSP
- * (a RIP above 4 GiB fails the entry outside IA-32e mode), flags the CPU
- * could hold, and in the de-privileged modes IOPL 0 (tvmm keeps it there,
- * so that ring 3's I/O traps: docs/abi.md, "Ring 3 stays ring 3").
- */
-static bool vm_regs_valid(struct tvmm_vm *vm, const struct tvmm_regs *r)
-{
-	if (r->rip > U32_MAX || r->rsp > U32_MAX || (r->rflags & ~(u64)RFLAGS_SETTABLE))
-		return false;
-	return !(tvmm_mode_ring1(vm->config.mode) && (r->rflags & X86_EFLAGS_IOPL));
-}
-
-/*
  * TVMM_SET_REGS: the general registers now; RIP, RSP and RFLAGS live in
  * the VMCS, which is not loaded here, so vcpu.c writes them at the start
  * of the next run slice. Segments and control registers are not settable.
@@ -269,7 +247,7 @@ static int vm_set_regs(struct tvmm_vm *vm, const struct tvmm_regs *r)
 {
 	struct tvmm_guest_regs *g = &vm->regs;
 
-	if (!vm->image_loaded || !vm_regs_valid(vm, r))
+	if (!vm->image_loaded || !vcpu_regs_valid(vm, r))
 		return -EINVAL;
 	g->rax = r->rax;
 	g->rbx = r->rbx;
@@ -308,6 +286,55 @@ static long vm_get_stats(struct tvmm_vm *vm, void __user *argp)
 	return 0;
 }
 
+/*
+ * TVMM_SET_STATE: build this fresh VM from a saved one (snapshot.c). In
+ * order: its config (checked as TVMM_SET_CONFIG's), every field of the
+ * state (snapshot_check.c), then RAM and EPT, then the state copied in.
+ * Any refusal undoes what was done: the VM is left as open() made it, and
+ * the reason goes back in the caller's error[].
+ */
+static int vm_set_state(struct tvmm_vm *vm, void __user *argp)
+{
+	char why[TVMM_MESSAGE_MAX] = "";
+	struct tvmm_vm_state *s;
+	int err;
+
+	if (vm->image_loaded)
+		return -EBUSY;
+	s = memdup_user(argp, sizeof(*s));
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = vm_set_config(vm, &s->config);
+	if (err) {
+		snprintf(why, sizeof(why), "config: mode, flags, RAM size or timer out of range");
+		goto out;
+	}
+	err = snapshot_check(vm, s, why, sizeof(why));
+	if (!err)
+		err = vm_build(vm);
+	if (!err) {
+		err = snapshot_restore(vm, s);
+		if (err) {
+			snprintf(why, sizeof(why), "cannot copy the RAM from ram_addr (%d)", err);
+			vm_unbuild(vm);
+		}
+	}
+	if (err) {
+		vm->config = (struct tvmm_config){ .mem_size = TVMM_GUEST_MEM_DEFAULT };
+		snapshot_update_exit_limit(vm);
+		goto out;
+	}
+	vm->restore = s;	/* its VMCS half goes in at the first slice */
+	vm->image_loaded = true;
+	return 0;
+out:
+	kfree(s);
+	if (why[0] && copy_to_user(argp + offsetof(struct tvmm_vm_state, error), why,
+				   sizeof(why)))
+		return -EFAULT;
+	return err;
+}
+
 /* The ioctls that act on the VM itself, under its run_lock. */
 static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *argp)
 {
@@ -315,6 +342,7 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 	struct tvmm_image img;
 	struct tvmm_regs regs;
 	struct tvmm_run run;
+	u64 exits;
 	long ret;
 
 	switch (cmd) {
@@ -356,6 +384,14 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 		return vm_set_regs(vm, &regs);
 	case TVMM_GET_STATS:
 		return vm_get_stats(vm, argp);
+	case TVMM_GET_STATE:
+		return snapshot_get_state(vm, argp);
+	case TVMM_SET_STATE:
+		return vm_set_state(vm, argp);
+	case TVMM_PAUSE_AT:
+		if (get_user(exits, (u64 __user *)argp))
+			return -EFAULT;
+		return snapshot_pause_at(vm, exits);
 	default:
 		return -ENOTTY;
 	}

@@ -104,11 +104,13 @@ static u64 ctl_cap(u64 plain, u64 true_msr)
 /*
  * Primary controls: HLT, all port I/O; MOV DR (debugreg.c), RDPMC and,
  * in the secondary controls, WBINVD (exits_guard.c): what would reach
- * the host's debug registers, counters and caches.
+ * the host's debug registers, counters and caches. TSC offsetting: the
+ * guest's RDTSC reads the host TSC plus vm->tsc_offset (SDM 26.3), so a
+ * restored VM's clock goes on from where it was saved (snapshot.c).
  */
 #define CPU_WANTED	(BIT(CPU_HLT_EXITING) | BIT(CPU_UNCOND_IO_EXITING) | \
 			 BIT(CPU_MOV_DR_EXITING) | BIT(CPU_RDPMC_EXITING) | \
-			 BIT(CPU_SECONDARY_CONTROLS))
+			 BIT(CPU_USE_TSC_OFFSETTING) | BIT(CPU_SECONDARY_CONTROLS))
 
 /*
  * Phase 1, controls. Policy: exit on everything the guest ABI gives a
@@ -119,7 +121,7 @@ static u64 ctl_cap(u64 plain, u64 true_msr)
  * preemption timer expires (so a spinning guest is always stopped).
  * Guest memory is behind EPT; VPID tags its TLB entries.
  */
-static int vmcs_setup_controls(struct tvmm_vm *vm)
+int vmcs_setup_controls(struct tvmm_vm *vm)
 {
 	const struct tvmm_caps *c = &tvmm_caps;
 	u32 pin, cpu, cpu2, exit, entry;
@@ -208,6 +210,7 @@ static int vmcs_setup_controls(struct tvmm_vm *vm)
 	vmx_vmwrite(VMCS_CR4_GUEST_HOST_MASK, ~0UL, &err);
 	vmx_vmwrite(VMCS_CR0_READ_SHADOW, vm->cr0_shadow, &err);
 	vmx_vmwrite(VMCS_CR4_READ_SHADOW, vm->cr4_shadow, &err);
+	vmx_vmwrite(VMCS_TSC_OFFSET, vm->tsc_offset, &err);
 	vmx_vmwrite(VMCS_EPT_POINTER, vm->mem.eptp, &err);
 	if (cpu2 & BIT(CPU2_ENABLE_VPID))
 		vmx_vmwrite(VMCS_VIRTUAL_PROCESSOR_ID, vm->vpid, &err);

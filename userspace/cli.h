@@ -111,6 +111,9 @@ struct run_capture {
 };
 int run_capture(const char *image_path, unsigned int mode, struct run_capture *cap);
 
+/* snapshot.c: `tvmm restore` (and the save of `tvmm run --snapshot`, run.h). */
+int cmd_restore(int argc, char **argv);
+
 /* emulate.c: `tvmm emulate`, the guest on a software CPU (emu/). */
 int cmd_emulate(int argc, char **argv);
 /*

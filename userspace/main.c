@@ -23,6 +23,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "caps", cmd_caps, "what this CPU and tvmm support" },
 	{ "run", cmd_run, "run a guest image, print its console, trace its exits" },
+	{ "restore", cmd_restore, "continue a VM saved by run --snapshot, in a new VM" },
 	{ "emulate", cmd_emulate, "run a guest image on a software CPU: no VT-x, no module" },
 	{ "stats", cmd_stats, "per-reason exit counts and cycles of a trace" },
 	{ "trace", cmd_trace, "stream the exits of running VMs (tracepoint)" },

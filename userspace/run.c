@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "jsonl.h"
+#include "run.h"
 #include "tracefile.h"
 
 /*
@@ -50,20 +51,6 @@
 /* Records read() fetches at once; any count works, whole records come back. */
 #define DRAIN_BATCH	64
 
-struct run_ctx {
-	const char *image_path;
-	const char *trace_path;
-	struct tvmm_config config;
-	void *image;
-	size_t image_size;
-	int fd;
-	FILE *trace;
-	bool trace_binary;		/* --trace-format binary (tracefile.h) */
-	unsigned long long records;	/* written to the trace */
-	bool console_at_bol;		/* last console byte was '\n' */
-	/* run_capture(): records to a callback, console to memory, no summary. */
-	struct run_capture *cap;
-};
 
 /* Set by the handler; the ioctl it interrupts fails with EINTR. */
 static volatile sig_atomic_t run_signal;
@@ -77,7 +64,7 @@ static void on_signal(int sig)
  * No SA_RESTART: the kernel's run loop sees the pending signal, leaves
  * the guest and fails TVMM_RUN with EINTR, and we get control back.
  */
-static void catch_signals(void)
+static void catch_signals(bool usr1)
 {
 	struct sigaction sa;
 
@@ -86,6 +73,8 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (usr1)	/* --snapshot: SIGUSR1 saves the VM */
+		sigaction(SIGUSR1, &sa, NULL);
 }
 
 int run_exit_status(unsigned int end, unsigned int guest_status)
@@ -147,7 +136,7 @@ const char *run_reason_label(unsigned int reason, char *buf, size_t size)
 }
 
 /* What went wrong with @what on the VM fd, beyond dev_error()'s cases. */
-static int vm_error(const char *what, int err)
+int vm_error(const char *what, int err)
 {
 	switch (err) {
 	case ENOPKG:
@@ -443,10 +432,6 @@ static int run_vm(struct run_ctx *ctx)
 		.addr = (unsigned long)ctx->image,
 		.size = ctx->image_size,
 	};
-	struct tvmm_run run;
-	char how[96];
-	int status;
-
 	if (ioctl(ctx->fd, TVMM_SET_CONFIG, &ctx->config) < 0) {
 		if (errno == EOPNOTSUPP && (ctx->config.mode == TVMM_MODE_DEPRIVILEGED ||
 					    ctx->config.mode == TVMM_MODE_PARAVIRT ||
@@ -478,8 +463,42 @@ static int run_vm(struct run_ctx *ctx)
 		}
 		return vm_error("TVMM_LOAD_IMAGE", errno);
 	}
+	return run_loop(ctx);
+}
 
-	catch_signals();
+/* The VM paused at --snapshot-at, or SIGUSR1 came: save it and stop. */
+static int run_save(struct run_ctx *ctx)
+{
+	char how[96];
+	int status = drain_records(ctx);
+
+	if (!status)
+		status = snapshot_save(ctx);
+	if (status)
+		return status;
+	snprintf(how, sizeof(how), "saved to %s", ctx->snapshot_path);
+	print_summary(ctx, NULL, how, TVMM_EXIT_OK);
+	fprintf(stderr, "%s: `tvmm restore %s` continues it\n", tvmm_prog, ctx->snapshot_path);
+	return TVMM_EXIT_OK;
+}
+
+int run_loop(struct run_ctx *ctx)
+{
+	/* One pause: --snapshot-at or --migrate-at (cmd_run allows only one). */
+	unsigned long long pause = ctx->snapshot_at ? ctx->snapshot_at : ctx->migrate_at;
+	struct tvmm_run run;
+	char how[96];
+	int status;
+
+	if (pause && ioctl(ctx->fd, TVMM_PAUSE_AT, &pause) < 0) {
+		if (errno == EINVAL) {
+			print_error("run: --%s-at %llu: the VM has made that many exits already; give a later point.",
+				    ctx->snapshot_at ? "snapshot" : "migrate", pause);
+			return TVMM_EXIT_USAGE;
+		}
+		return vm_error("TVMM_PAUSE_AT", errno);
+	}
+	catch_signals(ctx->snapshot_path);
 	for (;;) {
 		if (run_signal)
 			goto interrupted;
@@ -527,6 +546,7 @@ static int run_vm(struct run_ctx *ctx)
 				return TVMM_EXIT_OK;
 			}
 			print_summary(ctx, &run, how, status);
+			migrate_report(ctx);
 			return status;
 		default:
 			print_error("TVMM_RUN returned state %u, which this tool does not know: rebuild module and tool from one tree.",
@@ -535,9 +555,19 @@ static int run_vm(struct run_ctx *ctx)
 		}
 		if (status)
 			return status;
+		/* The pause of --snapshot-at (either state): exactly that many exits done. */
+		if (ctx->snapshot_at && run.exits >= ctx->snapshot_at)
+			return run_save(ctx);
+		if (ctx->migrate_at && !ctx->migrated && run.exits >= ctx->migrate_at) {
+			status = migrate_now(ctx, run.exits);
+			if (status)
+				return status;
+		}
 	}
 
 interrupted:
+	if (run_signal == SIGUSR1)
+		return run_save(ctx);
 	status = drain_records(ctx);
 	if (status)
 		return status;
@@ -577,6 +607,75 @@ int run_capture(const char *image_path, unsigned int mode, struct run_capture *c
 	if (ctx.fd >= 0)
 		close(ctx.fd);	/* destroys the VM */
 	free(ctx.image);
+	return status;
+}
+
+int run_output_option(struct run_ctx *ctx, const char *cmd, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'T':
+		ctx->trace_path = arg;
+		return TVMM_EXIT_OK;
+	case 'F':
+		if (strcmp(arg, "jsonl") && strcmp(arg, "binary")) {
+			print_error("%s: --trace-format %s: give jsonl (the default) or binary.",
+				    cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		ctx->trace_binary = !strcmp(arg, "binary");
+		return TVMM_EXIT_OK;
+	case 'S':
+		ctx->snapshot_path = arg;
+		return TVMM_EXIT_OK;
+	default:
+		if (parse_count(arg, &ctx->snapshot_at) || !ctx->snapshot_at) {
+			print_error("%s: --snapshot-at %s: give a number of exits, 1 or more.",
+				    cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		return TVMM_EXIT_OK;
+	}
+}
+
+int run_output_options_check(const struct run_ctx *ctx, const char *cmd)
+{
+	if (ctx->trace_binary && !ctx->trace_path) {
+		print_error("%s: --trace-format binary needs --trace FILE.", cmd);
+		return TVMM_EXIT_USAGE;
+	}
+	if (ctx->snapshot_at && !ctx->snapshot_path) {
+		print_error("%s: --snapshot-at needs --snapshot FILE, where to save the VM.", cmd);
+		return TVMM_EXIT_USAGE;
+	}
+	return TVMM_EXIT_OK;
+}
+
+int run_open_trace(struct run_ctx *ctx)
+{
+	if (!ctx->trace_path)
+		return TVMM_EXIT_OK;
+	ctx->trace = fopen(ctx->trace_path, "w");
+	if (!ctx->trace) {
+		print_error("cannot create the trace file %s: %s", ctx->trace_path,
+			    strerror(errno));
+		return TVMM_EXIT_INPUT;
+	}
+	if (ctx->trace_binary && tracebin_write_header(ctx->trace)) {
+		print_error("writing %s: %s", ctx->trace_path, strerror(errno));
+		return TVMM_EXIT_FAILURE;
+	}
+	return TVMM_EXIT_OK;
+}
+
+int run_close_trace(struct run_ctx *ctx)
+{
+	int status = TVMM_EXIT_OK;
+
+	if (ctx->trace && fclose(ctx->trace)) {
+		print_error("writing %s: %s", ctx->trace_path, strerror(errno));
+		status = TVMM_EXIT_FAILURE;
+	}
+	ctx->trace = NULL;
 	return status;
 }
 
@@ -620,7 +719,8 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"usage: %s run [--mode hw|real|deprivileged|paravirt|patch] [--mem SIZE]\n"
 		"                [--timer TICKS] [--trace FILE.jsonl] [--trace-format jsonl|binary]\n"
-		"                [--max-exits N] IMAGE\n"
+		"                [--max-exits N] [--snapshot FILE [--snapshot-at N]]\n"
+		"                [--cpu A] [--migrate-to B --migrate-at N] IMAGE\n"
 		"  Run the flat guest IMAGE (loaded at 0x10000; 0x7c00 in real mode) until\n"
 		"  it ends. Its console (port 0xE9) goes to stdout, a summary to stderr.\n"
 		"  --mode MODE       hw (default): ring 0, protected mode, VT-x;\n"
@@ -639,6 +739,11 @@ static void run_usage(FILE *out)
 		"                    write the records as they are, after a small header:\n"
 		"                    smaller and faster for stats and dot (default: jsonl)\n"
 		"  --max-exits N     end the VM after N exits (0: no limit)\n"
+		"  --snapshot FILE   on SIGUSR1, or after --snapshot-at N exits, save the\n"
+		"                    whole VM to FILE and stop; `tvmm restore FILE` goes on\n"
+		"  --cpu A           run the VM on CPU A only\n"
+		"  --migrate-to B --migrate-at N\n"
+		"                    after N exits, move the running VM to CPU B\n"
 		"  -h, --help\n"
 		"  Exit status: 0 hlt; the guest's status for a hypercall exit; 110-117\n"
 		"  when the VM dies (triple fault, EPT violation, ...); 130 on Ctrl-C.\n",
@@ -654,6 +759,11 @@ int cmd_run(int argc, char **argv)
 		{ "trace", required_argument, NULL, 'T' },
 		{ "trace-format", required_argument, NULL, 'F' },
 		{ "max-exits", required_argument, NULL, 'x' },
+		{ "snapshot", required_argument, NULL, 'S' },
+		{ "snapshot-at", required_argument, NULL, 'A' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "migrate-to", required_argument, NULL, 'G' },
+		{ "migrate-at", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -663,6 +773,7 @@ int cmd_run(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
+	ctx.cpu = ctx.migrate_to = -1;
 	ctx.console_at_bol = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -689,15 +800,12 @@ int cmd_run(int argc, char **argv)
 			ctx.config.timer_ticks = v;
 			break;
 		case 'T':
-			ctx.trace_path = optarg;
-			break;
 		case 'F':
-			if (strcmp(optarg, "jsonl") && strcmp(optarg, "binary")) {
-				print_error("run: --trace-format %s: give jsonl (the default) or binary.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.trace_binary = !strcmp(optarg, "binary");
+		case 'S':
+		case 'A':
+			status = run_output_option(&ctx, "run", c, optarg);
+			if (status)
+				return status;
 			break;
 		case 'x':
 			if (parse_count(optarg, &v)) {
@@ -706,6 +814,23 @@ int cmd_run(int argc, char **argv)
 				return TVMM_EXIT_USAGE;
 			}
 			ctx.config.max_exits = v;
+			break;
+		case 'C':
+		case 'G':
+			if (parse_count(optarg, &v) || v > 4095) {
+				print_error("run: --%s %s: give a CPU number (0, 1, ...).",
+					    c == 'C' ? "cpu" : "migrate-to", optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			*(c == 'C' ? &ctx.cpu : &ctx.migrate_to) = (int)v;
+			break;
+		case 'N':
+			if (parse_count(optarg, &v) || !v) {
+				print_error("run: --migrate-at %s: give a number of exits, 1 or more.",
+					    optarg);
+				return TVMM_EXIT_USAGE;
+			}
+			ctx.migrate_at = v;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -722,8 +847,22 @@ int cmd_run(int argc, char **argv)
 		return TVMM_EXIT_USAGE;
 	}
 	ctx.image_path = argv[optind];
-	if (ctx.trace_binary && !ctx.trace_path) {
-		print_error("run: --trace-format binary needs --trace FILE.");
+	ctx.name = strrchr(ctx.image_path, '/') ? strrchr(ctx.image_path, '/') + 1 :
+		   ctx.image_path;
+	status = run_output_options_check(&ctx, "run");
+	if (status)
+		return status;
+	if ((ctx.migrate_at != 0) != (ctx.migrate_to >= 0) || (ctx.migrate_at && ctx.snapshot_at)) {
+		print_error("run: --migrate-to CPU and --migrate-at N go together, and not with --snapshot-at.");
+		return TVMM_EXIT_USAGE;
+	}
+	if (ctx.cpu >= 0) {
+		status = migrate_pin(ctx.cpu);
+		if (status)
+			return status;
+	}
+	if (ctx.snapshot_path && ctx.config.mode == TVMM_MODE_REAL) {
+		print_error("run: --snapshot: real-mode guests cannot be saved (tvmm saves protected-mode state only).");
 		return TVMM_EXIT_USAGE;
 	}
 
@@ -734,30 +873,16 @@ int cmd_run(int argc, char **argv)
 	status = dev_open(&ctx.fd);
 	if (status)
 		goto out;
-	if (ctx.trace_path) {
+	status = run_open_trace(&ctx);
+	if (status)
+		goto out;
+	if (ctx.trace)
 		ctx.config.flags |= TVMM_CONFIG_TRACE;
-		ctx.trace = fopen(ctx.trace_path, "w");
-		if (!ctx.trace) {
-			print_error("run: cannot create the trace file %s: %s",
-				    ctx.trace_path, strerror(errno));
-			status = TVMM_EXIT_INPUT;
-			goto out;
-		}
-		if (ctx.trace_binary && tracebin_write_header(ctx.trace)) {
-			print_error("run: writing %s: %s", ctx.trace_path, strerror(errno));
-			status = TVMM_EXIT_FAILURE;
-			goto out;
-		}
-	}
 
 	status = run_vm(&ctx);
 
-	if (ctx.trace && fclose(ctx.trace)) {
-		print_error("run: writing %s: %s", ctx.trace_path, strerror(errno));
-		if (!status)
-			status = TVMM_EXIT_FAILURE;
-	}
-	ctx.trace = NULL;
+	if (run_close_trace(&ctx) && !status)
+		status = TVMM_EXIT_FAILURE;
 out:
 	if (ctx.trace)
 		fclose(ctx.trace);

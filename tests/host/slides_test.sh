@@ -23,8 +23,16 @@ skip_all() { for i in 1 2 3 4 5 6; do echo "ok $i slides # SKIP $1"; done; exit 
 command -v chromium >/dev/null || skip_all "no chromium (bash tests/deps.sh)"
 # The decks quote measured numbers (make figures, a lab VM run): a layout
 # check needs some, not the newest, so it never boots the lab VM itself.
-[ -s build/figures/numbers.en.tsv ] ||
-	skip_all "no measured numbers yet: make figures (boots the lab VM)"
+# With no run of this tree's own (a fresh clone, CI) it takes those of the
+# run recorded in the tree (tests/figures/testdata/), written without a
+# key file, so the next make figures still measures for real.
+if [ ! -s build/figures/numbers.en.tsv ]; then
+	mkdir -p build/figures
+	python3 tests/figures/collect.py --workloads tests/figures/testdata/workloads.out \
+		--bench tests/figures/testdata/bench.out --out build/figures >/dev/null ||
+		skip_all "no measured numbers, and the recorded run gave none: make figures"
+	echo "# numbers: the run recorded in tests/figures/testdata/ (no make figures here)"
+fi
 export TVMM_FIGURES_STALE=1
 
 n=0 failed=0

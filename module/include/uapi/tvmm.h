@@ -269,6 +269,95 @@ struct tvmm_stats {
 	__u64 cycles[TVMM_NR_EXIT_REASONS];
 };
 
+/*
+ * Snapshot and restore (module/snapshot.c, docs/snapshot-format.md): the
+ * whole VM but the bytes of its RAM, as TVMM_GET_STATE reads it from a
+ * paused VM and TVMM_SET_STATE puts it into a new one. The RAM travels
+ * with it through ram_addr (config.mem_size bytes). The kernel checks
+ * every field of a state it is given as it checks TVMM_SET_REGS: a
+ * snapshot file can be crafted. Versioned like the exit record: check
+ * version and size; a new field means a version bump.
+ */
+#define TVMM_STATE_VERSION	1
+#define TVMM_STATE_SEGS		8	/* ES, CS, SS, DS, FS, GS, LDTR, TR (VMCS order) */
+#define TVMM_STATE_PATCH_SITES	128
+#define TVMM_STATE_EXEC_WORDS	(TVMM_GUEST_MEM_MAX / 4096 / 64)	/* a bit per page */
+
+/* One segment register as the VMCS holds it (SDM vol. 3C, 25.4.1). */
+struct tvmm_state_seg {
+	__u64 base;
+	__u32 limit;
+	__u32 ar;		/* access rights, VMCS format; bit 16 = unusable */
+	__u16 selector;
+	__u16 reserved[3];	/* zero */
+};
+
+/* One site patch mode rewrote (module/patch.c). */
+struct tvmm_state_patch_site {
+	__u32 gpa;		/* first byte of the original instruction */
+	__u8 len;		/* 1..15 */
+	__u8 kind;		/* what it was: PUSHF, POPF, SGDT... (patch.c) */
+	__u8 orig[TVMM_INSN_MAX];	/* the bytes before patching */
+	__u8 reserved[3];
+	__u64 hits;
+};
+
+/* The HLT exit a halted vCPU waits in: its record is written when it wakes. */
+struct tvmm_state_halt {
+	__u32 reason;		/* basic exit reason: HLT, or #GP at ring 1 */
+	__u32 insn_len;
+	__u64 qual, rip, rflags, cycles;
+	__u32 intr_info, error_code;
+	__u8 vif, action;
+	__u8 reserved[6];
+	char mnemonic[TVMM_MNEMONIC_MAX];	/* "hlt" */
+};
+
+struct tvmm_vm_state {
+	__u32 version;		/* TVMM_STATE_VERSION */
+	__u32 size;		/* sizeof(struct tvmm_vm_state) */
+	__u64 ram_addr;		/* user pointer to config.mem_size bytes of RAM */
+	struct tvmm_config config;	/* as the VM was created */
+	/* The registers. */
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 cr0, cr3, cr4;	/* CR0 and CR4 as the guest believes them (shadows) */
+	__u64 efer, sysenter_cs, sysenter_esp, sysenter_eip;
+	__u64 dr[4], dr6, dr7;	/* the virtual debug registers */
+	struct tvmm_state_seg seg[TVMM_STATE_SEGS];
+	__u64 gdtr_base, idtr_base;	/* the CPU's: the shadows' in deprivileged mode */
+	__u32 gdtr_limit, idtr_limit;
+	__u32 interruptibility;	/* blocking by STI / MOV SS */
+	__u32 activity;		/* 0: active */
+	__u64 pending_dbg;	/* a single-step trap due after the next entry */
+	__u32 entry_intr_info, entry_error_code, entry_insn_len;	/* an event queued */
+	__u32 reserved0;
+	/* The virtual CPU's interrupt state (module/virq.c). */
+	__u8 vif, timer_on, irq_pending, irq_window, halted, halt_pending;
+	__u8 reserved1[2];
+	__u64 timer_left;	/* TSC ticks to the next tick: the timer's phase */
+	__u64 ticks_delivered, ticks_coalesced;
+	__u64 tsc;		/* the guest's TSC when saved: its clock goes on from here */
+	struct tvmm_state_halt halt;	/* if halt_pending */
+	/* tvmm-dev (module/mmio.c). */
+	__u32 dev_scratch, dev_counter, dev_doorbells, reserved2;
+	/* Deprivileged and patch modes: the tables the guest loaded (deprivilege.c). */
+	__u64 guest_gdt_base, guest_idt_base;
+	__u32 guest_gdt_limit, guest_idt_limit;
+	__u64 user_gates[4];	/* vectors whose guest gate has DPL 3 */
+	/* Patch mode (patch.c): the sites, and the pages already scanned. */
+	__u32 nr_patch_sites, reserved3;
+	__u64 pages_scanned, insns_decoded, unknown_opcodes, sites_skipped;
+	struct tvmm_state_patch_site patch_sites[TVMM_STATE_PATCH_SITES];
+	__u64 exec_pages[TVMM_STATE_EXEC_WORDS];	/* bit N: page N executable */
+	/* Accounting, so the restored VM's counts and trace seq go on. */
+	__u64 exits, seq;
+	struct tvmm_stats stats;
+	char error[TVMM_MESSAGE_MAX];	/* TVMM_SET_STATE: why it refused (out) */
+	__u64 reserved[8];	/* zero */
+};
+
 /* ioctls on the /dev/tvmm file descriptor; each open() is one VM */
 #define TVMM_GET_API_VERSION	_IO(TVMM_IOCTL_TYPE, 0x00)
 #define TVMM_GET_CAPS		_IOR(TVMM_IOCTL_TYPE, 0x01, struct tvmm_caps)
@@ -279,5 +368,10 @@ struct tvmm_stats {
 #define TVMM_SET_REGS		_IOW(TVMM_IOCTL_TYPE, 0x14, struct tvmm_regs)
 #define TVMM_GET_STATS		_IOR(TVMM_IOCTL_TYPE, 0x15, struct tvmm_stats)
 #define TVMM_GET_VM_ID		_IO(TVMM_IOCTL_TYPE, 0x16)
+/* Snapshot and restore (struct tvmm_vm_state above). */
+#define TVMM_GET_STATE		_IOWR(TVMM_IOCTL_TYPE, 0x17, struct tvmm_vm_state)
+#define TVMM_SET_STATE		_IOWR(TVMM_IOCTL_TYPE, 0x18, struct tvmm_vm_state)
+/* Return from TVMM_RUN (TVMM_RUN_CONSOLE) once the VM has made this many exits; 0: never. */
+#define TVMM_PAUSE_AT		_IOW(TVMM_IOCTL_TYPE, 0x19, __u64)
 
 #endif /* _UAPI_TVMM_H */

@@ -97,7 +97,7 @@ struct stat_row {
 	unsigned long long samples, ticks, min, max;
 };
 
-static void log_exit_counts(struct __test_metadata *_metadata, const char *mode,
+static inline void log_exit_counts(struct __test_metadata *_metadata, const char *mode,
 			    const struct vm_result *r)
 {
 	static struct stat_row rows[128];
@@ -168,7 +168,7 @@ static void log_exit_counts(struct __test_metadata *_metadata, const char *mode,
 	} while (0)
 
 /* Exits a run's guest caused: all but host interrupts and the preemption timer. */
-static unsigned int guest_exits(const struct vm_result *r)
+static inline unsigned int guest_exits(const struct vm_result *r)
 {
 	unsigned int n = 0;
 

@@ -317,44 +317,56 @@ static inline int vm_drain(int fd, struct vm_result *res)
 }
 
 /*
+ * One TVMM_RUN on @fd: its result in res->run, its records and console
+ * bytes added to @res. Return: 0, or -errno of the failing call (-EINTR
+ * on a signal; -EPROTO for a reply the ABI does not allow).
+ */
+static inline int vm_run_step(int fd, struct vm_result *res)
+{
+	size_t len;
+	int ret;
+
+	memset(&res->run, 0, sizeof(res->run));
+	res->runs++;
+	if (ioctl(fd, TVMM_RUN, &res->run))
+		return -errno;
+	ret = vm_drain(fd, res);
+	if (ret)
+		return ret;
+	/* Console bytes come with CONSOLE, and may come with any state. */
+	len = res->run.console_len;
+	if (len > TVMM_CONSOLE_MAX)
+		return -EPROTO;
+	if (res->console_len + len >= sizeof(res->console))
+		len = sizeof(res->console) - 1 - res->console_len;
+	memcpy(res->console + res->console_len, res->run.console, len);
+	res->console_len += len;
+	res->console[res->console_len] = '\0';
+	switch (res->run.state) {
+	case TVMM_RUN_CONSOLE:
+	case TVMM_RUN_TRACE_FULL:
+	case TVMM_RUN_ENDED:
+		return 0;
+	default:
+		return -EPROTO;
+	}
+}
+
+/*
  * Run the VM on @fd until TVMM_RUN reports ENDED, collecting console
  * output and exit records (when the VM traces) into @res (zeroed first).
  * Return: 0, or -errno of the failing call (-EINTR on a signal).
  */
 static inline int vm_run_to_end(int fd, struct vm_result *res)
 {
-	size_t len;
 	int ret;
 
 	vm_result_free(res);
 	memset(res, 0, sizeof(*res));
-	for (;;) {
-		memset(&res->run, 0, sizeof(res->run));
-		res->runs++;
-		if (ioctl(fd, TVMM_RUN, &res->run))
-			return -errno;
-		ret = vm_drain(fd, res);
-		if (ret)
-			return ret;
-		/* Console bytes come with CONSOLE, and may come with any state. */
-		len = res->run.console_len;
-		if (len > TVMM_CONSOLE_MAX)
-			return -EPROTO;
-		if (res->console_len + len >= sizeof(res->console))
-			len = sizeof(res->console) - 1 - res->console_len;
-		memcpy(res->console + res->console_len, res->run.console, len);
-		res->console_len += len;
-		res->console[res->console_len] = '\0';
-		switch (res->run.state) {
-		case TVMM_RUN_CONSOLE:
-		case TVMM_RUN_TRACE_FULL:
-			break;
-		case TVMM_RUN_ENDED:
-			return 0;
-		default:
-			return -EPROTO;
-		}
-	}
+	do {
+		ret = vm_run_step(fd, res);
+	} while (!ret && res->run.state != TVMM_RUN_ENDED);
+	return ret;
 }
 
 /* Create a VM with @config, load guest @name, run it to the end. */
