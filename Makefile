@@ -32,8 +32,12 @@
 #   make olddefconfig | menuconfig | setconfig SET="TVMM_LAB05_SOLUTION=n"
 #   make grade LAB=05                     grade this tree's lab 05
 #        [HINTS=1|2|3] [SEED=S]           hint tier; the guests' variant
-#   make grade-all SUBMISSIONS=DIR [SEEDS=FILE]  grade a class, write a gradebook
+#        [HINTS_LANG=it]                  the hints in Italian
+#   make grade-all SUBMISSIONS=DIR [SEEDS=FILE] [JOBS=N]  grade a class (N at
+#                                         once), write a gradebook and exports
+#   make gradescope LAB=05 [VISIBILITY=hidden]  Gradescope autograder bundle
 #   make handout LABS="05 06" [SEED=S]    a student tree without those solutions
+#        [LANG=it]                        its lab pages and hints in Italian
 #   make mutants [LAB=NN]                 grade the plausible wrong solutions
 #                                         of tests/mutants/: each must fail
 
@@ -46,12 +50,12 @@ KDIR ?= $(shell $(LABVM)/kernel.sh --kdir)
 
 .PHONY: all module userspace guests selftests kernel check check-full test-host test-vm \
 	demo containers-demo labvm-run labvm-shell deps clean help docs slides \
-	olddefconfig menuconfig setconfig config grade grade-all handout mutants
+	olddefconfig menuconfig setconfig config grade grade-all handout gradescope mutants
 
 all: module userspace guests
 
 help:
-	@sed -n '3,38p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,/^$$/{/^#/p}' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	bash tests/deps.sh
@@ -99,13 +103,20 @@ module: $(CONFIG_HEADER)
 
 # --- grading and handouts (tests/grade/) ----------------------------------------
 grade:
-	HINTS=$(HINTS) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
+	HINTS=$(HINTS) HINTS_LANG=$(HINTS_LANG) SEED=$(SEED) bash tests/grade/grade.sh $(LAB)
 
 grade-all:
-	SEEDS=$(SEEDS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
+	SEEDS=$(SEEDS) LAB=$(LAB) JOBS=$(JOBS) bash tests/grade/grade-all.sh $(SUBMISSIONS)
 
+# LANG is also the locale's variable: only make's command line (make
+# handout LANG=it) chooses the pages' language
 handout:
-	SEED=$(SEED) bash tests/grade/handout.sh $(LABS)
+	SEED=$(SEED) HANDOUT_LANG=$(if $(filter command line,$(origin LANG)),$(LANG),en) \
+		bash tests/grade/handout.sh $(LABS)
+
+# build/gradescope/labNN.zip: Gradescope's autograder bundle for lab NN
+gradescope:
+	VISIBILITY=$(VISIBILITY) bash tests/grade/gradescope/bundle.sh $(LAB)
 
 # every mutant of tests/mutants/*.mutants must fail its lab's autograder
 mutants:

@@ -9,6 +9,8 @@ function Link(el)
   end
   if t:match("^%.%./userspace/tvmm%.1$") then
     el.target = "tvmm.1.html"
+  elseif t:match("^%.%./userspace/tvmm%.it%.1$") then
+    el.target = "tvmm.it.1.html"                -- the Italian man page
   elseif t:match("^[^/]+%.md$") or t:match("^[^/]+%.md#") then
     el.target = t:gsub("%.md", ".html", 1)      -- a sibling page
   elseif t:match("^%.%./") then

@@ -28,8 +28,9 @@
  *
  * SDM: vol. 3A, 3.4.5 "Segment Descriptors", 5.5 "Privilege Levels", 6.11
  *      "IDT Descriptors", 7.2.1 "Task-State Segment"; vol. 3C, 27.3.1.2
- *      (guest segment checks), 29.3.3.2 "EPT Violations"; bochs.md
- *      "De-privileged guests in Bochs".
+ *      (guest segment checks), 29.3.3.2 "EPT Violations"; what Bochs
+ *      does with such guests: tests/labvm/README.md, "De-privileged
+ *      guests in Bochs".
  * Context: the run loop, preemption off, the VM's VMCS current.
  */
 #include <linux/bitmap.h>

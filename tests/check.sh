@@ -82,10 +82,15 @@ else
 fi
 # the course tooling: lab 00's grader, grade reports, Kconfig, handouts
 step labs-host host 50 bash tests/grade/host_test.sh
+# the Italian edition in step with the English pages (docs/translating.md)
+step i18n-sync host 5 python3 tests/host/i18n_sync.py
 # the pages' measured numbers: none typed by hand; their filter (tests/figures/)
 step figures-host host 5 bash tests/figures/host_test.sh
 # the lecture decks, both languages, every slide laid out in Chromium
 step slides host 100 bash tests/host/slides_test.sh
+# course platforms: Gradescope bundle, exports, grade-all JOBS=N; handout CI
+step grade-platforms host 40 bash tests/grade/platform_test.sh
+step grade-ci host 15 bash tests/grade/ci_test.sh
 # the fuzz generator: reproducible guests (tests/fuzz/README.md)
 step fuzz-gen host 1 make -s -C tests/fuzz gen-test
 if [ -f "$ROOT/tests/host/kernel-style.sh" ]; then
@@ -148,6 +153,8 @@ run_step() {
 	local name=$1 lane=$2 log=$LOGS/$1.log err=$LOGS/$1.err rc=0 t0 t1 dt out p f s
 	local sect=$LOGS/$1.section
 	t0=$(date +%s.%N)
+	echo "${t0%.*}" >"$LOGS/$name.started"
+	[ -t 1 ] || flock "$LOGS/.print.lock" echo "-- $name: started (lane $lane)"
 	# A VM step boots its own lab VM in its own directory: two steps
 	# never share an initramfs, an ISO or a serial log.
 	(cd "$ROOT" && export TVMM_LABVM_DIR=$LOGS/vm/$name && eval "${CMD[$name]}") \
@@ -175,8 +182,8 @@ run_step() {
 		echo "-- $name: pass $p, fail $f, skip $s (${dt} s)"
 	} >"$sect"
 	echo "$p $f $s $dt $lane $(printf '%.0f' "$(echo "$t0 - $T0" | bc)")" >"$LOGS/$name.result"
-	# one report at a time on the terminal
-	flock "$LOGS/.print.lock" cat "$sect"
+	# one report at a time on the terminal (over the progress line)
+	flock "$LOGS/.print.lock" sh -c '[ ! -t 1 ] || printf "\r\033[K"; cat "$1"' sh "$sect"
 }
 
 # worker LANE: take the next step from the queue until it is empty
@@ -195,7 +202,7 @@ worker() {
 
 mkdir -p "$LOGS"
 rm -rf "$LOGS/vm"
-for name in "${NAMES[@]}"; do rm -f "$LOGS/$name".{log,err,section,result}; done
+for name in "${NAMES[@]}"; do rm -f "$LOGS/$name".{log,err,section,result,started}; done
 T0=$(date +%s.%N)
 header "deps"
 bash "$ROOT/tests/deps.sh"
@@ -214,7 +221,9 @@ t0=$(date +%s)
 		bash "$ROOT/tests/labvm/labvm.sh" build &&
 		make -s -C "$ROOT/tests/fuzz" guest_fuzz
 	fi
-} >"$LOGS/build.log" 2>&1 || {
+} 2>&1 | tee "$LOGS/build.log" |
+	# a cold cache builds the lab VM kernel first (minutes): its progress
+	{ grep --line-buffered -E '^kernel.sh: ([0-9]+%|building)' || true; } || {
 	tail -n 40 "$LOGS/build.log"
 	echo "build: failed (build/check/build.log); the steps go on and report it"
 }
@@ -253,7 +262,23 @@ for lane in $(seq "$JOBS"); do
 	worker "$lane" &
 	PIDS+=("$!")
 done
-for pid in "${PIDS[@]}"; do wait "$pid" || true; done
+# On a terminal, a progress line under the reports: steps done, those
+# running and for how long (off a terminal: the "started" lines)
+if [ -t 1 ]; then
+	(
+		while sleep 2; do
+			line="check: $(ls "$LOGS"/*.result 2>/dev/null | wc -l)/${#QUEUE[@]} steps done; running:"
+			for f in "$LOGS"/*.started; do
+				n=$(basename "$f" .started)
+				[ -f "$LOGS/$n.result" ] || line="$line $n $(($(date +%s) - $(cat "$f"))) s,"
+			done
+			flock "$LOGS/.print.lock" printf '\r\033[K%s' "${line%,}"
+		done
+	) &
+	PIDS+=("$!")
+fi
+for pid in "${PIDS[@]:0:$JOBS}"; do wait "$pid" || true; done
+[ "${#PIDS[@]}" -eq "$JOBS" ] || { kill "${PIDS[$JOBS]}" 2>/dev/null; printf '\r\033[K'; }
 trap - INT TERM
 
 P=0 F=0 S=0

@@ -22,6 +22,8 @@ PACKAGES=(
 	# tvmm emulate's differential test: Unicorn the oracle, capstone to
 	# disassemble a failing sequence (tests/host/emu_diff_test.c)
 	libunicorn-dev libcapstone-dev
+	# course platforms: Gradescope results.json schema check, CI files lint
+	python3-jsonschema yamllint
 )
 
 missing=()

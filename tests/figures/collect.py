@@ -94,6 +94,15 @@ def compare(sec, name):
             # one decimal, as the tool's own table prints it
             "cycles_per_exit": round(t["cycles_per_exit"], 1),
         }
+        pr = t.get("properties")
+        if pr and pr.get("measured"):	# Popek and Goldberg's, from the probe
+            rows[t["technique"]]["properties"] = {
+                "equivalence": bool(pr["equivalence"]),
+                "resource_control": bool(pr["resource_control"]),
+                "efficiency": float(pr["efficiency"]),
+                "trapped": pr["probe_trapped"],
+                "instructions": pr["probe_instructions"],
+            }
         if "slowdown" in t:	# the emulated row: what interpreting cost
             rows[t["technique"]].update({
                 "instructions": t["instructions"],
@@ -238,7 +247,7 @@ def build(sec, counts, bench_text, bochsrc, key):
 # decimals of the figures that are not integers, by the key's last part
 # (the precision the tools print); any other float gets one decimal
 DECIMALS = {"tvmm_floor": 2, "tvmm_kvm": 2, "trace_ratio": 2, "kvm_io_cpuid": 1,
-            "cycles_per_exit": 1, "sample_pct": 2, "time_pct": 2}
+            "cycles_per_exit": 1, "sample_pct": 2, "time_pct": 2, "efficiency": 4}
 
 
 def fmt(v, lang, key=""):

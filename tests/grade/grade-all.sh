@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make grade-all SUBMISSIONS=DIR [LAB=NN] [SEEDS=FILE]: grade a class.
+# make grade-all SUBMISSIONS=DIR [LAB=NN] [SEEDS=FILE] [JOBS=N]: grade a class.
 #
 # DIR holds one student tree per entry: a folder, or a tarball (.tar.gz,
 # .tgz, .tar) of one. Each is graded alone, in its own copy under
@@ -24,7 +24,10 @@
 # student and lab (student, lab, passed, failed, skipped, total, score,
 # status, seconds, points, points_total, seed; score is the points in
 # percent); status is ok, failing, build-failed, crashed, timeout
-# or no-result. Exit status 0 when every submission was graded (whatever
+# or no-result; seconds is that lab's grading time. Per submission and lab,
+# export/STUDENT/labNN.junit.xml (JUnit XML) and labNN.results.json
+# (Gradescope's format), from the same report (tests/grade/export.py).
+# Exit status 0 when every submission was graded (whatever
 # its score), 1 if DIR is unusable.
 set -u -o pipefail
 
@@ -34,9 +37,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${TVMM_GRADE_ALL_OUT:-$ROOT/build/grade-all}
 PER_LAB_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-1200}	# seconds, build + VM run
 PY=/usr/bin/python3
-# each student's lab VM runs in that student's own tree (build/labvm
-# there), never in a directory a caller chose for its own runs
-unset TVMM_LABVM_DIR
+JOBS=${JOBS:-$(nproc)}
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "grade-all: JOBS=$JOBS is not a positive number" >&2; exit 1; }
 
 die() { echo "grade-all: $*" >&2; exit 1; }
 [ $# -ge 1 ] && [ -n "$1" ] || die "usage: make grade-all SUBMISSIONS=DIR [LAB=NN]"
@@ -97,7 +99,7 @@ overlay() {
 seed_of() {
 	local s=
 	[ -n "$SEEDS" ] && s=$(awk -v st="$1" '$1 == st { print $2; exit }' "$SEEDS")
-	[ -n "$s" ] || s=$(tr -dc 0-9 <"$2/labs/SEED" 2>/dev/null)
+	[ -n "$s" ] || s=$(tr -dc 0-9 2>/dev/null <"$2/labs/SEED")
 	echo "${s:-0}"
 }
 
@@ -141,21 +143,20 @@ verdict() {
 	PYEOF
 }
 
-n=0
-shopt -s nullglob
-for entry in "$SUB"/*; do
-	base=${entry##*/}
-	student=${base%.tar.gz}
-	student=${student%.tgz}
-	student=${student%.tar}
-	[ -d "$entry" ] || [ "$student" != "$base" ] || continue
-	n=$((n + 1))
-	echo "grade-all: [$student]"
-	tree=$OUT/work/$student
+# grade_one INDEX ENTRY STUDENT: every lab of one submission; its gradebook
+# rows go to $OUT/rows/INDEX.jsonl (the gradebook keeps the submissions'
+# order whatever order they finish in), its exports to $OUT/export/STUDENT/
+grade_one() {
+	local i=$1 entry=$2 student=$3 tree=$OUT/work/$3 rows=$OUT/rows/$1.jsonl
+	local labs seed nn t0 log rc secs json status
+	ROWS=$rows
+	: >"$rows"
+	mkdir -p "$OUT/export/$student"
 	if ! unpack "$entry" "$student"; then
-		echo "grade-all: [$student] not a tvmm tree (no Makefile and module/): graded 0"
+		say "[$student] not a tvmm tree (no Makefile and module/): graded 0"
 		row "$student" "${ONLY_LAB:-all}" no-result 0
-		continue
+		echo no-result >>"$OUT/rows/$i.status"
+		return
 	fi
 	overlay "$tree"
 	if [ -n "$ONLY_LAB" ]; then
@@ -169,7 +170,9 @@ for entry in "$SUB"/*; do
 	for nn in $labs; do
 		t0=$(date +%s)
 		log=$OUT/$student-lab$nn.log
-		SEED=$seed timeout -k 10 "$PER_LAB_TIMEOUT" bash "$tree/tests/grade/grade.sh" "$nn" >"$log" 2>&1
+		# its own lab VM directory: N submissions boot N lab VMs at once
+		TVMM_LABVM_DIR=$OUT/vm/$student SEED=$seed timeout -k 10 "$PER_LAB_TIMEOUT" \
+			bash "$tree/tests/grade/grade.sh" "$nn" >"$log" 2>&1 </dev/null
 		rc=$?
 		secs=$(($(date +%s) - t0))
 		json=$tree/build/grade/lab$nn.json
@@ -181,10 +184,87 @@ for entry in "$SUB"/*; do
 			status=$(verdict "$json" "$rc")
 		fi
 		row "$student" "$nn" "$status" "$secs" "$json"
-		echo "grade-all: [$student] lab $nn: $(tail -n 1 "$log") -> $status"
+		# the exports, from the report the row was made of
+		"$PY" "$EXPORT" junit "$json" -o "$OUT/export/$student/lab$nn.junit.xml" \
+			--name "$student.lab$nn" --status "$status" --log "$log"
+		"$PY" "$EXPORT" gradescope "$json" -o "$OUT/export/$student/lab$nn.results.json" \
+			--status "$status" --log "$log" --seconds "$secs"
+		echo "$status" >>"$OUT/rows/$i.status"
+		say "[$student] lab $nn: $(tail -n 1 "$log") -> $status ($secs s)"
 	done
+}
+
+# say LINE: one line per event when not on a terminal; on a terminal the
+# line goes above the progress line, which is drawn again
+say() {
+	if [ "$TTY" -eq 1 ]; then
+		printf '\r\033[K%s\n' "grade-all: $*"
+		progress
+	else
+		echo "grade-all: $*"
+	fi
+}
+
+# progress: done/total submissions, failures so far, time left (from the
+# mean time per finished submission and the number running at once)
+progress() {
+	local ndone fails el eta=""
+	ndone=$(find "$OUT/rows" -name '*.done' 2>/dev/null | wc -l)
+	fails=$(cat "$OUT"/rows/*.status 2>/dev/null | grep -vcx ok)
+	el=$(($(date +%s) - T0))
+	if [ "$ndone" -gt 0 ] && [ "$ndone" -lt "$N" ]; then
+		eta=$(( el * (N - ndone) / ndone ))
+		eta=", about $((eta / 60)) min $((eta % 60)) s left"
+	fi
+	if [ "$TTY" -eq 1 ]; then
+		printf '\r\033[Kgrade-all: %d/%d submissions graded, %d failing, %d s%s' \
+			"$ndone" "$N" "$fails" "$el" "$eta"
+	fi
+}
+
+shopt -s nullglob
+ENTRIES=() STUDENTS=()
+for entry in "$SUB"/*; do
+	base=${entry##*/}
+	student=${base%.tar.gz}
+	student=${student%.tgz}
+	student=${student%.tar}
+	[ -d "$entry" ] || [ "$student" != "$base" ] || continue
+	ENTRIES+=("$entry") STUDENTS+=("$student")
 done
-[ "$n" -gt 0 ] || die "no submissions (folders or tarballs) in $SUB"
+N=${#ENTRIES[@]}
+[ "$N" -gt 0 ] || die "no submissions (folders or tarballs) in $SUB"
+mkdir -p "$OUT/rows" "$OUT/export"
+EXPORT=$ROOT/tests/grade/export.py
+TTY=0
+[ -t 1 ] && TTY=1
+T0=$(date +%s)
+echo "grade-all: $N submissions, $JOBS at a time"
+# on a terminal the progress line ticks while the lab VMs run
+TICK=
+if [ "$TTY" -eq 1 ]; then
+	while sleep 5; do progress; done &
+	TICK=$!
+	trap 'kill "$TICK" 2>/dev/null' EXIT
+fi
+running=0
+for i in "${!ENTRIES[@]}"; do
+	if [ "$running" -ge "$JOBS" ]; then
+		wait -n
+		running=$((running - 1))
+		progress
+	fi
+	( grade_one "$i" "${ENTRIES[$i]}" "${STUDENTS[$i]}"; touch "$OUT/rows/$i.done" ) &
+	running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+	wait -n
+	running=$((running - 1))
+	progress
+done
+if [ -n "$TICK" ]; then kill "$TICK" 2>/dev/null; printf '\r\033[K'; fi
+for i in "${!ENTRIES[@]}"; do cat "$OUT/rows/$i.jsonl"; done >"$ROWS"
+n=$N
 
 "$PY" - "$ROWS" "$OUT/gradebook.csv" "$OUT/gradebook.json" <<'PYEOF'
 import csv, json, sys
@@ -198,7 +278,9 @@ with open(sys.argv[2], "w", newline="") as f:
 json.dump(rows, open(sys.argv[3], "w"), indent=1)
 for r in rows:
     print(f"{r['student']:<20} lab {r['lab']:<4} {r['points']:>3}/{r['points_total']:<3} points "
-          f"{r['score']:>5.1f}%  {r['status']} (tests {r['passed']}/{r['total']}, seed {r['seed']})")
+          f"{r['score']:>5.1f}%  {r['status']} (tests {r['passed']}/{r['total']}, seed {r['seed']}, "
+          f"{r['seconds']} s)")
 PYEOF
 rm -f "$ROWS"
-echo "grade-all: $n submissions; gradebook: $OUT/gradebook.csv and $OUT/gradebook.json"
+echo "grade-all: $n submissions in $(($(date +%s) - T0)) s, $JOBS at a time; gradebook:" \
+	"$OUT/gradebook.csv and $OUT/gradebook.json; JUnit XML and Gradescope results: $OUT/export/"

@@ -27,23 +27,12 @@ if ! TVMM_HANDOUT_OUT=$W/handout bash "$ROOT/tests/grade/handout.sh" "$LAB" >"$W
 	exit 1
 fi
 H=$W/handout/tvmm-handout
-fill() { "$PY" "$ROOT/tests/grade/fill_todo.py" "$@"; }
+# alice correct (seed 2718), bob partial (a tarball), carol crashing
+bash "$ROOT/tests/grade/class_fixture.sh" "$H" "$W/class" 3
 
-# alice: both TODOs, as the reference solution has them (a folder)
-cp -a "$H" "$W/class/alice"
-fill "$W/class/alice/module/io.c" lab05.1 --from "$ROOT/module/io.c"
-fill "$W/class/alice/module/cpuid.c" lab05.2 --from "$ROOT/module/cpuid.c"
-echo 2718 >"$W/class/alice/labs/SEED"
-# bob: CPUID done, the I/O exit still the stub (a tarball)
-cp -a "$H" "$W/bob"
-fill "$W/bob/module/cpuid.c" lab05.2 --from "$ROOT/module/cpuid.c"
-tar -C "$W" -czf "$W/class/bob.tar.gz" bob
-# carol: CPUID done, and an I/O handler that oopses (a folder)
-cp -a "$H" "$W/class/carol"
-fill "$W/class/carol/module/cpuid.c" lab05.2 --from "$ROOT/module/cpuid.c"
-fill "$W/class/carol/module/io.c" lab05.1 --code "*(volatile int *)NULL = vm->id;"
-
-TVMM_GRADE_ALL_OUT=$W/out TVMM_GRADE_ALL_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-900} \
+# one lab VM at a time: this is one step of make check-full, which runs
+# steps side by side (platform_test.sh proves JOBS=N gives the same gradebook)
+JOBS=${TVMM_GRADE_ALL_TEST_JOBS:-1} TVMM_GRADE_ALL_OUT=$W/out TVMM_GRADE_ALL_TIMEOUT=${TVMM_GRADE_ALL_TIMEOUT:-900} \
 	TVMM_GRADE_TIMEOUT=420 bash "$ROOT/tests/grade/grade-all.sh" "$W/class" >"$W/grade-all.log" 2>&1
 rc=$?
 sed 's/^/# /' "$W/grade-all.log"
@@ -96,6 +85,28 @@ if head -n 1 "$W/out/gradebook.csv" | grep -qx 'student,lab,passed,failed,skippe
 else
 	sed 's/^/# /' "$W/out/gradebook.csv"
 	not_ok "gradebook.csv: the header and one row per student"
+fi
+# the exports of a lab VM lab: Gradescope's results.json (validated
+# against its schema) and JUnit XML, per student, with the gradebook's points
+if "$PY" - "$W/out" "$ROOT/tests/grade/gradescope/results.schema.json" "$LAB" <<-'PYEOF' 2>&1 | sed 's/^/# /'
+	import json, sys, jsonschema
+	import xml.etree.ElementTree as ET
+	out, schema, lab = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+	for r in json.load(open(f"{out}/gradebook.json")):
+	    d = json.load(open(f"{out}/export/{r['student']}/lab{lab}.results.json"))
+	    jsonschema.validate(d, schema)
+	    assert d["score"] == r["points"], (r["student"], d["score"], r["points"])
+	    assert sum(t["max_score"] for t in d["tests"]) == r["points_total"], r["student"]
+	    suite = ET.parse(f"{out}/export/{r['student']}/lab{lab}.junit.xml").getroot().find("testsuite")
+	    assert int(suite.get("failures")) == r["failed"], (r["student"], suite.get("failures"))
+	    print(f"{r['student']}: results.json {d['score']}/{r['points_total']}, "
+	          f"JUnit {suite.get('tests')} tests, {suite.get('failures')} failures")
+	PYEOF
+	[ "${PIPESTATUS[0]}" -eq 0 ]
+then
+	ok "exports: each student's results.json validates and has the gradebook's points; JUnit XML its failures"
+else
+	not_ok "exports: results.json and JUnit XML agree with the gradebook"
 fi
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -13,11 +13,19 @@
 # How: only files git tracks are copied (no history, no build products, no
 # .config); unifdef -UCONFIG_TVMM_LABNN_SOLUTION keeps each stripped lab's
 # stub branch and drops its solution; the stripped labs' Kconfig options go
-# (their code is the student's now); docs/instructor-guide.md (the answers)
+# (their code is the student's now); docs/instructor-guide.md and its
+# Italian edition instructor-guide.it.md (the answers)
 # and the mutant catalogue tests/mutants/labNN.mutants (wrong solutions
 # written as edits of the right ones) stay behind. Labs not listed keep their solutions and their options.
+# The tree gets .github/workflows/grade.yml and .gitlab-ci.yml
+# (tests/grade/ci/): CI grades the student's labs on every push.
 # tests/grade/handout_check.py then proves that no line of a stripped
 # solution is left anywhere in the tree.
+#
+# LANG=it (HANDOUT_LANG=it from the Makefile): the student reads Italian.
+# Each page of labs/ with an Italian edition becomes that edition under
+# README.md (the English one stays, as README.en.md; the links between the
+# pages follow), and labs/LANG makes make grade give the hints in Italian.
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +36,7 @@ NAME=tvmm-handout
 H=$OUT/$NAME
 
 die() { echo "handout: $*" >&2; exit 1; }
+case ${HANDOUT_LANG:=en} in en | it) ;; *) die "LANG=$HANDOUT_LANG: the pages are in en or it" ;; esac
 command -v unifdef >/dev/null || die "unifdef is missing: bash tests/deps.sh (Debian package unifdef)"
 git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
 	die "$ROOT is not a git checkout: make a handout from the instructor's tree"
@@ -43,7 +52,7 @@ done
 rm -rf "$H" "$OUT/$NAME.tar.gz"
 mkdir -p "$H"
 # The tracked files as they are in the working tree, minus the answers.
-git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide\.md|tests/mutants/lab[0-9]+\.mutants)$' |
+git -C "$ROOT" ls-files -z | grep -zvE '^(docs/instructor-guide(\.it)?\.md|tests/mutants/lab[0-9]+\.mutants)$' |
 	(cd "$ROOT" && xargs -0 cp --parents -t "$H") || die "copying the tree failed"
 
 # The pages quote measured numbers as {{key}} (tests/figures/README.md):
@@ -76,6 +85,35 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
+# The guide's place holds a page saying it is not handed out: the links
+# to it (docs/README.md) lead somewhere (tests/grade/standalone.py)
+cat >"$H/docs/instructor-guide.md" <<'EOF'
+# Instructor's guide
+
+This page is not part of the student handout: the instructor's guide
+(the answers, the grading setup) stays with the course staff. Your
+autograder is `make grade LAB=NN` (labs/README.md), and CI runs it on
+every push (`.github/workflows/grade.yml`, `.gitlab-ci.yml`).
+EOF
+
+# The autograder on every push: GitHub Actions (GitHub Classroom) and
+# GitLab CI run tests/grade/ci.sh (tests/grade/ci/)
+mkdir -p "$H/.github/workflows"
+cp "$ROOT/tests/grade/ci/github-grade.yml" "$H/.github/workflows/grade.yml"
+cp "$ROOT/tests/grade/ci/gitlab-ci.yml" "$H/.gitlab-ci.yml"
+
+if [ "$HANDOUT_LANG" = it ]; then
+	for page in "$H"/labs/README.it.md "$H"/labs/*/README.it.md; do
+		d=${page%/README.it.md}
+		mv "$d/README.md" "$d/README.en.md" || die "renaming ${d#"$H"/}/README.md failed"
+		mv "$page" "$d/README.md" || die "renaming ${page#"$H"/} failed"
+		# links to a lab page: README.md -> README.en.md, README.it.md -> README.md
+		sed -i -E 's#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.md\)#](\1README.en.md)#g
+			s#\]\(((\.\./)?(lab[0-9]+-[a-z0-9-]+/)?)README\.it\.md\)#](\1README.md)#g' \
+			"$d/README.md" "$d/README.en.md"
+	done
+	echo it >"$H/labs/LANG"
+fi
 if [ -n "${SEED:-}" ]; then
 	[[ $SEED =~ ^[0-9]{1,9}$ ]] || die "SEED=$SEED is not a number"
 	echo "$SEED" >"$H/labs/SEED"

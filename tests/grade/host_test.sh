@@ -152,6 +152,62 @@ else
 	diag <"$W/err"; not_ok "report: the JSON result has the counts and the hint"
 fi
 
+# hints in Italian (make grade HINTS_LANG=it): report.py reads the English
+# hints, labs/hints.it, then the lab's hints.it; a later file's line wins
+printf 'run.hello_console_and_exits: ENGLISH-HINT\n' >"$W/h.en"
+printf 'run.hello_console_and_exits: SUGGERIMENTO\n' >"$W/h.it"
+"$PY" "$ROOT/tests/grade/report.py" --lab 05 --hints "$W/h.en" --hints "$W/h.it" \
+	"$W/doc.ktap" >"$W/rit" 2>&1
+"$PY" "$ROOT/tests/grade/report.py" --lab 05 --hints "$W/h.en" --hints "$W/nothing.it" \
+	"$W/doc.ktap" >"$W/ren" 2>&1
+if grep -q 'hint: SUGGERIMENTO' "$W/rit" && ! grep -q 'ENGLISH-HINT' "$W/rit" &&
+   grep -q 'hint: ENGLISH-HINT' "$W/ren"; then
+	ok "report: a later --hints file replaces a hint, a missing one leaves it (HINTS_LANG=it)"
+else
+	diag <"$W/rit"; not_ok "report: a later --hints file replaces a hint (HINTS_LANG=it)"
+fi
+# every lab's hints.it translates exactly its hints' keys, labs/hints.it
+# exactly report.py's generic ones
+if "$PY" - "$ROOT" >"$W/hkeys" 2>&1 <<'EOF2'
+import glob, os, sys
+sys.path.insert(0, os.path.join(sys.argv[1], "tests", "grade"))
+import report
+bad = 0
+def keys(path):
+    h, t = report.read_hints([path])
+    return set(h) | {"%s %d" % k for k in t}
+for en in sorted(glob.glob(os.path.join(sys.argv[1], "labs", "lab*", "hints"))):
+    it = en + ".it"
+    if not os.path.exists(it):
+        print("%s: missing" % it); bad = 1; continue
+    for k in sorted(keys(en) ^ keys(it)):
+        print("%s: key %r in only one of hints, hints.it" % (os.path.dirname(en), k)); bad = 1
+g = keys(os.path.join(sys.argv[1], "labs", "hints.it"))
+if g != set(report.GENERIC):
+    print("labs/hints.it: keys %s, report.py GENERIC %s" % (sorted(g), sorted(report.GENERIC))); bad = 1
+sys.exit(bad)
+EOF2
+then
+	ok "hints.it: every lab's Italian hints have the keys of its English hints"
+else
+	diag <"$W/hkeys"; not_ok "hints.it: every lab's Italian hints have the keys of its English hints"
+fi
+d0=$ROOT/labs/lab00-environment
+"$PY" "$ROOT/tests/grade/report.py" --lab 00 --hints "$d0/hints" --hints "$ROOT/labs/hints.it" \
+	--hints "$d0/hints.it" "$W/template.ktap" >"$W/r00it" 2>&1
+if grep -q 'hint: esegui `./userspace/tvmm sensitive` su questa macchina' "$W/r00it" &&
+   ! grep -q 'hint: run `' "$W/r00it"; then
+	ok "report: lab 00's failures with the Italian hints"
+else
+	diag <"$W/r00it"; not_ok "report: lab 00's failures with the Italian hints"
+fi
+if ! HINTS_LANG=fr bash "$ROOT/tests/grade/grade.sh" 00 >"$W/fr" 2>&1 &&
+   grep -q 'HINTS_LANG=fr: the hints are in en or it' "$W/fr"; then
+	ok "grade: HINTS_LANG other than en or it is refused, named"
+else
+	diag <"$W/fr"; not_ok "grade: HINTS_LANG other than en or it is refused"
+fi
+
 # points: a tests file gives the cases points per TODO; a check earns none,
 # and when it fails it withholds the points of the TODOs it names
 cat >"$W/tests" <<'EOF2'
@@ -204,6 +260,83 @@ done
 if [ "$bad" -eq 0 ]; then ok "points: every lab's tests file parses and names only its own TODOs"
 else not_ok "points: every lab's tests file parses and names only its own TODOs"; fi
 
+# --- make grade's progress (tests/grade/watch.py) ----------------------------------
+# a run's log and serial console as they grow; the serial log of an
+# earlier run (there when the watch starts) is not this run's
+echo "# selftests: tvmm: a_test" >"$W/serial.log"
+: >"$W/build.log"
+"$PY" "$ROOT/tests/grade/watch.py" --log "$W/build.log" --serial "$W/serial.log" \
+	--programs "a_test b_test" --interval 0.1 --no-tty >"$W/watch.out" &
+wpid=$!
+sleep 2	# python is up (the serial log it found is the earlier run's)
+printf 'kernel.sh: building the lab VM kernel into x\nkernel.sh: 5%% (90/1824 files) building the lab VM kernel\nkernel.sh: 10%% (182/1824 files) building the lab VM kernel\nkernel.sh: 50%% (900/1824 files) building the lab VM kernel\nlabvm: make module userspace (KDIR=x)\nlabvm: booting Bochs, 1 CPU(s) (timeout 900s)\n' >>"$W/build.log"
+sleep 0.5
+printf 'boot\n# selftests: tvmm: a_test\nok 1 selftests: tvmm: a_test\n# selftests: tvmm: b_test\nnot ok 2 selftests: tvmm: b_test # exit=1\n' >"$W/serial.new"
+mv "$W/serial.new" "$W/serial.log"
+sleep 0.6
+# the lab VM's log written anew with the same lines: nothing said twice
+{ cat "$W/serial.log"; echo "# selftests: tvmm: kernel_clean"; } >"$W/serial.new"
+mv "$W/serial.new" "$W/serial.log"
+sleep 0.6
+kill "$wpid"
+wait "$wpid"
+cat >"$W/watch.want" <<'EOF2'
+grade: building the lab VM kernel (once: it is cached)
+grade: building the lab VM kernel: 5% (90/1824 files)
+grade: building the lab VM kernel: 50% (900/1824 files)
+grade: building tvmm.ko and the tool
+grade: booting the lab VM (Bochs)
+grade: test program 1/2: a_test
+grade: a_test: passed
+grade: test program 2/2: b_test
+grade: b_test: failed
+grade: checking kernel_clean
+EOF2
+if diff "$W/watch.want" "$W/watch.out" >"$W/watch.diff"; then
+	ok "make grade's progress off a terminal: one line per step (kernel every 10%, build, boot, each program and its result)"
+else
+	diag <"$W/watch.diff"; not_ok "make grade's progress: one line per step"
+fi
+
+# kernel.sh's progress on a cold build, with a stand-in kernel source: its
+# Makefile makes 40 .cmd files, 0.3 s apart; the last build of the same
+# variant in the cache made 40 (the expected total)
+K=$W/kcache
+mkdir -p "$W/ksrc/linux/scripts/kconfig" "$K/kernel-old"
+cat >"$W/ksrc/linux/Makefile" <<'EOF2'
+tinyconfig olddefconfig:
+	@touch .config
+bzImage:
+	@for i in $$(seq 40); do touch .f$$i.cmd; sleep 0.3; done
+	@mkdir -p arch/x86/boot && touch arch/x86/boot/bzImage
+modules_prepare:
+modules:
+	@touch Module.symvers
+EOF2
+printf '#!/bin/sh\ngrep -E "^(CONFIG_|# CONFIG_)" "$3" >>.config\n' >"$W/ksrc/linux/scripts/kconfig/merge_config.sh"
+chmod +x "$W/ksrc/linux/scripts/kconfig/merge_config.sh"
+tar -C "$W/ksrc" -cJf "$W/ksrc.tar.xz" linux
+for i in $(seq 40); do touch "$K/kernel-old/.o$i.cmd"; done
+echo old >"$K/kernel-old/.tvmm-kernel-key"
+echo tiny >"$K/kernel-old/.tvmm-kernel-variant"
+TVMM_CACHE=$K TVMM_LINUX_SOURCE=$W/ksrc.tar.xz bash "$ROOT/tests/labvm/kernel.sh" >"$W/kbuild.log" 2>&1
+pct=$(sed -n 's/^kernel.sh: \([0-9]*\)% (\([0-9]*\)\/40 files) building the lab VM kernel$/\1/p' "$W/kbuild.log")
+if [ "$(echo "$pct" | wc -w)" -ge 2 ] && [ "$(echo "$pct" | sort -n | tr '\n' ' ')" = "$(echo "$pct" | tr '\n' ' ')" ] &&
+   grep -q '^kernel.sh: kernel ready' "$W/kbuild.log"; then
+	ok "kernel.sh: a cold build says how far it is (% of the last build's files: $(echo "$pct" | tr '\n' ' '))"
+else
+	diag <"$W/kbuild.log"; not_ok "kernel.sh: a cold build says how far it is"
+fi
+
+# make help: the Makefile's whole header comment, no line of Makefile code
+make -s -C "$ROOT" help >"$W/help" 2>&1
+if grep -q 'make gradescope LAB=' "$W/help" && grep -q 'make mutants' "$W/help" &&
+   ! grep -qE '^(ROOT|LABVM|KDIR) ' "$W/help" && ! grep -q '^#' "$W/help"; then
+	ok "make help: the whole header (grading and platform targets too), no Makefile code"
+else
+	diag <"$W/help"; not_ok "make help: the whole header, no Makefile code"
+fi
+
 # --- Kconfig stages -------------------------------------------------------------
 lab_header "$ROOT" "$W/k.config" "$W/k.h" TVMM_LAB05_SOLUTION=n >"$W/out" 2>&1
 nlabs=$(ls -d "$ROOT"/labs/lab*/Kconfig | wc -l)
@@ -222,11 +355,13 @@ else
 	diag <"$W/handout.log"; not_ok "make handout (every lab)"
 fi
 H=$W/handout/tvmm-handout
-if [ -f "$W/handout/tvmm-handout.tar.gz" ] && [ ! -e "$H/docs/instructor-guide.md" ] &&
+if [ -f "$W/handout/tvmm-handout.tar.gz" ] && grep -q 'not part of the student handout' "$H/docs/instructor-guide.md" &&
+   [ "$(wc -l <"$H/docs/instructor-guide.md")" -lt 10 ] &&
+   [ ! -e "$H/docs/instructor-guide.it.md" ] &&
    [ -z "$(ls "$H"/tests/mutants/lab*.mutants 2>/dev/null)" ] &&
    [ ! -e "$H/.git" ] && ! grep -rqE 'CONFIG_TVMM_LAB[0-9]+_SOLUTION' "$H/module" "$H/userspace" &&
    [ "$(grep -rl 'TODO(lab[0-9]*\.[0-9]*) BEGIN' "$H/module" "$H/userspace" | wc -l)" -gt 0 ]; then
-	ok "handout: tarball, no instructor guide or mutant catalogue, no history, no solution switch left, TODOs in place"
+	ok "handout: tarball, the instructor guide replaced by a note, no mutant catalogue, no history, no solution switch left, TODOs in place"
 else
 	not_ok "handout: tarball, no instructor guide, no history, no solution switch left"
 fi
@@ -240,6 +375,24 @@ if [ -d "$KDIR" ]; then
 	fi
 else
 	echo "ok $((n += 1)) - handout: the student tree builds # SKIP no lab VM kernel tree"
+fi
+# make handout LANG=it: the lab pages a student opens are the Italian ones,
+# the English kept as README.en.md, links following, make grade in Italian
+HO=$W/handout-it/tvmm-handout
+if TVMM_HANDOUT_OUT=$W/handout-it HANDOUT_LANG=it bash "$ROOT/tests/grade/handout.sh" 05 \
+	>"$W/handout-it.log" 2>&1 &&
+   [ "$(cat "$HO/labs/LANG")" = it ] && [ ! -e "$H/labs/LANG" ] &&
+   [ -z "$(find "$HO/labs" -name README.it.md)" ] &&
+   [ ! -e "$HO/docs/instructor-guide.md" ] && [ ! -e "$HO/docs/instructor-guide.it.md" ] &&
+   grep -qx '# Lab 05: trap-and-emulate di I/O e CPUID' "$HO/labs/lab05-trap-and-emulate/README.md" &&
+   grep -qx '# Lab 05: trap-and-emulate I/O and CPUID' "$HO/labs/lab05-trap-and-emulate/README.en.md" &&
+   grep -q '](lab05-trap-and-emulate/README.md)' "$HO/labs/README.md" &&
+   grep -q '](lab05-trap-and-emulate/README.en.md)' "$HO/labs/README.en.md" &&
+   grep -q '(README.en.md)' "$HO/labs/lab05-trap-and-emulate/README.md" &&
+   grep -q '(README.md)' "$HO/labs/lab05-trap-and-emulate/README.en.md"; then
+	ok "handout LANG=it: Italian README.md pages, English README.en.md, links, labs/LANG"
+else
+	diag <"$W/handout-it.log"; not_ok "handout LANG=it: Italian README.md pages, English README.en.md, links, labs/LANG"
 fi
 # the proof must be able to fail: put one solution line back
 line=$(sed -n '/^#ifdef CONFIG_TVMM_LAB05_SOLUTION$/,/^#else$/p' "$ROOT/module/io.c" |

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Lab 00's autograder: the student's answers against this host's facts.
 
-    lab00.py ANSWERS.md TVMM_BINARY   (prints KTAP; tests/grade/grade.sh)
-    lab00.py ANSWERS.md --json FILE   (the table from FILE: host tests)
+    lab00.py ANSWERS_FILE TVMM_BINARY   (prints KTAP; tests/grade/grade.sh)
+    lab00.py ANSWERS_FILE --json FILE   (the table from FILE: host tests)
 
 `tvmm sensitive --json` runs each sensitive instruction at ring 3 on this
 machine and says which ones trap (privileged) and which do not. The student
@@ -71,7 +71,7 @@ def main(argv):
         rows = json.loads(subprocess.run([argv[2], "sensitive", "--json"], check=True,
                                          capture_output=True, text=True).stdout)
     else:
-        print("usage: lab00.py ANSWERS.md TVMM_BINARY | ANSWERS.md --json FILE",
+        print("usage: lab00.py ANSWERS_FILE TVMM_BINARY | ANSWERS_FILE --json FILE",
               file=sys.stderr)
         return 2
     answers = argv[1]

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn a lab's KTAP into a student's grade report (tests/grade/grade.sh).
 
-    report.py --lab NN [--tests FILE] [--hints FILE] [--level 1|2|3]
+    report.py --lab NN [--tests FILE] [--hints FILE]... [--level 1|2|3]
               [--seed S] [--json OUT] [--seconds S] KTAP
 
 Prints one line per test (PASS / FAIL / SKIP) with the points it earned
@@ -45,10 +45,13 @@ _RESULT = re.compile(r"^not ok \d+ (\S+)")
 TIERS = {"concept": 1, "where": 2}
 
 
-def read_hints(path):
-    """(test hints {case: text}, TODO hints {(todo, level): text})."""
+def read_hints(paths):
+    """(test hints {case: text}, TODO hints {(todo, level): text}) of the
+    hints files in order (a later file's line replaces an earlier one's)."""
     hints, todo_hints = {}, {}
-    if path and os.path.exists(path):
+    for path in paths or []:
+        if not os.path.exists(path):
+            continue
         with open(path, encoding="utf-8") as f:
             for line in f:
                 line = line.strip()
@@ -125,7 +128,9 @@ def hint_for(name, hints):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lab", required=True)
-    ap.add_argument("--hints")
+    ap.add_argument("--hints", action="append",
+                    help="a hints file; repeat it to add or replace hints "
+                         "(make grade HINTS_LANG=it: the lab's hints.it, labs/hints.it)")
     ap.add_argument("--tests")
     ap.add_argument("--level", type=int, default=1, choices=(1, 2, 3))
     ap.add_argument("--seed", default="0")

@@ -9,7 +9,7 @@
  * revision in bits 30:0, the VMCS size in 44:32, the memory type in 53:50
  * and the TRUE-controls flag in bit 55. The expected values below are
  * computed from those layouts by hand, for the value Bochs'
- * corei7_haswell_4770 model reports (notes/bochs.md).
+ * corei7_haswell_4770 model reports (`tvmm caps` in the lab VM shows them).
  */
 #include <tvmm/vmx_arch.h>
 

@@ -173,6 +173,35 @@ prune_old_trees() {
 		done
 }
 
+# A cold build takes minutes: say how far it is, every 5%, from what the
+# build has made so far (Kbuild writes a .cmd file for each file it
+# compiled or linked) against what the last build of this variant made
+# (its tree in the cache), else about 1850. Runs beside the build, here
+# below the key line, so that it changes nothing of what is built.
+build_progress() {
+	local tree total=1850 made pct last=-5 tmp
+	tree=$(find "$CACHE" -mindepth 2 -maxdepth 2 -name .tvmm-kernel-key -path "$CACHE/kernel-*" \
+		-printf '%h\n' 2>/dev/null | while IFS= read -r t; do
+			[ "$(variant_of "$t")" = "$(variant_name)" ] && echo "$t"; done | head -n 1)
+	[ -n "$tree" ] && total=$(find "$tree" -name '.*.cmd' | wc -l)
+	[ "$total" -gt 0 ] || total=1850
+	while kill -0 "$1" 2>/dev/null && [ ! -f "$KDIR/.tvmm-kernel-key" ]; do
+		sleep 3
+		tmp=$(find "$CACHE" -maxdepth 1 -name "kernel-$key.tmp.*" -print -quit)
+		[ -n "$tmp" ] || continue
+		made=$(find "$tmp" -name '.*.cmd' 2>/dev/null | wc -l)
+		pct=$((100 * made / total))
+		[ "$pct" -le 99 ] || pct=99
+		if [ "$pct" -ge $((last + 5)) ]; then
+			log "$pct% ($made/$total files) building the lab VM kernel"
+			last=$pct
+		fi
+	done
+}
+
+if [ ! -f "$KDIR/.tvmm-kernel-key" ] && [ "$mode" != key ]; then
+	build_progress $$ &
+fi
 ensure_built
 case "$mode" in
 kdir) echo "$KDIR" ;;
