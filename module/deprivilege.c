@@ -21,11 +21,16 @@
  *               kernel is entered on from ring 3.
  * The hardware GDTR/IDTR point at the shadows, so SGDT/SIDT at ring 1
  * reveal them without any trap: the Popek-Goldberg problem of lab 08.
+ * Revealed, but not writable: a kernel that could write them would forge
+ * a DPL-0 segment and a gate to it and be back at ring 0
+ * (guests/adv_shadow.S). So the EPT maps the region read-only, and every
+ * store tvmm makes for the guest is checked the same way.
  *
  * SDM: vol. 3A, 3.4.5 "Segment Descriptors", 5.5 "Privilege Levels", 6.11
  *      "IDT Descriptors", 7.2.1 "Task-State Segment"; vol. 3C, 27.3.1.2
- *      (guest segment checks); what Bochs does with such guests:
- *      tests/labvm/README.md, "De-privileged guests in Bochs".
+ *      (guest segment checks), 29.3.3.2 "EPT Violations"; what Bochs
+ *      does with such guests: tests/labvm/README.md, "De-privileged
+ *      guests in Bochs".
  * Context: the run loop, preemption off, the VM's VMCS current.
  */
 #include <linux/bitmap.h>
@@ -96,9 +101,111 @@ static void desc_flat(u8 *d, u8 access)
 	d[DESC_ACCESS_BYTE] = access;
 }
 
+/**
+ * depriv_protect_shadow() - in the ring-1 modes, place tvmm's region at
+ * the top of guest RAM and make it read-only to the guest (EPT).
+ * @vm: the VM, its RAM just mapped (vm_build()), not yet run
+ *
+ * Return: 0, or -EFAULT from the EPT walk.
+ */
+int depriv_protect_shadow(struct tvmm_vm *vm)
+{
+	u64 gpa;
+	int err;
+
+	if (!tvmm_mode_ring1(vm->config.mode))
+		return 0;
+	/* vm.c checked that RAM is bigger than the region. */
+	vm->shadow_gpa = vm->config.mem_size - TVMM_DEPRIV_RESERVED;
+	/* Lab 04's stub mapped nothing: its TODO speaks at the first fetch. */
+	if (vm->mem.lab_unmapped)
+		return 0;
+	for (gpa = vm->shadow_gpa; gpa < vm->config.mem_size; gpa += PAGE_SIZE) {
+		err = ept_set_readonly(&vm->mem, gpa);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Does [@gpa, @gpa + @len) touch tvmm's region (ring-1 modes only)? */
+bool depriv_in_shadow(const struct tvmm_vm *vm, u64 gpa, u64 len)
+{
+	return tvmm_mode_ring1(vm->config.mode) && len &&
+	       gpa < vm->config.mem_size &&
+	       (gpa >= vm->shadow_gpa || vm->shadow_gpa - gpa < len);
+}
+
+/* End the VM: the guest's @access at @gpa reached tvmm's region. */
+void depriv_shadow_end(struct tvmm_vm *vm, u64 gpa, const char *access)
+{
+	vcpu_end(vm, TVMM_END_EPT_VIOLATION, gpa,
+		 "%s at guest-physical 0x%llx: tvmm's shadow tables (de-privileging) are read-only to the guest",
+		 access, gpa);
+}
+
+/**
+ * depriv_guest_store() - a store tvmm makes *for* the guest (the memory
+ * operand of an instruction it emulates, LTR's busy bit and ring-1
+ * stack). tvmm writes through the host's mapping, which the EPT does not
+ * check, so it checks here what the EPT would: a store into tvmm's region
+ * ends the VM as the guest's own store would.
+ * @vm: the VM
+ * @gpa: where the guest's instruction stores
+ * @src: the bytes
+ * @len: how many
+ *
+ * Return: 0, or -EFAULT (outside RAM, or the VM has ended).
+ */
+int depriv_guest_store(struct tvmm_vm *vm, u64 gpa, const void *src, u64 len)
+{
+	if (depriv_in_shadow(vm, gpa, len)) {
+		depriv_shadow_end(vm, gpa, "write");
+		return -EFAULT;
+	}
+	return guest_mem_write_kernel(&vm->mem, gpa, src, len);
+}
+
+/*
+ * The shadow GDT is read-only to the guest, and that includes the CPU
+ * acting for it: loading a segment register from a code or data
+ * descriptor whose accessed bit (type bit 0) is clear makes the CPU set
+ * it, a write to the GDT (SDM vol. 3A, 3.4.5.1), which the EPT would
+ * refuse (vol. 3C, 29.3.3.2). So every code/data descriptor tvmm puts in
+ * the shadow has the bit set already, whoever built the copy. A TSS
+ * descriptor's busy bit needs nothing: the CPU sets it on LTR, which at
+ * ring 1 faults and depriv_ltr() emulates, and on a task switch, which
+ * always exits (exit reason 9) and ends the VM.
+ */
+static int shadow_gdt_set_accessed(struct tvmm_vm *vm, u64 offset, u64 len)
+{
+	u64 end = min_t(u64, offset + len, SHADOW_GDT_MAX);
+	u64 desc;
+	u8 access;
+
+	for (desc = offset & ~7ULL; desc < end; desc += 8) {	/* at most 512 */
+		u64 gpa = vm->shadow_gpa + SHADOW_GDT_OFFSET + desc + DESC_ACCESS_BYTE;
+
+		if (desc + DESC_ACCESS_BYTE < offset || desc + DESC_ACCESS_BYTE >= end)
+			continue;
+		if (guest_mem_read(&vm->mem, gpa, &access, 1))
+			return -EFAULT;
+		if (!(access & DESC_S) || (access & DESC_TYPE_ACCESSED))
+			continue;
+		access |= DESC_TYPE_ACCESSED;
+		if (guest_mem_write_kernel(&vm->mem, gpa, &access, 1))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 static int shadow_write(struct tvmm_vm *vm, u64 offset, const void *src, u64 len)
 {
-	return guest_mem_write_kernel(&vm->mem, vm->shadow_gpa + offset, src, len);
+	int err = guest_mem_write_kernel(&vm->mem, vm->shadow_gpa + offset, src, len);
+
+	if (!err && offset < SHADOW_GDT_OFFSET + SHADOW_GDT_MAX)
+		err = shadow_gdt_set_accessed(vm, offset - SHADOW_GDT_OFFSET, len);
+	return err;
 }
 
 /* Load a guest segment register from an 8-byte descriptor. */
@@ -127,7 +234,7 @@ int depriv_setup_guest(struct tvmm_vm *vm, int *err)
 	unsigned long seg;
 	int ret;
 
-	vm->shadow_gpa = vm->config.mem_size - TVMM_DEPRIV_RESERVED;
+	/* vm->shadow_gpa: set by depriv_protect_shadow() when RAM was built. */
 	/* GDT: null, 0x08 code DPL 1, 0x10 data DPL 1, 0x18 a TSS. */
 	desc_flat(&gdt[8], DESC_P | (1 << DESC_DPL_SHIFT) | DESC_S | 0xb);
 	desc_flat(&gdt[16], DESC_P | (1 << DESC_DPL_SHIFT) | DESC_S | 0x3);
@@ -276,14 +383,14 @@ int depriv_ltr(struct tvmm_vm *vm, u16 sel)
 	desc[DESC_ACCESS_BYTE] |= DESC_TYPE_TSS_BUSY;
 	base = desc_base(desc);
 	offset = sel & TVMM_SEL_INDEX_MASK;
-	if (guest_mem_write_kernel(&vm->mem, vm->guest_gdt_base + offset, desc, 8) ||
+	if (depriv_guest_store(vm, vm->guest_gdt_base + offset, desc, 8) ||
 	    shadow_write(vm, SHADOW_GDT_OFFSET + offset, desc, 8) ||
 	    guest_mem_read(&vm->mem, base + TSS_ESP0, &esp0, 4) ||
 	    guest_mem_read(&vm->mem, base + TSS_SS0, &ss0, 4))
 		return -EINVAL;
 	ss1 = (ss0 & 0xffff & ~TVMM_SEL_RPL_MASK) | TVMM_VIRTUAL_KERNEL_RING;
-	if (guest_mem_write_kernel(&vm->mem, base + TSS_ESP1, &esp0, 4) ||
-	    guest_mem_write_kernel(&vm->mem, base + TSS_SS1, &ss1, 4))
+	if (depriv_guest_store(vm, base + TSS_ESP1, &esp0, 4) ||
+	    depriv_guest_store(vm, base + TSS_SS1, &ss1, 4))
 		return -EINVAL;
 	load_segment(vm, VMCS_GUEST_TR_SELECTOR, sel, desc);
 	return 0;

@@ -12,7 +12,8 @@
  *
  * tvmm maps guest RAM [0, mem_size) with 4-KByte pages, read/write/execute,
  * write-back; nothing else. (Patch mode takes execute away until patch.c
- * has scanned a page: ept_set_exec().)
+ * has scanned a page: ept_set_exec(). The ring-1 modes make the top 64 KiB,
+ * tvmm's shadow tables, read-only: ept_set_readonly(), deprivilege.c.)
  *
  * SDM: vol. 3C, 29.3 "The Extended Page Table Mechanism (EPT)"; 29.3.2
  *      "EPT Translation Mechanism" (the 4-level walk); 29.3.7 "EPT and
@@ -204,7 +205,7 @@ static u64 *ept_leaf(struct tvmm_guest_mem *mem, u64 gpa)
 
 /**
  * ept_set_exec() - allow or forbid instruction fetches from guest page
- * @gpa (scan-and-patch mode, patch.c). Read and write stay allowed.
+ * @gpa (scan-and-patch mode, patch.c). Read and write stay as they are.
  * @mem: guest RAM, mapped by ept_alloc_guest_mem()
  * @gpa: any address in the page
  * @exec: the new execute permission
@@ -222,6 +223,29 @@ int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec)
 		*leaf |= EPT_EXEC;
 	else
 		*leaf &= ~EPT_EXEC;
+	return 0;
+}
+
+/**
+ * ept_set_readonly() - let the guest only read guest page @gpa: a write or
+ * an instruction fetch there is an EPT violation (SDM vol. 3C, 29.3.3.2),
+ * the CPU's own implicit writes included. Read alone is a valid leaf
+ * (write without read is not: 29.3.3.1, EPT misconfiguration). tvmm's own
+ * copies (guest_mem_write_kernel()) go through the host's mapping of the
+ * page, not the EPT, and still work.
+ * @mem: guest RAM, mapped by ept_alloc_guest_mem()
+ * @gpa: any address in the page
+ *
+ * Called before the VM first runs (no translation cached yet).
+ * Return: 0, or -EFAULT if @gpa is not guest RAM.
+ */
+int ept_set_readonly(struct tvmm_guest_mem *mem, u64 gpa)
+{
+	u64 *leaf = ept_leaf(mem, gpa);
+
+	if (!leaf)
+		return -EFAULT;
+	*leaf &= ~(EPT_WRITE | EPT_EXEC);
 	return 0;
 }
 

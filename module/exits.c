@@ -36,8 +36,11 @@ static const char *ept_access(u64 qual)
 }
 
 /*
- * All guest RAM is mapped RWX: a violation is an access outside it, to
- * tvmm-dev's page (mmio.c emulates it) or to nothing at all.
+ * Guest RAM is mapped RWX but for tvmm's shadow tables in the ring-1
+ * modes (read-only, deprivilege.c): a violation is a write or fetch
+ * there, an access outside RAM to tvmm-dev's page (mmio.c emulates it)
+ * or to nothing at all. Not the common exit path: the checks cost only
+ * EPT violations.
  */
 static void exit_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
@@ -53,6 +56,11 @@ static void exit_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		return;
 	exit->action = TVMM_ACTION_FATAL;
 	exit->mnemonic = ept_access(exit->qual);
+	/* A ring-1 kernel forging its own ring-0 gate (guests/adv_shadow.S). */
+	if (depriv_in_shadow(vm, exit->gpa, 1)) {
+		depriv_shadow_end(vm, exit->gpa, ept_access(exit->qual));
+		return;
+	}
 	vcpu_end(vm, TVMM_END_EPT_VIOLATION, exit->gpa,
 		 "%s at guest-physical 0x%llx, outside the guest's %llu KiB of RAM (EPT violation)",
 		 ept_access(exit->qual), exit->gpa, vm->config.mem_size >> 10);

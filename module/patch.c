@@ -175,7 +175,9 @@ static void patch_site(struct tvmm_vm *vm, u64 gpa, const u8 *bytes,
 	memcpy(site->orig, bytes, in->len);
 	memset(code, INSN_OP_NOP, sizeof(code));
 	code[0] = INSN_OP_INT3;
-	if (guest_mem_write_kernel(&vm->mem, gpa, code, in->len)) {
+	/* An instruction running into tvmm's tables: its fetch will end the VM. */
+	if (depriv_in_shadow(vm, gpa, in->len) ||
+	    guest_mem_write_kernel(&vm->mem, gpa, code, in->len)) {
 		p->sites_skipped++;
 		return;
 	}
@@ -284,8 +286,9 @@ bool patch_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	u64 page = exit->gpa & PAGE_MASK;
 	int err;
 
+	/* Not tvmm's own tables (deprivilege.c): never code, never patched. */
 	if (vm->config.mode != TVMM_MODE_PATCH || !(exit->qual & TVMM_EPT_QUAL_FETCH) ||
-	    exit->gpa >= vm->config.mem_size)
+	    exit->gpa >= vm->shadow_gpa)
 		return false;
 	patch_scan_page(vm, page, (u32)(vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip));
 	exit->mnemonic = "scan page";

@@ -37,8 +37,7 @@ static int __maybe_unused patch_push(struct tvmm_vm *vm, u32 value, unsigned int
 {
 	u32 esp = vmcs_read(VMCS_GUEST_RSP) - size;
 
-	if (guest_mem_write_kernel(&vm->mem, (u32)(vmcs_read(VMCS_GUEST_SS_BASE) + esp),
-				   &value, size))
+	if (depriv_guest_store(vm, (u32)(vmcs_read(VMCS_GUEST_SS_BASE) + esp), &value, size))
 		return -EFAULT;
 	vcpu_write(vm, VMCS_GUEST_RSP, esp);
 	return 0;
@@ -70,7 +69,7 @@ static int __maybe_unused patch_store(struct tvmm_vm *vm, const struct insn *in,
 		vcpu_gpr_write(vm, rm, (u32)value);
 		return 0;
 	}
-	return guest_mem_write_kernel(&vm->mem, vcpu_insn_ea(vm, in), &value, mem_size);
+	return depriv_guest_store(vm, vcpu_insn_ea(vm, in), &value, mem_size);
 }
 
 /* SGDT/SIDT: limit (16 bits) then base (32 bits), as the guest loaded them. */
@@ -80,7 +79,7 @@ static int __maybe_unused patch_store_table(struct tvmm_vm *vm,
 {
 	u8 pd[6] = { limit, limit >> 8, base, base >> 8, base >> 16, base >> 24 };
 
-	return guest_mem_write_kernel(&vm->mem, vcpu_insn_ea(vm, in), pd, sizeof(pd));
+	return depriv_guest_store(vm, vcpu_insn_ea(vm, in), pd, sizeof(pd));
 }
 
 /*

@@ -393,7 +393,7 @@ static void snapshot_restore_vcpu(struct tvmm_vm *vm, const struct tvmm_vm_state
 		vm->halt.cycles = s->halt.cycles;
 	}
 
-	if (tvmm_mode_ring1(vm->config.mode))	/* as depriv_setup_guest() */
+	if (tvmm_mode_ring1(vm->config.mode))	/* as depriv_protect_shadow() */
 		vm->shadow_gpa = vm->config.mem_size - TVMM_DEPRIV_RESERVED;
 	vm->dev.scratch = s->dev_scratch;
 	vm->dev.counter = s->dev_counter;
@@ -430,8 +430,10 @@ static int snapshot_restore_exec(struct tvmm_vm *vm, const struct tvmm_vm_state 
 	unsigned long i;
 	int err = 0;
 
+	/* Never tvmm's shadow tables, whatever the file says (deprivilege.c). */
 	for (i = 0; i < vm->mem.nr_pages && !err; i++)
-		if (s->exec_pages[i / 64] & BIT_ULL(i % 64))
+		if ((s->exec_pages[i / 64] & BIT_ULL(i % 64)) &&
+		    !depriv_in_shadow(vm, (u64)i << PAGE_SHIFT, PAGE_SIZE))
 			err = ept_set_exec(&vm->mem, (u64)i << PAGE_SHIFT, true);
 	return err;
 }

@@ -263,6 +263,7 @@ int guest_mem_read(struct tvmm_guest_mem *mem, u64 gpa, void *dst, u64 len);
 int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
 			   u64 len);
 int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec);
+int ept_set_readonly(struct tvmm_guest_mem *mem, u64 gpa);
 void ept_show(struct seq_file *m, struct tvmm_vm *vm);
 
 /* vmcs.c: build the VMCS in three phases; dump it for students. */
@@ -444,6 +445,10 @@ bool mmio_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 #define SHADOW_GDT_MAX		0x1000	/* bytes: 512 descriptors */
 #define SHADOW_IDT_OFFSET	0x1000
 #define SHADOW_IDT_MAX		0x800	/* 256 gates x 8 bytes */
+int depriv_protect_shadow(struct tvmm_vm *vm);
+bool depriv_in_shadow(const struct tvmm_vm *vm, u64 gpa, u64 len);
+void depriv_shadow_end(struct tvmm_vm *vm, u64 gpa, const char *access);
+int depriv_guest_store(struct tvmm_vm *vm, u64 gpa, const void *src, u64 len);
 int depriv_setup_guest(struct tvmm_vm *vm, int *err);
 int depriv_lgdt(struct tvmm_vm *vm, u64 base, u32 limit);
 int depriv_lidt(struct tvmm_vm *vm, u64 base, u32 limit);

@@ -110,6 +110,8 @@ static int vm_build(struct tvmm_vm *vm)
 	err = ept_alloc_guest_mem(&vm->mem, vm->config.mem_size);
 	if (!err)
 		err = patch_init(vm);	/* patch mode: no page executable yet */
+	if (!err)
+		err = depriv_protect_shadow(vm);	/* ring 1: tvmm's tables read-only */
 	if (err)
 		goto err_mem;
 	vm->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);

@@ -52,9 +52,6 @@ struct technique {
 	const char *what;		/* for the chart */
 };
 
-/* The mode of the row that runs `tvmm emulate` instead of tvmm.ko. */
-#define COMPARE_EMULATED	(~0U)
-
 static const struct technique techniques[] = {
 	{ "hw", TVMM_MODE_HW, false, "full virtualization, hardware support" },
 	{ "deprivileged", TVMM_MODE_DEPRIVILEGED, false, "trap-and-emulate at ring 1" },
@@ -622,12 +619,6 @@ int cmd_compare(int argc, char **argv)
 		struct compare_row *r = &rows[i];
 		const char *img = r->t->pv ? probe_pv : probe;
 
-		if (r->t->mode == COMPARE_EMULATED) {
-			/* A software CPU runs every instruction itself. */
-			snprintf(r->pg.how, sizeof(r->pg.how),
-				 "not probed: every instruction is interpreted (efficiency 0)");
-			continue;
-		}
 		if (!json)
 			fprintf(stderr, "%s: compare: probing %s in mode %s...\n",
 				tvmm_prog, img, r->t->name);

@@ -20,6 +20,9 @@ struct pg_props {
 	char how[160];			/* what stopped the probe, or what did not */
 };
 
+/* The mode of the row that runs `tvmm emulate` instead of tvmm.ko. */
+#define COMPARE_EMULATED	(~0U)
+
 /*
  * Run the probe guest @image (guests/pgprobe.S) in @mode and fill @p's
  * resource control and efficiency. 0 (whatever the verdict), or the exit

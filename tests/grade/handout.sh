@@ -85,8 +85,9 @@ done
 	echo "# make grade-all grades these labs by default."
 	echo "labs: ${labs[*]}"
 } >"$H/labs/HANDOUT"
-# The guide's place holds a page saying it is not handed out: the links
-# to it (docs/README.md) lead somewhere (tests/grade/standalone.py)
+# The guide's place (and its Italian edition's) holds a page saying it is
+# not handed out: the links to it (docs/README.md, docs/README.it.md) lead
+# somewhere (tests/grade/standalone.py)
 cat >"$H/docs/instructor-guide.md" <<'EOF'
 # Instructor's guide
 
@@ -94,6 +95,14 @@ This page is not part of the student handout: the instructor's guide
 (the answers, the grading setup) stays with the course staff. Your
 autograder is `make grade LAB=NN` (labs/README.md), and CI runs it on
 every push (`.github/workflows/grade.yml`, `.gitlab-ci.yml`).
+EOF
+cat >"$H/docs/instructor-guide.it.md" <<'EOF'
+# Guida per il docente
+
+Questa pagina non fa parte del materiale per gli studenti: la guida per il
+docente (le risposte, la configurazione della valutazione) resta al corpo
+docente. Il vostro autograder è `make grade LAB=NN` (labs/README.it.md), e
+la CI lo esegue a ogni push (`.github/workflows/grade.yml`, `.gitlab-ci.yml`).
 EOF
 
 # The autograder on every push: GitHub Actions (GitHub Classroom) and

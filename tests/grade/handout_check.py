@@ -78,14 +78,12 @@ def main(argv):
             t = text(os.path.join(d, n))
             if t is not None:
                 hand_files[p] = t
-    if "docs/instructor-guide.it.md" in hand_files:
-        problems.append("docs/instructor-guide.it.md: the answers are in the handout")
-    # the guide's place holds a short note (handout.sh): none of its lines
-    guide = "docs/instructor-guide.md"
-    if guide in hand_files:
-        real = {l.strip() for l in (files.get(guide) or "").splitlines() if len(l.strip()) > 30}
-        if real & {l.strip() for l in hand_files[guide].splitlines()}:
-            problems.append(f"{guide}: the answers are in the handout")
+    # the guides' places hold a short note (handout.sh): none of their lines
+    for guide in ("docs/instructor-guide.md", "docs/instructor-guide.it.md"):
+        if guide in hand_files:
+            real = {l.strip() for l in (files.get(guide) or "").splitlines() if len(l.strip()) > 30}
+            if real & {l.strip() for l in hand_files[guide].splitlines()}:
+                problems.append(f"{guide}: the answers are in the handout")
     for p in sorted(hand_files):
         if re.fullmatch(r"tests/mutants/lab\d+\.mutants", p):
             problems.append(f"{p}: the mutant catalogue (edits of the solutions) is in the handout")

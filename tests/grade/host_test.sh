@@ -357,7 +357,8 @@ fi
 H=$W/handout/tvmm-handout
 if [ -f "$W/handout/tvmm-handout.tar.gz" ] && grep -q 'not part of the student handout' "$H/docs/instructor-guide.md" &&
    [ "$(wc -l <"$H/docs/instructor-guide.md")" -lt 10 ] &&
-   [ ! -e "$H/docs/instructor-guide.it.md" ] &&
+   grep -q 'non fa parte del materiale' "$H/docs/instructor-guide.it.md" &&
+   [ "$(wc -l <"$H/docs/instructor-guide.it.md")" -lt 10 ] &&
    [ -z "$(ls "$H"/tests/mutants/lab*.mutants 2>/dev/null)" ] &&
    [ ! -e "$H/.git" ] && ! grep -rqE 'CONFIG_TVMM_LAB[0-9]+_SOLUTION' "$H/module" "$H/userspace" &&
    [ "$(grep -rl 'TODO(lab[0-9]*\.[0-9]*) BEGIN' "$H/module" "$H/userspace" | wc -l)" -gt 0 ]; then
@@ -383,7 +384,8 @@ if TVMM_HANDOUT_OUT=$W/handout-it HANDOUT_LANG=it bash "$ROOT/tests/grade/handou
 	>"$W/handout-it.log" 2>&1 &&
    [ "$(cat "$HO/labs/LANG")" = it ] && [ ! -e "$H/labs/LANG" ] &&
    [ -z "$(find "$HO/labs" -name README.it.md)" ] &&
-   [ ! -e "$HO/docs/instructor-guide.md" ] && [ ! -e "$HO/docs/instructor-guide.it.md" ] &&
+   grep -q 'not part of the student handout' "$HO/docs/instructor-guide.md" &&
+   grep -q 'non fa parte del materiale' "$HO/docs/instructor-guide.it.md" &&
    grep -qx '# Lab 05: trap-and-emulate di I/O e CPUID' "$HO/labs/lab05-trap-and-emulate/README.md" &&
    grep -qx '# Lab 05: trap-and-emulate I/O and CPUID' "$HO/labs/lab05-trap-and-emulate/README.en.md" &&
    grep -q '](lab05-trap-and-emulate/README.md)' "$HO/labs/README.md" &&

@@ -131,7 +131,8 @@ struct tvmm_config {
 
 /*
  * De-privileged (and patch) mode: tvmm keeps its shadow GDT, IDT and TSS in the top
- * TVMM_DEPRIV_RESERVED bytes of guest RAM; the guest's stack starts below.
+ * TVMM_DEPRIV_RESERVED bytes of guest RAM, read-only to the guest; the
+ * guest's stack starts below.
  */
 #define TVMM_DEPRIV_RESERVED	0x10000ULL
 
@@ -154,7 +155,7 @@ enum tvmm_end {
 	TVMM_END_HLT		= 1,	/* HLT with interrupts disabled */
 	TVMM_END_HYPERCALL	= 2,	/* VMCALL exit; exit_status = EBX */
 	TVMM_END_TRIPLE_FAULT	= 3,	/* the guest triple-faulted */
-	TVMM_END_EPT_VIOLATION	= 4,	/* access outside guest RAM; end_info = GPA */
+	TVMM_END_EPT_VIOLATION	= 4,	/* outside RAM or into tvmm's region; end_info = GPA */
 	TVMM_END_MAX_EXITS	= 5,	/* config.max_exits reached */
 	TVMM_END_ENTRY_FAILED	= 6,	/* VM entry failed; end_info = error/reason */
 	TVMM_END_UNHANDLED	= 7,	/* an exit tvmm has no handler for; end_info = reason */

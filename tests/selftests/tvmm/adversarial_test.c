@@ -15,7 +15,9 @@
  *   - MOV DR is emulated on virtual debug registers; the guest's hardware
  *     breakpoint works and the host's watchpoints survive the guest;
  *   - WBINVD and RDPMC exit (WBINVD skipped, RDPMC reads 0);
- *   - the caller's GS selector and LDT survive TVMM_RUN.
+ *   - the caller's GS selector and LDT survive TVMM_RUN;
+ *   - a ring-1 kernel cannot write tvmm's shadow GDT/IDT (nor have tvmm
+ *     write them for it) to forge a way back to ring 0.
  *
  * Guests: guests/adv_*.S (each header states the trace it expects) and
  * hello.bin. Needs: a VT-x CPU with EPT and unrestricted guest (the Bochs
@@ -602,6 +604,122 @@ TEST_F(adv, set_if_hypercall_then_sti)
 			TH_LOG("mode %u: %s", modes[i], self->res.run.message);
 		EXPECT_EQ(0, self->res.run.exit_status);
 	}
+}
+
+/*
+ * adv_shadow.S: a ring-1 kernel forges a DPL-0 code segment and a gate to
+ * it in tvmm's shadow GDT (variant 0) or IDT (variant 1), found with
+ * SGDT/SIDT, and passes through the gate. A VMM that leaves its shadow
+ * tables writable lets it reach CPL 0 (console "cpl=0", status 0xb0):
+ * de-privileging undone. tvmm maps its reserved region read-only in the
+ * EPT: the first forged store must end the VM, at that table's GPA, with
+ * a message naming the shadow tables, before any code runs at CPL 0.
+ * tvmm's own stores for the guest pass the EPT by, so they must obey the
+ * same rule: an SGDT emulated in patch mode (variant 2) and LTR's ring-1
+ * stack written into a TSS the guest placed on the shadow GDT (variant 3).
+ */
+#define SHADOW_GUEST			"adv_shadow.bin"
+#define SHADOW_MAGIC			"ASHD"
+#define SHADOW_MAGIC_OFF		4
+#define SHADOW_VARIANT_OFF		8
+#define SHADOW_ESCAPED			0xb0	/* status: CPL 0 and a native CLI */
+#define SHADOW_GDT_OFF			0x0	/* deprivilege.c's layout of the region */
+#define SHADOW_IDT_OFF			0x1000
+#define SHADOW_FORGED_DESC		0x18	/* the guest's first forged GDT entry */
+#define SHADOW_FORGED_GATE		(0x30 * 8)	/* its forged IDT gate */
+#define TSS_ESP1			12
+
+/* Run adv_shadow.bin's @variant in @mode into @res. */
+static int run_shadow(__u32 mode, __u32 variant, struct vm_result *res)
+{
+	struct tvmm_config c = vm_config(mode, TVMM_CONFIG_TRACE, 1000);
+	int fd, ret;
+
+	c.timer_ticks = TVMM_TIMER_OFF;
+	fd = vm_create_with_word(&c, SHADOW_GUEST, SHADOW_MAGIC, SHADOW_MAGIC_OFF,
+				 SHADOW_VARIANT_OFF, variant);
+	if (fd < 0)
+		return fd;
+	ret = vm_run_to_end(fd, res);
+	close(fd);
+	return ret;
+}
+
+FIXTURE(shadow) {
+	struct vm_result res;
+};
+
+/* Which attack, in which mode, and the offset in tvmm's region it must stop at. */
+FIXTURE_VARIANT(shadow) {
+	__u32 mode;
+	__u32 variant;
+	__u64 stop_off;
+};
+
+FIXTURE_VARIANT_ADD(shadow, gdt_call_gate) {
+	.mode = TVMM_MODE_DEPRIVILEGED, .variant = 0,
+	.stop_off = SHADOW_GDT_OFF + SHADOW_FORGED_DESC,
+};
+
+FIXTURE_VARIANT_ADD(shadow, idt_gate) {
+	.mode = TVMM_MODE_DEPRIVILEGED, .variant = 1,
+	.stop_off = SHADOW_IDT_OFF + SHADOW_FORGED_GATE,
+};
+
+FIXTURE_VARIANT_ADD(shadow, emulated_sgdt_patch) {
+	.mode = TVMM_MODE_PATCH, .variant = 2,
+	.stop_off = SHADOW_GDT_OFF + SHADOW_FORGED_DESC,
+};
+
+FIXTURE_VARIANT_ADD(shadow, ltr_ring1_stack) {
+	.mode = TVMM_MODE_DEPRIVILEGED, .variant = 3,
+	.stop_off = SHADOW_GDT_OFF + TSS_ESP1,
+};
+
+FIXTURE_SETUP(shadow)
+{
+	memset(&self->res, 0, sizeof(self->res));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST(SHADOW_GUEST);
+}
+
+FIXTURE_TEARDOWN(shadow)
+{
+	vm_result_free(&self->res);
+}
+
+TEST_F(shadow, write_refused_before_ring0)
+{
+	const struct vm_result *r = &self->res;
+	int ret = run_shadow(variant->mode, variant->variant, &self->res);
+
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", SHADOW_GUEST, strerror(-ret));
+	TH_LOG("variant %u ended with %s (end_info 0x%llx, status 0x%x): %s", variant->variant,
+	       end_name(r->run.end), r->run.end_info, r->run.exit_status, r->run.message);
+	EXPECT_EQ(NULL, strstr(r->console, "cpl=0")) TH_LOG("the guest reached ring 0: %s",
+							   r->console);
+	EXPECT_NE(SHADOW_ESCAPED, r->run.exit_status);
+	EXPECT_EQ(TVMM_END_EPT_VIOLATION, r->run.end);
+	EXPECT_EQ(TVMM_GUEST_MEM_DEFAULT - TVMM_DEPRIV_RESERVED + variant->stop_off,
+		  r->run.end_info);
+	EXPECT_NE(NULL, strstr(r->run.message, "tvmm's shadow tables (de-privileging)"));
+}
+
+/* hw mode: the same code is a ring-0 kernel using its own gate (the test's reference). */
+TEST(shadow_gate_hw_reference)
+{
+	struct vm_result res;
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	REQUIRE_VMX_AND_TVMM();
+	REQUIRE_GUEST(SHADOW_GUEST);
+	ret = run_shadow(TVMM_MODE_HW, 0, &res);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", SHADOW_GUEST, strerror(-ret));
+	EXPECT_EQ(TVMM_END_HYPERCALL, res.run.end) TH_LOG("%s", res.run.message);
+	EXPECT_EQ(SHADOW_ESCAPED, res.run.exit_status);
+	EXPECT_NE(NULL, strstr(res.console, "adv_shadow: cpl=0 if=0\n")) TH_LOG("%s", res.console);
+	vm_result_free(&res);
 }
 
 TEST_HARNESS_MAIN

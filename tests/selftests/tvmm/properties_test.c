@@ -111,21 +111,26 @@ static double field(const char *obj, const char *key)
 
 TEST_F(properties, three_properties_on_popek)
 {
-	static const char *const names[] = { "hw", "deprivileged", "patch", "paravirt" };
+	static const char *const names[] = { "hw", "deprivileged", "patch", "paravirt",
+					     "emulated" };
 	/* Only de-privileging alone gets popek wrong. */
-	static const int equivalent[] = { 1, 0, 1, 1 };
-	/* Exits in the counted loop, per iteration: see the header. */
-	static const unsigned int per_iteration[] = { 0, 1, 3, 1 };
+	static const int equivalent[] = { 1, 0, 1, 1, 1 };
+	/*
+	 * Exits in the counted loop, per iteration: see the header. The
+	 * emulator runs every instruction itself: all of them count.
+	 */
+	static const unsigned int per_iteration[] = { 0, 1, 3, 1, 0 };
 	static char out[32768];
-	double eff[4];
+	double eff[5];
 	char props[1024];
 
 	EXPECT_EQ(1, run_compare(_metadata, "--workload popek --chart /tmp/props.dot", out, sizeof(out)))
 		TH_LOG("deprivileged is not equivalent on popek: status 1");
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		const struct pgprobe_table *t = strcmp(names[i], "paravirt") ? &self->native
 									      : &self->pv;
-		double trapped = (double)per_iteration[i] * t->iterations;
+		double trapped = strcmp(names[i], "emulated") ?
+				 (double)per_iteration[i] * t->iterations : (double)t->insns;
 
 		ASSERT_TRUE(props_of(out, names[i], props, sizeof(props)))
 			TH_LOG("no properties for %s", names[i]);
@@ -139,10 +144,12 @@ TEST_F(properties, three_properties_on_popek)
 		EXPECT_EQ((long long)((1.0 - trapped / t->insns) * 10000 + 0.5),
 			  (long long)(eff[i] * 10000 + 0.5)) TH_LOG("%s", names[i]);
 	}
-	/* hw > paravirt > deprivileged > patch */
+	/* hw > paravirt > deprivileged > patch > emulated (0) */
 	EXPECT_GT(eff[0], eff[3]);
 	EXPECT_GT(eff[3], eff[1]);
 	EXPECT_GT(eff[1], eff[2]);
+	EXPECT_GT(eff[2], eff[4]);
+	EXPECT_EQ(0, (long long)(eff[4] * 10000));
 	EXPECT_EQ(0, system("grep -q 'resource control' /tmp/props.dot"));
 	unlink("/tmp/props.dot");
 }

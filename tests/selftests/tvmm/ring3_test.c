@@ -91,39 +91,21 @@ static void on_alarm(int sig)
 static int run_probe(__u32 mode, enum probe p, struct vm_result *res)
 {
 	struct tvmm_config c = vm_config(mode, TVMM_CONFIG_TRACE, PROBE_MAX_EXITS);
-	char path[PATH_MAX];
 	struct sigaction sa;
-	__u32 select = p;
-	ssize_t size;
-	void *image;
 	int fd, ret;
 
 	c.timer_ticks = TVMM_TIMER_OFF;
-	size = read_whole_file(guest_path(PROBE_GUEST, path, sizeof(path)), &image);
-	if (size < 0)
-		return size;
-	if (size < PROBE_SELECT_OFF + (ssize_t)sizeof(select) ||
-	    memcmp((char *)image + PROBE_MAGIC_OFF, PROBE_MAGIC, strlen(PROBE_MAGIC))) {
-		free(image);
-		return -ENOEXEC;
-	}
-	memcpy((char *)image + PROBE_SELECT_OFF, &select, sizeof(select));
-	fd = vm_create(&c);
-	if (fd < 0) {
-		free(image);
+	fd = vm_create_with_word(&c, PROBE_GUEST, PROBE_MAGIC, PROBE_MAGIC_OFF,
+				 PROBE_SELECT_OFF, p);
+	if (fd < 0)
 		return fd;
-	}
-	ret = vm_load(fd, image, size);
-	free(image);
-	if (!ret) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_alarm;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: TVMM_RUN fails with EINTR */
-		alarm(PROBE_TIMEOUT_S);
-		ret = vm_run_to_end(fd, res);
-		alarm(0);
-	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: TVMM_RUN fails with EINTR */
+	alarm(PROBE_TIMEOUT_S);
+	ret = vm_run_to_end(fd, res);
+	alarm(0);
 	close(fd);
 	return ret;
 }

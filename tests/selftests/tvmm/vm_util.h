@@ -219,6 +219,43 @@ static inline int vm_load(int fd, const void *data, size_t size)
 	return ioctl(fd, TVMM_LOAD_IMAGE, &image) ? -errno : 0;
 }
 
+/*
+ * A new VM from @c with guest @name loaded, the 32-bit word at image
+ * offset @word_off set to @word: guests that pick what they do from their
+ * own image (ring3_probe.bin, adv_shadow.bin) carry @magic at @magic_off
+ * to say where that word is. Return: the VM's fd, or -errno (-ENOEXEC:
+ * the image has no such word).
+ */
+static inline int vm_create_with_word(const struct tvmm_config *c, const char *name,
+				      const char *magic, size_t magic_off,
+				      size_t word_off, __u32 word)
+{
+	char path[PATH_MAX];
+	ssize_t size;
+	void *image;
+	int fd, ret;
+
+	size = read_whole_file(guest_path(name, path, sizeof(path)), &image);
+	if (size < 0)
+		return size;
+	if ((size_t)size < word_off + sizeof(word) || (size_t)size < magic_off + strlen(magic) ||
+	    memcmp((char *)image + magic_off, magic, strlen(magic))) {
+		free(image);
+		return -ENOEXEC;
+	}
+	memcpy((char *)image + word_off, &word, sizeof(word));
+	fd = vm_create(c);
+	if (fd >= 0) {
+		ret = vm_load(fd, image, size);
+		if (ret) {
+			close(fd);
+			fd = ret;
+		}
+	}
+	free(image);
+	return fd;
+}
+
 /* Load guest @name from the guests directory; its size or -errno. */
 static inline ssize_t vm_load_file(int fd, const char *name)
 {
