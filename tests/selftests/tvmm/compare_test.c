@@ -34,6 +34,9 @@
 #include "../kselftest_harness.h"
 #include "compare_util.h"
 
+/* More guest ticks than any run here makes: 2^48 is 65 days at 50 M/s. */
+#define TICKS_SANE_MAX	(1LL << 48)
+
 FIXTURE(compare) {
 	int unused;
 };
@@ -146,6 +149,14 @@ TEST_F(compare, cli_compare_verdicts)
 			TH_LOG("%s: a technique is not correct: status 1", runs[i].pv);
 		ASSERT_TRUE(compare_row(out, "hw", row, sizeof(row)));
 		EXPECT_EQ(1, compare_field(row, "correct")) TH_LOG("hw runs hello.bin");
+		/*
+		 * Guest ticks from the first exit to the last: a few million
+		 * for hello.bin, never near 2^48 (that would be last and first
+		 * taken the wrong way round, an unsigned wrap).
+		 */
+		EXPECT_LT(0, compare_field(row, "guest_tsc_ticks"));
+		EXPECT_GT(TICKS_SANE_MAX, compare_field(row, "guest_tsc_ticks"))
+			TH_LOG("hw: guest_tsc_ticks is last - first, not first - last");
 		ASSERT_TRUE(compare_row(out, "paravirt", row, sizeof(row)));
 		EXPECT_EQ(runs[i].same, compare_field(row, "same_console")) TH_LOG("%s", runs[i].pv);
 		EXPECT_EQ(runs[i].normal, compare_field(row, "ended_normally"))
@@ -279,6 +290,7 @@ TEST_F(compare, cli_compare)
 		EXPECT_EQ(exits[i], sum) TH_LOG("%s: the per-action counts do not add up to the exits",
 						names[i]);
 		EXPECT_LT(0, compare_field(row, "guest_tsc_ticks")) TH_LOG("%s", names[i]);
+		EXPECT_GT(TICKS_SANE_MAX, compare_field(row, "guest_tsc_ticks")) TH_LOG("%s", names[i]);
 		EXPECT_LT(0.0, compare_double(row, "cycles_per_exit")) TH_LOG("%s", names[i]);
 		EXPECT_EQ(0, compare_field(row, "patched")) TH_LOG("%s", names[i]);
 		if (!strcmp(names[i], "deprivileged") || !strcmp(names[i], "patch")) {
