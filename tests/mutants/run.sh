@@ -220,8 +220,13 @@ boot() {
 	# No progress for this long (wall seconds) means the VM hangs; after
 	# an oops on the console, a minute of silence does (oops_silence).
 	budget=${TVMM_MUTANT_STALL:-400}
-	(cd "$F" && exec setsid bash "$ROOT/tests/labvm/labvm.sh" run $nobuild --files "$files" \
-		--timeout "$((300 + n * 400))" --cmd "sh /extra/run-vm.sh") >"$out" 2>"$B/labvm$boots.log" &
+	# Every variant's tvmm.ko and tool ride in the initramfs (some 30 MB
+	# for a sample of one per TODO): at the lab VM's usual 128 MB the kernel
+	# cannot unpack it all, and the variants whose files are missing would
+	# be judged on the wrong module or tool. 256 MB holds them.
+	(cd "$F" && TVMM_BOCHS_MEGS=${TVMM_BOCHS_MEGS:-256} exec setsid bash "$ROOT/tests/labvm/labvm.sh" \
+		run $nobuild --files "$files" --timeout "$((300 + n * 400))" \
+		--cmd "sh /extra/run-vm.sh") >"$out" 2>"$B/labvm$boots.log" &
 	pid=$!
 	last=$(date +%s)
 	local size=0 s
@@ -242,6 +247,11 @@ boot() {
 		fi
 	done
 	wait "$pid"
+	# A VM that could not unpack its initramfs lacks some variants' files:
+	# no verdict of that boot can be trusted.
+	if grep -q 'Initramfs unpacking failed' "$SERIAL" 2>/dev/null; then
+		bail "the lab VM could not unpack its initramfs ($(du -sh "$F" | cut -f1) of variants; TVMM_BOCHS_MEGS=${TVMM_BOCHS_MEGS:-256}): its verdicts would be wrong; give it more memory"
+	fi
 	while IFS= read -r line; do
 		case $line in
 		"TVMM-MUTANT START "*)
