@@ -35,9 +35,10 @@ static inline void vmx_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *ex
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
 	exit_handler_t handler = basic < TVMM_NR_EXIT_REASONS ? exit_handlers[basic] : NULL;
 
-	exit->action = TVMM_ACTION_EMULATED;
-	exit->mnemonic = "";
 	/*
+	 * The action starts as "emulated" and the mnemonic empty: the
+	 * defaults vcpu_read_exit() wrote with the rest of the exit.
+	 *
 	 * An exception while the CPU delivered another event (event.c). Most
 	 * exits interrupted no delivery: the valid bit is tested here, so
 	 * they do not pay for the calls.

@@ -102,28 +102,26 @@ static void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *ex
 			     struct tvmm_exit_record *rec)
 {
 	unsigned int len = exit->insn_len;
-	u64 linear;
+	bool fits = len && len <= TVMM_INSN_MAX;
+	bool from_ram = fits && !exit->insn_bytes && !(vm->cr0_shadow & X86_CR0_PG);
+	u64 linear = 0;
 
 	rec->insn_len = 0;
-	if (!len || len > TVMM_INSN_MAX || (vm->cr0_shadow & X86_CR0_PG && !exit->insn_bytes))
-		goto none;
-	if (exit->insn_bytes) {		/* patch.c: the original, not the INT3 */
-		memset(rec->insn, 0, sizeof(rec->insn));
+	if (from_ram) {
+		linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
+		if (trace_fetch_fast(vm, linear, len, rec->insn)) {	/* all of insn[] */
+			rec->insn_len = len;
+			return;
+		}
+	}
+	memset(rec->insn, 0, sizeof(rec->insn));	/* the slot's old bytes */
+	if (from_ram) {
+		if (!guest_mem_read(&vm->mem, linear, rec->insn, len))
+			rec->insn_len = len;
+	} else if (fits && exit->insn_bytes) {	/* patch.c: the original, not the INT3 */
 		memcpy(rec->insn, exit->insn_bytes, len);
 		rec->insn_len = len;
-		return;
 	}
-	linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
-	if (trace_fetch_fast(vm, linear, len, rec->insn)) {
-		rec->insn_len = len;
-		return;
-	}
-	memset(rec->insn, 0, sizeof(rec->insn));
-	if (!guest_mem_read(&vm->mem, linear, rec->insn, len))
-		rec->insn_len = len;
-	return;
-none:
-	memset(rec->insn, 0, sizeof(rec->insn));
 }
 
 /**

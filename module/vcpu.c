@@ -180,10 +180,13 @@ static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 	exit->gpa = 0;
 	if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_EPT_MISCONFIG)
 		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
-	/* What the handler and the record fill in. */
+	/*
+	 * What the handler and the record fill in; the handler's defaults
+	 * (vmx_handle_exit(), exits.h): emulated, no mnemonic.
+	 */
 	exit->action = TVMM_ACTION_EMULATED;
 	exit->vif = false;
-	exit->mnemonic = NULL;
+	exit->mnemonic = "";
 	exit->insn_bytes = NULL;
 	exit->mmio_value = 0;
 	exit->mmio_width = 0;
