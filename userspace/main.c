@@ -23,6 +23,9 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "caps", cmd_caps, "what this CPU and tvmm support" },
 	{ "run", cmd_run, "run a guest image, print its console, trace its exits" },
+	{ "consolidate", cmd_consolidate, "run several guests at once, a VM and a thread each" },
+	{ "top", cmd_top, "every live VM: exits/s, guest/tvmm/host time, RAM" },
+	{ "migrate", cmd_migrate, "move a running VM to another CPU (vmN --cpu B)" },
 	{ "restore", cmd_restore, "continue a VM saved by run --snapshot, in a new VM" },
 	{ "emulate", cmd_emulate, "run a guest image on a software CPU: no VT-x, no module" },
 	{ "stats", cmd_stats, "per-reason exit counts and cycles of a trace" },
@@ -54,7 +57,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n", tvmm_prog);
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(out, "  %-9s %s\n", subcommands[i].name,
+		fprintf(out, "  %-11s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	for (i = 0; i < ARRAY_SIZE(coming) && coming[i].name; i++)
 		fprintf(out, "%s  %-9s %s\n", i ? "" : "\nComing in later labs:\n",
