@@ -371,7 +371,7 @@ struct tvmm_usage {
 	__u32 size;		/* sizeof(struct tvmm_usage) */
 	__u64 guest_ticks;	/* in the guest (VM entries and exits included) */
 	__u64 tvmm_ticks;	/* in tvmm.ko for this VM: exit handlers, slice set-up */
-	__u64 host_ticks;	/* in TVMM_RUN, but the CPU was the host's: other tasks, interrupts */
+	__u64 host_ticks;	/* in TVMM_RUN, the CPU the host took: other tasks, interrupts */
 	__u64 halted_ticks;	/* the guest waited in HLT for its timer: nobody's CPU */
 	__u64 run_ticks;	/* wall time of every TVMM_RUN so far */
 	__u64 exits;
