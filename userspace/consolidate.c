@@ -328,8 +328,7 @@ int cmd_consolidate(int argc, char **argv)
 	};
 	const char *cpus = NULL;
 	struct run_ctx tmpl;
-	unsigned long long v;
-	int c, mode;
+	int c, status;
 
 	memset(&tmpl, 0, sizeof(tmpl));
 	optind = 1;
@@ -339,33 +338,12 @@ int cmd_consolidate(int argc, char **argv)
 			cpus = optarg;
 			break;
 		case 'm':
-			mode = tvmm_mode_from_name(optarg);
-			if (!strcmp(optarg, "scan-and-patch"))
-				mode = TVMM_MODE_PATCH;
-			if (mode < 0) {
-				print_error("consolidate: unknown mode '%s': use hw, real, deprivileged, paravirt or patch.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			tmpl.config.mode = mode;
-			break;
 		case 'M':
-			if (parse_mem_option("consolidate", optarg, &v))
-				return TVMM_EXIT_USAGE;
-			tmpl.config.mem_size = v;
-			break;
 		case 't':
-			if (parse_timer_option("consolidate", optarg, &v))
-				return TVMM_EXIT_USAGE;
-			tmpl.config.timer_ticks = v;
-			break;
 		case 'x':
-			if (parse_count(optarg, &v)) {
-				print_error("consolidate: --max-exits %s: give a number (0 = no limit).",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			tmpl.config.max_exits = v;
+			status = run_config_option(&tmpl.config, "consolidate", c, optarg);
+			if (status)
+				return status;
 			break;
 		case 'h':
 			consolidate_usage(stdout);

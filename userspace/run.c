@@ -358,20 +358,9 @@ static int write_console(struct run_ctx *ctx, const char *buf, size_t len)
 		cap->console_len += len;
 		return TVMM_EXIT_OK;
 	}
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			print_error("run: writing the guest console: %s", strerror(errno));
-			return TVMM_EXIT_FAILURE;
-		}
-		ctx->console_at_bol = buf[n - 1] == '\n';
-		buf += n;
-		len -= n;
-	}
-	return TVMM_EXIT_OK;
+	if (len)
+		ctx->console_at_bol = buf[len - 1] == '\n';
+	return write_out(buf, len);
 }
 
 /* "io 4, hlt 1": reasons by count, most first (ties: lower number first). */
@@ -782,6 +771,43 @@ int parse_timer_option(const char *cmd, const char *arg, unsigned long long *tic
 	return 0;
 }
 
+int run_config_option(struct tvmm_config *config, const char *cmd, int opt, const char *arg)
+{
+	unsigned long long v;
+	int mode;
+
+	switch (opt) {
+	case 'm':
+		mode = tvmm_mode_from_name(arg);
+		if (!strcmp(arg, "scan-and-patch"))
+			mode = TVMM_MODE_PATCH;
+		if (mode < 0) {
+			print_error("%s: unknown mode '%s': use hw, real, deprivileged, paravirt or patch.",
+				    cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		config->mode = mode;
+		return TVMM_EXIT_OK;
+	case 'M':
+		if (parse_mem_option(cmd, arg, &v))
+			return TVMM_EXIT_USAGE;
+		config->mem_size = v;
+		return TVMM_EXIT_OK;
+	case 't':
+		if (parse_timer_option(cmd, arg, &v))
+			return TVMM_EXIT_USAGE;
+		config->timer_ticks = v;
+		return TVMM_EXIT_OK;
+	default:
+		if (parse_count(arg, &v)) {
+			print_error("%s: --max-exits %s: give a number (0 = no limit).", cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		config->max_exits = v;
+		return TVMM_EXIT_OK;
+	}
+}
+
 static void run_usage(FILE *out)
 {
 	fprintf(out,
@@ -842,7 +868,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct run_ctx ctx;
 	unsigned long long v;
-	int c, mode, status;
+	int c, status;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
@@ -852,25 +878,12 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			mode = tvmm_mode_from_name(optarg);
-			if (!strcmp(optarg, "scan-and-patch"))
-				mode = TVMM_MODE_PATCH;
-			if (mode < 0) {
-				print_error("run: unknown mode '%s': use hw, real, deprivileged, paravirt or patch.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.config.mode = mode;
-			break;
 		case 'M':
-			if (parse_mem_option("run", optarg, &v))
-				return TVMM_EXIT_USAGE;
-			ctx.config.mem_size = v;
-			break;
 		case 't':
-			if (parse_timer_option("run", optarg, &v))
-				return TVMM_EXIT_USAGE;
-			ctx.config.timer_ticks = v;
+		case 'x':
+			status = run_config_option(&ctx.config, "run", c, optarg);
+			if (status)
+				return status;
 			break;
 		case 'T':
 		case 'F':
@@ -879,14 +892,6 @@ int cmd_run(int argc, char **argv)
 			status = run_output_option(&ctx, "run", c, optarg);
 			if (status)
 				return status;
-			break;
-		case 'x':
-			if (parse_count(optarg, &v)) {
-				print_error("run: --max-exits %s: give a number (0 = no limit).",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.config.max_exits = v;
 			break;
 		case 'C':
 		case 'G':

@@ -65,6 +65,12 @@ int run_console_flush(struct run_ctx *ctx);
  */
 int run_output_option(struct run_ctx *ctx, const char *cmd, int opt, const char *arg);
 int run_output_options_check(const struct run_ctx *ctx, const char *cmd);
+/*
+ * --mode, --mem, --timer, --max-exits (getopt letters m, M, t, x), shared
+ * by `run` and `consolidate` (@cmd, for messages): into @config.
+ * 0 or TVMM_EXIT_USAGE, the error printed.
+ */
+int run_config_option(struct tvmm_config *config, const char *cmd, int opt, const char *arg);
 /* Open --trace FILE (and write the binary header); 0 or an exit status. */
 int run_open_trace(struct run_ctx *ctx);
 /* Close it; 0 or an exit status (a write error shows only at close). */
