@@ -72,6 +72,12 @@ grep -m1 '"mnemonic":"scan page"' /tmp/popek_patch.jsonl
 rm -f /tmp/*.jsonl
 cd /extra || exit 1
 
+# consolidation: four VMs on CPU 0, their bills and the total
+echo "=== consolidate"
+tvmm consolidate --cpus 0 --max-exits 300 /extra/spin.bin /extra/hello.bin \
+	/extra/hello.bin /extra/cpuid_loop.bin 2>&1
+echo "status $?"
+
 echo "=== compare.minios"
 tvmm compare --json --image /extra/minios.bin
 echo "=== compare.popek"
