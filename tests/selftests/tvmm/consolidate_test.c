@@ -33,6 +33,7 @@
  *    lists that VM: its pid, name "spin", state "running", exits, and a
  *    guest share above 50 % (spin does nothing but run); the text screen
  *    names it too.
+ * 5. A SIGTERM stops every VM of a consolidation (below).
  *
  * Lab VM ticks are emulated instructions (Bochs, clock: sync=none), so
  * these bounds are instruction counts, not timing.
@@ -282,6 +283,39 @@ TEST_F_TIMEOUT(consolidate, top_sees_other_process, 300)
 	/* No module directory: a clear error, status 3 (no module). */
 	status = tool_run("TVMM_DEBUGFS=/nonexistent tvmm top --once", OUT, ERR);
 	EXPECT_EQ(3, status);
+}
+
+/*
+ * 5. A SIGTERM (or Ctrl-C) that reaches the process reaches every VM: each
+ *    thread's TVMM_RUN returns EINTR, each VM is summed up as interrupted,
+ *    with its bill, and the status is 130. A tool that stopped only the
+ *    thread the signal landed on would wait for the other VM's
+ *    --max-exits (status 112).
+ */
+TEST_F_TIMEOUT(consolidate, sigterm_reaches_every_vm, 300)
+{
+	char path[PATH_MAX], cmd[2 * PATH_MAX + 96];
+	pid_t pid;
+	int id, status;
+
+	snprintf(cmd, sizeof(cmd), "tvmm consolidate --cpus 0 --max-exits 1000 %s %s",
+		 guest_path("spin.bin", path, sizeof(path)), path);
+	pid = tool_spawn(cmd, OUT);
+	ASSERT_LT(0, pid);
+	id = tool_wait_vm(pid, 5, 400);
+	if (id < 0)
+		tool_stop(pid);
+	ASSERT_LE(0, id) TH_LOG("no VM of process %d has run 5 exits", pid);
+	status = tool_stop(pid);
+	ASSERT_LE(0, tool_slurp(OUT, self->out, sizeof(self->out)));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("%s", self->out);
+	EXPECT_EQ(130, WEXITSTATUS(status)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "tvmm: [spin] interrupted by SIGTERM after "))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "tvmm: [spin#2] interrupted by SIGTERM after "))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "tvmm: usage [spin#2] ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "tvmm: usage total: vms=2 ")) TH_LOG("%s", self->out);
 }
 
 TEST_HARNESS_MAIN
