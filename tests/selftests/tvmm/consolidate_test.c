@@ -246,12 +246,8 @@ TEST_F_TIMEOUT(consolidate, top_sees_other_process, 300)
 
 	snprintf(cmd, sizeof(cmd), "tvmm run --max-exits 400 %s",
 		 guest_path("spin.bin", path, sizeof(path)));
-	pid = tool_spawn(cmd, "/tmp/consolidate.spin");
-	ASSERT_LT(0, pid);
-	id = tool_wait_vm(pid, 5, 400);
-	if (id < 0)
-		tool_stop(pid);
-	ASSERT_LE(0, id) TH_LOG("no VM of process %d has run 5 exits", pid);
+	id = tool_spawn_vm(cmd, "/tmp/consolidate.spin", &pid);
+	ASSERT_LE(0, id) TH_LOG("no VM of `%s` has run 5 exits", cmd);
 
 	status = tool_run("tvmm top --once --json", OUT, ERR);
 	ASSERT_LE(0, tool_slurp(OUT, self->out, sizeof(self->out)));
@@ -300,12 +296,8 @@ TEST_F_TIMEOUT(consolidate, sigterm_reaches_every_vm, 300)
 
 	snprintf(cmd, sizeof(cmd), "tvmm consolidate --cpus 0 --max-exits 1000 %s %s",
 		 guest_path("spin.bin", path, sizeof(path)), path);
-	pid = tool_spawn(cmd, OUT);
-	ASSERT_LT(0, pid);
-	id = tool_wait_vm(pid, 5, 400);
-	if (id < 0)
-		tool_stop(pid);
-	ASSERT_LE(0, id) TH_LOG("no VM of process %d has run 5 exits", pid);
+	id = tool_spawn_vm(cmd, OUT, &pid);
+	ASSERT_LE(0, id) TH_LOG("no VM of `%s` has run 5 exits", cmd);
 	status = tool_stop(pid);
 	ASSERT_LE(0, tool_slurp(OUT, self->out, sizeof(self->out)));
 	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("%s", self->out);

@@ -54,12 +54,8 @@ TEST_F_TIMEOUT(migrate_cpu, other_process_cpu0_to_cpu1, 300)
 
 	snprintf(cmd, sizeof(cmd), "tvmm run --cpu 0 --max-exits 120 %s",
 		 guest_path("spin.bin", path, sizeof(path)));
-	pid = tool_spawn(cmd, SPIN);
-	ASSERT_LT(0, pid);
-	id = tool_wait_vm(pid, 5, 400);
-	if (id < 0)
-		tool_stop(pid);
-	ASSERT_LE(0, id) TH_LOG("no VM of process %d has run 5 exits", pid);
+	id = tool_spawn_vm(cmd, SPIN, &pid);
+	ASSERT_LE(0, id) TH_LOG("no VM of `%s` has run 5 exits", cmd);
 	EXPECT_EQ(0, tool_vm_field(id, "last cpu"));
 	EXPECT_EQ(pid, tool_vm_field(id, "tid")) TH_LOG("tvmm run runs its VM on its main thread");
 	exits_before = tool_vm_field(id, "exits");

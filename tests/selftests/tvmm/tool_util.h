@@ -114,4 +114,21 @@ static inline int tool_wait_vm(pid_t pid, unsigned long long exits, int tries)
 	return found;
 }
 
+/*
+ * tool_spawn() @cmd, then wait until its VM has run 5 exits; its id (and
+ * the pid in *@pid), or -1 with the process stopped.
+ */
+static inline int tool_spawn_vm(const char *cmd, const char *out, pid_t *pid)
+{
+	int id;
+
+	*pid = tool_spawn(cmd, out);
+	if (*pid <= 0)
+		return -1;
+	id = tool_wait_vm(*pid, 5, 400);
+	if (id < 0)
+		tool_stop(*pid);
+	return id;
+}
+
 #endif /* TVMM_TOOL_UTIL_H */
