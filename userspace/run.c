@@ -226,7 +226,8 @@ int run_read_image(struct run_ctx *ctx)
 	unsigned long long load = ctx->config.mode == TVMM_MODE_REAL ?
 				  TVMM_GUEST_REAL_LOAD_GPA : TVMM_GUEST_LOAD_GPA;
 
-	return image_read("run", ctx->image_path, mem, load, &ctx->image, &ctx->image_size);
+	return image_read(ctx->prefix ? "consolidate" : "run", ctx->image_path, mem, load,
+			  &ctx->image, &ctx->image_size);
 }
 
 /* One record to the trace, as a JSON line or as it is; 0 or -1 (I/O). */
