@@ -13,9 +13,10 @@
  *
  *     w[i] = w[i] * 31 + P + i
  *
- * and every PRINT_EVERY passes prints the sum of the words:
+ * then idles THINK loop iterations (the rest of a real workload), and
+ * every PRINT_EVERY passes prints the sum of the words:
  *
- *     pass 00000010 sum 1f3a...
+ *     pass 00000080 sum 2f9ac000
  *
  * The words carry the whole history of the pages: if a migration lost
  * one write (a page sent before the guest wrote it and never sent again),
@@ -31,8 +32,9 @@
 	.set	WSET, 4			/* pages written each pass */
 	.endif
 	.equ	WSET_BASE, 0x80000	/* above the image, below the stack */
-	.equ	PASSES, 1536
-	.equ	PRINT_EVERY, 16		/* a power of two */
+	.equ	PASSES, 16384
+	.equ	PRINT_EVERY, 128	/* a power of two */
+	.equ	THINK, 4000		/* a pause between passes (LOOP iterations) */
 	.code32
 	.text
 	.globl _start
@@ -54,6 +56,8 @@ pass:
 	inc	%esi
 	cmp	$WSET, %esi
 	jb	1b
+	mov	$THINK, %ecx
+4:	loop	4b
 	test	$PRINT_EVERY - 1, %ebp
 	jnz	2f
 	mov	$msg_pass, %esi
