@@ -271,6 +271,7 @@ int dirty_read_ram(struct tvmm_vm *vm, void __user *argp)
 
 	if (copy_from_user(&rd, argp, sizeof(rd)))
 		return -EFAULT;
+	/* Pairs with the release in vm.c: the pages are in place once this is seen. */
 	if (!smp_load_acquire(&vm->image_loaded))
 		return -EINVAL;
 	size = (u64)vm->mem.nr_pages << PAGE_SHIFT;

@@ -39,9 +39,9 @@ static const char *ept_access(u64 qual)
  * Guest RAM is mapped RWX but for tvmm's shadow tables in the ring-1
  * modes (read-only, deprivilege.c) and, during a live migration, pages
  * dirty logging write-protected (dirty.c): a violation is a write to one
- * of those, a write or fetch in the shadow tables, an access outside RAM to tvmm-dev's page (mmio.c emulates it)
- * or to nothing at all. Not the common exit path: the checks cost only
- * EPT violations.
+ * of those, a write or fetch in the shadow tables, an access outside RAM
+ * to tvmm-dev's page (mmio.c emulates it) or to nothing at all. Not the
+ * common exit path: the checks cost only EPT violations.
  */
 static void exit_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {

@@ -316,7 +316,7 @@ struct tvmm_state_halt {
 struct tvmm_vm_state {
 	__u32 version;		/* TVMM_STATE_VERSION */
 	__u32 size;		/* sizeof(struct tvmm_vm_state) */
-	__u64 ram_addr;		/* user pointer to config.mem_size bytes of RAM; GET_STATE: 0 = none */
+	__u64 ram_addr;		/* user pointer to mem_size bytes of RAM (GET_STATE: 0, none) */
 	struct tvmm_config config;	/* as the VM was created */
 	/* The registers. */
 	__u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
