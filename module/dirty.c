@@ -43,7 +43,8 @@
  * entry at all. tvmm's own stores into guest RAM (a shadow table, an
  * emulated instruction's operand, a patched site) go through the host's
  * mapping, not the EPT, and would slip past the trap: guest_mem_copy()
- * (ept.c) calls dirty_mark() for them.
+ * marks their pages itself (ept.c, dirty_mark(): the bitmaps belong to
+ * guest memory, the layer below).
  *
  * The hardware's help, not used here: EPT accessed and dirty flags (SDM
  * 29.3.5, EPTP bit 6; IA32_VMX_EPT_VPID_CAP bit 21, `tvmm caps` line
@@ -77,14 +78,6 @@
 static unsigned long dirty_bitmap_bytes(const struct tvmm_guest_mem *mem)
 {
 	return DIV_ROUND_UP(mem->nr_pages, 64) * sizeof(u64);
-}
-
-void dirty_log_free(struct tvmm_guest_mem *mem)
-{
-	bitmap_free(mem->dirty);
-	bitmap_free(mem->dirty_wp);
-	mem->dirty = NULL;
-	mem->dirty_wp = NULL;
 }
 
 /*
@@ -205,16 +198,6 @@ int dirty_log_ioctl(struct tvmm_vm *vm, void __user *argp)
 	log.pages = ret;
 	log.faults = vm->mem.dirty_faults;
 	return copy_to_user(argp, &log, sizeof(log)) ? -EFAULT : 0;
-}
-
-/* Mark the pages of [gpa, gpa + len) dirty: tvmm stored there for the guest. */
-void dirty_mark(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
-{
-	u64 first = gpa >> PAGE_SHIFT, last = (gpa + len - 1) >> PAGE_SHIFT;
-
-	/* The caller checked the range is RAM (guest_mem_copy()). */
-	for (; len && first <= last && first < mem->nr_pages; first++)
-		__set_bit(first, mem->dirty);
 }
 
 /**

@@ -20,6 +20,7 @@
  *      Memory Typing"; 25.6.11 "Extended-Page-Table Pointer (EPTP)".
  * Context: process context (may sleep), under the VM's run_lock.
  */
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
@@ -159,6 +160,28 @@ int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size)
 	}
 	mem->eptp = page_to_phys(mem->ept_pml4) | EPTP_WALK_4 | EPTP_MEMTYPE_WB;
 	return 0;
+}
+
+/* Dirty logging's bitmaps (dirty.c): gone with the RAM, or when logging stops. */
+void dirty_log_free(struct tvmm_guest_mem *mem)
+{
+	bitmap_free(mem->dirty);
+	bitmap_free(mem->dirty_wp);
+	mem->dirty = NULL;
+	mem->dirty_wp = NULL;
+}
+
+/*
+ * Mark the pages of [@gpa, @gpa + @len), inside RAM, dirty: tvmm stored
+ * there for the guest, through the host's mapping, which the EPT's write
+ * protection does not see (dirty.c).
+ */
+static void dirty_mark(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
+{
+	u64 first = gpa >> PAGE_SHIFT, last = (gpa + len - 1) >> PAGE_SHIFT;
+
+	for (; len && first <= last && first < mem->nr_pages; first++)
+		__set_bit(first, mem->dirty);
 }
 
 /* Free what ept_alloc_guest_mem() got, however far it got. */

@@ -269,6 +269,7 @@ int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
 int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec);
 int ept_set_readonly(struct tvmm_guest_mem *mem, u64 gpa);
 int ept_set_write(struct tvmm_guest_mem *mem, u64 gpa, bool write);
+void dirty_log_free(struct tvmm_guest_mem *mem);
 bool ept_get_write(struct tvmm_guest_mem *mem, u64 gpa);
 void ept_show(struct seq_file *m, struct tvmm_vm *vm);
 
@@ -510,8 +511,6 @@ extern const struct file_operations tvmm_vm_fops;
 int dirty_log_ioctl(struct tvmm_vm *vm, void __user *argp);
 int dirty_read_ram(struct tvmm_vm *vm, void __user *argp);
 bool dirty_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
-void dirty_mark(struct tvmm_guest_mem *mem, u64 gpa, u64 len);
-void dirty_log_free(struct tvmm_guest_mem *mem);
 
 /* snapshot.c, snapshot_check.c: save a VM, restore it into another (vm.c), pause it. */
 void snapshot_update_exit_limit(struct tvmm_vm *vm);
