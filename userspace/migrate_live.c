@@ -240,34 +240,37 @@ static bool serve_request(struct live *lv)
 	return req == REQ_STOP;
 }
 
-/*
- * The vCPU thread during the rounds: run the guest, print its console,
- * serve the migration thread. Return: 0 when stopped (*stop_tsc the TSC
- * when the guest last ran), 1 if the guest ended first (*run says how),
- * or an exit status.
- */
-static int vcpu_loop(struct live *lv, struct tvmm_run *run, uint64_t *stop_tsc)
+/* run_once(), vcpu_loop(), run_until(): the guest ended (not an exit status). */
+#define LIVE_ENDED	(-1)
+
+/* One TVMM_RUN and its console: 0 (EINTR too), LIVE_ENDED, or an exit status. */
+static int run_once(struct live *lv, struct tvmm_run *run)
 {
 	int status;
 
+	memset(run, 0, sizeof(*run));
+	if (ioctl(lv->ctx.fd, TVMM_RUN, run) < 0)
+		return errno == EINTR ? 0 : vm_error("TVMM_RUN", errno);
+	status = run_output(&lv->ctx, run);
+	return status ? status : run->state == TVMM_RUN_ENDED ? LIVE_ENDED : 0;
+}
+
+/*
+ * The vCPU thread during the rounds: run the guest, print its console,
+ * serve the migration thread. Return: 0 when stopped (*stop_tsc the TSC
+ * when the guest last ran), LIVE_ENDED if the guest ended first (*run
+ * says how), or an exit status.
+ */
+static int vcpu_loop(struct live *lv, struct tvmm_run *run, uint64_t *stop_tsc)
+{
+	int status = 0;
+
 	*stop_tsc = __rdtsc();
-	for (;;) {
-		if (serve_request(lv))
-			return 0;
-		memset(run, 0, sizeof(*run));
-		if (ioctl(lv->ctx.fd, TVMM_RUN, run) < 0) {
-			*stop_tsc = __rdtsc();
-			if (errno == EINTR)
-				continue;
-			return vm_error("TVMM_RUN", errno);
-		}
+	while (!status && !serve_request(lv)) {
+		status = run_once(lv, run);
 		*stop_tsc = __rdtsc();
-		status = run_output(&lv->ctx, run);
-		if (status)
-			return status;
-		if (run->state == TVMM_RUN_ENDED)
-			return 1;
 	}
+	return status;
 }
 
 /* The guest stopped: the last dirty pages and the state; an exit status. */
@@ -315,27 +318,17 @@ out:
 	return status;
 }
 
-/* Run the guest until its exit @at, printing its console. 0, 1 (ended) or a status. */
+/* Run the guest until its exit @at, printing its console: 0, LIVE_ENDED or a status. */
 static int run_until(struct live *lv, unsigned long long at, struct tvmm_run *run)
 {
-	int status;
+	int status = 0;
 
+	memset(run, 0, sizeof(*run));
 	if (ioctl(lv->ctx.fd, TVMM_PAUSE_AT, &at) < 0)
 		return vm_error("TVMM_PAUSE_AT", errno);
-	do {
-		memset(run, 0, sizeof(*run));
-		if (ioctl(lv->ctx.fd, TVMM_RUN, run) < 0) {
-			if (errno == EINTR)
-				continue;
-			return vm_error("TVMM_RUN", errno);
-		}
-		status = run_output(&lv->ctx, run);
-		if (status)
-			return status;
-		if (run->state == TVMM_RUN_ENDED)
-			return 1;
-	} while (run->exits < at);
-	return 0;
+	while (!status && run->exits < at)
+		status = run_once(lv, run);
+	return status;
 }
 
 /* The migration itself, the VM paused at its exit @at; an exit status. */
@@ -379,7 +372,7 @@ static int live_migrate(struct live *lv, unsigned long long at)
 		pthread_mutex_unlock(&lv->lock);
 	}
 	pthread_join(mig, NULL);
-	if (status == 1) {
+	if (status == LIVE_ENDED) {
 		fprintf(stderr, "%s: the guest ended during the migration, here; nothing more to send\n",
 			tvmm_prog);
 		return run_ended(&lv->ctx, &run);
@@ -542,7 +535,7 @@ int migrate_live_main(int argc, char **argv)
 	}
 	if (!status)
 		status = run_until(lv, at, &run);
-	if (status == 1) {
+	if (status == LIVE_ENDED) {
 		fprintf(stderr, "%s: the guest ended before exit %llu: nothing to migrate\n",
 			tvmm_prog, at);
 		status = run_ended(&lv->ctx, &run);
