@@ -66,7 +66,9 @@ static int live_unix(const char *path, int for_writing)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		print_error("live: socket: %s", strerror(errno));
+		print_error("live: unix:%s: socket: %s.%s", path, strerror(errno),
+			    errno == ENOSYS || errno == EAFNOSUPPORT ?
+			    " This kernel has no unix sockets (the lab VM's has no networking at all): use a FIFO (mkfifo) or fd:N instead." : "");
 		return -1;
 	}
 	if (for_writing) {
