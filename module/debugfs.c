@@ -8,7 +8,9 @@
  *
  *   caps        the decoded capabilities (the same text `tvmm caps` prints)
  *   cpus        one line per CPU: online, vmx=on|off, VMXON region allocated
- *   vmN/state   mode, memory, exits, how the VM ended
+ *   vmN/state   mode, memory, exits, how the VM ended, who runs it (pid, tid)
+ *   vmN/usage   the meter (usage.c): guest, tvmm, host and halted ticks,
+ *               exits, RAM-seconds: what `tvmm top` and the bill read
  *   vmN/regs    guest registers at the last exit
  *   vmN/exits   exits and handler cycles per reason (like `perf kvm stat`)
  *   vmN/vmcs    every VMCS field tvmm uses, as of the last exit (host-state
@@ -82,6 +84,9 @@ static int state_show(struct seq_file *m, void *unused)
 		   vm->image_loaded ? "yes" : "no");
 	seq_printf(m, "exits: %llu\nlast cpu: %d\nvpid: %u\n",
 		   READ_ONCE(vm->exits), READ_ONCE(vm->last_cpu), vm->vpid);
+	/* The thread that runs the VM: `tvmm migrate vmN --cpu B` moves it. */
+	seq_printf(m, "pid: %d\ntid: %d\nhalted: %d\n", READ_ONCE(vm->meter.pid),
+		   READ_ONCE(vm->meter.tid), READ_ONCE(vm->halted));
 	seq_printf(m, "state: %s\n", end < ARRAY_SIZE(end_names) ? end_names[end] : "?");
 	/* The virtual CPU of labs 06-07: what the guest loaded and believes. */
 	seq_printf(m, "vif: %d\ntimer: %s\nticks delivered: %llu\n", vm->vif,
@@ -134,6 +139,13 @@ static int exits_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(exits);
 
+static int usage_debugfs_show(struct seq_file *m, void *unused)
+{
+	usage_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(usage_debugfs);
+
 static int patches_show(struct seq_file *m, void *unused)
 {
 	patch_show(m, m->private);
@@ -173,6 +185,7 @@ void tvmm_debugfs_add_vm(struct tvmm_vm *vm)
 	debugfs_create_file("state", 0400, vm->debugfs_dir, vm, &state_fops);
 	debugfs_create_file("regs", 0400, vm->debugfs_dir, vm, &regs_fops);
 	debugfs_create_file("exits", 0400, vm->debugfs_dir, vm, &exits_fops);
+	debugfs_create_file("usage", 0400, vm->debugfs_dir, vm, &usage_debugfs_fops);
 	debugfs_create_file("vmcs", 0400, vm->debugfs_dir, vm, &vmcs_fops);
 	debugfs_create_file("patches", 0400, vm->debugfs_dir, vm, &patches_fops);
 	debugfs_create_file("ept", 0400, vm->debugfs_dir, vm, &ept_debugfs_fops);

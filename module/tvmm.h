@@ -149,6 +149,22 @@ struct tvmm_patch {
 };
 
 /*
+ * The VM's meter (usage.c): totals in host TSC ticks, and the marks of
+ * the TVMM_RUN call, slice, loop or HLT wait in progress (0: none).
+ * Written by the run loop once per call, slice or wait, never per exit;
+ * read racily by debugfs.
+ */
+struct tvmm_meter {
+	u64 guest, tvmm, halted, run;	/* totals; host is the rest of run */
+	u64 slices;
+	u64 run_start, slice_start, loop_start, halt_start;
+	u64 loop_ticks;			/* the slice's loop, once it is over */
+	u64 handled0, irq0;		/* handler cycles when the loop began */
+	u64 born_ns, ended_ns;		/* built; ended (0: still alive) */
+	pid_t pid, tid;			/* who called TVMM_RUN last */
+};
+
+/*
  * One VM (one open file of /dev/tvmm) with its single virtual CPU.
  * Fields are grouped by who may touch them.
  */
@@ -223,6 +239,7 @@ struct tvmm_vm {
 	struct tvmm_guest_snapshot snap;	/* guest state at the last exit */
 	int last_cpu;
 	struct tvmm_profile prof;	/* CONFIG_TVMM_PROFILE only (profile.h) */
+	struct tvmm_meter meter;	/* where its CPU time went (usage.c) */
 
 	/* The VMCS as of the last run (vmcs_snapshot()), for debugfs. */
 	u64 vmcs_values[TVMM_VMCS_SNAPSHOT_FIELDS];
@@ -522,6 +539,21 @@ int snapshot_load_vmcs(struct tvmm_vm *vm);
 void snapshot_free(struct tvmm_vm *vm);
 int snapshot_check(struct tvmm_vm *vm, const struct tvmm_vm_state *s, char *why,
 		   size_t size);
+
+/*
+ * usage.c: the meter, at the edges of a TVMM_RUN call, a slice, its loop
+ * and a HLT wait (vcpu.c); the bill (TVMM_GET_USAGE, debugfs vmN/usage).
+ */
+void usage_built(struct tvmm_vm *vm);
+void usage_run_begin(struct tvmm_vm *vm);
+void usage_run_end(struct tvmm_vm *vm);
+void usage_slice_begin(struct tvmm_vm *vm);
+void usage_loop_begin(struct tvmm_vm *vm);
+void usage_loop_end(struct tvmm_vm *vm);
+void usage_slice_end(struct tvmm_vm *vm);
+int usage_halt_wait(struct tvmm_vm *vm);
+void usage_read(struct tvmm_vm *vm, struct tvmm_usage *u);
+void usage_show(struct seq_file *m, struct tvmm_vm *vm);
 
 /* debugfs.c: /sys/kernel/debug/tvmm/ (caps, cpus, vmN/). Never fails the load. */
 void tvmm_debugfs_init(void);

@@ -435,6 +435,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	host_state_save(&hs);
 	vm->last_cpu = smp_processor_id();
 	profile_slice_start(&vm->prof);
+	usage_loop_begin(vm);	/* the meter (usage.c): never per exit */
 
 	do {
 		ret = vcpu_enter(vm, &loop);
@@ -456,6 +457,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		}
 		vcpu_handle_exit(vm, &exit, loop.tsc);
 	} while (!vcpu_slice_over(vm));
+	usage_loop_end(vm);
 	profile_mark(&vm->prof, PROFILE_LOOP);
 	profile_exit_done(&vm->prof);
 
@@ -491,6 +493,7 @@ int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run)
 	int ret = 0;
 
 	vm->console_flush = false;
+	usage_run_begin(vm);
 	while (!vm->end) {
 		if (signal_pending(current)) {
 			ret = -EINTR;
@@ -501,16 +504,19 @@ int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run)
 		if (vm->console_flush)
 			break;
 		if (vm->halted) {
-			ret = virq_halt_wait(vm);
+			ret = usage_halt_wait(vm);	/* virq_halt_wait(), metered */
 			if (ret)
 				break;
 		}
 		cond_resched();
 
 		preempt_disable();
+		usage_slice_begin(vm);
 		vcpu_run_slice(vm);
+		usage_slice_end(vm);
 		preempt_enable();
 	}
+	usage_run_end(vm);
 
 	memset(run, 0, sizeof(*run));
 	run->exits = vm->exits;

@@ -7,7 +7,8 @@
  * /dev/tvmm creates a VM with its own guest RAM, EPT tables, VMCS and exit
  * records; close() destroys it. The ioctls are the management interface:
  * configure (TVMM_SET_CONFIG), load a guest image (TVMM_LOAD_IMAGE), run
- * it (TVMM_RUN), inspect it (TVMM_GET_REGS, TVMM_GET_STATS); read() and
+ * it (TVMM_RUN), inspect it (TVMM_GET_REGS, TVMM_GET_STATS, and its bill,
+ * TVMM_GET_USAGE: usage.c); read() and
  * poll() stream its exit records.
  *
  * Context: process context. Every VM ioctl takes the VM's run_lock, so two
@@ -129,6 +130,7 @@ static int vm_build(struct tvmm_vm *vm)
 			goto err_vmcs;
 	}
 	profile_init(&vm->prof);
+	usage_built(vm);	/* its RAM is held from now: the bill's RAM-seconds */
 	return 0;
 
 err_vmcs:
@@ -338,6 +340,7 @@ out:
 /* The ioctls that act on the VM itself, under its run_lock. */
 static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *argp)
 {
+	struct tvmm_usage usage;
 	struct tvmm_config cfg;
 	struct tvmm_image img;
 	struct tvmm_regs regs;
@@ -394,6 +397,9 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 		return snapshot_pause_at(vm, exits);
 	case TVMM_DIRTY_LOG:
 		return dirty_log_ioctl(vm, argp);
+	case TVMM_GET_USAGE:
+		usage_read(vm, &usage);
+		return copy_to_user(argp, &usage, sizeof(usage)) ? -EFAULT : 0;
 	default:
 		return -ENOTTY;
 	}

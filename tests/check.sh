@@ -105,9 +105,10 @@ step vm-bochs vm 90 bash tests/labvm/labvm.sh tests --emulator bochs
 # The lab VM has 1 CPU (a second one doubles Bochs' time); the tests
 # about VMX on every CPU and CPU hotplug run again with 2, and the
 # host NMIs sent to a guest's CPU (nmi_test skips on 1 CPU), and a
-# running VM moved from CPU 0 to CPU 1 (migrate_test).
+# running VM moved from CPU 0 to CPU 1, by its own process (migrate_test)
+# and by `tvmm migrate vmN --cpu 1` from another (migrate_cpu_test).
 step vm-bochs-2cpus vm 75 bash tests/labvm/labvm.sh tests --emulator bochs \
-	--cpus 2 --select "lifecycle_test nmi_test migrate_test"
+	--cpus 2 --select "lifecycle_test nmi_test migrate_test migrate_cpu_test"
 # the reboot notifier at the lab VM's power-off, a guest running on
 # CPU 1: VMX off on both CPUs (read from serial.log on the host)
 step vm-bochs-reboot vm 30 bash tests/labvm/reboot_test.sh --cpus 2

@@ -111,6 +111,11 @@ struct run_capture {
 };
 int run_capture(const char *image_path, unsigned int mode, struct run_capture *cap);
 
+/* consolidate.c, top.c, migrate_cpu.c: many VMs, watched, moved between CPUs. */
+int cmd_consolidate(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+
 /* snapshot.c: `tvmm restore` (and the save of `tvmm run --snapshot`, run.h). */
 int cmd_restore(int argc, char **argv);
 

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "migrate_live.h"
 
 struct subcommand {
 	const char *name;
@@ -21,25 +20,13 @@ struct subcommand {
 	const char *summary;
 };
 
-/* `tvmm migrate --live ...` (migrate_live.c); the only kind for now. */
-static int cmd_migrate(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--live") || !strcmp(argv[i], "-h") ||
-		    !strcmp(argv[i], "--help"))
-			return migrate_live_main(argc, argv);
-	print_error("migrate: say --live (pre-copy live migration to another tvmm process); see `%s migrate --live --help`.",
-		    tvmm_prog);
-	return TVMM_EXIT_USAGE;
-}
-
 static const struct subcommand subcommands[] = {
 	{ "caps", cmd_caps, "what this CPU and tvmm support" },
 	{ "run", cmd_run, "run a guest image, print its console, trace its exits" },
+	{ "consolidate", cmd_consolidate, "run several guests at once, a VM and a thread each" },
+	{ "top", cmd_top, "every live VM: exits/s, guest/tvmm/host time, RAM" },
+	{ "migrate", cmd_migrate, "move a running VM: to another CPU (vmN --cpu B) or process (--live)" },
 	{ "restore", cmd_restore, "continue a VM saved by run --snapshot, in a new VM" },
-	{ "migrate", cmd_migrate, "send a running VM to another tvmm process (--live)" },
 	{ "emulate", cmd_emulate, "run a guest image on a software CPU: no VT-x, no module" },
 	{ "stats", cmd_stats, "per-reason exit counts and cycles of a trace" },
 	{ "trace", cmd_trace, "stream the exits of running VMs (tracepoint)" },
@@ -70,7 +57,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n", tvmm_prog);
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(out, "  %-9s %s\n", subcommands[i].name,
+		fprintf(out, "  %-11s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	for (i = 0; i < ARRAY_SIZE(coming) && coming[i].name; i++)
 		fprintf(out, "%s  %-9s %s\n", i ? "" : "\nComing in later labs:\n",

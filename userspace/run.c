@@ -60,6 +60,11 @@ static void on_signal(int sig)
 	run_signal = sig;
 }
 
+int run_interrupted(void)
+{
+	return run_signal;
+}
+
 /*
  * No SA_RESTART: the kernel's run loop sees the pending signal, leaves
  * the guest and fails TVMM_RUN with EINTR, and we get control back.
@@ -214,7 +219,7 @@ int image_read(const char *cmd, const char *path, unsigned long long mem,
 }
 
 /* Read the whole image, refusing what the VM could never hold. */
-static int read_image(struct run_ctx *ctx)
+int run_read_image(struct run_ctx *ctx)
 {
 	unsigned long long mem = ctx->config.mem_size ? ctx->config.mem_size :
 				 TVMM_GUEST_MEM_DEFAULT;
@@ -277,10 +282,65 @@ static int drain_records(struct run_ctx *ctx)
 	}
 }
 
+/* @len bytes to stdout in as few write()s as it takes; an exit status. */
+static int write_out(const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			print_error("run: writing the guest console: %s", strerror(errno));
+			return TVMM_EXIT_FAILURE;
+		}
+		buf += n;
+		len -= n;
+	}
+	return TVMM_EXIT_OK;
+}
+
+/*
+ * A prefixed console (consolidate.c): bytes collect in ctx->line until a
+ * newline (or a full buffer), then "[name] line" goes out in one write(),
+ * which Linux never interleaves with another thread's write() to the
+ * same terminal, pipe (up to PIPE_BUF bytes) or file.
+ */
+static int write_console_line(struct run_ctx *ctx, const char *buf, size_t len)
+{
+	char out[sizeof(ctx->line) + 80];
+	int status = TVMM_EXIT_OK;
+	size_t i, n;
+
+	for (i = 0; i < len && !status; i++) {
+		ctx->line[ctx->line_len++] = buf[i];
+		if (buf[i] != '\n' && ctx->line_len < sizeof(ctx->line))
+			continue;
+		n = snprintf(out, sizeof(out), "[%.64s] ", ctx->prefix);
+		memcpy(out + n, ctx->line, ctx->line_len);
+		n += ctx->line_len;
+		if (out[n - 1] != '\n')
+			out[n++] = '\n';
+		ctx->line_len = 0;
+		status = write_out(out, n);
+	}
+	return status;
+}
+
+int run_console_flush(struct run_ctx *ctx)
+{
+	if (!ctx->prefix || !ctx->line_len)
+		return TVMM_EXIT_OK;
+	return write_console_line(ctx, "\n", 1);
+}
+
 /* The guest's console bytes, straight to stdout (no stdio buffering). */
 static int write_console(struct run_ctx *ctx, const char *buf, size_t len)
 {
 	struct run_capture *cap = ctx->cap;
+
+	if (ctx->prefix)
+		return write_console_line(ctx, buf, len);
 
 	if (cap) {
 		if (cap->console_len + len > cap->console_cap) {
@@ -298,20 +358,9 @@ static int write_console(struct run_ctx *ctx, const char *buf, size_t len)
 		cap->console_len += len;
 		return TVMM_EXIT_OK;
 	}
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			print_error("run: writing the guest console: %s", strerror(errno));
-			return TVMM_EXIT_FAILURE;
-		}
-		ctx->console_at_bol = buf[n - 1] == '\n';
-		buf += n;
-		len -= n;
-	}
-	return TVMM_EXIT_OK;
+	if (len)
+		ctx->console_at_bol = buf[len - 1] == '\n';
+	return write_out(buf, len);
 }
 
 /* "io 4, hlt 1": reasons by count, most first (ties: lower number first). */
@@ -407,10 +456,13 @@ static void print_summary(struct run_ctx *ctx, const struct tvmm_run *run,
 			print_error("warning: %llu exit records were dropped; the trace has gaps in seq.",
 				    (unsigned long long)stats.records_dropped);
 	}
-	if (!ctx->console_at_bol && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))
+	if (!ctx->prefix && !ctx->console_at_bol && isatty(STDOUT_FILENO) &&
+	    isatty(STDERR_FILENO))
 		fputc('\n', stderr);
-	fprintf(stderr, "%s: %s after %llu exit%s%s%s%s; exit status %d\n",
-		tvmm_prog, how, exits, exits == 1 ? "" : "s",
+	run_console_flush(ctx);
+	fprintf(stderr, "%s: %s%.64s%s%s after %llu exit%s%s%s%s; exit status %d\n",
+		tvmm_prog, ctx->prefix ? "[" : "", ctx->prefix ? ctx->prefix : "",
+		ctx->prefix ? "] " : "", how, exits, exits == 1 ? "" : "s",
 		*counts ? " (" : "", counts, *counts ? ")" : "", status);
 	if (run && run->end != TVMM_END_HLT && run->end != TVMM_END_HYPERCALL &&
 	    run->message[0]) {
@@ -418,11 +470,16 @@ static void print_summary(struct run_ctx *ctx, const struct tvmm_run *run,
 
 		memcpy(msg, run->message, TVMM_MESSAGE_MAX);
 		msg[TVMM_MESSAGE_MAX] = '\0';
-		print_error("%s", msg);
+		if (ctx->prefix)
+			print_error("[%.64s] %s", ctx->prefix, msg);
+		else
+			print_error("%s", msg);
 	}
 	if (ctx->trace)
 		fprintf(stderr, "%s: %llu exit records written to %s\n", tvmm_prog,
 			ctx->records, ctx->trace_path);
+	if (ctx->usage)
+		bill_report(ctx);
 }
 
 /* Configure and load the VM on ctx->fd; 0 or an exit status. */
@@ -467,7 +524,7 @@ int run_build(struct run_ctx *ctx)
 }
 
 /* Configure, load and run the VM on ctx->fd until it ends. */
-static int run_vm(struct run_ctx *ctx)
+int run_vm(struct run_ctx *ctx)
 {
 	int status = run_build(ctx);
 
@@ -605,7 +662,7 @@ int run_capture(const char *image_path, unsigned int mode, struct run_capture *c
 	ctx.config.flags |= TVMM_CONFIG_TRACE;
 	ctx.cap = cap;
 	cap->ended = false;
-	status = read_image(&ctx);
+	status = run_read_image(&ctx);
 	if (!status)
 		status = dev_open(&ctx.fd);
 	if (!status)
@@ -720,13 +777,52 @@ int parse_timer_option(const char *cmd, const char *arg, unsigned long long *tic
 	return 0;
 }
 
+int run_config_option(struct tvmm_config *config, const char *cmd, int opt, const char *arg)
+{
+	unsigned long long v;
+	int mode;
+
+	switch (opt) {
+	case 'm':
+		mode = tvmm_mode_from_name(arg);
+		if (!strcmp(arg, "scan-and-patch"))
+			mode = TVMM_MODE_PATCH;
+		if (mode < 0) {
+			print_error("%s: unknown mode '%s': use hw, real, deprivileged, paravirt or patch.",
+				    cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		config->mode = mode;
+		return TVMM_EXIT_OK;
+	case 'M':
+		if (parse_mem_option(cmd, arg, &v))
+			return TVMM_EXIT_USAGE;
+		config->mem_size = v;
+		return TVMM_EXIT_OK;
+	case 't':
+		if (parse_timer_option(cmd, arg, &v))
+			return TVMM_EXIT_USAGE;
+		config->timer_ticks = v;
+		return TVMM_EXIT_OK;
+	default:
+		if (parse_count(arg, &v)) {
+			print_error("%s: --max-exits %s: give a number (0 = no limit).", cmd, arg);
+			return TVMM_EXIT_USAGE;
+		}
+		config->max_exits = v;
+		return TVMM_EXIT_OK;
+	}
+}
+
 static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s run [--mode hw|real|deprivileged|paravirt|patch] [--mem SIZE]\n"
 		"                [--timer TICKS] [--trace FILE.jsonl] [--trace-format jsonl|binary]\n"
 		"                [--max-exits N] [--snapshot FILE [--snapshot-at N]]\n"
-		"                [--cpu A] [--migrate-to B --migrate-at N] IMAGE\n"
+		"                [--cpu A] [--migrate-to B --migrate-at N] [--usage] IMAGE\n"
+		"       %s run [--mode M] [--mem SIZE] [--timer TICKS] [--max-exits N]\n"
+		"                [--cpu A] IMAGE IMAGE...     (as `tvmm consolidate --cpus A`)\n"
 		"  Run the flat guest IMAGE (loaded at 0x10000; 0x7c00 in real mode) until\n"
 		"  it ends. Its console (port 0xE9) goes to stdout, a summary to stderr.\n"
 		"  --mode MODE       hw (default): ring 0, protected mode, VT-x;\n"
@@ -750,10 +846,12 @@ static void run_usage(FILE *out)
 		"  --cpu A           run the VM on CPU A only\n"
 		"  --migrate-to B --migrate-at N\n"
 		"                    after N exits, move the running VM to CPU B\n"
+		"  --usage           after the summary, the VM's bill: guest, tvmm and host\n"
+		"                    ticks, exits, RAM-seconds (\"tvmm: usage [NAME] ...\")\n"
 		"  -h, --help\n"
 		"  Exit status: 0 hlt; the guest's status for a hypercall exit; 110-117\n"
 		"  when the VM dies (triple fault, EPT violation, ...); 130 on Ctrl-C.\n",
-		tvmm_prog);
+		tvmm_prog, tvmm_prog);
 }
 
 int cmd_run(int argc, char **argv)
@@ -770,12 +868,13 @@ int cmd_run(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'C' },
 		{ "migrate-to", required_argument, NULL, 'G' },
 		{ "migrate-at", required_argument, NULL, 'N' },
+		{ "usage", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_ctx ctx;
 	unsigned long long v;
-	int c, mode, status;
+	int c, status;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
@@ -785,25 +884,12 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			mode = tvmm_mode_from_name(optarg);
-			if (!strcmp(optarg, "scan-and-patch"))
-				mode = TVMM_MODE_PATCH;
-			if (mode < 0) {
-				print_error("run: unknown mode '%s': use hw, real, deprivileged, paravirt or patch.",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.config.mode = mode;
-			break;
 		case 'M':
-			if (parse_mem_option("run", optarg, &v))
-				return TVMM_EXIT_USAGE;
-			ctx.config.mem_size = v;
-			break;
 		case 't':
-			if (parse_timer_option("run", optarg, &v))
-				return TVMM_EXIT_USAGE;
-			ctx.config.timer_ticks = v;
+		case 'x':
+			status = run_config_option(&ctx.config, "run", c, optarg);
+			if (status)
+				return status;
 			break;
 		case 'T':
 		case 'F':
@@ -812,14 +898,6 @@ int cmd_run(int argc, char **argv)
 			status = run_output_option(&ctx, "run", c, optarg);
 			if (status)
 				return status;
-			break;
-		case 'x':
-			if (parse_count(optarg, &v)) {
-				print_error("run: --max-exits %s: give a number (0 = no limit).",
-					    optarg);
-				return TVMM_EXIT_USAGE;
-			}
-			ctx.config.max_exits = v;
 			break;
 		case 'C':
 		case 'G':
@@ -838,6 +916,9 @@ int cmd_run(int argc, char **argv)
 			}
 			ctx.migrate_at = v;
 			break;
+		case 'U':
+			ctx.usage = true;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return TVMM_EXIT_OK;
@@ -846,11 +927,22 @@ int cmd_run(int argc, char **argv)
 			return TVMM_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		print_error("run: %s", optind == argc ? "which guest? Give one IMAGE, e.g. guests/hello.bin" :
-			    "one IMAGE at a time");
+	if (argc == optind) {
+		print_error("run: which guest? Give one IMAGE, e.g. guests/hello.bin");
 		run_usage(stderr);
 		return TVMM_EXIT_USAGE;
+	}
+	if (argc - optind > 1) {
+		char cpu[16];
+
+		/* Several images: a VM each, side by side (consolidate.c). */
+		if (ctx.trace_path || ctx.snapshot_path || ctx.migrate_to >= 0) {
+			print_error("run: with several IMAGEs, --trace, --snapshot and --migrate-to are not available: run the images one at a time for those.");
+			return TVMM_EXIT_USAGE;
+		}
+		snprintf(cpu, sizeof(cpu), "%d", ctx.cpu);
+		return consolidate_images(&ctx, ctx.cpu >= 0 ? cpu : NULL, argc - optind,
+					  argv + optind);
 	}
 	ctx.image_path = argv[optind];
 	ctx.name = strrchr(ctx.image_path, '/') ? strrchr(ctx.image_path, '/') + 1 :
@@ -873,7 +965,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* Check the input first: it needs no module and no VT-x. */
-	status = read_image(&ctx);
+	status = run_read_image(&ctx);
 	if (status)
 		goto out;
 	status = dev_open(&ctx.fd);

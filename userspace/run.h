@@ -34,12 +34,32 @@ struct run_ctx {
 	int cpu, migrate_to;
 	unsigned long long migrate_at;
 	bool migrated;
+	/*
+	 * `tvmm consolidate` (consolidate.c): console lines prefixed "[name] ",
+	 * each written whole, so VMs sharing stdout never cut into each
+	 * other's lines; the summary names the VM too.
+	 */
+	const char *prefix;
+	char line[1024];		/* the line being collected */
+	size_t line_len;
+	/* --usage (bill.c): the bill's line after the summary, kept here. */
+	bool usage;
+	bool billed;
+	struct tvmm_usage bill;
 };
 
 /* Configure ctx->fd and load ctx->image into it; 0 or an exit status. */
 int run_build(struct run_ctx *ctx);
 /* Run the VM, built on ctx->fd, until it ends or is saved; an exit status. */
 int run_loop(struct run_ctx *ctx);
+/* Read ctx->image_path (checked against the VM's RAM); an exit status. */
+int run_read_image(struct run_ctx *ctx);
+/* Configure, load and run the VM on ctx->fd until it ends; an exit status. */
+int run_vm(struct run_ctx *ctx);
+/* The signal that stopped the runs (SIGINT, SIGTERM...), or 0. */
+int run_interrupted(void);
+/* Flush a prefixed console's last, unterminated line; an exit status. */
+int run_console_flush(struct run_ctx *ctx);
 /*
  * What one TVMM_RUN returned: its console bytes to stdout, the records
  * queued to the trace (0 or an exit status); and, once it has ended, the
@@ -56,6 +76,12 @@ void run_print_stopped(struct run_ctx *ctx, const char *how);
  */
 int run_output_option(struct run_ctx *ctx, const char *cmd, int opt, const char *arg);
 int run_output_options_check(const struct run_ctx *ctx, const char *cmd);
+/*
+ * --mode, --mem, --timer, --max-exits (getopt letters m, M, t, x), shared
+ * by `run` and `consolidate` (@cmd, for messages): into @config.
+ * 0 or TVMM_EXIT_USAGE, the error printed.
+ */
+int run_config_option(struct tvmm_config *config, const char *cmd, int opt, const char *arg);
 /* Open --trace FILE (and write the binary header); 0 or an exit status. */
 int run_open_trace(struct run_ctx *ctx);
 /* Close it; 0 or an exit status (a write error shows only at close). */
@@ -67,6 +93,22 @@ int vm_error(const char *what, int err);
 int migrate_pin(int cpu);
 int migrate_now(struct run_ctx *ctx, unsigned long long exits);
 void migrate_report(struct run_ctx *ctx);
+
+/*
+ * bill.c: the VM's bill (TVMM_GET_USAGE): fetch it, print it as the usage
+ * line "tvmm: usage [NAME] guest_ticks=... ram_mib_s=...", add bills up.
+ */
+int bill_fetch(int fd, struct tvmm_usage *u);
+double bill_ram_mib_s(const struct tvmm_usage *u);
+void bill_print(FILE *out, const char *name, const struct tvmm_usage *u);
+void bill_add(struct tvmm_usage *sum, const struct tvmm_usage *u);
+/* ctx->usage: fetch the bill into ctx->bill and print it. */
+void bill_report(struct run_ctx *ctx);
+
+/* consolidate.c: several images, a VM and a thread each, on --cpus. */
+void consolidate_name(const char *path, char *out, size_t size);
+int consolidate_images(const struct run_ctx *tmpl, const char *cpus, int n,
+		       char **images);
 
 /* snapshot.c: save the paused VM on ctx->fd to ctx->snapshot_path; an exit status. */
 int snapshot_save(struct run_ctx *ctx);

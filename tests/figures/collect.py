@@ -145,6 +145,27 @@ def bench(text):
     return out
 
 
+def consolidate(text):
+    """`tvmm consolidate`'s usage lines: the VMs' bills against the run's wall
+    time on CPU 0 (percentages of wall_ticks), and the share of the VMs'
+    run time the host took back (host over run ticks, summed)"""
+    bill = r"guest_ticks=(\d+) exits=(\d+) tvmm_ticks=(\d+) host_ticks=(\d+) halted_ticks=(\d+)"
+    m = re.search(r"tvmm: usage total: vms=(\d+) wall_ticks=(\d+) " + bill, text)
+    if not m:
+        die("consolidate: no 'tvmm: usage total:' line")
+    vms, wall, guest, exits, tvmm, host, halted = (int(g) for g in m.groups())
+    if len(re.findall(r"tvmm: usage \[[^]]+\] " + bill, text)) != vms or not wall:
+        die(f"consolidate: not {vms} usage lines, or no wall time")
+    run = guest + tvmm + host + halted
+    return {"consolidate_vms": vms, "consolidate_wall_ticks": wall,
+            "consolidate_guest_ticks": guest, "consolidate_tvmm_ticks": tvmm,
+            "consolidate_exits": exits,
+            "consolidate_guest_pct": 100.0 * guest / wall,
+            "consolidate_tvmm_pct": 100.0 * tvmm / wall,
+            "consolidate_other_pct": 100.0 * max(wall - guest - tvmm, 0) / wall,
+            "consolidate_host_pct": 100.0 * host / run if run else 0.0}
+
+
 def num(s):
     return float(s) if "." in s else int(s)
 
@@ -242,6 +263,7 @@ def build(sec, counts, bench_text, bochsrc, key):
         doc = json.loads(sec[name + ".stats"])
         n[name]["reasons"] = {ev["reason"]: {k: v for k, v in ev.items() if k != "reason"}
                               for ev in doc["events"]}
+    n.update(consolidate(sec.get("consolidate", "")))
     n["compare"] = {"minios": compare(sec, "compare.minios"),
                     "popek": compare(sec, "compare.popek")}
 
@@ -270,7 +292,9 @@ def build(sec, counts, bench_text, bochsrc, key):
 # decimals of the figures that are not integers, by the key's last part
 # (the precision the tools print); any other float gets one decimal
 DECIMALS = {"tvmm_floor": 2, "tvmm_kvm": 2, "trace_ratio": 2, "kvm_io_cpuid": 1,
-            "cycles_per_exit": 1, "sample_pct": 2, "time_pct": 2, "efficiency": 4}
+            "cycles_per_exit": 1, "sample_pct": 2, "time_pct": 2, "efficiency": 4,
+            "consolidate_guest_pct": 1, "consolidate_tvmm_pct": 2, "consolidate_other_pct": 2,
+            "consolidate_host_pct": 2}
 
 
 def fmt(v, lang, key=""):

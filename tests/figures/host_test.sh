@@ -158,6 +158,12 @@ t = float(re.search(r"mode=normal .*cpuid_exit=([\d.]+)", b).group(1))
 f = float(re.search(r"mode=floor .*cpuid_exit=([\d.]+)", b).group(1))
 want("bench.cpuid.tvmm", n["bench"]["cpuid"]["tvmm"], t)
 want("bench.cpuid.tvmm_floor", n["bench"]["cpuid"]["tvmm_floor"], round(t / f, 2))
+m = re.search(r"tvmm: usage total: vms=(\d+) wall_ticks=(\d+) guest_ticks=(\d+) exits=\d+ tvmm_ticks=(\d+)", w)
+want("consolidate_vms", n["consolidate_vms"], int(m.group(1)))
+want("consolidate_wall_ticks", n["consolidate_wall_ticks"], int(m.group(2)))
+want("consolidate_guest_pct", round(n["consolidate_guest_pct"], 6),
+     round(100 * int(m.group(3)) / int(m.group(2)), 6))
+want("consolidate_tvmm_ticks", n["consolidate_tvmm_ticks"], int(m.group(4)))
 if not re.fullmatch(r"\d{4}-\d\d-\d\d", n["run"]["date"]):
     errs.append(f"run.date {n['run']['date']!r}")
 print("\n".join(errs))

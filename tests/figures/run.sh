@@ -65,7 +65,7 @@ log "building the guests"
 make -s -C "$ROOT/guests" >&2
 files="$HERE/workloads.sh"
 for g in hello halt cpuid_loop io_loop mmio minios minios_pv popek popek_pv pgprobe pgprobe_pv \
-	memwrite memwrite_big; do
+	memwrite memwrite_big spin; do
 	files="$files $ROOT/guests/$g.bin"
 done
 

@@ -81,6 +81,11 @@ for w in memwrite memwrite_big; do
 		tvmm restore --incoming - >/dev/null 2>/tmp/live.dst
 	cat /tmp/live.src /tmp/live.dst
 done
+# consolidation: four VMs on CPU 0, their bills and the total
+echo "=== consolidate"
+tvmm consolidate --cpus 0 --max-exits 300 /extra/spin.bin /extra/hello.bin \
+	/extra/hello.bin /extra/cpuid_loop.bin 2>&1
+echo "status $?"
 
 echo "=== compare.minios"
 tvmm compare --json --image /extra/minios.bin

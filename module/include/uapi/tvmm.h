@@ -396,6 +396,29 @@ struct tvmm_ram_read {
 	__u64 addr;		/* user pointer, len bytes */
 };
 
+/*
+ * struct tvmm_usage - the VM's bill (module/usage.c): where the CPU time
+ * of its TVMM_RUN calls went, in host TSC ticks, and how long it held how
+ * much RAM. run_ticks = guest_ticks + tvmm_ticks + host_ticks +
+ * halted_ticks. Versioned like the exit record: check version and size;
+ * a new field goes at the end with a version bump.
+ */
+#define TVMM_USAGE_VERSION	1
+struct tvmm_usage {
+	__u32 version;		/* TVMM_USAGE_VERSION */
+	__u32 size;		/* sizeof(struct tvmm_usage) */
+	__u64 guest_ticks;	/* in the guest (VM entries and exits included) */
+	__u64 tvmm_ticks;	/* in tvmm.ko for this VM: exit handlers, slice set-up */
+	__u64 host_ticks;	/* in TVMM_RUN, the CPU the host took: other tasks, interrupts */
+	__u64 halted_ticks;	/* the guest waited in HLT for its timer: nobody's CPU */
+	__u64 run_ticks;	/* wall time of every TVMM_RUN so far */
+	__u64 exits;
+	__u64 slices;		/* run slices (module/vcpu.c) */
+	__u64 mem_bytes;	/* guest RAM, once the VM is built */
+	__u64 age_ns;		/* since the VM was built; stops when the VM ends */
+	__u64 reserved[7];	/* zero */
+};
+
 /* ioctls on the /dev/tvmm file descriptor; each open() is one VM */
 #define TVMM_GET_API_VERSION	_IO(TVMM_IOCTL_TYPE, 0x00)
 #define TVMM_GET_CAPS		_IOR(TVMM_IOCTL_TYPE, 0x01, struct tvmm_caps)
@@ -414,5 +437,7 @@ struct tvmm_ram_read {
 /* Live migration: dirty-page logging and reading RAM while the guest runs. */
 #define TVMM_DIRTY_LOG		_IOWR(TVMM_IOCTL_TYPE, 0x1a, struct tvmm_dirty_log)
 #define TVMM_READ_RAM		_IOW(TVMM_IOCTL_TYPE, 0x1b, struct tvmm_ram_read)
+/* The VM's bill so far (struct tvmm_usage above, module/usage.c). */
+#define TVMM_GET_USAGE		_IOR(TVMM_IOCTL_TYPE, 0x1c, struct tvmm_usage)
 
 #endif /* _UAPI_TVMM_H */
