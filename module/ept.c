@@ -20,6 +20,7 @@
  *      Memory Typing"; 25.6.11 "Extended-Page-Table Pointer (EPTP)".
  * Context: process context (may sleep), under the VM's run_lock.
  */
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
@@ -161,11 +162,34 @@ int ept_alloc_guest_mem(struct tvmm_guest_mem *mem, u64 size)
 	return 0;
 }
 
+/* Dirty logging's bitmaps (dirty.c): gone with the RAM, or when logging stops. */
+void dirty_log_free(struct tvmm_guest_mem *mem)
+{
+	bitmap_free(mem->dirty);
+	bitmap_free(mem->dirty_wp);
+	mem->dirty = NULL;
+	mem->dirty_wp = NULL;
+}
+
+/*
+ * Mark the pages of [@gpa, @gpa + @len), inside RAM, dirty: tvmm stored
+ * there for the guest, through the host's mapping, which the EPT's write
+ * protection does not see (dirty.c).
+ */
+static void dirty_mark(struct tvmm_guest_mem *mem, u64 gpa, u64 len)
+{
+	u64 first = gpa >> PAGE_SHIFT, last = (gpa + len - 1) >> PAGE_SHIFT;
+
+	for (; len && first <= last && first < mem->nr_pages; first++)
+		__set_bit(first, mem->dirty);
+}
+
 /* Free what ept_alloc_guest_mem() got, however far it got. */
 void ept_free_guest_mem(struct tvmm_guest_mem *mem)
 {
 	unsigned long i;
 
+	dirty_log_free(mem);
 	for (i = 0; i < mem->nr_pages; i++)
 		__free_page(mem->pages[i]);
 	for (i = 0; i < mem->nr_ept_tables; i++)
@@ -247,6 +271,40 @@ int ept_set_readonly(struct tvmm_guest_mem *mem, u64 gpa)
 		return -EFAULT;
 	*leaf &= ~(EPT_WRITE | EPT_EXEC);
 	return 0;
+}
+
+/**
+ * ept_set_write() - allow or forbid the guest's writes to guest page @gpa
+ * (dirty logging for live migration, dirty.c). Read and execute stay as
+ * they are; read stays set, so the leaf never becomes write-without-read
+ * (SDM 29.3.3.1: an EPT misconfiguration).
+ * @mem: guest RAM, mapped by ept_alloc_guest_mem()
+ * @gpa: any address in the page
+ * @write: the new write permission
+ *
+ * Taking write away from a VM that may have run needs an INVEPT before
+ * its next entry (vcpu.c does one at the start of every slice).
+ * Return: 0, or -EFAULT if @gpa is not guest RAM.
+ */
+int ept_set_write(struct tvmm_guest_mem *mem, u64 gpa, bool write)
+{
+	u64 *leaf = ept_leaf(mem, gpa);
+
+	if (!leaf || !(*leaf & EPT_READ))
+		return -EFAULT;
+	if (write)
+		*leaf |= EPT_WRITE;
+	else
+		*leaf &= ~EPT_WRITE;
+	return 0;
+}
+
+/* May the guest write to page @gpa? False outside guest RAM. */
+bool ept_get_write(struct tvmm_guest_mem *mem, u64 gpa)
+{
+	u64 *leaf = ept_leaf(mem, gpa);
+
+	return leaf && (*leaf & EPT_WRITE);
 }
 
 /**
@@ -332,6 +390,9 @@ static int guest_mem_copy(struct tvmm_guest_mem *mem, u64 gpa, void *buf,
 {
 	if (!guest_mem_contains(mem, gpa, len))
 		return -EFAULT;
+	/* A store tvmm makes for the guest dirties the page too (dirty.c). */
+	if (to_guest && unlikely(mem->dirty))
+		dirty_mark(mem, gpa, len);
 	while (len) {
 		u64 off = gpa & ~PAGE_MASK;
 		u64 chunk = min_t(u64, len, PAGE_SIZE - off);

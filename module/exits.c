@@ -37,10 +37,11 @@ static const char *ept_access(u64 qual)
 
 /*
  * Guest RAM is mapped RWX but for tvmm's shadow tables in the ring-1
- * modes (read-only, deprivilege.c): a violation is a write or fetch
- * there, an access outside RAM to tvmm-dev's page (mmio.c emulates it)
- * or to nothing at all. Not the common exit path: the checks cost only
- * EPT violations.
+ * modes (read-only, deprivilege.c) and, during a live migration, pages
+ * dirty logging write-protected (dirty.c): a violation is a write to one
+ * of those, a write or fetch in the shadow tables, an access outside RAM
+ * to tvmm-dev's page (mmio.c emulates it) or to nothing at all. Not the
+ * common exit path: the checks cost only EPT violations.
  */
 static void exit_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 {
@@ -49,6 +50,9 @@ static void exit_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 		vcpu_lab_todo(vm, "lab04.1", "guest RAM is not mapped in the EPT");
 		return;
 	}
+	/* Live migration: a write to a page dirty logging protected (dirty.c). */
+	if (dirty_ept_violation(vm, exit))
+		return;
 	if (mmio_ept_violation(vm, exit))
 		return;
 	/* Patch mode: the first fetch from a page of RAM scans it (patch.c). */

@@ -330,7 +330,9 @@ int snapshot_get_state(struct tvmm_vm *vm, void __user *argp)
 	err = snapshot_read_vmcs_clear(vm, s);
 	if (!err) {
 		snapshot_save_vcpu(vm, s);
-		err = snapshot_copy_ram(vm, ram_addr, true);
+		/* No ram_addr: the state alone (a live migration sent the RAM). */
+		if (ram_addr)
+			err = snapshot_copy_ram(vm, ram_addr, true);
 	}
 	if (!err && copy_to_user(argp, s, sizeof(*s)))
 		err = -EFAULT;

@@ -58,6 +58,10 @@ struct tvmm_guest_mem {
 	unsigned long nr_ept_tables;
 	u64 eptp;			/* the VMCS EPT pointer */
 	bool lab_unmapped;		/* lab 04.1 still a stub: no page mapped */
+	/* Dirty logging for live migration (dirty.c); NULL while off. */
+	unsigned long *dirty;		/* written since the last harvest */
+	unsigned long *dirty_wp;	/* write-protected by dirty logging */
+	u64 dirty_faults;		/* write faults since TVMM_DIRTY_START */
 };
 
 /* Interrupt vectors of x86, and a page of scratch space per VM. */
@@ -281,6 +285,9 @@ int guest_mem_write_kernel(struct tvmm_guest_mem *mem, u64 gpa, const void *src,
 			   u64 len);
 int ept_set_exec(struct tvmm_guest_mem *mem, u64 gpa, bool exec);
 int ept_set_readonly(struct tvmm_guest_mem *mem, u64 gpa);
+int ept_set_write(struct tvmm_guest_mem *mem, u64 gpa, bool write);
+void dirty_log_free(struct tvmm_guest_mem *mem);
+bool ept_get_write(struct tvmm_guest_mem *mem, u64 gpa);
 void ept_show(struct seq_file *m, struct tvmm_vm *vm);
 
 /* vmcs.c: build the VMCS in three phases; dump it for students. */
@@ -516,6 +523,11 @@ __poll_t trace_ring_poll(struct tvmm_trace_ring *ring, struct file *file,
 
 /* vm.c: /dev/tvmm file operations (one open file = one VM). */
 extern const struct file_operations tvmm_vm_fops;
+
+/* dirty.c: dirty-page logging and RAM reads for live migration. */
+int dirty_log_ioctl(struct tvmm_vm *vm, void __user *argp);
+int dirty_read_ram(struct tvmm_vm *vm, void __user *argp);
+bool dirty_ept_violation(struct tvmm_vm *vm, struct tvmm_exit_info *exit);
 
 /* snapshot.c, snapshot_check.c: save a VM, restore it into another (vm.c), pause it. */
 void snapshot_update_exit_limit(struct tvmm_vm *vm);

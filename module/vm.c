@@ -200,7 +200,7 @@ static int vm_load_image(struct tvmm_vm *vm, const struct tvmm_image *img)
 		vm_unbuild(vm);
 		return err;
 	}
-	vm->image_loaded = true;
+	smp_store_release(&vm->image_loaded, true);	/* TVMM_READ_RAM (dirty.c) */
 	return 0;
 }
 
@@ -327,7 +327,7 @@ static int vm_set_state(struct tvmm_vm *vm, void __user *argp)
 		goto out;
 	}
 	vm->restore = s;	/* its VMCS half goes in at the first slice */
-	vm->image_loaded = true;
+	smp_store_release(&vm->image_loaded, true);	/* TVMM_READ_RAM (dirty.c) */
 	return 0;
 out:
 	kfree(s);
@@ -395,6 +395,8 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 		if (get_user(exits, (u64 __user *)argp))
 			return -EFAULT;
 		return snapshot_pause_at(vm, exits);
+	case TVMM_DIRTY_LOG:
+		return dirty_log_ioctl(vm, argp);
 	case TVMM_GET_USAGE:
 		usage_read(vm, &usage);
 		return copy_to_user(argp, &usage, sizeof(usage)) ? -EFAULT : 0;
@@ -418,6 +420,8 @@ static long vm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return copy_to_user(argp, &caps, sizeof(caps)) ? -EFAULT : 0;
 	case TVMM_GET_VM_ID:
 		return vm->id;
+	case TVMM_READ_RAM:	/* while another thread runs the VM (dirty.c) */
+		return dirty_read_ram(vm, argp);
 	}
 	if (mutex_lock_interruptible(&vm->run_lock))
 		return -EINTR;

@@ -25,7 +25,7 @@ static const struct subcommand subcommands[] = {
 	{ "run", cmd_run, "run a guest image, print its console, trace its exits" },
 	{ "consolidate", cmd_consolidate, "run several guests at once, a VM and a thread each" },
 	{ "top", cmd_top, "every live VM: exits/s, guest/tvmm/host time, RAM" },
-	{ "migrate", cmd_migrate, "move a running VM to another CPU (vmN --cpu B)" },
+	{ "migrate", cmd_migrate, "move a running VM: to another CPU (vmN --cpu B) or process (--live)" },
 	{ "restore", cmd_restore, "continue a VM saved by run --snapshot, in a new VM" },
 	{ "emulate", cmd_emulate, "run a guest image on a software CPU: no VT-x, no module" },
 	{ "stats", cmd_stats, "per-reason exit counts and cycles of a trace" },

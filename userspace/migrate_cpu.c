@@ -37,14 +37,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "migrate_live.h"
 #include "run.h"
-
-/*
- * Live migration to another machine, from its own file (not part of this
- * one): a weak reference, so a tool built without it says so instead of
- * failing to link.
- */
-int migrate_live(int argc, char **argv) __attribute__((weak));
 
 struct vm_place {
 	int pid, tid, cpu;
@@ -93,7 +87,7 @@ static void migrate_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: %s migrate vmN --cpu B [--timeout SECONDS]\n"
-		"       %s migrate --live ...     (to another machine, when built in)\n"
+		"       %s migrate --live ...     (to another tvmm process: --live --help)\n"
 		"  Move the running VM vmN (of any tvmm process: see `tvmm top`) to CPU B\n"
 		"  without stopping it: its thread (debugfs vmN/state, \"tid:\") is pinned to\n"
 		"  B, the slice running on its old CPU ends (VMCLEAR there), the next one\n"
@@ -142,12 +136,8 @@ int cmd_migrate(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
-		if (!strcmp(argv[i], "--live") || !strncmp(argv[i], "--live=", 7)) {
-			if (migrate_live)
-				return migrate_live(argc, argv);
-			print_error("migrate --live: live migration is not built into this tvmm (no userspace/migrate_live.c). `tvmm migrate vmN --cpu B` moves a VM between the CPUs of this machine.");
-			return TVMM_EXIT_USAGE;
-		}
+		if (!strcmp(argv[i], "--live") || !strncmp(argv[i], "--live=", 7))
+			return migrate_live_main(argc, argv);
 	}
 	optind = 0;	/* full restart: main() parsed with "+", this one permutes (vmN first) */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -483,8 +483,8 @@ static void print_summary(struct run_ctx *ctx, const struct tvmm_run *run,
 		bill_report(ctx);
 }
 
-/* Configure, load and run the VM on ctx->fd until it ends. */
-int run_vm(struct run_ctx *ctx)
+/* Configure and load the VM on ctx->fd; 0 or an exit status. */
+int run_build(struct run_ctx *ctx)
 {
 	struct tvmm_image image = {
 		.addr = (unsigned long)ctx->image,
@@ -521,7 +521,20 @@ int run_vm(struct run_ctx *ctx)
 		}
 		return vm_error("TVMM_LOAD_IMAGE", errno);
 	}
-	return run_loop(ctx);
+	return TVMM_EXIT_OK;
+}
+
+/* Configure, load and run the VM on ctx->fd until it ends. */
+int run_vm(struct run_ctx *ctx)
+{
+	int status = run_build(ctx);
+
+	return status ? status : run_loop(ctx);
+}
+
+void run_print_stopped(struct run_ctx *ctx, const char *how)
+{
+	print_summary(ctx, NULL, how, TVMM_EXIT_OK);
 }
 
 /* The VM paused at --snapshot-at, or SIGUSR1 came: save it and stop. */
@@ -538,6 +551,43 @@ static int run_save(struct run_ctx *ctx)
 	print_summary(ctx, NULL, how, TVMM_EXIT_OK);
 	fprintf(stderr, "%s: `tvmm restore %s` continues it\n", tvmm_prog, ctx->snapshot_path);
 	return TVMM_EXIT_OK;
+}
+
+int run_output(struct run_ctx *ctx, const struct tvmm_run *run)
+{
+	switch (run->state) {
+	case TVMM_RUN_CONSOLE:
+	case TVMM_RUN_TRACE_FULL:	/* a line not yet complete may come with it */
+	case TVMM_RUN_ENDED:		/* the last bytes may come with the end */
+		break;
+	default:
+		print_error("TVMM_RUN returned state %u, which this tool does not know: rebuild module and tool from one tree.",
+			    run->state);
+		return TVMM_EXIT_API;
+	}
+	return write_console(ctx, run->console, run->console_len < TVMM_CONSOLE_MAX ?
+			     run->console_len : TVMM_CONSOLE_MAX) ?: drain_records(ctx);
+}
+
+int run_ended(struct run_ctx *ctx, const struct tvmm_run *run)
+{
+	int status = run_exit_status(run->end, run->exit_status);
+	char how[96];
+
+	run_describe_end(run, ctx->config.max_exits, how, sizeof(how));
+	if (ctx->cap) {
+		ctx->cap->ended = true;
+		ctx->cap->end = run->end;
+		ctx->cap->guest_status = run->exit_status;
+		ctx->cap->status = status;
+		snprintf(ctx->cap->how, sizeof(ctx->cap->how), "%s", how);
+		memset(&ctx->cap->stats, 0, sizeof(ctx->cap->stats));
+		ioctl(ctx->fd, TVMM_GET_STATS, &ctx->cap->stats);
+		return TVMM_EXIT_OK;
+	}
+	print_summary(ctx, run, how, status);
+	migrate_report(ctx);
+	return status;
 }
 
 int run_loop(struct run_ctx *ctx)
@@ -566,53 +616,9 @@ int run_loop(struct run_ctx *ctx)
 				continue;	/* run_signal says whether to stop */
 			return vm_error("TVMM_RUN", errno);
 		}
-		switch (run.state) {
-		case TVMM_RUN_CONSOLE:
-			status = write_console(ctx, run.console,
-					       run.console_len < TVMM_CONSOLE_MAX ?
-					       run.console_len : TVMM_CONSOLE_MAX);
-			if (!status)
-				status = drain_records(ctx);
-			break;
-		case TVMM_RUN_TRACE_FULL:
-			/* A line not yet complete may come with it: print it too. */
-			status = write_console(ctx, run.console,
-					       run.console_len < TVMM_CONSOLE_MAX ?
-					       run.console_len : TVMM_CONSOLE_MAX);
-			if (!status)
-				status = drain_records(ctx);
-			break;
-		case TVMM_RUN_ENDED:
-			/* The last bytes may come with the end: print them too. */
-			status = write_console(ctx, run.console,
-					       run.console_len < TVMM_CONSOLE_MAX ?
-					       run.console_len : TVMM_CONSOLE_MAX);
-			if (!status)
-				status = drain_records(ctx);
-			if (status)
-				return status;
-			status = run_exit_status(run.end, run.exit_status);
-			run_describe_end(&run, ctx->config.max_exits, how, sizeof(how));
-			if (ctx->cap) {
-				ctx->cap->ended = true;
-				ctx->cap->end = run.end;
-				ctx->cap->guest_status = run.exit_status;
-				ctx->cap->status = status;
-				snprintf(ctx->cap->how, sizeof(ctx->cap->how), "%s", how);
-				memset(&ctx->cap->stats, 0, sizeof(ctx->cap->stats));
-				ioctl(ctx->fd, TVMM_GET_STATS, &ctx->cap->stats);
-				return TVMM_EXIT_OK;
-			}
-			print_summary(ctx, &run, how, status);
-			migrate_report(ctx);
-			return status;
-		default:
-			print_error("TVMM_RUN returned state %u, which this tool does not know: rebuild module and tool from one tree.",
-				    run.state);
-			return TVMM_EXIT_API;
-		}
-		if (status)
-			return status;
+		status = run_output(ctx, &run);
+		if (status || run.state == TVMM_RUN_ENDED)
+			return status ? status : run_ended(ctx, &run);
 		/* The pause of --snapshot-at (either state): exactly that many exits done. */
 		if (ctx->snapshot_at && run.exits >= ctx->snapshot_at)
 			return run_save(ctx);

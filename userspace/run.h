@@ -48,6 +48,8 @@ struct run_ctx {
 	struct tvmm_usage bill;
 };
 
+/* Configure ctx->fd and load ctx->image into it; 0 or an exit status. */
+int run_build(struct run_ctx *ctx);
 /* Run the VM, built on ctx->fd, until it ends or is saved; an exit status. */
 int run_loop(struct run_ctx *ctx);
 /* Read ctx->image_path (checked against the VM's RAM); an exit status. */
@@ -58,6 +60,15 @@ int run_vm(struct run_ctx *ctx);
 int run_interrupted(void);
 /* Flush a prefixed console's last, unterminated line; an exit status. */
 int run_console_flush(struct run_ctx *ctx);
+/*
+ * What one TVMM_RUN returned: its console bytes to stdout, the records
+ * queued to the trace (0 or an exit status); and, once it has ended, the
+ * summary line (the VM's exit status).
+ */
+int run_output(struct run_ctx *ctx, const struct tvmm_run *run);
+int run_ended(struct run_ctx *ctx, const struct tvmm_run *run);
+/* Print the summary line for a VM that stopped without ending. */
+void run_print_stopped(struct run_ctx *ctx, const char *how);
 /*
  * --trace, --trace-format, --snapshot, --snapshot-at (getopt letters T, F,
  * S, A), shared by `run` and `restore` (@cmd, for messages): store one;

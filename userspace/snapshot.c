@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <x86intrin.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,7 @@
 
 #include <tvmm/exit_names.h>
 
+#include "livestream.h"
 #include "run.h"
 #include "snapfile.h"
 
@@ -92,14 +94,20 @@ static void restore_usage(FILE *out)
 	fprintf(out,
 		"usage: %s restore [--trace FILE] [--trace-format jsonl|binary]\n"
 		"                    [--snapshot FILE [--snapshot-at N]] SNAPSHOT\n"
+		"       %s restore --incoming SPEC [options]\n"
 		"  Continue the VM that `tvmm run --snapshot` saved in SNAPSHOT, in a new VM,\n"
 		"  from the instruction where it stopped; console, summary and exit status\n"
 		"  as `tvmm run`. Exit counts and trace seq numbers go on from the snapshot's.\n"
+		"  --incoming SPEC   receive the VM from `tvmm migrate --live` instead: SPEC is\n"
+		"                    - (stdin), fd:N, unix:PATH (listen there) or a FIFO/file;\n"
+		"                    the whole stream is checked before the VM is built, and\n"
+		"                    the downtime printed\n"
 		"  --trace, --trace-format, --snapshot, --snapshot-at: as for `tvmm run`\n"
 		"  (--snapshot-at counts the VM's exits from its start, not from the restore)\n"
 		"  -h, --help\n"
 		"  Exit status: as `tvmm run`; 8 for a file that is not a good snapshot\n"
-		"  (wrong version, truncated, corrupted, refused by tvmm.ko).\n", tvmm_prog);
+		"  (wrong version, truncated, corrupted, refused by tvmm.ko).\n", tvmm_prog,
+		tvmm_prog);
 }
 
 int cmd_restore(int argc, char **argv)
@@ -109,13 +117,16 @@ int cmd_restore(int argc, char **argv)
 		{ "trace-format", required_argument, NULL, 'F' },
 		{ "snapshot", required_argument, NULL, 'S' },
 		{ "snapshot-at", required_argument, NULL, 'A' },
+		{ "incoming", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct live_in_info live;
+	const char *incoming = NULL;
 	struct snapshot *snap;
 	struct run_ctx ctx;
 	const char *path;
-	int c, status;
+	int c, fd, status;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fd = -1;
@@ -131,6 +142,9 @@ int cmd_restore(int argc, char **argv)
 			if (status)
 				return status;
 			break;
+		case 'I':
+			incoming = optarg;
+			break;
 		case 'h':
 			restore_usage(stdout);
 			return TVMM_EXIT_OK;
@@ -139,22 +153,29 @@ int cmd_restore(int argc, char **argv)
 			return TVMM_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		print_error("restore: give one SNAPSHOT file, written by `tvmm run --snapshot`.");
+	if (argc - optind != !incoming) {
+		print_error("restore: give one SNAPSHOT file, written by `tvmm run --snapshot`, or --incoming SPEC alone.");
 		restore_usage(stderr);
 		return TVMM_EXIT_USAGE;
 	}
 	status = run_output_options_check(&ctx, "restore");
 	if (status)
 		return status;
-	path = argv[optind];
+	path = incoming ? incoming : argv[optind];
 	snap = calloc(1, sizeof(*snap));
 	if (!snap) {
 		print_error("restore: out of memory");
 		return TVMM_EXIT_FAILURE;
 	}
-	/* The file first: it needs no module and no VT-x. */
-	status = snap_read(path, snap);
+	/* The file (or the whole stream) first: it needs no module and no VT-x. */
+	if (incoming) {
+		fd = live_open(incoming, 0);
+		status = fd < 0 ? TVMM_EXIT_INPUT : live_receive(fd, incoming, snap, &live);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	} else {
+		status = snap_read(path, snap);
+	}
 	if (status)
 		goto out;
 	ctx.name = snap->hdr.name;
@@ -183,6 +204,12 @@ int cmd_restore(int argc, char **argv)
 		tvmm_prog, ctx.name[0] ? ctx.name : "a VM", tvmm_mode_name(ctx.config.mode),
 		(unsigned long long)ctx.config.mem_size >> 10,
 		(unsigned long long)snap->hdr.exits, path);
+	if (incoming) {
+		/* The source's TSC and ours are one clock: both in this machine. */
+		fprintf(stderr, "%s: received %llu pages in %u rounds; downtime %llu guest ticks (from the source's stop to this VM's first run)\n",
+			tvmm_prog, live.pages, live.rounds,
+			(unsigned long long)(__rdtsc() - live.stop_tsc));
+	}
 	status = run_loop(&ctx);
 out:
 	if (run_close_trace(&ctx) && !status)

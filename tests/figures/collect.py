@@ -116,6 +116,24 @@ def compare(sec, name):
     return rows
 
 
+def live(sec, name):
+    """a live migration's rounds, stop-and-copy and downtime (workloads.sh)"""
+    text = sec.get(name, "")
+    rounds = {}
+    for m in re.finditer(r"round (\d+): sent (\d+) pages, dirtied (\d+) during the round, "
+                         r"(\d+) guest ticks", text):
+        rounds[m.group(1)] = {"sent": int(m.group(2)), "dirtied": int(m.group(3)),
+                              "ticks": int(m.group(4))}
+    stop = re.search(r"stop-and-copy: sent (\d+) pages and the CPU state after (\d+) exits "
+                     r"\((\d+) pages in (\d+) rounds, (\d+) bytes\)", text)
+    down = re.search(r"downtime (\d+) guest ticks", text)
+    if not rounds or not stop or not down:
+        die(f"{name}: no rounds, stop-and-copy or downtime line")
+    return {"rounds": len(rounds), "round": rounds, "converged": "converged:" in text,
+            "stop_pages": int(stop.group(1)), "pages_sent": int(stop.group(3)),
+            "bytes": int(stop.group(5)), "downtime_ticks": int(down.group(1))}
+
+
 def bench(text):
     """{mode: {key: value}} from the BENCH lines"""
     out = {}
@@ -248,6 +266,11 @@ def build(sec, counts, bench_text, bochsrc, key):
     n.update(consolidate(sec.get("consolidate", "")))
     n["compare"] = {"minios": compare(sec, "compare.minios"),
                     "popek": compare(sec, "compare.popek")}
+
+    n["live"] = {"small": live(sec, "live.memwrite"), "big": live(sec, "live.memwrite_big")}
+    # the big working set's, under the names the pages use for "the" run
+    for k in ("rounds", "pages_sent", "downtime_ticks"):
+        n["live_" + k] = n["live"]["big"][k]
 
     b = bench(bench_text)
     try:

@@ -64,7 +64,8 @@ rm -f "$OUT/key"
 log "building the guests"
 make -s -C "$ROOT/guests" >&2
 files="$HERE/workloads.sh"
-for g in hello halt cpuid_loop io_loop mmio minios minios_pv popek popek_pv pgprobe pgprobe_pv spin; do
+for g in hello halt cpuid_loop io_loop mmio minios minios_pv popek popek_pv pgprobe pgprobe_pv \
+	memwrite memwrite_big spin; do
 	files="$files $ROOT/guests/$g.bin"
 done
 

@@ -72,6 +72,15 @@ grep -m1 '"mnemonic":"scan page"' /tmp/popek_patch.jsonl
 rm -f /tmp/*.jsonl
 cd /extra || exit 1
 
+# live migration (docs/live-migration.md): memwrite's 4 pages converge,
+# memwrite_big's 256 hit the round cap; the source's stderr (one line
+# per round), then the destination's (the downtime)
+for w in memwrite memwrite_big; do
+	echo "=== live.$w"
+	tvmm migrate --live --to fd:3 --at 100 "/extra/$w.bin" 3>&1 >/dev/null 2>/tmp/live.src |
+		tvmm restore --incoming - >/dev/null 2>/tmp/live.dst
+	cat /tmp/live.src /tmp/live.dst
+done
 # consolidation: four VMs on CPU 0, their bills and the total
 echo "=== consolidate"
 tvmm consolidate --cpus 0 --max-exits 300 /extra/spin.bin /extra/hello.bin \

@@ -316,7 +316,7 @@ struct tvmm_state_halt {
 struct tvmm_vm_state {
 	__u32 version;		/* TVMM_STATE_VERSION */
 	__u32 size;		/* sizeof(struct tvmm_vm_state) */
-	__u64 ram_addr;		/* user pointer to config.mem_size bytes of RAM */
+	__u64 ram_addr;		/* user pointer to mem_size bytes of RAM (GET_STATE: 0, none) */
 	struct tvmm_config config;	/* as the VM was created */
 	/* The registers. */
 	__u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -359,6 +359,44 @@ struct tvmm_vm_state {
 };
 
 /*
+ * Live migration (module/dirty.c, docs/live-migration.md). TVMM_DIRTY_LOG
+ * with op TVMM_DIRTY_START write-protects every page of guest RAM in the
+ * EPT; from then on the guest's first write to a page (and any store tvmm
+ * makes for it) marks the page dirty. TVMM_DIRTY_HARVEST copies the
+ * bitmap of pages dirtied since the last harvest to bitmap_addr (a bit
+ * per page, config.mem_size / 4096 bits, in 64-bit words), clears it and
+ * write-protects those pages again; TVMM_DIRTY_STOP ends the logging.
+ * Like every VM ioctl it waits for the VM's run_lock: call it between two
+ * TVMM_RUNs.
+ */
+enum tvmm_dirty_op {
+	TVMM_DIRTY_START	= 1,
+	TVMM_DIRTY_HARVEST	= 2,
+	TVMM_DIRTY_STOP		= 3,
+};
+
+struct tvmm_dirty_log {
+	__u32 op;		/* enum tvmm_dirty_op */
+	__u32 reserved0;	/* zero */
+	__u64 bitmap_addr;	/* HARVEST: user pointer, mem_size / 4096 / 8 bytes */
+	__u64 pages;		/* out: pages protected (START) or dirty (HARVEST) */
+	__u64 faults;		/* out: write faults taken since START */
+	__u64 reserved[2];	/* zero */
+};
+
+/*
+ * TVMM_READ_RAM: copy guest RAM [gpa, gpa + len) to addr. The one VM
+ * ioctl that does not wait for run_lock: it reads while another thread
+ * runs the guest, so the bytes may be changing (dirty logging says which
+ * pages to read again). gpa and len are multiples of 4096.
+ */
+struct tvmm_ram_read {
+	__u64 gpa;
+	__u64 len;
+	__u64 addr;		/* user pointer, len bytes */
+};
+
+/*
  * struct tvmm_usage - the VM's bill (module/usage.c): where the CPU time
  * of its TVMM_RUN calls went, in host TSC ticks, and how long it held how
  * much RAM. run_ticks = guest_ticks + tvmm_ticks + host_ticks +
@@ -396,7 +434,10 @@ struct tvmm_usage {
 #define TVMM_SET_STATE		_IOWR(TVMM_IOCTL_TYPE, 0x18, struct tvmm_vm_state)
 /* Return from TVMM_RUN (TVMM_RUN_CONSOLE) once the VM has made this many exits; 0: never. */
 #define TVMM_PAUSE_AT		_IOW(TVMM_IOCTL_TYPE, 0x19, __u64)
+/* Live migration: dirty-page logging and reading RAM while the guest runs. */
+#define TVMM_DIRTY_LOG		_IOWR(TVMM_IOCTL_TYPE, 0x1a, struct tvmm_dirty_log)
+#define TVMM_READ_RAM		_IOW(TVMM_IOCTL_TYPE, 0x1b, struct tvmm_ram_read)
 /* The VM's bill so far (struct tvmm_usage above, module/usage.c). */
-#define TVMM_GET_USAGE		_IOR(TVMM_IOCTL_TYPE, 0x1a, struct tvmm_usage)
+#define TVMM_GET_USAGE		_IOR(TVMM_IOCTL_TYPE, 0x1c, struct tvmm_usage)
 
 #endif /* _UAPI_TVMM_H */
