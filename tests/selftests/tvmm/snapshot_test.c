@@ -383,7 +383,7 @@ TEST_F_TIMEOUT(snapshot, virtual_cpu_saved, 300)
 {
 	__u64 period = MINIOS_TIMER_PERIOD, first_tsc, t_restore, t_saved, n;
 	struct tvmm_vm_state *st = malloc(sizeof(*st));
-	char console[sizeof(self->a.console) * 2];
+	char console[sizeof(self->a.console) * 3];
 	int ret, fd;
 
 	ASSERT_NE(NULL, st);
@@ -432,9 +432,10 @@ TEST_F_TIMEOUT(snapshot, virtual_cpu_saved, 300)
 		       (unsigned long long)(st->tsc - first_tsc),
 		       (unsigned long long)(t_saved - t_restore));
 	EXPECT_LE(st->timer_left, period);
-	ASSERT_EQ(0, vm_run_to_end(fd, &self->b));
+	ASSERT_EQ(0, vm_run_to_end(fd, &self->full));
 	close(fd);
-	snprintf(console, sizeof(console), "%s%s", self->a.console, self->b.console);
+	snprintf(console, sizeof(console), "%s%s%s", self->a.console, self->b.console,
+		 self->full.console);
 	EXPECT_STREQ(MINIOS_TEXT, console);
 	TH_LOG("guest clock %llu at the first save, +%llu at the second (the restored VM existed %llu host ticks)",
 	       (unsigned long long)first_tsc, (unsigned long long)(st->tsc - first_tsc),
