@@ -23,6 +23,8 @@
  * (0 ticks left, not a period, not a wrapped difference), and the guest's
  * clock goes on from the value saved, not from the host's: saved again
  * after a restore, it has advanced by no more than the new VM existed.
+ * Paused in a HLT, the state says halted; paused inside the guest's CLI
+ * section after its tick fell due, it says a tick is pending.
  * And a state TVMM_SET_STATE refuses (a de-privileged guest at ring 0 or
  * with IOPL 3, GDTR off the shadow table, an NMI queued, a patch site in
  * the wrong mode, a timer phase longer than its period, ...) gets EINVAL
@@ -443,6 +445,121 @@ TEST_F_TIMEOUT(snapshot, virtual_cpu_saved, 300)
 	free(st);
 }
 
+/* TVMM_GET_STATE of @fd into @sv (its RAM buffer of @mem bytes). Return: 0 or -errno. */
+static int get_state(int fd, struct saved *sv, size_t mem)
+{
+	if (!sv->ram)
+		sv->ram = malloc(mem);
+	if (!sv->ram)
+		return -ENOMEM;
+	memset(&sv->state, 0, sizeof(sv->state));
+	sv->state.version = TVMM_STATE_VERSION;
+	sv->state.size = sizeof(sv->state);
+	sv->state.ram_addr = (unsigned long)sv->ram;
+	return ioctl(fd, TVMM_GET_STATE, &sv->state) ? -errno : 0;
+}
+
+/* Has a record from @from on mnemonic @m? */
+static bool recs_have(const struct vm_result *r, size_t from, const char *m)
+{
+	for (; from < r->nrecs; from++)
+		if (!strncmp(r->recs[from].mnemonic, m, sizeof(r->recs[from].mnemonic)))
+			return true;
+	return false;
+}
+
+/*
+ * The virtual CPU's waits (TODO(lab11.1)): the de-privileged mini-OS run
+ * one exit at a time. Paused at its first HLT (it sleeps until a tick,
+ * the virtual IF on), the state says halted, with that HLT exit pending,
+ * the virtual IF 1 and the timer on. Paused at the exit just before the
+ * STI that ends its CLI section (2.5 timer periods with the virtual IF
+ * off: the tick that fell inside waits), the state says a tick is pending
+ * and the virtual IF is 0; restored there, the held tick comes right after
+ * the STI, and the console says so.
+ */
+TEST_F_TIMEOUT(snapshot, waits_saved, 600)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_DEPRIVILEGED, TVMM_CONFIG_TRACE,
+					 MINIOS_MAX_EXITS);
+	size_t mem = TVMM_GUEST_MEM_DEFAULT, cli_from = 0;
+	char console[sizeof(self->a.console) * 2];
+	struct saved cur = { 0 }, tmp;
+	int phase = 0, ret = 0, fd;
+	__u64 n;
+
+	c.timer_ticks = MINIOS_TIMER_PERIOD;
+	fd = vm_create(&c);
+	if (fd == -EOPNOTSUPP)
+		SKIP(return, "tvmm.ko has no deprivileged mode (lab 06)");
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, vm_load_file(fd, "minios.bin"));
+	/* 0: until halted; 1: until the CLI; 2: until the STI after it. */
+	for (n = 1; n < MINIOS_MAX_EXITS && phase < 3 && !ret; n++) {
+		size_t before = self->a.nrecs;
+
+		ASSERT_EQ(0, ioctl(fd, TVMM_PAUSE_AT, &n)) TH_LOG("pause at %llu: %s",
+								(unsigned long long)n, strerror(errno));
+		while (!ret && self->a.run.exits < n) {
+			ret = vm_run_step(fd, &self->a);
+			if (!ret && self->a.run.state == TVMM_RUN_ENDED)
+				ret = -ECHILD;
+		}
+		if (ret)
+			break;
+		switch (phase) {
+		case 0:
+			ret = get_state(fd, &cur, mem);
+			if (ret || !cur.state.halted)
+				break;
+			EXPECT_EQ(1, cur.state.halt_pending);
+			EXPECT_EQ(1, cur.state.vif) TH_LOG("halted with the virtual IF off: no tick could wake it");
+			EXPECT_EQ(1, cur.state.timer_on);
+			EXPECT_GE(MINIOS_TIMER_PERIOD, cur.state.timer_left);
+			TH_LOG("halted after %llu exits: HLT pending, vif 1, timer on, %llu ticks left",
+			       (unsigned long long)n, (unsigned long long)cur.state.timer_left);
+			phase = 1;
+			break;
+		case 1:
+			if (recs_have(&self->a, before, "cli")) {
+				cli_from = before;
+				phase = 2;
+				ret = get_state(fd, &cur, mem);
+			}
+			break;
+		default:
+			if (!recs_have(&self->a, before, "sti")) {
+				ret = get_state(fd, &cur, mem);
+				break;
+			}
+			/* @cur: the pause just before the STI exit. */
+			EXPECT_EQ(0, cur.state.vif) TH_LOG("inside the CLI section the virtual IF is 1");
+			EXPECT_EQ(1, cur.state.irq_pending)
+				TH_LOG("the tick raised in the CLI section, before its STI, is not pending in the state (exit %llu)",
+				       (unsigned long long)(n - 1));
+			TH_LOG("CLI section: %zu records from its CLI to its STI; before the STI: tick pending, vif 0",
+			       self->a.nrecs - cli_from);
+			phase = 3;
+		}
+	}
+	ASSERT_EQ(0, ret) TH_LOG("stepping the mini-OS, exit %llu: %s", (unsigned long long)n,
+				 strerror(-ret));
+	ASSERT_EQ(3, phase) TH_LOG("the run never %s", phase == 0 ? "halted" :
+				   phase == 1 ? "reached its CLI section" : "left its CLI section");
+	close(fd);
+
+	/* The state before the STI, restored: the held tick comes after the STI. */
+	tmp = cur;
+	fd = restore_state(&tmp.state, &cur);
+	ASSERT_LE(0, fd) TH_LOG("TVMM_SET_STATE: %s (%.*s)", strerror(-fd), TVMM_MESSAGE_MAX,
+				tmp.state.error);
+	ASSERT_EQ(0, vm_run_to_end(fd, &self->b));
+	close(fd);
+	snprintf(console, sizeof(console), "%s%s", self->a.console, self->b.console);
+	EXPECT_STREQ(MINIOS_TEXT, console);
+	free(cur.ram);
+}
+
 /* One crafted state: what is changed, and a word the refusal must contain. */
 struct craft {
 	const char *what, *reason;
@@ -496,6 +613,16 @@ static void craft_no_timer_config(struct tvmm_vm_state *s)
 {
 	s->timer_on = 1;
 	s->config.timer_ticks = ~0ULL;	/* TVMM_TIMER_OFF */
+}
+static void craft_halt_reason(struct tvmm_vm_state *s)
+{
+	pending_hlt(s);
+	s->halt.reason = 10;	/* CPUID, named "hlt" */
+}
+static void craft_halt_name(struct tvmm_vm_state *s)
+{
+	pending_hlt(s);
+	strcpy(s->halt.mnemonic, "cpuid");	/* a HLT exit, named "cpuid" */
 }
 static void craft_phase_no_timer(struct tvmm_vm_state *s)
 {
@@ -559,6 +686,8 @@ static const struct craft crafts[] = {
 	{ "a reserved field set", "reserved", craft_reserved },
 	{ "a RAM size no VM has", "RAM size", craft_ram_size },
 	{ "a pending HLT exit that is a CPUID", "not a HLT", craft_halt_exit },
+	{ "a pending HLT exit with a CPUID's reason", "not a HLT", craft_halt_reason },
+	{ "a pending HLT exit with another mnemonic", "not a HLT", craft_halt_name },
 };
 
 /*
