@@ -322,7 +322,7 @@ static const char *check_vcpu(struct tvmm_vm *vm, const struct tvmm_vm_state *s)
 	return NULL;
 #else
 	tvmm_lab_todo("lab11.2", "check the restored virtual CPU");
-	return "TODO(lab11.2) not done: check the restored virtual CPU (labs/lab11-vm-life/README.md)";
+	return "TODO(lab11.2) not done: check the virtual CPU (labs/lab11-vm-life/README.md)";
 #endif
 	/* TODO(lab11.2) END */
 }
