@@ -291,8 +291,10 @@ static const char *check_vcpu(struct tvmm_vm *vm, const struct tvmm_vm_state *s)
 	 * HLT, or EXCEPTION_NMI for the #GP of a HLT at ring 1), with a RIP
 	 * below 4 GiB, an instruction length of at most 15, an action tvmm
 	 * knows, a virtual IF of 0 or 1, reserved bytes 0, and the mnemonic
-	 * "hlt" or none. The words "flag", "timer" and "not a HLT" belong in
-	 * the reasons (the lab's tests look for them).
+	 * "hlt" or none. The lab's tests look for a word in each reason:
+	 * "flag" for the flags, "timer" for the timer's rules, "HLT" for
+	 * halted without its exit and for exit fields with none pending,
+	 * "not a HLT" for a pending exit that is not one.
 	 * Hint: a restored state is the guest's input, not tvmm's memory: the
 	 * state a file describes was written by whoever wrote the file.
 	 */
