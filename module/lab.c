@@ -20,6 +20,7 @@ static const char *const lab_dirs[] = {
 	"lab00-environment", "lab01-detect", "lab02-vmxon", "lab03-vmcs",
 	"lab04-first-launch", "lab05-trap-and-emulate", "lab06-deprivileging",
 	"lab07-interrupts", "lab08-sensitive", "lab09-compare", "lab10-memory-io",
+	"lab11-vm-life",
 };
 
 /* "lab05.2" -> 5; anything else -> 0. */

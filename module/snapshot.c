@@ -186,12 +186,56 @@ static int snapshot_read_vmcs_clear(struct tvmm_vm *vm, struct tvmm_vm_state *s)
 	return err ? -EIO : 0;
 }
 
-/* The software half of the virtual CPU: what tvmm emulates, not the VMCS. */
+/*
+ * The virtual CPU's interrupt side (virq.c): what a real CPU keeps in its
+ * RFLAGS.IF, its interrupt controller and its clock, and tvmm keeps in
+ * software. None of it is in the VMCS: a save that copied only the VMCS
+ * would wake a guest with its interrupts, its timer or its clock changed.
+ * @now: the host TSC, read once for the timer and the clock.
+ * Return: 0, or -ENOPKG while the lab's TODO is a stub.
+ */
+static int snapshot_save_virq(struct tvmm_vm *vm, struct tvmm_vm_state *s, u64 now)
+{
+	/*
+	 * TODO(lab11.1) BEGIN: save the virtual CPU that tvmm emulates in
+	 * software (virq.c): the virtual IF, whether the timer runs, a tick
+	 * raised but not yet delivered, the interrupt window asked for, a HLT
+	 * the guest waits in; the timer's phase as s->timer_left, the host
+	 * TSC ticks left until its next tick (a deadline already passed is a
+	 * tick due now: 0 left), never more than one period; and the guest's
+	 * clock, s->tsc: the TSC value the guest would read now (its RDTSC
+	 * reads the host TSC plus vm->tsc_offset: TSC offsetting, SDM vol. 3C
+	 * 26.3). snapshot_restore_vcpu() reads them back; check_vcpu() in
+	 * snapshot_check.c says which values a restore accepts.
+	 * Hint: the deadline and @now are u64 host TSC values: a difference
+	 * of two of them wraps if the deadline is already behind @now.
+	 */
+#ifdef CONFIG_TVMM_LAB11_SOLUTION
+	s->vif = vm->vif;
+	s->timer_on = vm->timer_on;
+	s->irq_pending = vm->irq_pending;
+	s->irq_window = vm->irq_window;
+	s->halted = vm->halted;
+	/* The timer's phase: a deadline already passed is a tick due now. */
+	if (vm->timer_on && (s64)(vm->timer_deadline - now) > 0)
+		s->timer_left = min(vm->timer_deadline - now, vm->timer_period);
+	s->tsc = now + vm->tsc_offset;
+	return 0;
+#else
+	return tvmm_lab_todo("lab11.1",
+			     "save the virtual CPU (virtual IF, timer and its phase, pending tick, guest clock)");
+#endif
+	/* TODO(lab11.1) END */
+}
+
+/*
+ * The software half of the virtual CPU: what tvmm emulates, not the VMCS
+ * (its interrupt side is snapshot_save_virq()'s).
+ */
 static void snapshot_save_vcpu(struct tvmm_vm *vm, struct tvmm_vm_state *s)
 {
 	const struct tvmm_guest_regs *g = &vm->regs;
 	const struct tvmm_exit_info *h = &vm->halt.exit;
-	u64 now = rdtsc();
 	unsigned int i;
 
 	s->rax = g->rax;
@@ -215,17 +259,8 @@ static void snapshot_save_vcpu(struct tvmm_vm *vm, struct tvmm_vm_state *s)
 	s->dr6 = vm->dr6;
 	s->dr7 = vm->dr7;
 
-	s->vif = vm->vif;
-	s->timer_on = vm->timer_on;
-	s->irq_pending = vm->irq_pending;
-	s->irq_window = vm->irq_window;
-	s->halted = vm->halted;
-	/* The timer's phase: a deadline already passed is a tick due now. */
-	if (vm->timer_on && (s64)(vm->timer_deadline - now) > 0)
-		s->timer_left = min(vm->timer_deadline - now, vm->timer_period);
 	s->ticks_delivered = vm->ticks_delivered;
 	s->ticks_coalesced = vm->ticks_coalesced;
-	s->tsc = now + vm->tsc_offset;
 	s->halt_pending = vm->halt.pending;
 	if (vm->halt.pending) {
 		s->halt.reason = h->reason & TVMM_EXIT_REASON_BASIC_MASK;
@@ -299,7 +334,8 @@ static int snapshot_copy_ram(struct tvmm_vm *vm, u64 addr, bool to_user)
  *
  * Return: 0; -EINVAL for a bad version or size, -EAGAIN if the VM has not
  * run yet (its VMCS holds nothing), -ESRCH if it has ended, -EOPNOTSUPP
- * for a real-mode guest, -EFAULT, -EIO (a VMX instruction failed).
+ * for a real-mode guest, -EFAULT, -EIO (a VMX instruction failed),
+ * -ENOPKG (lab 11's TODO is a stub).
  */
 int snapshot_get_state(struct tvmm_vm *vm, void __user *argp)
 {
@@ -327,7 +363,9 @@ int snapshot_get_state(struct tvmm_vm *vm, void __user *argp)
 	s->size = sizeof(*s);
 	s->ram_addr = ram_addr;
 	s->config = vm->config;
-	err = snapshot_read_vmcs_clear(vm, s);
+	err = snapshot_save_virq(vm, s, rdtsc());
+	if (!err)
+		err = snapshot_read_vmcs_clear(vm, s);
 	if (!err) {
 		snapshot_save_vcpu(vm, s);
 		/* No ram_addr: the state alone (a live migration sent the RAM). */

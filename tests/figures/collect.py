@@ -74,6 +74,27 @@ def device_table(text):
     return m.group(0).rstrip()
 
 
+def snapshot(sec):
+    """lab 11: `tvmm run --snapshot`'s line, the file's size, `tvmm restore`'s lines"""
+    def line(name, pattern):
+        for ln in sec.get(name, "").splitlines():
+            if re.match(pattern, ln):
+                return ln.strip()
+        die(f"{name}: no line matching {pattern!r}")
+    saved = line("snapshot.save", r"tvmm: saved to \S+ after \d+ exits ")
+    try:
+        size = int(sec.get("snapshot.bytes", "").strip())
+    except ValueError:
+        die("snapshot.bytes: not a byte count")
+    ram = re.search(r"(\d+) KiB", line("snapshot.restore", r"tvmm: restored "))
+    # the file: a 64-byte header, the state, the RAM (docs/snapshot-format.md)
+    return {"at": int(re.search(r"after (\d+) exits", saved).group(1)), "saved": saved,
+            "bytes": size, "kib": round(size / 1024),
+            "state_bytes": size - 64 - int(ram.group(1)) * 1024,
+            "restored": line("snapshot.restore", r"tvmm: restored "),
+            "summary": line("snapshot.restore", r"tvmm: .* after \d+ exits? \(")}
+
+
 def compare(sec, name):
     try:
         doc = json.loads(sec[name])
@@ -250,6 +271,7 @@ def build(sec, counts, bench_text, bochsrc, key):
                  "popek": {"cycles": record(sec, "popek_patch.scan")["cycles"]}}
     total, per, c = summary("minios_pv")
     n["minios_pv"] = {"exits": total, "vmcall": per.get("VMCALL", 0), "injected": c["action.injected"]}
+    n["snapshot"] = snapshot(sec)
 
     # every field of the records the pages show, for slides that wrap
     # a record over lines ({{minios.cli.rip}}), and every traced run's

@@ -63,6 +63,14 @@ traced minios_pv --mode paravirt /extra/minios_pv.bin
 traced minios_patch --mode patch /extra/minios.bin
 echo "=== minios_patch.scan"
 grep -m1 '"mnemonic":"scan page"' /tmp/minios_patch.jsonl
+# lab 11: the mini-OS saved after 120 exits, the file's size, its restore
+echo "=== snapshot.save"
+(cd /tmp && tvmm run --mode deprivileged --snapshot s.snap --snapshot-at 120 /extra/minios.bin 2>&1 >/dev/null)
+echo "=== snapshot.bytes"
+wc -c </tmp/s.snap
+echo "=== snapshot.restore"
+(cd /tmp && tvmm restore s.snap 2>&1 >/dev/null)
+rm -f /tmp/s.snap
 traced popek_deprivileged --mode deprivileged /extra/popek.bin
 traced popek_patch --mode patch /extra/popek.bin
 traced popek_paravirt --mode paravirt /extra/popek_pv.bin

@@ -13,7 +13,7 @@
 # tests they were given, not by tests they may have edited.
 #
 # Labs graded: LAB=NN if given, else those the handout stripped (the
-# tree's labs/HANDOUT, written by make handout), else 01..10.
+# tree's labs/HANDOUT, written by make handout), else 01..11.
 #
 # Each student's guests are that student's variant (tests/selftests/tvmm/
 # seed.h): the seed is the one SEEDS=FILE gives ("STUDENT SEED" lines, the
@@ -164,7 +164,7 @@ grade_one() {
 	elif [ -f "$tree/labs/HANDOUT" ]; then
 		labs=$(sed -n 's/^labs://p' "$tree/labs/HANDOUT")
 	else
-		labs="01 02 03 04 05 06 07 08 09 10"
+		labs="01 02 03 04 05 06 07 08 09 10 11"
 	fi
 	seed=$(seed_of "$student" "$tree")
 	for nn in $labs; do

@@ -3,7 +3,7 @@
 #
 # make grade LAB=NN: grade one lab of this tree, the way the instructor will.
 #
-# Labs 01-10: build tvmm.ko, the tool, the guests and the selftests from
+# Labs 01-11: build tvmm.ko, the tool, the guests and the selftests from
 # this tree, boot the lab VM (Bochs, VMX), run the lab's kselftest programs
 # (labs/labNN-*/tests) and report each test with a hint for each failure
 # (labs/labNN-*/hints). Lab 00 is graded on the host: its answers file
@@ -31,7 +31,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/grade/labs.sh"
 
 usage() {
-	echo "usage: make grade LAB=NN [HINTS=1|2|3] [HINTS_LANG=en|it]   (NN = 00..10; see labs/README.md)" >&2
+	echo "usage: make grade LAB=NN [HINTS=1|2|3] [HINTS_LANG=en|it]   (NN = 00..11; see labs/README.md)" >&2
 	exit 2
 }
 HINTS=${HINTS:-1}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make handout LABS="05 06" [SEED=S]: the student tree, with those labs'
-# solutions removed (default: every lab 01-10, a whole-course handout);
+# solutions removed (default: every lab 01-11, a whole-course handout);
 # SEED=S records the student's variant of the guests in labs/SEED, which
 # make grade and make grade-all use (tests/selftests/tvmm/seed.h).
 #
@@ -42,8 +42,8 @@ git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
 	die "$ROOT is not a git checkout: make a handout from the instructor's tree"
 
 labs=()
-for a in ${*:-01 02 03 04 05 06 07 08 09 10}; do
-	nn=$(lab_number "$a") || die "'$a' is not a lab number (01..10)"
+for a in ${*:-01 02 03 04 05 06 07 08 09 10 11}; do
+	nn=$(lab_number "$a") || die "'$a' is not a lab number (01..11)"
 	[ "$nn" != 00 ] || die "lab 00 has no solution code to strip"
 	lab_dir "$ROOT" "$nn" >/dev/null || die "no labs/lab$nn-* directory"
 	labs+=("$nn")

@@ -15,8 +15,8 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT=${TVMM_GRADESCOPE_OUT:-$ROOT/build/gradescope}
 die() { echo "gradescope: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] && [ -n "$1" ] || die "usage: make gradescope LAB=NN (NN = 00..10)"
-NN=$(lab_number "$1") || die "'$1' is not a lab number (00..10)"
+[ $# -eq 1 ] && [ -n "$1" ] || die "usage: make gradescope LAB=NN (NN = 00..11)"
+NN=$(lab_number "$1") || die "'$1' is not a lab number (00..11)"
 lab_dir "$ROOT" "$NN" >/dev/null || die "no labs/lab$NN-* directory"
 VISIBILITY=${VISIBILITY:-visible}
 case $VISIBILITY in visible | hidden | after_due_date | after_published) ;;

@@ -18,6 +18,13 @@
  *     hypercall, is dropped: how many ticks fall in a spin depends on
  *     host time);
  *   the restored VM's records go on with the next seq number.
+ * The virtual CPU tvmm emulates is saved with it (lab 11's TODO(lab11.1)):
+ * a timer deadline that passed while the VM was paused is a tick due now
+ * (0 ticks left, not a period, not a wrapped difference), and the guest's
+ * clock goes on from the value saved, not from the host's: saved again
+ * after a restore, it has advanced by no more than the new VM existed.
+ * Paused in a HLT, the state says halted; paused inside the guest's CLI
+ * section after its tick fell due, it says a tick is pending.
  * And a state TVMM_SET_STATE refuses (a de-privileged guest at ring 0 or
  * with IOPL 3, GDTR off the shadow table, an NMI queued, a patch site in
  * the wrong mode, a timer phase longer than its period, ...) gets EINVAL
@@ -44,8 +51,36 @@ struct saved {
  * collecting its console and records in @a, then save it into @sv.
  * Return: 0, -ECHILD if the VM ended first, or -errno.
  */
+static int save_at_gap(__u32 mode, const char *guest, __u64 n, __u64 gap,
+		       struct vm_result *a, struct saved *sv);
+
 static int save_at(__u32 mode, const char *guest, __u64 n, struct vm_result *a,
 		   struct saved *sv)
+{
+	return save_at_gap(mode, guest, n, 0, a, sv);
+}
+
+/* The host TSC (the clock tvmm's timer and the guest's RDTSC run on). */
+static inline __u64 host_tsc(void)
+{
+	__u32 lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((__u64)hi << 32) | lo;
+}
+
+/* Let the host TSC advance by @ticks: a gap made on purpose, not a measurement. */
+static void tsc_gap(__u64 ticks)
+{
+	__u64 t0 = host_tsc();
+
+	while (host_tsc() - t0 < ticks)
+		;
+}
+
+/* save_at(), waiting @gap host TSC ticks between the pause and the save. */
+static int save_at_gap(__u32 mode, const char *guest, __u64 n, __u64 gap,
+		       struct vm_result *a, struct saved *sv)
 {
 	struct tvmm_config c = vm_config(mode, TVMM_CONFIG_TRACE, MINIOS_MAX_EXITS);
 	ssize_t size;
@@ -70,6 +105,7 @@ static int save_at(__u32 mode, const char *guest, __u64 n, struct vm_result *a,
 			break;
 	}
 	if (!ret) {
+		tsc_gap(gap);
 		memset(&sv->state, 0, sizeof(sv->state));
 		sv->state.version = TVMM_STATE_VERSION;
 		sv->state.size = sizeof(sv->state);
@@ -334,6 +370,196 @@ TEST_F(snapshot, get_state_needs_a_live_vm)
 	free(st);
 }
 
+/*
+ * The virtual CPU's timer and clock (TODO(lab11.1)). The deprivileged
+ * mini-OS, its timer running, is paused after 80 exits and saved three
+ * timer periods later: the deadline passed while it was paused, so the
+ * state says a tick is due now (0 ticks left). Restored three periods
+ * later again, run 20 exits and saved again: the guest's clock went on
+ * from the first state's value, so it advanced by no more than the host
+ * TSC between the restore and the second save (a clock taken from the
+ * host instead would have jumped by the gaps), and the console is still
+ * the mini-OS's.
+ */
+TEST_F_TIMEOUT(snapshot, virtual_cpu_saved, 300)
+{
+	__u64 period = MINIOS_TIMER_PERIOD, first_tsc, t_restore, t_saved, n;
+	struct tvmm_vm_state *st = malloc(sizeof(*st));
+	char console[sizeof(self->a.console) * 3];
+	int ret, fd;
+
+	ASSERT_NE(NULL, st);
+	ret = save_at_gap(TVMM_MODE_DEPRIVILEGED, "minios.bin", 80, 3 * period, &self->a,
+			  &self->sv);
+	if (ret == -EOPNOTSUPP)
+		SKIP(free(st); return, "tvmm.ko has no deprivileged mode (lab 06)");
+	ASSERT_EQ(0, ret) TH_LOG("save minios deprivileged at 80 exits: %s", strerror(-ret));
+	ASSERT_EQ(1, self->sv.state.timer_on) TH_LOG("the mini-OS's timer is not running at 80 exits");
+	EXPECT_EQ(0, self->sv.state.timer_left)
+		TH_LOG("saved 3 periods (%llu ticks) after the pause, the timer has %llu ticks left: a deadline already passed is a tick due now",
+		       (unsigned long long)(3 * period),
+		       (unsigned long long)self->sv.state.timer_left);
+	first_tsc = self->sv.state.tsc;
+	n = self->sv.state.exits + 20;
+
+	tsc_gap(3 * period);
+	t_restore = host_tsc();
+	*st = self->sv.state;
+	fd = restore_state(st, &self->sv);
+	ASSERT_LE(0, fd) TH_LOG("TVMM_SET_STATE: %s (%.*s)", strerror(-fd), TVMM_MESSAGE_MAX,
+				st->error);
+	ASSERT_EQ(0, ioctl(fd, TVMM_PAUSE_AT, &n));
+	vm_result_free(&self->b);
+	memset(&self->b, 0, sizeof(self->b));
+	ret = 0;
+	while (!ret && self->b.run.exits < n) {
+		ret = vm_run_step(fd, &self->b);
+		if (!ret && self->b.run.state == TVMM_RUN_ENDED)
+			ret = -ECHILD;
+	}
+	ASSERT_EQ(0, ret) TH_LOG("running the restored VM to %llu exits: %s",
+				 (unsigned long long)n, strerror(-ret));
+	memset(st, 0, sizeof(*st));
+	st->version = TVMM_STATE_VERSION;
+	st->size = sizeof(*st);
+	st->ram_addr = (unsigned long)self->sv.ram;
+	ASSERT_EQ(0, ioctl(fd, TVMM_GET_STATE, st)) TH_LOG("saving the restored VM: %s",
+							   strerror(errno));
+	t_saved = host_tsc();
+	EXPECT_LT(first_tsc, st->tsc) TH_LOG("the guest's clock went back: %llu, then %llu",
+					     (unsigned long long)first_tsc,
+					     (unsigned long long)st->tsc);
+	EXPECT_GE(t_saved - t_restore, st->tsc - first_tsc)
+		TH_LOG("the guest's clock advanced by %llu ticks while the restored VM existed for %llu: it follows the host's clock, not its own",
+		       (unsigned long long)(st->tsc - first_tsc),
+		       (unsigned long long)(t_saved - t_restore));
+	EXPECT_LE(st->timer_left, period);
+	ASSERT_EQ(0, vm_run_to_end(fd, &self->full));
+	close(fd);
+	snprintf(console, sizeof(console), "%s%s%s", self->a.console, self->b.console,
+		 self->full.console);
+	EXPECT_STREQ(MINIOS_TEXT, console);
+	TH_LOG("guest clock %llu at the first save, +%llu at the second (the restored VM existed %llu host ticks)",
+	       (unsigned long long)first_tsc, (unsigned long long)(st->tsc - first_tsc),
+	       (unsigned long long)(t_saved - t_restore));
+	free(st);
+}
+
+/* TVMM_GET_STATE of @fd into @sv (its RAM buffer of @mem bytes). Return: 0 or -errno. */
+static int get_state(int fd, struct saved *sv, size_t mem)
+{
+	if (!sv->ram)
+		sv->ram = malloc(mem);
+	if (!sv->ram)
+		return -ENOMEM;
+	memset(&sv->state, 0, sizeof(sv->state));
+	sv->state.version = TVMM_STATE_VERSION;
+	sv->state.size = sizeof(sv->state);
+	sv->state.ram_addr = (unsigned long)sv->ram;
+	return ioctl(fd, TVMM_GET_STATE, &sv->state) ? -errno : 0;
+}
+
+/* Has a record from @from on mnemonic @m? */
+static bool recs_have(const struct vm_result *r, size_t from, const char *m)
+{
+	for (; from < r->nrecs; from++)
+		if (!strncmp(r->recs[from].mnemonic, m, sizeof(r->recs[from].mnemonic)))
+			return true;
+	return false;
+}
+
+/*
+ * The virtual CPU's waits (TODO(lab11.1)): the de-privileged mini-OS run
+ * one exit at a time. Paused at its first HLT (it sleeps until a tick,
+ * the virtual IF on), the state says halted, with that HLT exit pending,
+ * the virtual IF 1 and the timer on. Paused at the exit just before the
+ * STI that ends its CLI section (2.5 timer periods with the virtual IF
+ * off: the tick that fell inside waits), the state says a tick is pending
+ * and the virtual IF is 0; restored there, the held tick comes right after
+ * the STI, and the console says so.
+ */
+TEST_F_TIMEOUT(snapshot, waits_saved, 600)
+{
+	struct tvmm_config c = vm_config(TVMM_MODE_DEPRIVILEGED, TVMM_CONFIG_TRACE,
+					 MINIOS_MAX_EXITS);
+	size_t mem = TVMM_GUEST_MEM_DEFAULT, cli_from = 0;
+	char console[sizeof(self->a.console) * 2];
+	struct saved cur = { 0 }, tmp;
+	int phase = 0, ret = 0, fd;
+	__u64 n;
+
+	c.timer_ticks = MINIOS_TIMER_PERIOD;
+	fd = vm_create(&c);
+	if (fd == -EOPNOTSUPP)
+		SKIP(return, "tvmm.ko has no deprivileged mode (lab 06)");
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, vm_load_file(fd, "minios.bin"));
+	/* 0: until halted; 1: until the CLI; 2: until the STI after it. */
+	for (n = 1; n < MINIOS_MAX_EXITS && phase < 3 && !ret; n++) {
+		size_t before = self->a.nrecs;
+
+		ASSERT_EQ(0, ioctl(fd, TVMM_PAUSE_AT, &n)) TH_LOG("pause at %llu: %s",
+								(unsigned long long)n, strerror(errno));
+		while (!ret && self->a.run.exits < n) {
+			ret = vm_run_step(fd, &self->a);
+			if (!ret && self->a.run.state == TVMM_RUN_ENDED)
+				ret = -ECHILD;
+		}
+		if (ret)
+			break;
+		switch (phase) {
+		case 0:
+			ret = get_state(fd, &cur, mem);
+			if (ret || !cur.state.halted)
+				break;
+			EXPECT_EQ(1, cur.state.halt_pending);
+			EXPECT_EQ(1, cur.state.vif) TH_LOG("halted with the virtual IF off: no tick could wake it");
+			EXPECT_EQ(1, cur.state.timer_on);
+			EXPECT_GE(MINIOS_TIMER_PERIOD, cur.state.timer_left);
+			TH_LOG("halted after %llu exits: HLT pending, vif 1, timer on, %llu ticks left",
+			       (unsigned long long)n, (unsigned long long)cur.state.timer_left);
+			phase = 1;
+			break;
+		case 1:
+			if (recs_have(&self->a, before, "cli")) {
+				cli_from = before;
+				phase = 2;
+				ret = get_state(fd, &cur, mem);
+			}
+			break;
+		default:
+			if (!recs_have(&self->a, before, "sti")) {
+				ret = get_state(fd, &cur, mem);
+				break;
+			}
+			/* @cur: the pause just before the STI exit. */
+			EXPECT_EQ(0, cur.state.vif) TH_LOG("inside the CLI section the virtual IF is 1");
+			EXPECT_EQ(1, cur.state.irq_pending)
+				TH_LOG("the tick raised in the CLI section, before its STI, is not pending in the state (exit %llu)",
+				       (unsigned long long)(n - 1));
+			TH_LOG("CLI section: %zu records from its CLI to its STI; before the STI: tick pending, vif 0",
+			       self->a.nrecs - cli_from);
+			phase = 3;
+		}
+	}
+	ASSERT_EQ(0, ret) TH_LOG("stepping the mini-OS, exit %llu: %s", (unsigned long long)n,
+				 strerror(-ret));
+	ASSERT_EQ(3, phase) TH_LOG("the run never %s", phase == 0 ? "halted" :
+				   phase == 1 ? "reached its CLI section" : "left its CLI section");
+	close(fd);
+
+	/* The state before the STI, restored: the held tick comes after the STI. */
+	tmp = cur;
+	fd = restore_state(&tmp.state, &cur);
+	ASSERT_LE(0, fd) TH_LOG("TVMM_SET_STATE: %s (%.*s)", strerror(-fd), TVMM_MESSAGE_MAX,
+				tmp.state.error);
+	ASSERT_EQ(0, vm_run_to_end(fd, &self->b));
+	close(fd);
+	snprintf(console, sizeof(console), "%s%s", self->a.console, self->b.console);
+	EXPECT_STREQ(MINIOS_TEXT, console);
+	free(cur.ram);
+}
+
 /* One crafted state: what is changed, and a word the refusal must contain. */
 struct craft {
 	const char *what, *reason;
@@ -367,7 +593,60 @@ static void craft_patch_site(struct tvmm_vm_state *s)
 }
 static void craft_exec(struct tvmm_vm_state *s) { s->exec_pages[0] = 1; }
 static void craft_timer(struct tvmm_vm_state *s) { s->timer_left = 1ULL << 41; }
-static void craft_halted(struct tvmm_vm_state *s) { s->halted = 1; s->timer_on = 0; s->irq_pending = 0; }
+/* A real HLT exit pending: only the rule the craft breaks refuses it. */
+static void pending_hlt(struct tvmm_vm_state *s)
+{
+	memset(&s->halt, 0, sizeof(s->halt));
+	s->halt_pending = 1;
+	s->halt.reason = 12;	/* HLT */
+	strcpy(s->halt.mnemonic, "hlt");
+}
+static void craft_halted(struct tvmm_vm_state *s)
+{
+	pending_hlt(s);
+	s->halted = 1;
+	s->timer_on = 0;
+	s->irq_pending = 0;
+	s->timer_left = 0;
+}
+static void craft_no_timer_config(struct tvmm_vm_state *s)
+{
+	s->timer_on = 1;
+	s->config.timer_ticks = ~0ULL;	/* TVMM_TIMER_OFF */
+}
+static void craft_halt_reason(struct tvmm_vm_state *s)
+{
+	pending_hlt(s);
+	s->halt.reason = 10;	/* CPUID, named "hlt" */
+}
+static void craft_halt_name(struct tvmm_vm_state *s)
+{
+	pending_hlt(s);
+	strcpy(s->halt.mnemonic, "cpuid");	/* a HLT exit, named "cpuid" */
+}
+static void craft_phase_no_timer(struct tvmm_vm_state *s)
+{
+	s->timer_on = 0;
+	s->irq_pending = 0;
+	s->halted = 0;
+	s->halt_pending = 0;
+	memset(&s->halt, 0, sizeof(s->halt));
+	s->timer_left = 5;
+}
+static void craft_halted_no_exit(struct tvmm_vm_state *s)
+{
+	s->timer_on = 1;
+	s->halted = 1;
+	s->halt_pending = 0;
+	memset(&s->halt, 0, sizeof(s->halt));
+}
+static void craft_halt_fields(struct tvmm_vm_state *s)
+{
+	s->halted = 0;
+	s->halt_pending = 0;
+	memset(&s->halt, 0, sizeof(s->halt));
+	s->halt.rip = 0x1234;
+}
 static void craft_flag(struct tvmm_vm_state *s) { s->vif = 2; }
 static void craft_paging(struct tvmm_vm_state *s) { s->cr0 |= 1ULL << 31; }
 static void craft_cr4(struct tvmm_vm_state *s) { s->cr4 |= 1ULL << 13; }	/* VMXE */
@@ -396,6 +675,10 @@ static const struct craft crafts[] = {
 	{ "a timer phase longer than its period", "timer", craft_timer },
 	{ "halted with no timer to wake it", "timer", craft_halted },
 	{ "a flag that is not 0 or 1", "flag", craft_flag },
+	{ "a timer running in a VM configured without one", "timer", craft_no_timer_config },
+	{ "a timer phase with no timer running", "timer", craft_phase_no_timer },
+	{ "halted, with no HLT exit to wait in", "HLT", craft_halted_no_exit },
+	{ "HLT exit fields without a HLT pending", "HLT", craft_halt_fields },
 	{ "paging on in a de-privileged guest", "paging", craft_paging },
 	{ "CR4.VMXE", "CR4", craft_cr4 },
 	{ "a segment base above 4 GiB", "base", craft_base },
@@ -403,6 +686,8 @@ static const struct craft crafts[] = {
 	{ "a reserved field set", "reserved", craft_reserved },
 	{ "a RAM size no VM has", "RAM size", craft_ram_size },
 	{ "a pending HLT exit that is a CPUID", "not a HLT", craft_halt_exit },
+	{ "a pending HLT exit with a CPUID's reason", "not a HLT", craft_halt_reason },
+	{ "a pending HLT exit with another mnemonic", "not a HLT", craft_halt_name },
 };
 
 /*
