@@ -25,8 +25,8 @@
  *
  * The guest notices nothing. `tvmm run --cpu A --migrate-to B` does the
  * same from inside the VM's own process (migrate.c); moving a VM to
- * another *machine* copies the whole VM instead (`tvmm migrate --live`,
- * when built in: this command hands it every argument).
+ * another tvmm process, or machine, copies the whole VM instead (`tvmm
+ * migrate --live`, migrate_live.c: this command hands it every argument).
  * Context: userspace, root (debugfs, and moving another user's thread).
  */
 #define _GNU_SOURCE	/* sched_setaffinity() and CPU_SET() */
