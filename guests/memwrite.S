@@ -16,7 +16,7 @@
  * then idles THINK loop iterations (the rest of a real workload), and
  * every PRINT_EVERY passes prints the sum of the words:
  *
- *     pass 00000080 sum 2f9ac000
+ *     pass 00000080 sum 61685100
  *
  * The words carry the whole history of the pages: if a migration lost
  * one write (a page sent before the guest wrote it and never sent again),
