@@ -182,6 +182,7 @@ struct tvmm_vm {
 	bool vif;			/* deprivileged: the IF the guest believes in */
 	bool timer_on;			/* the guest has loaded an IDT */
 	u64 timer_period;		/* guest TSC ticks, or TVMM_TIMER_OFF */
+	bool timer_idt_watch;		/* a ring-0 LIDT starts the timer (virq.h) */
 	u64 timer_deadline;		/* TSC of the next tick */
 	bool irq_pending;		/* a tick waits for the guest's IF */
 	bool irq_window;		/* interrupt-window exiting is on */
