@@ -137,7 +137,7 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
 	struct tvmm_trace_ring *ring = &vm->trace;
 	struct tvmm_exit_record *rec;
-	u64 head;
+	u64 head, tail;
 
 	/*
 	 * Only when someone listens (trace-cmd, perf): the names are looked
@@ -154,14 +154,16 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	}
 	head = ring->head;
 	/* Acquire: the slot the reader freed is no longer being copied. */
-	if (head - smp_load_acquire(&ring->tail) >= TVMM_TRACE_RING) {
+	tail = smp_load_acquire(&ring->tail);
+	if (head - tail >= TVMM_TRACE_RING) {
 		/* Cannot happen: the run loop stops when the ring is full. */
 		vm->stats.records_dropped++;
 		return;
 	}
 	/*
 	 * Every field is stored, so no memset of the slot first; the
-	 * struct's padding was zeroed at allocation and is never written.
+	 * struct's padding and reserved bytes were zeroed at allocation and
+	 * are never written.
 	 */
 	rec = &ring->records[head % TVMM_TRACE_RING];
 	rec->version = TVMM_EXIT_RECORD_VERSION;
@@ -180,15 +182,21 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	rec->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) & VMCS_AR_DPL_MASK;
 	rec->vif = exit->vif;
 	rec->action = exit->action;
-	rec->reserved0 = 0;
 	trace_copy_mnemonic(vm, exit->mnemonic ? exit->mnemonic : "", rec->mnemonic);
 	rec->mmio_value = exit->mmio_value;
 	rec->mmio_width = exit->mmio_width;
 	rec->mmio_write = exit->mmio_write;
-	memset(rec->reserved1, 0, sizeof(rec->reserved1));
 	trace_fetch_insn(vm, exit, rec);
 	/* The record is whole before the reader can see it (acquire in read). */
 	smp_store_release(&ring->head, head + 1);
+	/*
+	 * That was the last free slot: the run loop stops after this exit
+	 * (vcpu_slice_over() tests this flag, not the ring: a load instead of
+	 * an acquire and a subtraction, on every exit), so the next record
+	 * finds room.
+	 */
+	if (head + 1 - tail >= TVMM_TRACE_RING)
+		vm->trace_filled = true;
 	/* Waking costs a lock: only when a poll()/read() sleeps on the ring. */
 	if (wq_has_sleeper(&ring->wait))
 		wake_up_interruptible(&ring->wait);

@@ -257,9 +257,8 @@ static bool vcpu_null_handler(struct tvmm_vm *vm, u32 reason)
 /* Should this slice stop after the exit just handled? */
 static bool vcpu_slice_over(struct tvmm_vm *vm)
 {
-	return vm->end || vm->console_flush || vm->halted ||
-	       (read_thread_flags() & VCPU_HOST_WANTS_CPU) ||
-	       ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace));
+	return vm->end || vm->console_flush || vm->halted || vm->trace_filled ||
+	       (read_thread_flags() & VCPU_HOST_WANTS_CPU);
 }
 
 /*
@@ -437,7 +436,19 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		return;
 	}
 	vmx_cpu_set_loaded_vmcs(vmcs_hpa);	/* for the emergency VMCLEAR (vmx.c) */
+	/*
+	 * Set by trace.c when a record takes the ring's last free slot; the
+	 * reader may have made room since: look again in this slice.
+	 */
+	vm->trace_filled = false;
 	if (vcpu_slice_load(vm) || vcpu_slice_prepare(vm))
+		goto out_clear;
+	/*
+	 * The woken HLT's record (vcpu_slice_prepare()) took the last slot:
+	 * no entry, or the next exit's record would find no room. The
+	 * injection it prepared stays in the VMCS for the next slice.
+	 */
+	if (vm->trace_filled)
 		goto out_clear;
 	/*
 	 * VM exits load null selectors, an unusable LDTR, DR7 = 0x400 and

@@ -119,36 +119,6 @@ unsigned int vcpu_cpl(struct tvmm_vm *vm)
 }
 
 /**
- * vcpu_skip_instruction() - move the guest past the instruction that
- * exited, as if the CPU had run it.
- * @vm: the VM
- * @exit: the exit (rip, insn_len, rflags as the instruction began)
- *
- * Also end any STI/MOV-SS interrupt shadow: it covered exactly this
- * instruction (SDM 25.4.2). And if the guest single-steps (RFLAGS.TF set
- * when the instruction began), the CPU would raise #DB right after it: a
- * debugger stepping over CPUID or an emulated OUT must not skip a step.
- * Leave that to the CPU as a pending single-step trap (BS), delivered at
- * the next entry (SDM 27.7.3; #DB then exits, and debugreg.c reflects it
- * with DR6.BS); KVM does the same in kvm_skip_emulated_instruction().
- */
-void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
-{
-	u64 shadow;
-
-	profile_mark(&vm->prof, PROFILE_HANDLER);
-	shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-	vcpu_write(vm, VMCS_GUEST_RIP, exit->rip + exit->insn_len);
-	if (shadow & (VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS))
-		vcpu_write(vm, VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   shadow & ~(u64)(VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS));
-	if (exit->rflags & X86_EFLAGS_TF)
-		vcpu_write(vm, VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
-			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | TVMM_PENDING_DBG_BS);
-	profile_mark(&vm->prof, PROFILE_STEP);
-}
-
-/**
  * vcpu_inject_exception() - make the guest take exception @vector at the
  * faulting instruction, exactly as the hardware would have.
  * @vm: the VM
