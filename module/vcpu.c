@@ -208,8 +208,8 @@ static bool vcpu_traced(struct tvmm_vm *vm)
 }
 
 /* Count an exit, and record it if someone wants records (trace.c). */
-static __always_inline void vcpu_account_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
-			      u64 cycles)
+static __always_inline void vcpu_account_exit(struct tvmm_vm *vm,
+					      const struct tvmm_exit_info *exit, u64 cycles)
 {
 	trace_count_exit(vm, exit->reason & TVMM_EXIT_REASON_BASIC_MASK, cycles);
 	profile_mark(&vm->prof, PROFILE_STATS);
