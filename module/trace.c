@@ -93,6 +93,36 @@ static void trace_copy_mnemonic(struct tvmm_vm *vm, const char *name,
 }
 
 /*
+ * The most frequent instruction exits name their instruction exactly: a
+ * CPUID of 2 bytes can only be 0F A2, and an IN or OUT without prefixes
+ * is one opcode (the exit qualification gives its direction, its size and
+ * whether the port is an immediate or DX: SDM vol. 3C, 28.2.1, table
+ * 28-5; opcodes E4-E7 and EC-EF, vol. 2A "IN", 2B "OUT") and, for the
+ * immediate form, the port as its second byte. For those the record's
+ * bytes are built from the exit: the same bytes the guest's memory holds
+ * (the CPU has just decoded them there, and nothing ran since), without
+ * the CS-base VMREAD and the trip through guest memory. A longer one has
+ * prefixes, which only memory knows. Return: the bytes (little-endian),
+ * or 0 if this exit is not one of those.
+ */
+static u64 trace_insn_from_exit(const struct tvmm_exit_info *exit)
+{
+	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
+	u64 q = exit->qual;
+	bool in = q & TVMM_IO_QUAL_IN;
+	u8 op;
+
+	if (basic == EXIT_REASON_CPUID)
+		return exit->insn_len == 2 ? 0xa20f : 0;
+	if (basic != EXIT_REASON_IO_INSTRUCTION || (q & TVMM_IO_QUAL_STRING))
+		return 0;
+	op = (in ? 0xe4 : 0xe6) | ((q & TVMM_IO_QUAL_SIZE_MASK) ? 1 : 0);
+	if (q & TVMM_IO_QUAL_IMM)	/* IN/OUT with an imm8 port: 2 bytes */
+		return exit->insn_len == 2 ? op | ((q >> TVMM_IO_QUAL_PORT_SHIFT) & 0xff) << 8 : 0;
+	return exit->insn_len == 1 ? op | 0x08 : 0;	/* the DX forms: EC-EF */
+}
+
+/*
  * The bytes of the instruction that exited, when the exit reports its
  * length (instruction exits) and the guest runs without paging, so that
  * CS.base + RIP is a guest-physical address. Every path writes all of
@@ -108,6 +138,13 @@ static void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *ex
 
 	rec->insn_len = 0;
 	if (from_ram) {
+		u64 words[2] = { trace_insn_from_exit(exit), 0 };
+
+		if (words[0]) {
+			memcpy(rec->insn, words, TVMM_INSN_MAX);	/* all of insn[] */
+			rec->insn_len = len;
+			return;
+		}
 		linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
 		if (trace_fetch_fast(vm, linear, len, rec->insn)) {	/* all of insn[] */
 			rec->insn_len = len;
