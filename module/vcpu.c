@@ -207,7 +207,10 @@ static bool vcpu_traced(struct tvmm_vm *vm)
 	return (vm->config.flags & TVMM_CONFIG_TRACE) || trace_tvmm_exit_enabled();
 }
 
-/* Count an exit, and record it if someone wants records (trace.c). */
+/*
+ * Count an exit, and record it if someone wants records (trace.c). Always
+ * inline: it runs after every exit, and GCC had kept it a call.
+ */
 static __always_inline void vcpu_account_exit(struct tvmm_vm *vm,
 					      const struct tvmm_exit_info *exit, u64 cycles)
 {

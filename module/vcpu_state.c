@@ -11,7 +11,9 @@
  * instruction, or takes an exception the real CPU would have raised, or
  * the VM stops. This file is the bottom layer of tvmm.ko: every handler
  * calls down into it, and it calls nothing above it (docs/architecture.md,
- * "Layers").
+ * "Layers"). What every exit runs, vcpu_write() and
+ * vcpu_skip_instruction(), is inline in tvmm.h: a call there would cost
+ * as much as the work.
  *
  * SDM: vol. 3C, 25.4 "Guest-State Area" (RIP, RSP, RFLAGS, SS.DPL as the
  *      CPL, interruptibility, pending debug exceptions); 27.6 "Event
