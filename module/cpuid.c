@@ -86,5 +86,7 @@ void exit_cpuid(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
 	u32 leaf = vm->regs.rax, subleaf = vm->regs.rcx;
 
 	cpuid_emulate(vm, exit);
-	cr_check_hide_cpuid(leaf, subleaf, &vm->regs.rcx, &vm->regs.rdx);
+	/* It changes leaves 1 and 7 only: the others skip the call. */
+	if (leaf == TVMM_CPUID_FEATURES || leaf == TVMM_CPUID_EXT_FEATURES)
+		cr_check_hide_cpuid(leaf, subleaf, &vm->regs.rcx, &vm->regs.rdx);
 }

@@ -93,6 +93,36 @@ static void trace_copy_mnemonic(struct tvmm_vm *vm, const char *name,
 }
 
 /*
+ * The most frequent instruction exits name their instruction exactly: a
+ * CPUID of 2 bytes can only be 0F A2, and an IN or OUT without prefixes
+ * is one opcode (the exit qualification gives its direction, its size and
+ * whether the port is an immediate or DX: SDM vol. 3C, 28.2.1, table
+ * 28-5; opcodes E4-E7 and EC-EF, vol. 2A "IN", 2B "OUT") and, for the
+ * immediate form, the port as its second byte. For those the record's
+ * bytes are built from the exit: the same bytes the guest's memory holds
+ * (the CPU has just decoded them there, and nothing ran since), without
+ * the CS-base VMREAD and the trip through guest memory. A longer one has
+ * prefixes, which only memory knows. Return: the bytes (little-endian),
+ * or 0 if this exit is not one of those.
+ */
+static u64 trace_insn_from_exit(const struct tvmm_exit_info *exit)
+{
+	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
+	u64 q = exit->qual;
+	bool in = q & TVMM_IO_QUAL_IN;
+	u8 op;
+
+	if (basic == EXIT_REASON_CPUID)
+		return exit->insn_len == 2 ? 0xa20f : 0;
+	if (basic != EXIT_REASON_IO_INSTRUCTION || (q & TVMM_IO_QUAL_STRING))
+		return 0;
+	op = (in ? 0xe4 : 0xe6) | ((q & TVMM_IO_QUAL_SIZE_MASK) ? 1 : 0);
+	if (q & TVMM_IO_QUAL_IMM)	/* IN/OUT with an imm8 port: 2 bytes */
+		return exit->insn_len == 2 ? op | ((q >> TVMM_IO_QUAL_PORT_SHIFT) & 0xff) << 8 : 0;
+	return exit->insn_len == 1 ? op | 0x08 : 0;	/* the DX forms: EC-EF */
+}
+
+/*
  * The bytes of the instruction that exited, when the exit reports its
  * length (instruction exits) and the guest runs without paging, so that
  * CS.base + RIP is a guest-physical address. Every path writes all of
@@ -108,6 +138,13 @@ static void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *ex
 
 	rec->insn_len = 0;
 	if (from_ram) {
+		u64 words[2] = { trace_insn_from_exit(exit), 0 };
+
+		if (words[0]) {
+			memcpy(rec->insn, words, TVMM_INSN_MAX);	/* all of insn[] */
+			rec->insn_len = len;
+			return;
+		}
 		linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
 		if (trace_fetch_fast(vm, linear, len, rec->insn)) {	/* all of insn[] */
 			rec->insn_len = len;
@@ -137,7 +174,7 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
 	struct tvmm_trace_ring *ring = &vm->trace;
 	struct tvmm_exit_record *rec;
-	u64 head;
+	u64 head, tail;
 
 	/*
 	 * Only when someone listens (trace-cmd, perf): the names are looked
@@ -154,14 +191,16 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	}
 	head = ring->head;
 	/* Acquire: the slot the reader freed is no longer being copied. */
-	if (head - smp_load_acquire(&ring->tail) >= TVMM_TRACE_RING) {
+	tail = smp_load_acquire(&ring->tail);
+	if (head - tail >= TVMM_TRACE_RING) {
 		/* Cannot happen: the run loop stops when the ring is full. */
 		vm->stats.records_dropped++;
 		return;
 	}
 	/*
 	 * Every field is stored, so no memset of the slot first; the
-	 * struct's padding was zeroed at allocation and is never written.
+	 * struct's padding and reserved bytes were zeroed at allocation and
+	 * are never written.
 	 */
 	rec = &ring->records[head % TVMM_TRACE_RING];
 	rec->version = TVMM_EXIT_RECORD_VERSION;
@@ -180,15 +219,21 @@ void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 	rec->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) & VMCS_AR_DPL_MASK;
 	rec->vif = exit->vif;
 	rec->action = exit->action;
-	rec->reserved0 = 0;
 	trace_copy_mnemonic(vm, exit->mnemonic ? exit->mnemonic : "", rec->mnemonic);
 	rec->mmio_value = exit->mmio_value;
 	rec->mmio_width = exit->mmio_width;
 	rec->mmio_write = exit->mmio_write;
-	memset(rec->reserved1, 0, sizeof(rec->reserved1));
 	trace_fetch_insn(vm, exit, rec);
 	/* The record is whole before the reader can see it (acquire in read). */
 	smp_store_release(&ring->head, head + 1);
+	/*
+	 * That was the last free slot: the run loop stops after this exit
+	 * (vcpu_slice_over() tests this flag, not the ring: a load instead of
+	 * an acquire and a subtraction, on every exit), so the next record
+	 * finds room.
+	 */
+	if (head + 1 - tail >= TVMM_TRACE_RING)
+		vm->trace_filled = true;
 	/* Waking costs a lock: only when a poll()/read() sleeps on the ring. */
 	if (wq_has_sleeper(&ring->wait))
 		wake_up_interruptible(&ring->wait);

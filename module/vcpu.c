@@ -115,71 +115,79 @@ static void vcpu_entry_state_failed(struct tvmm_vm *vm, u32 reason)
  * The exit-information fields an exit's handler needs, beyond RIP and
  * RFLAGS (which every exit reads: messages, the virtual IF, single-step).
  * Each VMREAD is an instruction and its error checks (on hardware tens
- * of cycles), and the most frequent exits need few fields, so
- * vcpu_read_exit() reads only these. An instruction
- * exit never interrupts the delivery of an event (IDT-vectoring
- * information is valid only for exits during delivery: exceptions, EPT
- * violations, task switches; SDM 28.2.4) and has no interruption
- * information (SDM 28.2.2). Exits not listed read everything. A field an
- * exit does not read stays 0, in its handler and in its trace record:
- * the SDM defines none of them for these exits.
+ * of cycles), and the most frequent exits are instructions that need few
+ * fields. An instruction exit has a length (SDM 28.2.5), never interrupts
+ * the delivery of an event (IDT-vectoring information is valid only for
+ * exits during delivery: exceptions, EPT violations, task switches; SDM
+ * 28.2.4) and has no interruption information (SDM 28.2.2): the exits
+ * listed here read their length, and their qualification if marked, and
+ * nothing else. Exits not listed read everything (vcpu_read_exit_all()).
+ * A field an exit does not read stays 0, in its handler and in its trace
+ * record: the SDM defines none of them for these exits.
  */
 enum {
-	EXIT_READS_QUAL		= BIT(0),	/* exit qualification */
-	EXIT_READS_LEN		= BIT(1),	/* instruction length */
-	EXIT_READS_INTR		= BIT(2),	/* interruption info, error code */
-	EXIT_READS_VECTORING	= BIT(3),	/* IDT-vectoring info (event.c) */
-	EXIT_READS_ALL		= 0xf,
+	EXIT_LEAN		= BIT(0),	/* an instruction: its length */
+	EXIT_LEAN_QUAL		= BIT(1),	/* ... and the exit qualification */
 };
 
 static const u8 exit_reads_lean[TVMM_NR_EXIT_REASONS] = {
-	[EXIT_REASON_CPUID]		= EXIT_READS_LEN,
-	[EXIT_REASON_HLT]		= EXIT_READS_LEN,
-	[EXIT_REASON_VMCALL]		= EXIT_READS_LEN,
-	[EXIT_REASON_IO_INSTRUCTION]	= EXIT_READS_QUAL | EXIT_READS_LEN,
-	[EXIT_REASON_MSR_READ]		= EXIT_READS_LEN,
-	[EXIT_REASON_MSR_WRITE]		= EXIT_READS_LEN,
-	[EXIT_REASON_CR_ACCESS]		= EXIT_READS_QUAL | EXIT_READS_LEN,
+	[EXIT_REASON_CPUID]		= EXIT_LEAN,
+	[EXIT_REASON_HLT]		= EXIT_LEAN,
+	[EXIT_REASON_VMCALL]		= EXIT_LEAN,
+	[EXIT_REASON_IO_INSTRUCTION]	= EXIT_LEAN | EXIT_LEAN_QUAL,
+	[EXIT_REASON_MSR_READ]		= EXIT_LEAN,
+	[EXIT_REASON_MSR_WRITE]		= EXIT_LEAN,
+	[EXIT_REASON_CR_ACCESS]		= EXIT_LEAN | EXIT_LEAN_QUAL,
 };
+
+/*
+ * Every exit-information field of an exit not in exit_reads_lean[]. Out of
+ * line: the run loop's own code stays small (fewer registers saved to the
+ * stack around the hot path) and these exits are rare.
+ */
+static noinline void vcpu_read_exit_all(struct tvmm_exit_info *exit, u32 basic)
+{
+	exit->qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	exit->insn_len = vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+	exit->intr_info = vmcs_read(VMCS_VM_EXIT_INTR_INFO);
+	exit->error_code = vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE);
+	exit->idt_vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
+	exit->idt_vectoring_error = 0;
+	if (exit->idt_vectoring & TVMM_INTR_INFO_DELIVER_CODE)
+		exit->idt_vectoring_error = vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE);
+	exit->gpa = 0;
+	if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_EPT_MISCONFIG)
+		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
+}
 
 /*
  * Read what this exit's handler (and, if traced, its record) needs. Every
  * field of *@exit is written exactly once, with what was read or with 0:
  * clearing the whole struct first and then overwriting it would store
  * most fields twice, on every exit. (A field added to struct
- * tvmm_exit_info must be set here.)
+ * tvmm_exit_info must be set here.) The lean exits take one branch, with
+ * no test per field.
  */
 static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 {
 	u32 basic = reason & TVMM_EXIT_REASON_BASIC_MASK;
-	unsigned int reads = EXIT_READS_ALL;
-
-	if (basic < TVMM_NR_EXIT_REASONS && exit_reads_lean[basic])
-		reads = exit_reads_lean[basic];
+	unsigned int lean = basic < TVMM_NR_EXIT_REASONS ? exit_reads_lean[basic] : 0;
 
 	exit->reason = reason;
 	exit->tsc_exit = tsc;
 	exit->rip = vmcs_read(VMCS_GUEST_RIP);
 	exit->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	exit->qual = reads & EXIT_READS_QUAL ? vmcs_read(VMCS_EXIT_QUALIFICATION) : 0;
-	exit->insn_len = reads & EXIT_READS_LEN ? vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN) : 0;
-	exit->intr_info = 0;
-	exit->error_code = 0;
-	if (reads & EXIT_READS_INTR) {
-		exit->intr_info = vmcs_read(VMCS_VM_EXIT_INTR_INFO);
-		exit->error_code = vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE);
+	if (likely(lean)) {
+		exit->qual = lean & EXIT_LEAN_QUAL ? vmcs_read(VMCS_EXIT_QUALIFICATION) : 0;
+		exit->insn_len = vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
+		exit->intr_info = 0;
+		exit->error_code = 0;
+		exit->idt_vectoring = 0;
+		exit->idt_vectoring_error = 0;
+		exit->gpa = 0;
+	} else {
+		vcpu_read_exit_all(exit, basic);
 	}
-	exit->idt_vectoring = 0;
-	exit->idt_vectoring_error = 0;
-	if (reads & EXIT_READS_VECTORING) {
-		exit->idt_vectoring = vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
-		if (exit->idt_vectoring & TVMM_INTR_INFO_DELIVER_CODE)
-			exit->idt_vectoring_error =
-				vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE);
-	}
-	exit->gpa = 0;
-	if (basic == EXIT_REASON_EPT_VIOLATION || basic == EXIT_REASON_EPT_MISCONFIG)
-		exit->gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 	/*
 	 * What the handler and the record fill in; the handler's defaults
 	 * (vmx_handle_exit(), exits.h): emulated, no mnemonic.
@@ -199,9 +207,12 @@ static bool vcpu_traced(struct tvmm_vm *vm)
 	return (vm->config.flags & TVMM_CONFIG_TRACE) || trace_tvmm_exit_enabled();
 }
 
-/* Count an exit, and record it if someone wants records (trace.c). */
-static void vcpu_account_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
-			      u64 cycles)
+/*
+ * Count an exit, and record it if someone wants records (trace.c). Always
+ * inline: it runs after every exit, and GCC had kept it a call.
+ */
+static __always_inline void vcpu_account_exit(struct tvmm_vm *vm,
+					      const struct tvmm_exit_info *exit, u64 cycles)
 {
 	trace_count_exit(vm, exit->reason & TVMM_EXIT_REASON_BASIC_MASK, cycles);
 	profile_mark(&vm->prof, PROFILE_STATS);
@@ -249,9 +260,8 @@ static bool vcpu_null_handler(struct tvmm_vm *vm, u32 reason)
 /* Should this slice stop after the exit just handled? */
 static bool vcpu_slice_over(struct tvmm_vm *vm)
 {
-	return vm->end || vm->console_flush || vm->halted ||
-	       (read_thread_flags() & VCPU_HOST_WANTS_CPU) ||
-	       ((vm->config.flags & TVMM_CONFIG_TRACE) && trace_ring_full(&vm->trace));
+	return vm->end || vm->console_flush || vm->halted || vm->trace_filled ||
+	       (read_thread_flags() & VCPU_HOST_WANTS_CPU);
 }
 
 /*
@@ -334,7 +344,11 @@ static int vcpu_slice_prepare(struct tvmm_vm *vm)
  * a slice.
  */
 struct vcpu_loop {
-	const struct tvmm_host_state *hs;	/* the host's, to restore */
+	/*
+	 * The host's state, to restore: here rather than behind a pointer,
+	 * so that its DEBUGCTL, tested after every exit, is one load away.
+	 */
+	struct tvmm_host_state hs;
 	/*
 	 * The host's debug registers around one entry (debugreg.h). Here and
 	 * not a local of vcpu_enter(): the kernel zeroes every local on
@@ -377,7 +391,7 @@ static int vcpu_enter(struct tvmm_vm *vm, struct vcpu_loop *loop)
 	loop->tsc = rdtsc();
 	profile_mark(&vm->prof, PROFILE_SWITCH);
 	dr_restore_host(&loop->hd);
-	host_debugctl_restore_irqoff(loop->hs);
+	host_debugctl_restore_irqoff(&loop->hs);
 	if (ret == VMX_ENTER_EXITED) {
 		loop->reason = vmcs_read(VMCS_VM_EXIT_REASON);	/* read once */
 		if (host_event_possible(loop->reason))
@@ -417,8 +431,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 {
 	u64 vmcs_hpa = page_to_phys(vm->vmcs);
 	struct tvmm_exit_info exit;
-	struct tvmm_host_state hs;
-	struct vcpu_loop loop = { .hs = &hs };
+	struct vcpu_loop loop = { };
 	int ret;
 
 	if (vmx_vmptrld(vmcs_hpa)) {
@@ -426,13 +439,25 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		return;
 	}
 	vmx_cpu_set_loaded_vmcs(vmcs_hpa);	/* for the emergency VMCLEAR (vmx.c) */
+	/*
+	 * Set by trace.c when a record takes the ring's last free slot; the
+	 * reader may have made room since: look again in this slice.
+	 */
+	vm->trace_filled = false;
 	if (vcpu_slice_load(vm) || vcpu_slice_prepare(vm))
+		goto out_clear;
+	/*
+	 * The woken HLT's record (vcpu_slice_prepare()) took the last slot:
+	 * no entry, or the next exit's record would find no room. The
+	 * injection it prepared stays in the VMCS for the next slice.
+	 */
+	if (vm->trace_filled)
 		goto out_clear;
 	/*
 	 * VM exits load null selectors, an unusable LDTR, DR7 = 0x400 and
 	 * IA32_DEBUGCTL = 0: keep the caller's, for host_state.c to restore.
 	 */
-	host_state_save(&hs);
+	host_state_save(&loop.hs);
 	vm->last_cpu = smp_processor_id();
 	profile_slice_start(&vm->prof);
 	usage_loop_begin(vm);	/* the meter (usage.c): never per exit */
@@ -465,7 +490,7 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 		vcpu_snapshot_guest(vm);
 		vmcs_snapshot(vm);
 	}
-	host_state_restore(&hs);
+	host_state_restore(&loop.hs);
 	/*
 	 * A VM exit leaves the GDT limit at 0xffff and the TR limit at 0x67
 	 * (SDM 28.5.2): put back Linux's, as KVM does.

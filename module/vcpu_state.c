@@ -11,7 +11,9 @@
  * instruction, or takes an exception the real CPU would have raised, or
  * the VM stops. This file is the bottom layer of tvmm.ko: every handler
  * calls down into it, and it calls nothing above it (docs/architecture.md,
- * "Layers").
+ * "Layers"). What every exit runs, vcpu_write() and
+ * vcpu_skip_instruction(), is inline in tvmm.h: a call there would cost
+ * as much as the work.
  *
  * SDM: vol. 3C, 25.4 "Guest-State Area" (RIP, RSP, RFLAGS, SS.DPL as the
  *      CPL, interruptibility, pending debug exceptions); 27.6 "Event
@@ -116,36 +118,6 @@ unsigned int vcpu_cpl(struct tvmm_vm *vm)
 	if (tvmm_mode_ring1(vm->config.mode) && cpl <= TVMM_VIRTUAL_KERNEL_RING)
 		return 0;
 	return cpl;
-}
-
-/**
- * vcpu_skip_instruction() - move the guest past the instruction that
- * exited, as if the CPU had run it.
- * @vm: the VM
- * @exit: the exit (rip, insn_len, rflags as the instruction began)
- *
- * Also end any STI/MOV-SS interrupt shadow: it covered exactly this
- * instruction (SDM 25.4.2). And if the guest single-steps (RFLAGS.TF set
- * when the instruction began), the CPU would raise #DB right after it: a
- * debugger stepping over CPUID or an emulated OUT must not skip a step.
- * Leave that to the CPU as a pending single-step trap (BS), delivered at
- * the next entry (SDM 27.7.3; #DB then exits, and debugreg.c reflects it
- * with DR6.BS); KVM does the same in kvm_skip_emulated_instruction().
- */
-void vcpu_skip_instruction(struct tvmm_vm *vm, struct tvmm_exit_info *exit)
-{
-	u64 shadow;
-
-	profile_mark(&vm->prof, PROFILE_HANDLER);
-	shadow = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
-	vcpu_write(vm, VMCS_GUEST_RIP, exit->rip + exit->insn_len);
-	if (shadow & (VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS))
-		vcpu_write(vm, VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   shadow & ~(u64)(VMCS_BLOCKING_BY_STI | VMCS_BLOCKING_BY_MOV_SS));
-	if (exit->rflags & X86_EFLAGS_TF)
-		vcpu_write(vm, VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
-			   vmcs_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | TVMM_PENDING_DBG_BS);
-	profile_mark(&vm->prof, PROFILE_STEP);
 }
 
 /**

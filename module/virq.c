@@ -50,6 +50,10 @@ void virq_init(struct tvmm_vm *vm)
 
 	vm->halted = false;
 	vm->timer_period = period ? period : TVMM_TIMER_DEFAULT;
+	/* Can a LIDT that does not exit start the timer? (virq.h) */
+	vm->timer_idt_watch = vm->timer_period != TVMM_TIMER_OFF &&
+			      !tvmm_mode_ring1(vm->config.mode) &&
+			      vm->config.mode != TVMM_MODE_REAL;
 	vm->timer_on = false;
 	vm->irq_pending = false;
 	vm->irq_window = false;

@@ -20,13 +20,15 @@
 /*
  * At ring 0 (hw, paravirt) LIDT does not exit: the virtual timer starts
  * when the VMCS shows that the guest has loaded an IDT (docs/abi.md, "The
- * guest ABI"; deprivileged: depriv_lidt() starts it).
+ * guest ABI"; deprivileged: depriv_lidt() starts it). Whether this VM
+ * watches for that at all (its mode, a timer that is not off) never
+ * changes after virq_init(), which worked it out once into
+ * vm->timer_idt_watch: here, on every exit, it is one test, and the
+ * VMREAD is left.
  */
 static inline bool virq_timer_should_start(struct tvmm_vm *vm)
 {
-	return !vm->timer_on && vm->timer_period != TVMM_TIMER_OFF &&
-	       !tvmm_mode_ring1(vm->config.mode) && vm->config.mode != TVMM_MODE_REAL &&
-	       vmcs_read(VMCS_GUEST_IDTR_LIMIT);
+	return vm->timer_idt_watch && !vm->timer_on && vmcs_read(VMCS_GUEST_IDTR_LIMIT);
 }
 
 /* Nothing for virq_prepare_entry() to decide before the next entry? */

@@ -57,8 +57,12 @@ enum vmx_fail {
  * Rate-limited: one broken state makes every VMREAD of a VMCS snapshot
  * (over a hundred fields per run slice) fail the same way, and a flood of
  * identical lines would bury the first, telling one.
+ *
+ * Out of line and cold: the wrappers below stay a few instructions, so
+ * the compiler inlines them where they are used (a VMREAD on the exit
+ * path must not become a call because its error messages are long).
  */
-static inline int vmx_report_fail(const char *insn, enum vmx_fail how)
+static __maybe_unused __cold noinline int vmx_report_fail(const char *insn, enum vmx_fail how)
 {
 	u32 error;
 
@@ -178,7 +182,14 @@ fault:
  * unsupported field, a read-only field): it is logged with the field
  * encoding and counted in *@err so a whole setup phase can be checked once.
  */
-static inline void vmx_vmwrite(unsigned long field, u64 value, int *err)
+static __maybe_unused __cold noinline int vmx_vmwrite_fail(unsigned long field, enum vmx_fail how)
+{
+	if (how != VMX_FAULT)
+		pr_err_ratelimited("VMWRITE of field 0x%lx:\n", field);
+	return vmx_report_fail("VMWRITE", how);
+}
+
+static __always_inline void vmx_vmwrite(unsigned long field, u64 value, int *err)
 {
 	asm goto("1: vmwrite %[value], %[field]\n\t"
 		 VMX_CHECK_RESULT
@@ -187,19 +198,17 @@ static inline void vmx_vmwrite(unsigned long field, u64 value, int *err)
 		 : fail_invalid, fail_valid, fault);
 	return;
 fail_invalid:
-	pr_err_ratelimited("VMWRITE of field 0x%lx:\n", field);
-	*err = vmx_report_fail("VMWRITE", VMX_FAIL_INVALID);
+	*err = vmx_vmwrite_fail(field, VMX_FAIL_INVALID);
 	return;
 fail_valid:
-	pr_err_ratelimited("VMWRITE of field 0x%lx:\n", field);
-	*err = vmx_report_fail("VMWRITE", VMX_FAIL_VALID);
+	*err = vmx_vmwrite_fail(field, VMX_FAIL_VALID);
 	return;
 fault:
-	*err = vmx_report_fail("VMWRITE", VMX_FAULT);
+	*err = vmx_vmwrite_fail(field, VMX_FAULT);
 }
 
 /* VMREAD one field of the current VMCS into *@value; 0 or -EIO/-EFAULT. */
-static inline int vmx_vmread(unsigned long field, u64 *value)
+static __always_inline int vmx_vmread(unsigned long field, u64 *value)
 {
 	unsigned long v;
 
@@ -227,7 +236,7 @@ fault:
  * ...) once a VMCS is current: a failure is logged by vmx_vmread() and
  * reads as 0, which the callers treat as "no information".
  */
-static inline u64 vmcs_read(unsigned long field)
+static __always_inline u64 vmcs_read(unsigned long field)
 {
 	u64 value;
 

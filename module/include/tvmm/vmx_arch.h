@@ -394,6 +394,7 @@ enum vmx_ept_vpid_bit {
 #define TVMM_IO_QUAL_SIZE_MASK		7ULL		/* access size minus 1 */
 #define TVMM_IO_QUAL_IN			_BITULL(3)
 #define TVMM_IO_QUAL_STRING		_BITULL(4)	/* INS/OUTS */
+#define TVMM_IO_QUAL_IMM		_BITULL(6)	/* port in an imm8, not in DX */
 #define TVMM_IO_QUAL_PORT_SHIFT		16
 
 /* Exit qualification of a control-register access (table 28-3). */

@@ -230,6 +230,57 @@ TEST_F(run, records_well_formed)
 	}
 }
 
+/*
+ * A record's instruction bytes are the guest's own bytes at its RIP, and
+ * nothing past insn_len: checked against the image for every CPUID and
+ * I/O exit (trace.c builds the bytes of the short forms from the exit
+ * instead of reading them: io_sizes.bin has IN and OUT of each size, with
+ * an immediate port and with DX, with and without the 0x66 prefix).
+ */
+TEST_F(run, records_insn_bytes_are_the_guests)
+{
+	static const char *const guests[] = { "io_sizes.bin", "cpuid_leaves.bin", "hello.bin" };
+
+	for (size_t g = 0; g < sizeof(guests) / sizeof(guests[0]); g++) {
+		struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+		struct vm_result *r = &self->res;
+		unsigned int checked = 0;
+		char path[PATH_MAX];
+		unsigned char *img;
+		ssize_t size;
+
+		REQUIRE_GUEST(guests[g]);
+		size = read_whole_file(guest_path(guests[g], path, sizeof(path)), (void **)&img);
+		ASSERT_LT(0, size);
+		vm_result_free(r);
+		memset(r, 0, sizeof(*r));
+		ASSERT_EQ(0, vm_run_guest(&c, guests[g], r, NULL)) TH_LOG("%s", guests[g]);
+		for (size_t i = 0; i < r->nrecs; i++) {
+			const struct tvmm_exit_record *rec = &r->recs[i];
+			__u64 off = rec->rip - TVMM_GUEST_LOAD_GPA;
+
+			if (rec->reason_code != EXIT_REASON_CPUID &&
+			    rec->reason_code != EXIT_REASON_IO_INSTRUCTION)
+				continue;
+			ASSERT_LT(0, rec->insn_len) TH_LOG("%s seq %llu: no bytes", guests[g], rec->seq);
+			ASSERT_LE(off + rec->insn_len, (__u64)size)
+				TH_LOG("%s seq %llu: rip 0x%llx", guests[g], rec->seq, rec->rip);
+			EXPECT_EQ(0, memcmp(rec->insn, img + off, rec->insn_len))
+				TH_LOG("%s seq %llu rip 0x%llx: %02x %02x %02x, image %02x %02x %02x",
+				       guests[g], rec->seq, rec->rip, rec->insn[0], rec->insn[1],
+				       rec->insn[2], img[off], img[off + 1], img[off + 2]);
+			for (size_t k = rec->insn_len; k < TVMM_INSN_MAX; k++) {
+				EXPECT_EQ(0, rec->insn[k])
+					TH_LOG("%s seq %llu: byte %zu past insn_len", guests[g],
+					       rec->seq, k);
+			}
+			checked++;
+		}
+		EXPECT_LT(0, checked) TH_LOG("%s: no CPUID or I/O record", guests[g]);
+		free(img);
+	}
+}
+
 /* Without TVMM_CONFIG_TRACE: no records, but the stats still count. */
 TEST_F(run, no_trace_no_records_stats_count)
 {
