@@ -164,7 +164,7 @@ children_cpu() {
 # installed software and the environment. inputs_key prints a hash of all
 # of it, taken once after the shared build and before any step starts;
 # a host step that passed keeps its log under that key in
-# build/check/reuse/. With --quick, a host step whose key is the one it
+# build/check/reuse/ (NAME.KEY.log; the last 4 keys). With --quick, a host step whose key is the one it
 # passed with is not run again: its kept log is counted as it was, the
 # durations table says "reused". Left out of the key, and why:
 #   build/check/    this script's own logs (and the kept ones);
@@ -216,7 +216,7 @@ step_key() { printf '%s\n%s\n' "$INPUTS" "${CMD[$1]}" | sha256sum | cut -d' ' -f
 # printed below) goes to stdout in one piece, its counts to NAME.result
 run_step() {
 	local name=$1 lane=$2 log=$LOGS/$1.log err=$LOGS/$1.err rc=0 t0 t1 dt out p f s
-	local sect=$LOGS/$1.section cpu
+	local sect=$LOGS/$1.section cpu kept
 	t0=$(date +%s.%N)
 	# CPU time (user + sys) of the step's processes, from this worker's
 	# children totals before and after (`times`: the wall time of a step
@@ -227,8 +227,8 @@ run_step() {
 	# A VM step boots its own lab VM in its own directory: two steps
 	# never share an initramfs, an ISO or a serial log.
 	if [ -n "${REUSED[$name]+x}" ]; then
-		cp "$KEEP/$name.log" "$log"
-		echo "passed with the same inputs on $(date -r "$KEEP/$name.log" '+%F %T')" >"$err"
+		cp "${REUSED[$name]}" "$log"
+		echo "passed with the same inputs on $(date -r "${REUSED[$name]}" '+%F %T')" >"$err"
 	else
 		(cd "$ROOT" && export TVMM_LABVM_DIR=$LOGS/vm/$name && eval "${CMD[$name]}") \
 			>"$log" 2>"$err" || rc=$?
@@ -265,10 +265,13 @@ run_step() {
 	# a host step that passed keeps its log under this run's key
 	if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] && [ -n "${INPUTS:-}" ] &&
 	   [ "${TIER[$name]}" = host ] && [ -z "${REUSED[$name]+x}" ]; then
-		cp "$log" "$KEEP/$name.log.tmp" && mv "$KEEP/$name.log.tmp" "$KEEP/$name.log"
-		step_key "$name" >"$KEEP/$name.key"
+		kept=$KEEP/$name.$(step_key "$name").log
+		cp "$log" "$kept.tmp" && mv "$kept.tmp" "$kept"
+		# the last 4 states of the tree it passed in
+		ls -t "$KEEP/$name".*.log | tail -n +5 | xargs -r rm -f
 	elif [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
-		rm -f "$KEEP/$name.key"	# a failure is never covered by an old pass
+		# a failure is never covered by an old pass
+		rm -f "$KEEP/$name.$(step_key "$name").log"
 	fi
 	echo "$p $f $s $dt $lane $(printf '%.0f' "$(echo "$t0 - $T0" | bc)") $cpu" >"$LOGS/$name.result"
 	# one report at a time on the terminal (over the progress line)
@@ -333,9 +336,8 @@ if [ "$host" -eq 1 ]; then
 	INPUTS=$(inputs_key)
 	if [ "$quick" -eq 1 ] && [ "$reuse" != 0 ]; then
 		for name in "${QUEUE[@]}"; do
-			[ "${TIER[$name]}" = host ] && [ -f "$KEEP/$name.log" ] &&
-			[ "$(cat "$KEEP/$name.key" 2>/dev/null)" = "$(step_key "$name")" ] &&
-			REUSED[$name]=1
+			kept=$KEEP/$name.$(step_key "$name").log
+			[ "${TIER[$name]}" = host ] && [ -f "$kept" ] && REUSED[$name]=$kept
 		done
 	fi
 	names="${!REUSED[*]}"
