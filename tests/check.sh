@@ -58,6 +58,13 @@ if [ -d /usr/lib/ccache ]; then
 	export CCACHE_DIR=${CCACHE_DIR:-${TVMM_CACHE:-$HOME/.cache/tvmm}/ccache}
 fi
 
+# A lab VM that does not finish in TVMM_LABVM_TIMEOUT seconds of wall time
+# is killed as hung (labvm.sh: 300 by default). Here two lab VMs run side
+# by side, and on a machine shared with other Bochs a kselftest boot that
+# needs 60 s of CPU took over 300 s: killed in its 22nd test, counted as
+# 3 failures. A hang still fails, later.
+export TVMM_LABVM_TIMEOUT=${TVMM_LABVM_TIMEOUT:-900}
+
 # --- the steps ----------------------------------------------------------------
 # step NAME TIER SECONDS COMMAND...: TIER host, vm (the kselftests: in
 # --quick too) or slow (not in --quick); SECONDS is about what the step
