@@ -274,7 +274,9 @@ run_step() {
 	   [ "${TIER[$name]}" = host ] && [ -z "${REUSED[$name]+x}" ]; then
 		kept=$KEEP/$name.$(step_key "$name").log
 		cp "$log" "$kept.tmp" && mv "$kept.tmp" "$kept"
-		# the last 4 states of the tree it passed in
+		# the last 4 states of the tree it passed in (the names are
+		# NAME.HEX.log: nothing for ls to mangle)
+		# shellcheck disable=SC2012
 		ls -t "$KEEP/$name".*.log | tail -n +5 | xargs -r rm -f
 	elif [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
 		# a failure is never covered by an old pass
@@ -335,7 +337,7 @@ done
 
 # The inputs' key, after the build (its products are inputs) and before
 # any step can write to the tree; the host steps it lets off
-INPUTS= KEEP=$LOGS/reuse
+INPUTS='' KEEP=$LOGS/reuse
 declare -A REUSED=()
 if [ "$host" -eq 1 ]; then
 	mkdir -p "$KEEP"
