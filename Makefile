@@ -12,7 +12,9 @@
 #   make demo          boot the lab VM, load tvmm, show what it does
 #   make containers-demo   a container (unshare) next to a tvmm guest
 #   make check         the developer loop: host tier + the kselftest VM steps,
-#                      one step per CPU; ends with "N passed, N failed, N skipped"
+#                      one step per CPU; ends with "N passed, N failed, N skipped";
+#                      a host step that passed with the same inputs is reused
+#                      (TVMM_CHECK_REUSE=0 make check: run every one)
 #   make check-full    every test (what CI runs): make check plus the lab
 #                      stages, grade-all, a fuzz batch and a mutant sample
 #   make labvm-shell   the lab VM on your terminal (serial console)

@@ -4,7 +4,7 @@
 # make check-full (CI) and make check: the host tier (seconds) and the VM
 # tier (Bochs, minutes), the steps side by side, one per CPU.
 #
-#   tests/check.sh [--host-only | --vm-only] [--quick] [-j N]
+#   tests/check.sh [--host-only | --vm-only] [--quick] [--no-reuse] [-j N]
 #
 # Every step prints TAP/KTAP; tests/lib/ktap.py counts its leaf results.
 # The last line of output is exactly "N passed, N failed, N skipped" over
@@ -15,31 +15,36 @@
 #
 # Work whose inputs did not change is not done again: make is incremental,
 # every compile goes through ccache, and lab-stages reuses its module
-# variants (tests/grade/stages.sh).
+# variants (tests/grade/stages.sh). With --quick, a host step that passed
+# is not run again while nothing it could read has changed (see "reusing
+# a host step's result" below; --no-reuse or TVMM_CHECK_REUSE=0 runs it
+# anyway); CI's run (no --quick) runs every step.
 #
 # No option: every step (`make check-full`, what CI runs). --quick: the
 # developer loop (`make check`): the host tier and the kselftest VM steps,
 # without the lab stages, grade-all, fuzz and mutant steps. -j N: run N
 # steps at once (default: the number of CPUs, or TVMM_CHECK_JOBS); -j 1
 # runs them one after another. The durations table at the end gives each
-# step's wall time, the lane (1..N) it ran in and when it started.
+# step's wall time and CPU time (user + sys), the lane (1..N) it ran in
+# ("reused": not run) and when it started.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KTAP=$ROOT/tests/lib/ktap.py
 LOGS=$ROOT/build/check
-host=1 vm=1 quick=0
+host=1 vm=1 quick=0 reuse=${TVMM_CHECK_REUSE:-1}
 JOBS=${TVMM_CHECK_JOBS:-$(nproc)}
-usage() { sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) vm=0; shift ;;
 	--vm-only) host=0; shift ;;
 	--quick) quick=1; shift ;;
+	--no-reuse) reuse=0; shift ;;
 	-j) JOBS=${2:?-j N}; shift 2 ;;
 	-j[0-9]*) JOBS=${1#-j}; shift ;;
 	-h|--help) usage; exit 0 ;;
-	*) echo "check.sh: unknown option '$1' (--host-only, --vm-only, --quick, -j N)" >&2; exit 2 ;;
+	*) echo "check.sh: unknown option '$1' (--host-only, --vm-only, --quick, --no-reuse, -j N)" >&2; exit 2 ;;
 	esac
 done
 case $JOBS in '' | *[!0-9]* | 0) echo "check.sh: -j wants a positive number" >&2; exit 2 ;; esac
@@ -52,6 +57,13 @@ if [ -d /usr/lib/ccache ]; then
 	export PATH=/usr/lib/ccache:$PATH
 	export CCACHE_DIR=${CCACHE_DIR:-${TVMM_CACHE:-$HOME/.cache/tvmm}/ccache}
 fi
+
+# A lab VM that does not finish in TVMM_LABVM_TIMEOUT seconds of wall time
+# is killed as hung (labvm.sh: 300 by default). Here two lab VMs run side
+# by side, and on a machine shared with other Bochs a kselftest boot that
+# needs 60 s of CPU took over 300 s: killed in its 22nd test, counted as
+# 3 failures. A hang still fails, later.
+export TVMM_LABVM_TIMEOUT=${TVMM_LABVM_TIMEOUT:-900}
 
 # --- the steps ----------------------------------------------------------------
 # step NAME TIER SECONDS COMMAND...: TIER host, vm (the kselftests: in
@@ -148,19 +160,90 @@ mapfile -t QUEUE < <(for name in "${RUN[@]}"; do
 
 header() { printf '\n==== %s ====\n' "$*"; }
 
+# children_cpu FILE: user + sys seconds of the children line (the second)
+# of a `times` output, "1m2.500s 0m0.250s" -> 62.750
+children_cpu() {
+	sed -n 2p "$1" | sed -E 's/([0-9]+)m([0-9.]+)s/(\1*60+\2)/g; s/ /+/' | bc
+}
+
+# --- reusing a host step's result ----------------------------------------------
+# A host step is a function of what it can read: the tree (every file of
+# the clone, build products included, and git's HEAD and index), the
+# installed software and the environment. inputs_key prints a hash of all
+# of it, taken once after the shared build and before any step starts;
+# a host step that passed keeps its log under that key in
+# build/check/reuse/ (NAME.KEY.log; the last 4 keys). With --quick, a host step whose key is the one it
+# passed with is not run again: its kept log is counted as it was, the
+# durations table says "reused". Left out of the key, and why:
+#   build/check/    this script's own logs (and the kept ones);
+#   build/labvm/    the lab VM's initramfs, written anew by every build
+#                   (a cpio of fresh files: other bytes each time); only
+#                   the VM steps and tests/figures (VM steps) boot it.
+# The software: Debian's package database (compilers, headers, Chromium,
+# fonts, Python's Debian modules), /usr/local's and the python3 on PATH's
+# files by size and time, the lab kernel's cache key. The day is in the
+# key too: no result is reused past midnight (UTC). What went into the
+# key is kept in build/check/reuse/inputs.txt.
+inputs_key() {
+	{
+		echo "tests/check.sh inputs v1, $(date -u +%F)"
+		cd "$ROOT"
+		git rev-parse HEAD 2>&1
+		git ls-files -s 2>&1
+		git ls-files -o --exclude-standard 2>&1
+		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm \) -prune -o \
+			! -type d -printf '%y %m %p %l\n' | LC_ALL=C sort
+		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm \) -prune -o \
+			-type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha1sum
+		sha1sum /var/lib/dpkg/status
+		find /usr/local "$HOME/.local" -printf '%p %s %T@\n' 2>/dev/null | LC_ALL=C sort
+		python3 -c 'import os, site, sys
+print(sys.version, sys.executable, sys.prefix)
+for d in sys.path:
+    if os.path.isdir(d):
+        for e in sorted(os.listdir(d)):
+            st = os.stat(os.path.join(d, e))
+            print(d, e, st.st_size, st.st_mtime)' 2>&1
+		"$ROOT/tests/labvm/kernel.sh" --kdir 2>&1
+		# the environment, without what differs from shell to shell
+		# or from a terminal to a pipe (nothing a step reads)
+		env -0 | LC_ALL=C sort -z | tr '\0' '\n' |
+			grep -avE '^(_|PWD|OLDPWD|SHLVL|MAKE_TERMOUT|MAKE_TERMERR|TVMM_MUTANT_SEED)='
+	} >"$KEEP/inputs.txt.tmp"
+	# the last two runs' inputs stay side by side: `diff` them to see
+	# why a step ran again
+	[ ! -f "$KEEP/inputs.txt" ] || mv "$KEEP/inputs.txt" "$KEEP/inputs.prev.txt"
+	mv "$KEEP/inputs.txt.tmp" "$KEEP/inputs.txt"
+	sha256sum <"$KEEP/inputs.txt" | cut -d' ' -f1
+}
+
+# step_key NAME: the key of this step in this run (its command is in it)
+step_key() { printf '%s\n%s\n' "$INPUTS" "${CMD[$1]}" | sha256sum | cut -d' ' -f1; }
+
 # run_step NAME LANE: run it, count its TAP; its report (the section
 # printed below) goes to stdout in one piece, its counts to NAME.result
 run_step() {
 	local name=$1 lane=$2 log=$LOGS/$1.log err=$LOGS/$1.err rc=0 t0 t1 dt out p f s
-	local sect=$LOGS/$1.section
+	local sect=$LOGS/$1.section cpu kept
 	t0=$(date +%s.%N)
+	# CPU time (user + sys) of the step's processes, from this worker's
+	# children totals before and after (`times`: the wall time of a step
+	# grows with whatever else runs on the machine, its CPU time does not)
+	times >"$LOGS/$name.cpu0"
 	echo "${t0%.*}" >"$LOGS/$name.started"
 	[ -t 1 ] || flock "$LOGS/.print.lock" echo "-- $name: started (lane $lane)"
 	# A VM step boots its own lab VM in its own directory: two steps
 	# never share an initramfs, an ISO or a serial log.
-	(cd "$ROOT" && export TVMM_LABVM_DIR=$LOGS/vm/$name && eval "${CMD[$name]}") \
-		>"$log" 2>"$err" || rc=$?
+	if [ -n "${REUSED[$name]+x}" ]; then
+		cp "${REUSED[$name]}" "$log"
+		echo "passed with the same inputs on $(date -r "${REUSED[$name]}" '+%F %T')" >"$err"
+	else
+		(cd "$ROOT" && export TVMM_LABVM_DIR=$LOGS/vm/$name && eval "${CMD[$name]}") \
+			>"$log" 2>"$err" || rc=$?
+	fi
+	times >"$LOGS/$name.cpu1"
 	t1=$(date +%s.%N)
+	cpu=$(printf '%.1f' "$(echo "$(children_cpu "$LOGS/$name.cpu1") - $(children_cpu "$LOGS/$name.cpu0")" | bc)")
 	dt=$(printf '%.1f' "$(echo "$t1 - $t0" | bc)")
 	out=$(python3 "$KTAP" summarize "$log" || true)
 	read -r p f s < <(tail -n 1 <<<"$out" |
@@ -180,9 +263,27 @@ run_step() {
 			tail -n 60 "$err"
 			echo "----"
 		fi
-		echo "-- $name: pass $p, fail $f, skip $s (${dt} s)"
+		if [ -n "${REUSED[$name]+x}" ]; then
+			echo "-- $name: pass $p, fail $f, skip $s (reused: $(cat "$err"))"
+			lane=reused
+		else
+			echo "-- $name: pass $p, fail $f, skip $s (${dt} s, ${cpu} s CPU)"
+		fi
 	} >"$sect"
-	echo "$p $f $s $dt $lane $(printf '%.0f' "$(echo "$t0 - $T0" | bc)")" >"$LOGS/$name.result"
+	# a host step that passed keeps its log under this run's key
+	if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] && [ -n "${INPUTS:-}" ] &&
+	   [ "${TIER[$name]}" = host ] && [ -z "${REUSED[$name]+x}" ]; then
+		kept=$KEEP/$name.$(step_key "$name").log
+		cp "$log" "$kept.tmp" && mv "$kept.tmp" "$kept"
+		# the last 4 states of the tree it passed in (the names are
+		# NAME.HEX.log: nothing for ls to mangle)
+		# shellcheck disable=SC2012
+		ls -t "$KEEP/$name".*.log | tail -n +5 | xargs -r rm -f
+	elif [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+		# a failure is never covered by an old pass
+		rm -f "$KEEP/$name.$(step_key "$name").log"
+	fi
+	echo "$p $f $s $dt $lane $(printf '%.0f' "$(echo "$t0 - $T0" | bc)") $cpu" >"$LOGS/$name.result"
 	# one report at a time on the terminal (over the progress line)
 	flock "$LOGS/.print.lock" sh -c '[ ! -t 1 ] || printf "\r\033[K"; cat "$1"' sh "$sect"
 }
@@ -228,11 +329,30 @@ t0=$(date +%s)
 	tail -n 40 "$LOGS/build.log"
 	echo "build: failed (build/check/build.log); the steps go on and report it"
 }
-echo "build: $(( $(date +%s) - t0 )) s"
+times >"$LOGS/.cpu"
+BUILD_CPU=$(printf '%.0f' "$(children_cpu "$LOGS/.cpu")")
+echo "build: $(( $(date +%s) - t0 )) s ($BUILD_CPU s CPU, with deps)"
 for name in "${SKIPPED[@]}"; do
 	case " ${RUN[*]} " in *" $name "*) header "$name"; echo "SKIP $name [${WHY[$name]}]" ;; esac
 done
 
+# The inputs' key, after the build (its products are inputs) and before
+# any step can write to the tree; the host steps it lets off
+INPUTS='' KEEP=$LOGS/reuse
+declare -A REUSED=()
+if [ "$host" -eq 1 ]; then
+	mkdir -p "$KEEP"
+	t0=$(date +%s.%N)
+	INPUTS=$(inputs_key)
+	if [ "$quick" -eq 1 ] && [ "$reuse" != 0 ]; then
+		for name in "${QUEUE[@]}"; do
+			kept=$KEEP/$name.$(step_key "$name").log
+			[ "${TIER[$name]}" = host ] && [ -f "$kept" ] && REUSED[$name]=$kept
+		done
+	fi
+	names="${!REUSED[*]}"
+	echo "inputs: key ${INPUTS:0:12} ($(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s); host steps passed with it before, not run again: ${names:-none}"
+fi
 echo "running ${#QUEUE[@]} steps, $JOBS at a time: ${QUEUE[*]}"
 printf '%s\n' "${QUEUE[@]}" >"$LOGS/queue"
 # On Ctrl-C or a kill, every process of the steps stops with this script:
@@ -284,29 +404,34 @@ trap - INT TERM
 
 P=0 F=0 S=0
 header "durations"
-printf '%-18s %7s  %-5s %-5s %s\n' step seconds lane start result
-sum=0
-declare -A TSUM=([host]=0 [vm]=0 [slow]=0)
+row() { printf '%-18s %7s %7s  %-6s %-5s %s\n' "$@"; }
+row step wall cpu lane start result
+sum=0 csum=0
+declare -A TSUM=([host]=0 [vm]=0 [slow]=0) CSUM=([host]=0 [vm]=0 [slow]=0)
 for name in "${NAMES[@]}"; do
 	case " ${RUN[*]} " in *" $name "*) ;; *) continue ;; esac
 	if [ -n "${WHY[$name]+x}" ]; then
-		printf '%-18s %7s  %-5s %-5s %s\n' "$name" - - - "skipped: ${WHY[$name]}"
+		row "$name" - - - - "skipped: ${WHY[$name]}"
 		S=$((S + 1))
 		continue
 	fi
 	if [ ! -f "$LOGS/$name.result" ]; then
-		printf '%-18s %7s  %-5s %-5s %s\n' "$name" - - - "FAIL: did not finish"
+		row "$name" - - - - "FAIL: did not finish"
 		F=$((F + 1))
 		continue
 	fi
-	read -r p f s dt lane start <"$LOGS/$name.result"
-	printf '%-18s %7s  %-5s %-5s pass %s fail %s skip %s\n' "$name" "$dt" "$lane" "$start" "$p" "$f" "$s"
+	read -r p f s dt lane start cpu <"$LOGS/$name.result"
+	row "$name" "$dt" "$cpu" "$lane" "$start" "pass $p fail $f skip $s"
 	P=$((P + p)) F=$((F + f)) S=$((S + s))
-	sum=$(echo "$sum + $dt" | bc)
+	sum=$(echo "$sum + $dt" | bc) csum=$(echo "$csum + $cpu" | bc)
 	TSUM[${TIER[$name]}]=$(echo "${TSUM[${TIER[$name]}]} + $dt" | bc)
+	CSUM[${TIER[$name]}]=$(echo "${CSUM[${TIER[$name]}]} + $cpu" | bc)
 done
-# each tier's steps, added up (they overlap in time: the wall time is less)
-echo "steps of the host tier: ${TSUM[host]} s, kselftest VM steps: ${TSUM[vm]} s, other VM steps: ${TSUM[slow]} s"
-echo "total: $(printf '%.0f' "$(echo "$(date +%s.%N) - $T0" | bc)") s wall, ${sum} s of steps, $JOBS at a time"
+# each tier's steps, added up (they overlap in time: the wall time is
+# less); CPU: user + sys of the step's processes
+secs() { printf '%.1f s (%.1f s CPU)' "$1" "$2"; }
+echo "steps of the host tier: $(secs "${TSUM[host]}" "${CSUM[host]}"), kselftest VM steps: $(secs "${TSUM[vm]}" "${CSUM[vm]}"), other VM steps: $(secs "${TSUM[slow]}" "${CSUM[slow]}")"
+times >"$LOGS/.cpu"
+echo "total: $(printf '%.0f' "$(echo "$(date +%s.%N) - $T0" | bc)") s wall, $(printf '%.0f' "$(children_cpu "$LOGS/.cpu")") s CPU (build $BUILD_CPU s), $(secs "$sum" "$csum") of steps, $JOBS at a time"
 echo "$P passed, $F failed, $S skipped"
 [ "$F" -eq 0 ]
