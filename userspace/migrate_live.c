@@ -346,7 +346,7 @@ static int live_migrate(struct live *lv, unsigned long long at)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR2, &sa, NULL);	/* no SA_RESTART: TVMM_RUN returns EINTR */
 	signal(SIGPIPE, SIG_IGN);	/* a closed stream is an error, not death */
-	snprintf(h.name, sizeof(h.name), "%s", lv->ctx.name);
+	snap_set_name(h.name, lv->ctx.name);
 	n = dirty_log(lv, TVMM_DIRTY_START);
 	if (n < 0)
 		return vm_error("TVMM_DIRTY_LOG start", (int)-n);

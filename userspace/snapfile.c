@@ -229,3 +229,11 @@ out:
 	}
 	return status;
 }
+
+void snap_set_name(char dst[SNAP_NAME_MAX], const char *name)
+{
+	size_t n = name ? strnlen(name, SNAP_NAME_MAX) : 0;
+
+	memset(dst, 0, SNAP_NAME_MAX);
+	memcpy(dst, name ? name : "", n);
+}

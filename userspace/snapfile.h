@@ -53,4 +53,10 @@ int snap_write(const char *path, struct snapshot *snap);
  */
 int snap_read(const char *path, struct snapshot *snap);
 
+/*
+ * The name field is NUL-padded and has no terminator when the name fills
+ * it (docs/snapshot-format.md): a 16-character image name is kept whole.
+ */
+void snap_set_name(char dst[SNAP_NAME_MAX], const char *name);
+
 #endif /* TVMM_SNAPFILE_H */

@@ -59,7 +59,7 @@ int snapshot_save(struct run_ctx *ctx)
 		}
 		goto out;
 	}
-	snprintf(snap->hdr.name, sizeof(snap->hdr.name), "%s", ctx->name ? ctx->name : "");
+	snap_set_name(snap->hdr.name, ctx->name);
 	if (!snap_write(ctx->snapshot_path, snap))
 		status = TVMM_EXIT_OK;
 out:
@@ -124,6 +124,7 @@ int cmd_restore(int argc, char **argv)
 	struct live_in_info live;
 	const char *incoming = NULL;
 	struct snapshot *snap;
+	char name[SNAP_NAME_MAX + 1];
 	struct run_ctx ctx;
 	const char *path;
 	int c, fd, status;
@@ -178,8 +179,10 @@ int cmd_restore(int argc, char **argv)
 	}
 	if (status)
 		goto out;
-	ctx.name = snap->hdr.name;
-	snap->hdr.name[SNAP_NAME_MAX - 1] = '\0';
+	/* The field may be full, with no NUL: a copy with room for one. */
+	memcpy(name, snap->hdr.name, SNAP_NAME_MAX);
+	name[SNAP_NAME_MAX] = '\0';
+	ctx.name = name;
 	ctx.config = snap->state.config;
 	status = dev_open(&ctx.fd);
 	if (!status)

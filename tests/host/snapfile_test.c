@@ -121,6 +121,18 @@ int main(void)
 	   "snap_read gives back the state, the RAM, the name and the exit count");
 	free(back.ram);
 
+	/* The name field: NUL-padded, full with no NUL for a 16-character name. */
+	snap_set_name(snap.hdr.name, "memwrite_big.bin");
+	ok(!memcmp(snap.hdr.name, "memwrite_big.bin", SNAP_NAME_MAX),
+	   "snap_set_name keeps a 16-character name whole (no byte lost to a NUL)");
+	snap_set_name(snap.hdr.name, "a_name_longer_than_16.bin");
+	ok(!memcmp(snap.hdr.name, "a_name_longer_th", SNAP_NAME_MAX),
+	   "snap_set_name cuts a longer name at 16 bytes");
+	snap_set_name(snap.hdr.name, "hi");
+	ok(!memcmp(snap.hdr.name, "hi\0\0\0\0\0\0\0\0\0\0\0\0\0\0", SNAP_NAME_MAX),
+	   "snap_set_name pads a short name with NULs (no old bytes left)");
+	strcpy(snap.hdr.name, "minios.bin");
+
 	good = slurp(TMP "/good.snap", &len);
 	ok(good && len == sizeof(struct snap_header) + sizeof(struct tvmm_vm_state) + RAM,
 	   "the file is header + state + RAM, nothing else (%zu bytes)", len);
