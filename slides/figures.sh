@@ -65,6 +65,7 @@ while read -r name rest; do
 		fi
 		cp "$static/$fallback" "$tmp/$name"
 		from="static figure docs/figures/${fallback%.svg}.dot"
+		[ -e "$root/docs/figures/${fallback%.svg}.dot" ] || from="make docs's $fallback"
 		if [ -s "$static_it/$fallback" ] && ! cmp -s "$static_it/$fallback" "$out/it/fig/$name"; then
 			mkdir -p "$out/it/fig"
 			cp "$static_it/$fallback" "$out/it/fig/$name"
