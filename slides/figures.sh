@@ -4,12 +4,15 @@
 # Fill build/slides/fig/ as figures.map says: a diagram drawn from a real
 # trace when there is one (build/demo/ after `make demo`, or `tvmm dot` on
 # a trace kept in the tree), the static figure otherwise. Prints which
-# source each slide figure got. Touches fig/.stamp only when a file
+# source each slide figure got. A static figure drawn in Italian too
+# (DOCS_FIGURES/../it/figures/NAME, by make docs) goes to it/fig/NAME as
+# well, which the Italian decks show. Touches fig/.stamp only when a file
 # changed, so the decks are rebuilt only then.
 # Usage: figures.sh ROOT OUT DOCS_FIGURES
 set -euo pipefail
 
 root=$1 out=$2 static=$3
+static_it=$(dirname "$static")/it/$(basename "$static")
 tvmm=$root/userspace/tvmm
 mkdir -p "$out/fig"
 tmp=$(mktemp -d)
@@ -62,6 +65,13 @@ while read -r name rest; do
 		fi
 		cp "$static/$fallback" "$tmp/$name"
 		from="static figure docs/figures/${fallback%.svg}.dot"
+		[ -e "$root/docs/figures/${fallback%.svg}.dot" ] || from="make docs's $fallback"
+		if [ -s "$static_it/$fallback" ] && ! cmp -s "$static_it/$fallback" "$out/it/fig/$name"; then
+			mkdir -p "$out/it/fig"
+			cp "$static_it/$fallback" "$out/it/fig/$name"
+			changed=1
+			echo "slides: it/fig/$name <- its Italian edition"
+		fi
 	fi
 	if ! cmp -s "$tmp/$name" "$out/fig/$name"; then
 		cp "$tmp/$name" "$out/fig/$name"

@@ -190,6 +190,8 @@ BREAKS = [
      "numbers differ"),
     ("figure missing", "docs/page.it.md", "![Una figura](figures/ept.svg)", "",
      "figures differ"),
+    ("figure's Italian edition elsewhere than under it/", "docs/page.it.md",
+     "](figures/ept.svg)", "](figures/ept.it.svg)", "figures differ"),
     ("placeholder typed by hand", "docs/page.it.md", "{{hello.exits}}", "23",
      "{{key}} placeholders"),
     ("TODO name missing", "docs/page.it.md", "TODO(lab05.1)", "il TODO",
@@ -265,6 +267,13 @@ def main():
         rc, out = run(tree)
         case(rc != 0 and "docs/other.it.md: not in the list" in out,
              "fails: an Italian page not in the list", out)
+
+        # a figure drawn in each language: the Italian page shows it/...
+        tree = os.path.join(top, "italian-figure")
+        shutil.copytree(base, tree)
+        edit(tree, "docs/page.it.md", "](figures/ept.svg)", "](it/figures/ept.svg)")
+        rc, out = run(tree, "check", "docs/page.it.md")
+        case(rc == 0, "a figure's Italian edition under it/ is the same figure", out)
 
         tree = os.path.join(top, "handout")
         shutil.copytree(base, tree)

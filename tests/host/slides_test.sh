@@ -96,7 +96,8 @@ result $bad "slides.pdf_one_page_per_slide"
 # fails here)
 bad=0
 count() { grep -c '^## ' "$1"; }
-figs() { grep -o '](fig/[^)]*)' "$1" | tr '\n' ' '; }
+# (a figure drawn in each language: the Italian deck shows it/fig/NAME)
+figs() { grep -o '](\(it/\)\?fig/[^)]*)' "$1" | sed 's#](it/#](#' | tr '\n' ' '; }
 for md in slides/[0-9][0-9]-*.md; do
 	it=slides/it/$(basename "$md")
 	if [ ! -f "$it" ]; then
