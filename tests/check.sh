@@ -179,6 +179,11 @@ children_cpu() {
 #   build/labvm/    the lab VM's initramfs, written anew by every build
 #                   (a cpio of fresh files: other bytes each time); only
 #                   the VM steps and tests/figures (VM steps) boot it.
+#   build/docs/, build/slides/
+#                   what the docs and slides steps write: the PDFs carry
+#                   their build time, other bytes each run, so a key over
+#                   them never matched twice; make rebuilds them from
+#                   their sources, which are in the key.
 # The software: Debian's package database (compilers, headers, Chromium,
 # fonts, Python's Debian modules), /usr/local's and the python3 on PATH's
 # files by size and time, the lab kernel's cache key. The day is in the
@@ -191,9 +196,9 @@ inputs_key() {
 		git rev-parse HEAD 2>&1
 		git ls-files -s 2>&1
 		git ls-files -o --exclude-standard 2>&1
-		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm \) -prune -o \
+		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm -o -path ./build/docs -o -path ./build/slides \) -prune -o \
 			! -type d -printf '%y %m %p %l\n' | LC_ALL=C sort
-		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm \) -prune -o \
+		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm -o -path ./build/docs -o -path ./build/slides \) -prune -o \
 			-type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha1sum
 		sha1sum /var/lib/dpkg/status
 		find /usr/local "$HOME/.local" -printf '%p %s %T@\n' 2>/dev/null | LC_ALL=C sort
