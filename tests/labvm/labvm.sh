@@ -23,7 +23,8 @@
 # TVMM_CACHE (kernel cache), TVMM_KO / TVMM_BIN / TVMM_TESTS
 # (use this tvmm.ko / tvmm binary / directory of tests with a `list` file
 # instead of building them), TVMM_LABVM_TIMEOUT, TVMM_TEST_TIMEOUT,
-# TVMM_BOCHS_MEGS (Bochs RAM in MB, default 128; the fuzzers ask for more),
+# TVMM_BOCHS_MEGS (Bochs RAM in MB; default: 128, more when the initrds
+# need it, see bochs_megs),
 # TVMM_LABVM_DIR (this run's directory, default build/labvm: two runs at
 # once in one tree each need their own; make check gives each step one).
 # Logs: build/labvm/{serial.log,bochs.log,bochsrc,qemu-serial.log}.
@@ -203,12 +204,31 @@ make_iso() {
 		{ cat "$B/xorriso.log" >&2; die "xorriso failed"; }
 }
 
+# bochs_megs: Bochs RAM in MB. The kernel unpacks both initrds into its
+# rootfs, a tmpfs of half the RAM: 128 MB holds the usual ~40 MB, not the
+# lab stages' or the mutants' big sets of modules ("Initramfs unpacking
+# failed: write error", then a shell with files missing). So, unless
+# TVMM_BOCHS_MEGS says otherwise, at least twice the initrds plus 24 MB,
+# in steps of 64 MB from 128.
+bochs_megs() {
+	local kb megs=128
+	if [ -n "${TVMM_BOCHS_MEGS:-}" ]; then
+		echo "$TVMM_BOCHS_MEGS"
+		return
+	fi
+	kb=$(( ($(stat -c %s "$BASE_CPIO") + $(stat -c %s "$B/extra.cpio")) / 1024 ))
+	while [ $((megs * 1024)) -lt $((2 * kb + 24 * 1024)) ]; do
+		megs=$((megs + 64))
+	done
+	echo "$megs"
+}
+
 # write_bochsrc COM1_LINE
 write_bochsrc() {
 	cat >"$B/bochsrc" <<-EOF
 	config_interface: textconfig
 	display_library: term
-	megs: ${TVMM_BOCHS_MEGS:-128}
+	megs: $(bochs_megs)
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
 	cpu: model=corei7_haswell_4770, count=$CPUS, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
@@ -252,6 +272,10 @@ boot_batch() {
 	log "$emu finished in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s"
 	# serial output has CRLF line ends
 	[ -f "$serial" ] && sed -i 's/\r$//' "$serial"
+	if grep -q 'Initramfs unpacking failed' "$serial" 2>/dev/null; then
+		log "the lab VM could not unpack its initramfs: files are missing, so its results mean nothing; give it more memory (TVMM_BOCHS_MEGS, now $(sed -n 's/^megs: //p' "$B/bochsrc" 2>/dev/null || echo '?') MB)"
+		return 1
+	fi
 	return 0
 }
 
