@@ -204,12 +204,12 @@ make_iso() {
 		{ cat "$B/xorriso.log" >&2; die "xorriso failed"; }
 }
 
-# bochs_megs: Bochs RAM in MB. The kernel unpacks both initrds into its
-# rootfs, a tmpfs of half the RAM: 128 MB holds the usual ~40 MB, not the
-# lab stages' or the mutants' big sets of modules ("Initramfs unpacking
-# failed: write error", then a shell with files missing). So, unless
-# TVMM_BOCHS_MEGS says otherwise, at least twice the initrds plus 24 MB,
-# in steps of 64 MB from 128.
+# bochs_megs: Bochs RAM in MB. The kernel holds both initrds in RAM and
+# unpacks them into its rootfs beside them: 128 MB fits the usual ~36 MB,
+# not the lab stages' 53 MB with their module variants ("Initramfs
+# unpacking failed: write error", then a shell with files missing). So,
+# unless TVMM_BOCHS_MEGS says otherwise, at least twice the initrds plus
+# 48 MB for the kernel, in steps of 64 MB from 128.
 bochs_megs() {
 	local kb megs=128
 	if [ -n "${TVMM_BOCHS_MEGS:-}" ]; then
@@ -217,7 +217,7 @@ bochs_megs() {
 		return
 	fi
 	kb=$(( ($(stat -c %s "$BASE_CPIO") + $(stat -c %s "$B/extra.cpio")) / 1024 ))
-	while [ $((megs * 1024)) -lt $((2 * kb + 24 * 1024)) ]; do
+	while [ $((megs * 1024)) -lt $((2 * kb + 48 * 1024)) ]; do
 		megs=$((megs + 64))
 	done
 	echo "$megs"
