@@ -65,6 +65,20 @@ static u64 usage_irq_cycles(const struct tvmm_vm *vm)
 	return READ_ONCE(vm->stats.cycles[EXIT_REASON_EXTERNAL_INTERRUPT]);
 }
 
+/*
+ * Split a loop's @loop ticks: what the exit handlers took (@handled, capped
+ * at the loop) is tvmm's, except the host's interrupt handlers (@irq: the
+ * host's, left out of both; usage_read() works the host's share out); the
+ * rest, VM entries and exits included, is the guest's. One rule for the
+ * loop's end and for a read while the loop runs.
+ */
+static void usage_split(u64 loop, u64 handled, u64 irq, u64 *guest, u64 *tvmm)
+{
+	handled = min(handled, loop);
+	*guest = loop - handled;
+	*tvmm = handled - min(irq, handled);
+}
+
 /* LOAD_IMAGE or SET_STATE built the machine: its RAM is held from now. */
 void usage_built(struct tvmm_vm *vm)
 {
@@ -117,15 +131,13 @@ void usage_loop_end(struct tvmm_vm *vm)
 	struct tvmm_meter *m = &vm->meter;
 	u64 loop = rdtsc() - m->loop_start;
 	u64 handled = usage_handled(vm) - m->handled0;
-	u64 irq = usage_irq_cycles(vm) - m->irq0;
+	u64 guest, tvmm;
 
 	if (vm->halt.pending)
 		handled += vm->halt.cycles;
-	handled = min(handled, loop);
-	irq = min(irq, handled);
-	WRITE_ONCE(m->guest, m->guest + loop - handled);
-	WRITE_ONCE(m->tvmm, m->tvmm + handled - irq);
-	/* irq: the host's, left out of both (usage_read() works host out) */
+	usage_split(loop, handled, usage_irq_cycles(vm) - m->irq0, &guest, &tvmm);
+	WRITE_ONCE(m->guest, m->guest + guest);
+	WRITE_ONCE(m->tvmm, m->tvmm + tvmm);
 	m->loop_ticks = loop;
 	WRITE_ONCE(m->loop_start, 0);
 }
@@ -174,12 +186,12 @@ void usage_read(struct tvmm_vm *vm, struct tvmm_usage *u)
 	u->halted_ticks = READ_ONCE(m->halted);
 	u->run_ticks = READ_ONCE(m->run);
 	if (loop_start && now > loop_start) {
-		u64 loop = now - loop_start;
-		u64 handled = min(usage_handled(vm) - READ_ONCE(m->handled0), loop);
-		u64 irq = min(usage_irq_cycles(vm) - READ_ONCE(m->irq0), handled);
+		u64 guest, tvmm;
 
-		u->guest_ticks += loop - handled;
-		u->tvmm_ticks += handled - irq;
+		usage_split(now - loop_start, usage_handled(vm) - READ_ONCE(m->handled0),
+			    usage_irq_cycles(vm) - READ_ONCE(m->irq0), &guest, &tvmm);
+		u->guest_ticks += guest;
+		u->tvmm_ticks += tvmm;
 	}
 	if (run_start && now > run_start)
 		u->run_ticks += now - run_start;
