@@ -43,24 +43,39 @@ int migrate_pin(int cpu)
 	return TVMM_EXIT_OK;
 }
 
-/* The CPU of the VM's last slice, from debugfs vmN/state; -1 if unknown. */
-static int migrate_last_cpu(int fd)
+/* Where a VM is, from debugfs (TVMM_DEBUGFS overrides its place, for tests). */
+int vm_place_read(int id, struct vm_place *p)
 {
-	char path[96], line[128];
-	int id = ioctl(fd, TVMM_GET_VM_ID), cpu = -1;
+	const char *root = getenv("TVMM_DEBUGFS");
+	char path[512], line[256];
 	FILE *f;
 
-	if (id < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/tvmm/vm%d/state", id);
+	snprintf(path, sizeof(path), "%s/vm%d/state", root && *root ? root :
+		 "/sys/kernel/debug/tvmm", id);
 	f = fopen(path, "r");
 	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "last cpu: %d", &cpu) == 1)
-			break;
+		return -errno;
+	memset(p, 0, sizeof(*p));
+	p->cpu = -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "pid: %d", &p->pid) == 1 || sscanf(line, "tid: %d", &p->tid) == 1 ||
+		    sscanf(line, "last cpu: %d", &p->cpu) == 1)
+			continue;
+		if (!strncmp(line, "state: ", 7))
+			snprintf(p->state, sizeof(p->state), "%.31s", line + 7);
+	}
 	fclose(f);
-	return cpu;
+	return 0;
+}
+
+/* The CPU of the VM's last slice; -1 if unknown. */
+static int migrate_last_cpu(int fd)
+{
+	struct vm_place p;
+	int id = ioctl(fd, TVMM_GET_VM_ID);
+
+	return id < 0 || vm_place_read(id, &p) ? -1 : p.cpu;
 }
 
 int migrate_now(struct run_ctx *ctx, unsigned long long exits)

@@ -40,37 +40,6 @@
 #include "migrate_live.h"
 #include "run.h"
 
-struct vm_place {
-	int pid, tid, cpu;
-	char state[32];
-};
-
-/* vmN/state's pid, tid, last cpu and state; 0, or -errno. */
-static int read_place(int id, struct vm_place *p)
-{
-	const char *root = getenv("TVMM_DEBUGFS");
-	char path[512], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/vm%d/state", root && *root ? root :
-		 "/sys/kernel/debug/tvmm", id);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	memset(p, 0, sizeof(*p));
-	p->cpu = -1;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "pid: %d", &p->pid) == 1 || sscanf(line, "tid: %d", &p->tid) == 1 ||
-		    sscanf(line, "last cpu: %d", &p->cpu) == 1)
-			continue;
-		if (!strncmp(line, "state: ", 7))
-			snprintf(p->state, sizeof(p->state), "%.31s", line + 7);
-	}
-	fclose(f);
-	return 0;
-}
-
 /* "vm3" or "3": the VM's number, or -1. */
 static int parse_vm(const char *arg)
 {
@@ -108,7 +77,7 @@ static int wait_for_cpu(int id, int cpu, double timeout, struct vm_place *p)
 	int i, steps = (int)(timeout * 100);
 
 	for (i = 0; i <= steps; i++) {
-		if (read_place(id, p))
+		if (vm_place_read(id, p))
 			return 0;	/* the VM was closed: it ended */
 		if (p->cpu == cpu || strcmp(p->state, "running"))
 			return 0;
@@ -174,7 +143,7 @@ int cmd_migrate(int argc, char **argv)
 			    argv[optind]);
 		return TVMM_EXIT_USAGE;
 	}
-	err = read_place(id, &p);
+	err = vm_place_read(id, &p);
 	if (err == -EACCES || err == -EPERM) {
 		print_error("migrate: debugfs is root only; run as root.");
 		return TVMM_EXIT_PERM;

@@ -90,6 +90,12 @@ int run_close_trace(struct run_ctx *ctx);
 int vm_error(const char *what, int err);
 
 /* migrate.c: run on @cpu only; move the VM now; say where it ran last. */
+struct vm_place {
+	int pid, tid, cpu;	/* cpu: of the VM's last slice, -1 if unknown */
+	char state[32];
+};
+/* debugfs vmN/state's pid, tid, last cpu and state; 0, or -errno. */
+int vm_place_read(int id, struct vm_place *p);
 int migrate_pin(int cpu);
 int migrate_now(struct run_ctx *ctx, unsigned long long exits);
 void migrate_report(struct run_ctx *ctx);
