@@ -29,35 +29,6 @@
 #include "vmx_insn.h"
 
 /*
- * The usual case of trace_fetch_insn(), without calls: the 16 bytes at
- * @gpa lie in one page of guest RAM, so two 8-byte loads fetch them, the
- * bytes past the instruction are masked off (x86 is little-endian: byte
- * i of a word is bits 8i..8i+7), and a copy of constant size fills the
- * record's whole insn[]: no memset of the slot and no copy of a variable
- * length. Return:
- * true if done, false to take guest_mem_read().
- */
-static __always_inline bool trace_fetch_fast(struct tvmm_vm *vm, u64 gpa, unsigned int len,
-			     u8 insn[TVMM_INSN_MAX])
-{
-	u64 off = gpa & ~PAGE_MASK, words[2];
-	const u8 *guest;
-
-	if (gpa >> PAGE_SHIFT >= vm->mem.nr_pages || off > PAGE_SIZE - sizeof(words))
-		return false;
-	guest = page_address(vm->mem.pages[gpa >> PAGE_SHIFT]) + off;
-	memcpy(words, guest, sizeof(words));
-	if (len < 8) {			/* len is 1..15 (the caller checked) */
-		words[0] &= (1ULL << (8 * len)) - 1;
-		words[1] = 0;
-	} else {
-		words[1] &= (1ULL << (8 * (len - 8))) - 1;
-	}
-	memcpy(insn, words, TVMM_INSN_MAX);	/* constant: two stores */
-	return true;
-}
-
-/*
  * The mnemonic, NUL-padded to its field. A guest's exits repeat (a loop of
  * OUTs, CPUIDs): the last name copied is kept padded, and a record with the
  * same name (the same string: the names are literals) takes a copy of those
@@ -104,42 +75,23 @@ static __always_inline u64 trace_insn_from_exit(const struct tvmm_exit_info *exi
 }
 
 /*
- * The bytes of the instruction that exited, when the exit reports its
- * length (instruction exits) and the guest runs without paging, so that
- * CS.base + RIP is a guest-physical address. Every path writes all of
- * insn[]: the slot still holds an older record's bytes.
+ * The bytes of the instruction that exited. Every path writes all of
+ * insn[]: the slot still holds an older record's bytes. The exits whose
+ * bytes follow from the exit itself (above) take no call; they are right
+ * with paging on too, because they never look at memory.
  */
-static __always_inline void trace_fetch_insn(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
-			     struct tvmm_exit_record *rec)
+static __always_inline void trace_fetch_insn(struct tvmm_vm *vm,
+					     const struct tvmm_exit_info *exit,
+					     struct tvmm_exit_record *rec)
 {
-	unsigned int len = exit->insn_len;
-	bool fits = len && len <= TVMM_INSN_MAX;
-	bool from_ram = fits && !exit->insn_bytes && !(vm->cr0_shadow & X86_CR0_PG);
-	u64 linear = 0;
+	u64 words[2] = { trace_insn_from_exit(exit), 0 };
 
-	rec->insn_len = 0;
-	if (from_ram) {
-		u64 words[2] = { trace_insn_from_exit(exit), 0 };
-
-		if (words[0]) {
-			memcpy(rec->insn, words, TVMM_INSN_MAX);	/* all of insn[] */
-			rec->insn_len = len;
-			return;
-		}
-		linear = vmcs_read(VMCS_GUEST_CS_BASE) + exit->rip;
-		if (trace_fetch_fast(vm, linear, len, rec->insn)) {	/* all of insn[] */
-			rec->insn_len = len;
-			return;
-		}
+	if (words[0]) {
+		memcpy(rec->insn, words, TVMM_INSN_MAX);	/* all of insn[] */
+		rec->insn_len = exit->insn_len;
+		return;
 	}
-	memset(rec->insn, 0, sizeof(rec->insn));	/* the slot's old bytes */
-	if (from_ram) {
-		if (!guest_mem_read(&vm->mem, linear, rec->insn, len))
-			rec->insn_len = len;
-	} else if (fits && exit->insn_bytes) {	/* patch.c: the original, not the INT3 */
-		memcpy(rec->insn, exit->insn_bytes, len);
-		rec->insn_len = len;
-	}
+	trace_fetch_insn_slow(vm, exit, rec);
 }
 
 /**

@@ -534,6 +534,8 @@ static inline bool trace_ring_full(struct tvmm_trace_ring *ring)
 
 /* The record writer is trace_record.h's, inline in the run loop. */
 void trace_fire(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
+void trace_fetch_insn_slow(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
+			   struct tvmm_exit_record *rec);
 
 /*
  * Every exit is counted per reason (debugfs vmN/exits, TVMM_GET_STATS):
