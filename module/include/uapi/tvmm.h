@@ -211,8 +211,9 @@ enum tvmm_action {
 
 /*
  * struct tvmm_exit_record - one VM exit, as read() returns it (whole
- * records only; a short buffer gets EINVAL) and the mapped ring holds it. Versioned: check version and
- * size before use; new fields go at the end with a version bump.
+ * records only; a short buffer gets EINVAL) and the mapped ring holds it.
+ * Versioned: check version and size before use; new fields go at the end
+ * with a version bump.
  */
 struct tvmm_exit_record {
 	__u16 version;		/* TVMM_EXIT_RECORD_VERSION */
