@@ -552,9 +552,10 @@ void trace_mmap_sync_tail(struct tvmm_trace_ring *ring);
  */
 static inline void trace_ring_publish(struct tvmm_trace_ring *ring)
 {
+	if (!ring->page)
+		return;
 	/* Release: the records before head are whole first. */
-	if (ring->page)
-		smp_store_release(&ring->page->head, ring->head);
+	smp_store_release(&ring->page->head, ring->head);
 }
 
 /*
