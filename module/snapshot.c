@@ -428,7 +428,7 @@ static void snapshot_restore_vcpu(struct tvmm_vm *vm, const struct tvmm_vm_state
 			.insn_len = s->halt.insn_len, .action = s->halt.action,
 			.vif = s->halt.vif,
 			/* Checked to be "hlt" or empty: the record needs a string that lives on. */
-			.mnemonic = s->halt.mnemonic[0] ? "hlt" : NULL,
+			.mnemonic = s->halt.mnemonic[0] ? "hlt" : "",
 		};
 		vm->halt.cycles = s->halt.cycles;
 	}

@@ -570,14 +570,14 @@ static inline bool trace_ring_full(struct tvmm_trace_ring *ring)
 	return READ_ONCE(ring->head) - smp_load_acquire(&ring->tail) >= TVMM_TRACE_RING;
 }
 
-void trace_record_exit(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
-		       u64 cycles);
+/* The record writer is trace_record.h's, inline in the run loop. */
+void trace_fire(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
 
 /*
  * Every exit is counted per reason (debugfs vmN/exits, TVMM_GET_STATS):
- * plain counters, inline, because this runs on every exit. The record and
- * the tracepoint (trace_record_exit()) cost more, and only a traced VM or
- * a listening trace-cmd/perf pays for them (vcpu.c). An untraced VM's
+ * plain counters, inline, because this runs on every exit. The record
+ * (trace_record_exit()) and the tracepoint (trace_fire()) cost more, and
+ * only a traced VM or a listening trace-cmd/perf pays for them (vcpu.c). An untraced VM's
  * records_dropped is worked out when asked (vm.c).
  */
 static inline void trace_count_exit(struct tvmm_vm *vm, u32 basic, u64 cycles)

@@ -41,6 +41,7 @@
 #include "tvmm.h"
 #include "debugreg.h"
 #include "exits.h"
+#include "trace_record.h"
 #include "virq.h"
 #include "vmx_insn.h"
 #include "include/tvmm/exit_names.h"
@@ -208,16 +209,29 @@ static bool vcpu_traced(struct tvmm_vm *vm)
 }
 
 /*
- * Count an exit, and record it if someone wants records (trace.c). Always
- * inline: it runs after every exit, and GCC had kept it a call.
+ * Count an exit, fire the tracepoint if trace-cmd or perf listens
+ * (trace.c), and write its record if the VM is traced (trace_record.h).
+ * Always inline: it runs after every exit, and GCC had kept it a call.
  */
 static __always_inline void vcpu_account_exit(struct tvmm_vm *vm,
 					      const struct tvmm_exit_info *exit, u64 cycles)
 {
 	trace_count_exit(vm, exit->reason & TVMM_EXIT_REASON_BASIC_MASK, cycles);
 	profile_mark(&vm->prof, PROFILE_STATS);
-	if (vcpu_traced(vm))
+	if (unlikely(trace_tvmm_exit_enabled()))
+		trace_fire(vm, exit);
+	if (vm->config.flags & TVMM_CONFIG_TRACE)
 		trace_record_exit(vm, exit, cycles);
+	profile_mark(&vm->prof, PROFILE_TRACE);
+}
+
+/*
+ * The woken HLT's count and record (vcpu_slice_prepare()): once per wait,
+ * so a call, not a second inline copy of the record writer.
+ */
+static noinline void vcpu_account_halt(struct tvmm_vm *vm)
+{
+	vcpu_account_exit(vm, &vm->halt.exit, vm->halt.cycles);
 }
 
 /*
@@ -324,7 +338,7 @@ static int vcpu_slice_prepare(struct tvmm_vm *vm)
 	if (vm->halt.pending) {
 		vm->halt.pending = false;
 		virq_prepare_entry(vm, &vm->halt.exit);
-		vcpu_account_exit(vm, &vm->halt.exit, vm->halt.cycles);
+		vcpu_account_halt(vm);
 	} else {
 		virq_prepare_entry(vm, NULL);
 	}
@@ -540,6 +554,15 @@ int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run)
 		vcpu_run_slice(vm);
 		usage_slice_end(vm);
 		preempt_enable();
+		/* A mapping reader sees the slice's records (trace_mmap.c). */
+		trace_ring_publish(&vm->trace);
+		/*
+		 * The slice's records wake a poll() or read() that sleeps on
+		 * the ring: once per slice, not once per record (a wake-up
+		 * check is a full barrier and a load, on every exit).
+		 */
+		if (wq_has_sleeper(&vm->trace.wait))
+			wake_up_interruptible(&vm->trace.wait);
 	}
 	usage_run_end(vm);
 
