@@ -6,7 +6,8 @@
  * it visible from outside. Each exit is counted per reason (struct
  * tvmm_stats, like `perf kvm stat`), fires the tvmm_exit tracepoint, and,
  * when the VM was created with TVMM_CONFIG_TRACE, becomes a struct
- * tvmm_exit_record in a per-VM ring that read() drains. The ring never
+ * tvmm_exit_record in a per-VM ring that read() drains, or that the
+ * reader maps and reads in place (trace_mmap.c). The ring never
  * overwrites: when it is full the run loop returns to userspace
  * (TVMM_RUN_TRACE_FULL) so no exit of a traced VM is ever lost.
  *
@@ -24,6 +25,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <asm/msr.h>
 
 #include "tvmm.h"
@@ -34,19 +36,27 @@
 #include "tvmm_trace.h"
 
 /*
- * Allocate the records; read_lock and the wait queue are set up at open().
- * Every slot gets the record's version and size now, once: the writer
- * (trace_record.h) never stores them again.
+ * Allocate the control page and the records, in one area userspace can
+ * map (trace_mmap.c): vmalloc_user() zeroes it (no old kernel bytes in a
+ * mapping, and the records' padding is 0 from here on) and marks it
+ * VM_USERMAP. Every slot gets the record's version and size now, once:
+ * the writer (trace_record.h) never stores them again, and a mapping
+ * cannot change them (read-only). read_lock and the wait queue are set
+ * up at open().
  */
 int trace_ring_init(struct tvmm_trace_ring *ring)
 {
+	struct tvmm_trace_mmap_page *page = vmalloc_user(TVMM_TRACE_AREA_SIZE);
 	unsigned int i;
 
-	ring->records = kvcalloc(TVMM_TRACE_RING, sizeof(*ring->records),
-				 GFP_KERNEL_ACCOUNT);
-
-	if (!ring->records)
+	if (!page)
 		return -ENOMEM;
+	page->version = TVMM_TRACE_MMAP_VERSION;
+	page->record_size = sizeof(*ring->records);
+	page->nr_records = TVMM_TRACE_RING;
+	page->records_offset = TVMM_TRACE_RECORDS_OFFSET;
+	ring->records = (void *)page + TVMM_TRACE_RECORDS_OFFSET;
+	ring->page = page;
 	for (i = 0; i < TVMM_TRACE_RING; i++) {
 		ring->records[i].version = TVMM_EXIT_RECORD_VERSION;
 		ring->records[i].size = sizeof(ring->records[i]);
@@ -54,9 +64,11 @@ int trace_ring_init(struct tvmm_trace_ring *ring)
 	return 0;
 }
 
+/* At release (or a failed build): no mapping of the area is left. */
 void trace_ring_free(struct tvmm_trace_ring *ring)
 {
-	kvfree(ring->records);
+	vfree(ring->page);
+	ring->page = NULL;
 	ring->records = NULL;
 }
 
@@ -171,6 +183,7 @@ ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
 		return -EINVAL;
 	if (mutex_lock_interruptible(&ring->read_lock))
 		return -EINTR;
+	trace_mmap_take_tail(ring);	/* not again what a mapping reader read */
 	head = smp_load_acquire(&ring->head);	/* records before head are whole */
 	tail = ring->tail;
 	while (want && tail != head) {
@@ -190,6 +203,13 @@ ssize_t trace_ring_read(struct tvmm_trace_ring *ring, char __user *buf,
 	}
 	/* The reader is done with those slots: the writer may reuse them. */
 	smp_store_release(&ring->tail, tail);
+	/*
+	 * A mapping reader starts where this read() stopped. Only tail: the
+	 * page's head has one writer, the thread that runs the VM
+	 * (trace_ring_publish()), and a second one here, racing with it,
+	 * could store an older head after a newer one.
+	 */
+	WRITE_ONCE(ring->page->tail, tail);
 	mutex_unlock(&ring->read_lock);
 	return copied;
 }

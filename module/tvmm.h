@@ -75,18 +75,31 @@ struct tvmm_guest_mem {
 #define TVMM_TRACE_RING		1024
 
 /*
- * The exit-record ring (trace.c), filled by the run loop, read by read().
- * One writer (the run loop, under run_lock) and one reader at a time
- * (read_lock): no lock between them. The writer fills records[head % N]
- * and then publishes head; the reader copies [tail, head) and then
- * publishes tail (release/acquire pairs, trace.c).
+ * The mapped ring's layout (trace_mmap.c): one vmalloc_user() area, the
+ * control page and then the records, so an mmap() offset is an offset
+ * into the area.
+ */
+#define TVMM_TRACE_RECORDS_OFFSET	PAGE_SIZE
+#define TVMM_TRACE_RECORDS_SIZE		(TVMM_TRACE_RING * sizeof(struct tvmm_exit_record))
+#define TVMM_TRACE_AREA_SIZE		(TVMM_TRACE_RECORDS_OFFSET + TVMM_TRACE_RECORDS_SIZE)
+
+/*
+ * The exit-record ring (trace.c), filled by the run loop, read by read()
+ * or in place through mmap() (trace_mmap.c). One writer (the run loop,
+ * under run_lock) and one reader at a time (read_lock): no lock between
+ * them. The writer fills records[head % N] and then publishes head; the
+ * reader copies [tail, head) and then publishes tail (release/acquire
+ * pairs, trace.c). head and tail here are the kernel's own: the control
+ * page's copies are userspace's to write, and only trace_mmap.c reads
+ * them back, checked.
  */
 struct tvmm_trace_ring {
 	struct mutex read_lock;		/* one reader copies and advances tail */
 	u64 head, tail;			/* records [tail, head) are waiting */
 	const char *last_mnemonic;	/* the writer's: trace_copy_mnemonic() */
 	char last_mnemonic_text[TVMM_MNEMONIC_MAX];
-	struct tvmm_exit_record *records;
+	struct tvmm_exit_record *records;	/* in the area, after the page */
+	struct tvmm_trace_mmap_page *page;	/* the area's start; NULL untraced */
 	wait_queue_head_t wait;		/* poll() and blocking readers */
 };
 
@@ -525,9 +538,34 @@ void patch_show(struct seq_file *m, struct tvmm_vm *vm);
 int trace_ring_init(struct tvmm_trace_ring *ring);
 void trace_ring_free(struct tvmm_trace_ring *ring);
 
-/* No room for another record: the run loop returns to userspace. */
+/* trace_mmap.c: the ring mapped into userspace, read in place. */
+int trace_mmap(struct tvmm_vm *vm, struct vm_area_struct *vma);
+void trace_mmap_take_tail(struct tvmm_trace_ring *ring);
+void trace_mmap_sync_tail(struct tvmm_trace_ring *ring);
+
+/*
+ * Show a mapping reader the records written so far: the control page's
+ * head. Release: a reader that loads head (acquire) finds the records
+ * before it whole. Only the thread that runs the VM calls this (the end
+ * of a run slice, TVMM_RUN's return), so the page's head has one writer
+ * and never goes back. A VM without a ring has no page: nothing to do.
+ */
+static inline void trace_ring_publish(struct tvmm_trace_ring *ring)
+{
+	if (!ring->page)
+		return;
+	/* Release: the records before head are whole first. */
+	smp_store_release(&ring->page->head, ring->head);
+}
+
+/*
+ * No room for another record: the run loop returns to userspace. A
+ * mapping reader gives slots back by writing the control page's tail:
+ * take it first (checked, trace_mmap.c).
+ */
 static inline bool trace_ring_full(struct tvmm_trace_ring *ring)
 {
+	trace_mmap_sync_tail(ring);
 	/* Acquire: pairs with the reader's release of tail (trace.c). */
 	return READ_ONCE(ring->head) - smp_load_acquire(&ring->tail) >= TVMM_TRACE_RING;
 }

@@ -554,6 +554,8 @@ int vcpu_run(struct tvmm_vm *vm, struct tvmm_run *run)
 		vcpu_run_slice(vm);
 		usage_slice_end(vm);
 		preempt_enable();
+		/* A mapping reader sees the slice's records (trace_mmap.c). */
+		trace_ring_publish(&vm->trace);
 		/*
 		 * The slice's records wake a poll() or read() that sleeps on
 		 * the ring: once per slice, not once per record (a wake-up

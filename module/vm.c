@@ -9,7 +9,7 @@
  * configure (TVMM_SET_CONFIG), load a guest image (TVMM_LOAD_IMAGE), run
  * it (TVMM_RUN), inspect it (TVMM_GET_REGS, TVMM_GET_STATS, and its bill,
  * TVMM_GET_USAGE: usage.c); read() and
- * poll() stream its exit records.
+ * poll() stream its exit records, and mmap() maps them (trace_mmap.c).
  *
  * Context: process context. Every VM ioctl takes the VM's run_lock, so two
  * threads sharing one fd never run one VM twice at once.
@@ -361,6 +361,8 @@ static long vm_ioctl_locked(struct tvmm_vm *vm, unsigned int cmd, void __user *a
 		if (!vm->image_loaded)
 			return -EINVAL;		/* nothing to run: LOAD_IMAGE first */
 		ret = vcpu_run(vm, &run);
+		/* Back to userspace: a mapping reader sees every record so far. */
+		trace_ring_publish(&vm->trace);
 		/* poll() reports the hang-up now: wake a reader waiting in it. */
 		if (vm->end)
 			wake_up_interruptible(&vm->trace.wait);
@@ -434,7 +436,12 @@ static ssize_t vm_read(struct file *file, char __user *buf, size_t len, loff_t *
 {
 	struct tvmm_vm *vm = file->private_data;
 
-	if (!READ_ONCE(vm->trace.records))
+	/*
+	 * Acquire: pairs with the release of image_loaded. Before it, another
+	 * thread may be building the VM, and freeing the ring again if the
+	 * build fails; after it, the ring stays until release.
+	 */
+	if (!smp_load_acquire(&vm->image_loaded) || !vm->trace.records)
 		return len < sizeof(struct tvmm_exit_record) ? -EINVAL : 0;
 	return trace_ring_read(&vm->trace, buf, len, file->f_flags & O_NONBLOCK);
 }
@@ -443,7 +450,16 @@ static __poll_t vm_poll(struct file *file, poll_table *wait)
 {
 	struct tvmm_vm *vm = file->private_data;
 
+	/* What a mapping reader read is not waiting any more (as in vm_read()). */
+	if (smp_load_acquire(&vm->image_loaded))
+		trace_mmap_sync_tail(&vm->trace);
 	return trace_ring_poll(&vm->trace, file, wait, READ_ONCE(vm->end));
+}
+
+/* The exit-record ring, mapped: trace_mmap.c. */
+static int vm_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return trace_mmap(file->private_data, vma);
 }
 
 /*
@@ -458,5 +474,6 @@ const struct file_operations tvmm_vm_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.read		= vm_read,
 	.poll		= vm_poll,
+	.mmap		= vm_file_mmap,
 	.llseek		= noop_llseek,
 };

@@ -286,8 +286,7 @@ int consolidate_images(const struct run_ctx *tmpl, const char *cpus, int n, char
 			status = TVMM_EXIT_SIGNAL;
 	}
 	for (i = 0; i < n; i++) {
-		if (g[i].ctx.fd >= 0)
-			close(g[i].ctx.fd);	/* destroys the VM */
+		run_close_vm(&g[i].ctx);	/* destroys the VM */
 		free(g[i].ctx.image);
 	}
 	free(g);

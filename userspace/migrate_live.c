@@ -546,8 +546,7 @@ int migrate_live_main(int argc, char **argv)
 		print_error("migrate: closing %s: %s", to, strerror(errno));
 		status = TVMM_EXIT_FAILURE;
 	}
-	if (lv->ctx.fd >= 0)
-		close(lv->ctx.fd);	/* the source's copy of the VM goes */
+	run_close_vm(&lv->ctx);	/* the source's copy of the VM goes */
 	free(lv->ctx.image);
 	free(lv->send);
 	free(lv->dirty);

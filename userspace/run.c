@@ -238,15 +238,38 @@ static int write_record(struct run_ctx *ctx, const struct tvmm_exit_record *rec)
 	return jsonl_write_exit(ctx->trace, rec);
 }
 
-/* Everything queued now to the trace file; 0 or an exit status. */
-static int drain_records(struct run_ctx *ctx)
+/*
+ * One record to cap->on_record or the trace file, its version and size
+ * checked first; 0 or an exit status.
+ */
+static int use_record(struct run_ctx *ctx, const struct tvmm_exit_record *rec)
+{
+	if (rec->version != TVMM_EXIT_RECORD_VERSION || rec->size != sizeof(*rec)) {
+		print_error("exit record version %u size %u, this tool reads version %d size %zu: rebuild module and tool from one tree.",
+			    rec->version, rec->size, TVMM_EXIT_RECORD_VERSION, sizeof(*rec));
+		return TVMM_EXIT_API;
+	}
+	if (ctx->cap) {
+		ctx->cap->on_record(ctx->cap->arg, rec);
+		ctx->records++;
+		return TVMM_EXIT_OK;
+	}
+	if (write_record(ctx, rec)) {
+		print_error("run: writing %s: %s", ctx->trace_path, strerror(errno));
+		return TVMM_EXIT_FAILURE;
+	}
+	ctx->records++;
+	return TVMM_EXIT_OK;
+}
+
+/* Everything queued now, copied out with read(): a tvmm.ko without mmap(). */
+static int drain_read(struct run_ctx *ctx)
 {
 	static struct tvmm_exit_record recs[DRAIN_BATCH];
 	ssize_t n;
 	size_t i;
+	int status;
 
-	if (!ctx->trace && !ctx->cap)
-		return TVMM_EXIT_OK;
 	for (;;) {
 		n = read(ctx->fd, recs, sizeof(recs));
 		if (n < 0 && errno == EINTR)
@@ -261,26 +284,71 @@ static int drain_records(struct run_ctx *ctx)
 			return TVMM_EXIT_API;
 		}
 		for (i = 0; i < n / sizeof(recs[0]); i++) {
-			if (recs[i].version != TVMM_EXIT_RECORD_VERSION ||
-			    recs[i].size != sizeof(recs[i])) {
-				print_error("exit record version %u size %u, this tool reads version %d size %zu: rebuild module and tool from one tree.",
-					    recs[i].version, recs[i].size,
-					    TVMM_EXIT_RECORD_VERSION, sizeof(recs[i]));
-				return TVMM_EXIT_API;
-			}
-			if (ctx->cap) {
-				ctx->cap->on_record(ctx->cap->arg, &recs[i]);
-				ctx->records++;
-				continue;
-			}
-			if (write_record(ctx, &recs[i])) {
-				print_error("run: writing %s: %s", ctx->trace_path,
-					    strerror(errno));
-				return TVMM_EXIT_FAILURE;
-			}
-			ctx->records++;
+			status = use_record(ctx, &recs[i]);
+			if (status)
+				return status;
 		}
 	}
+}
+
+/* tracering_drain()'s callback: use_record(), its status kept in ctx. */
+static int use_mapped_record(void *arg, const struct tvmm_exit_record *rec)
+{
+	struct run_ctx *ctx = arg;
+
+	ctx->drain_status = use_record(ctx, rec);
+	return ctx->drain_status ? EIO : 0;
+}
+
+/*
+ * Map the ring at the first drain (the VM is loaded by then). A tvmm.ko
+ * without mmap() says ENODEV: read() it is, as before. Any other refusal
+ * is a module from another tree. 0 or an exit status.
+ */
+static int map_ring(struct run_ctx *ctx)
+{
+	char why[320];
+
+	ctx->ring_tried = true;
+	if (!tracering_map(&ctx->ring, ctx->fd, why, sizeof(why)) || errno == ENODEV)
+		return TVMM_EXIT_OK;
+	print_error("run: %s", why);
+	return errno == EPROTO ? TVMM_EXIT_API : TVMM_EXIT_FAILURE;
+}
+
+/*
+ * Everything queued now to the trace file (or cap->on_record): in place
+ * from the mapped ring, each record handed on where the kernel wrote it;
+ * 0 or an exit status.
+ */
+static int drain_records(struct run_ctx *ctx)
+{
+	int status;
+
+	if (!ctx->trace && !ctx->cap)
+		return TVMM_EXIT_OK;
+	if (!ctx->ring_tried) {
+		status = map_ring(ctx);
+		if (status)
+			return status;
+	}
+	if (!ctx->ring.page)
+		return drain_read(ctx);
+	ctx->drain_status = TVMM_EXIT_OK;
+	if (tracering_drain(&ctx->ring, use_mapped_record, ctx) >= 0)
+		return TVMM_EXIT_OK;
+	if (ctx->drain_status)
+		return ctx->drain_status;
+	print_error("run: the exit-record ring shows more records waiting than it holds: tvmm.ko breaks the mapping's protocol; rebuild module and tool from one tree.");
+	return TVMM_EXIT_API;
+}
+
+void run_close_vm(struct run_ctx *ctx)
+{
+	tracering_unmap(&ctx->ring);
+	if (ctx->fd >= 0)
+		close(ctx->fd);
+	ctx->fd = -1;
 }
 
 /* @len bytes to stdout in as few write()s as it takes; an exit status. */
@@ -668,8 +736,7 @@ int run_capture(const char *image_path, unsigned int mode, struct run_capture *c
 		status = dev_open(&ctx.fd);
 	if (!status)
 		status = run_vm(&ctx);
-	if (ctx.fd >= 0)
-		close(ctx.fd);	/* destroys the VM */
+	run_close_vm(&ctx);	/* destroys the VM */
 	free(ctx.image);
 	return status;
 }
@@ -985,8 +1052,7 @@ int cmd_run(int argc, char **argv)
 out:
 	if (ctx.trace)
 		fclose(ctx.trace);
-	if (ctx.fd >= 0)
-		close(ctx.fd);	/* destroys the VM */
+	run_close_vm(&ctx);	/* destroys the VM */
 	free(ctx.image);
 	return status;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "tracering.h"
 
 struct run_ctx {
 	const char *image_path;
@@ -23,6 +24,10 @@ struct run_ctx {
 	FILE *trace;
 	bool trace_binary;		/* --trace-format binary (tracefile.h) */
 	unsigned long long records;	/* written to the trace */
+	/* The exit records, mapped at the first drain (tracering.h). */
+	struct tracering ring;
+	bool ring_tried;		/* mapped, or fell back to read() */
+	int drain_status;		/* a mapped record's use_record() status */
 	bool console_at_bol;		/* last console byte was '\n' */
 	/* run_capture(): records to a callback, console to memory, no summary. */
 	struct run_capture *cap;
@@ -54,6 +59,8 @@ int run_build(struct run_ctx *ctx);
 int run_loop(struct run_ctx *ctx);
 /* Read ctx->image_path (checked against the VM's RAM); an exit status. */
 int run_read_image(struct run_ctx *ctx);
+/* Unmap the ring and close ctx->fd: the VM is destroyed. */
+void run_close_vm(struct run_ctx *ctx);
 /* Configure, load and run the VM on ctx->fd until it ends; an exit status. */
 int run_vm(struct run_ctx *ctx);
 /* The signal that stopped the runs (SIGINT, SIGTERM...), or 0. */

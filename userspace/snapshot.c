@@ -217,8 +217,7 @@ int cmd_restore(int argc, char **argv)
 out:
 	if (run_close_trace(&ctx) && !status)
 		status = TVMM_EXIT_FAILURE;
-	if (ctx.fd >= 0)
-		close(ctx.fd);	/* destroys the VM */
+	run_close_vm(&ctx);	/* destroys the VM */
 	free(snap->ram);
 	free(snap);
 	return status;

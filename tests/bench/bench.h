@@ -95,7 +95,7 @@ static inline void bench_keep_min(struct bench_run *best, const struct bench_run
 static inline void bench_print_rep(const char *mode, unsigned int rep,
 				   const struct bench_run *r)
 {
-	printf("  %-7s rep %u: empty=%u cpuid=%u io=%u (n=%u)  per exit: cpuid %.1f, io %.1f"
+	printf("  %-10s rep %u: empty=%u cpuid=%u io=%u (n=%u)  per exit: cpuid %.1f, io %.1f"
 	       "  run: %llu host TSC ticks, %.3f ms, %llu exits, %llu records\n",
 	       mode, rep, r->empty, r->cpuid, r->io, r->n,
 	       bench_per_exit(r->cpuid, r->empty, r->n),

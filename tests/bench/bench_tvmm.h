@@ -6,9 +6,13 @@
  * measures them.
  *
  * Runs in the lab VM (root, tvmm.ko loaded). One VM per call; traced VMs
- * are drained with read() of 64 records whenever TVMM_RUN says the ring
- * is full, and the records are dropped (the cost is tvmm's, not a
- * consumer's).
+ * are drained whenever TVMM_RUN returns, and the records are dropped (the
+ * cost is tvmm's, not a consumer's), one of two ways:
+ *   BENCH_DRAIN_MMAP  the ring mapped (userspace/tracering.h): the last
+ *                     record's seq checked, tail set to head; no copy
+ *   BENCH_DRAIN_READ  read() of 64 records at a time: every record
+ *                     copied out by the kernel (copy_to_user())
+ * Programs that include this header link userspace/tracering.c too.
  */
 #ifndef TVMM_BENCH_TVMM_H
 #define TVMM_BENCH_TVMM_H
@@ -19,12 +23,41 @@
 
 #include "tvmm.h"
 #include "bench.h"
+#include "../../userspace/tracering.h"
 
 #ifndef BENCH_PROG
 #define BENCH_PROG "tvmm_bench"
 #endif
 
-/* Drain every queued exit record; their number, or -1. */
+/* How a traced VM's records are drained (see above). */
+enum bench_drain {
+	BENCH_DRAIN_MMAP,
+	BENCH_DRAIN_READ,
+};
+
+/*
+ * Drop every published record of the mapped ring @r: nothing is read but
+ * the last one's seq, which must be its number (records are numbered
+ * from 0, one per exit: a wrong seq is a lost or repeated record). Their
+ * number, or -1.
+ */
+static inline long bench_tvmm_drain_mapped(struct tracering *r)
+{
+	__u64 head = tracering_head(r), tail = tracering_tail(r);
+
+	if (head == tail)
+		return 0;
+	if (head - tail > r->nr || tracering_record(r, head - 1)->seq != head - 1) {
+		fprintf(stderr, BENCH_PROG ": mapped ring: head %llu, tail %llu, last seq %llu\n",
+			(unsigned long long)head, (unsigned long long)tail,
+			(unsigned long long)tracering_record(r, head - 1)->seq);
+		return -1;
+	}
+	tracering_consume(r, head);
+	return head - tail;
+}
+
+/* Drain every queued exit record with read(); their number, or -1. */
 static inline long bench_tvmm_drain(int fd)
 {
 	static struct tvmm_exit_record buf[64];
@@ -68,15 +101,17 @@ static inline void bench_tvmm_print_profile(int fd, const char *mode)
 }
 
 /*
- * One VM: create, configure (hw mode, @flags), load @img, run to the end,
- * take the guest's figures from its registers (and its console line,
- * which must agree). Messages go to stderr. Return: 0, -2 if a lab's
- * TODO is still a stub in the module (TVMM_END_TODO), -1 on any other
- * failure.
+ * One VM: create, configure (hw mode, @flags), load @img, run to the end
+ * (a traced VM drained as @drain says), take the guest's figures from its
+ * registers (and its console line, which must agree). Messages go to
+ * stderr. Return: 0, -2 if a lab's TODO is still a stub in the module
+ * (TVMM_END_TODO), -1 on any other failure.
  */
-static inline int bench_tvmm_run(const char *mode, __u32 flags, const void *img, size_t size,
-		    struct bench_run *out)
+static inline int bench_tvmm_run(const char *mode, __u32 flags, enum bench_drain drain,
+				 const void *img, size_t size, struct bench_run *out)
 {
+	struct tracering ring = { 0 };
+	char why[320];
 	struct tvmm_config cfg = { .mode = TVMM_MODE_HW, .flags = flags };
 	struct tvmm_image image = { .addr = (unsigned long)img, .size = size };
 	struct tvmm_regs regs;
@@ -99,6 +134,11 @@ static inline int bench_tvmm_run(const char *mode, __u32 flags, const void *img,
 		fprintf(stderr, BENCH_PROG ": %s: configure/load: %s\n", mode, strerror(errno));
 		goto out;
 	}
+	if ((flags & TVMM_CONFIG_TRACE) && drain == BENCH_DRAIN_MMAP &&
+	    tracering_map(&ring, fd, why, sizeof(why))) {
+		fprintf(stderr, BENCH_PROG ": %s: %s\n", mode, why);
+		goto out;
+	}
 
 	t0 = __rdtsc();
 	ns0 = bench_now_ns();
@@ -111,7 +151,7 @@ static inline int bench_tvmm_run(const char *mode, __u32 flags, const void *img,
 			goto out;
 		}
 		if (flags & TVMM_CONFIG_TRACE) {
-			recs = bench_tvmm_drain(fd);
+			recs = ring.page ? bench_tvmm_drain_mapped(&ring) : bench_tvmm_drain(fd);
 			if (recs < 0)
 				goto out;
 			out->records += recs;
@@ -171,6 +211,7 @@ static inline int bench_tvmm_run(const char *mode, __u32 flags, const void *img,
 	}
 	ret = 0;
 out:
+	tracering_unmap(&ring);
 	close(fd);
 	return ret;
 }

@@ -214,7 +214,10 @@ profile_table() {
 	done
 	echo
 	on=$(field trace run_tsc) off=$(field normal run_tsc)
-	echo "tvmm with tracing on: cpuid $(v "$(field trace cpuid_exit)"), io $(v "$(field trace io_exit)") ticks per exit"
+	echo "tvmm with tracing on: cpuid $(v "$(field trace cpuid_exit)"), io $(v "$(field trace io_exit)") ticks per exit" \
+		"(records read in place from the mapped ring)"
+	echo "  drained with read() instead: cpuid $(v "$(field trace-read cpuid_exit)")," \
+		"io $(v "$(field trace-read io_exit)") (every record copied out)"
 	echo "run time, tracing on / off: $(ratio "$on" "$off")" \
 		"(host TSC ticks from the first TVMM_RUN to the end: $(v "$on") / $(v "$off"))"
 	echo

@@ -241,10 +241,14 @@ static void do_ioctl(struct worker *w, int fd, bool near_miss)
 
 static void one_call(struct worker *w)
 {
+	struct tvmm_trace_mmap_page *pg;
 	struct pollfd pf[2];
-	uint32_t pct = rng_below(&w->r, 1000);
+	uint32_t pct = rng_below(&w->r, 1000), kind;
 	enum op op;
 	int fd, nfd;
+	size_t len;
+	off_t off;
+	int prot;
 	void *m;
 
 	/*
@@ -288,14 +292,29 @@ static void one_call(struct worker *w)
 			w->errors[op]++;
 		break;
 	default:
-		m = mmap(NULL, page_size * (1 + rng_below(&w->r, 4)),
-			 rng_below(&w->r, 2) ? PROT_READ : PROT_READ | PROT_WRITE,
-			 rng_below(&w->r, 2) ? MAP_SHARED : MAP_PRIVATE, fd,
-			 rng_below(&w->r, 2) ? 0 : (off_t)(val64(w) & ~(page_size - 1) & 0xffffffffff));
-		if (m == MAP_FAILED)
+		/*
+		 * A traced VM maps its exit-record ring (docs/abi.md): the
+		 * control page at 0, the records (1024 of them) one page on;
+		 * anything else must be refused. A control page mapped gets
+		 * any head and tail written into it: a hostile reader.
+		 */
+		kind = rng_below(&w->r, 4);
+		len = kind == 3 ? 1024 * sizeof(struct tvmm_exit_record) :
+			(size_t)page_size * (1 + rng_below(&w->r, 4));
+		prot = rng_below(&w->r, 2) ? PROT_READ : PROT_READ | PROT_WRITE;
+		off = kind == 3 ? (off_t)page_size : kind ? 0 :
+		      (off_t)(val64(w) & ~(page_size - 1) & 0xffffffffff);
+		m = mmap(NULL, len, prot, rng_below(&w->r, 2) ? MAP_SHARED : MAP_PRIVATE, fd, off);
+		if (m == MAP_FAILED) {
 			w->errors[op]++;
-		else
-			munmap(m, page_size);
+			break;
+		}
+		pg = m;
+		if (!off && (prot & PROT_WRITE)) {	/* the control page, writable */
+			pg->head = val64(w);
+			pg->tail = kind == 1 ? val64(w) : pg->head;
+		}
+		munmap(m, len);
 	}
 	atomic_fetch_add(&w->done, 1);
 }

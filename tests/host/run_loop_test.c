@@ -6,9 +6,11 @@
  * CONSOLE (print console[], run again), TRACE_FULL (read() the records,
  * run again) or ENDED (end, end_info, exit_status); it fails with EINTR
  * on a signal and the tool then drains, summarizes and exits 130. Here
- * ioctl() and read() are replaced at link time (-Wl,--wrap) by a scripted
- * VM, so the loop, the summary line and the trace file are checked on a
- * machine without VT-x.
+ * ioctl(), read() and mmap() are replaced at link time (-Wl,--wrap) by a
+ * scripted VM, so the loop, the summary line and the trace file are
+ * checked on a machine without VT-x. The VM gives its records either
+ * through a mapped ring (docs/abi.md: the tool reads them in place) or,
+ * as a tvmm.ko without mmap(), only through read().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../../userspace/cli.h"
@@ -27,6 +30,13 @@
 
 int __real_ioctl(int fd, unsigned long req, void *arg);
 ssize_t __real_read(int fd, void *buf, size_t n);
+int __real_munmap(void *addr, size_t len);
+
+/* The mapped ring: a control page and RING_NR records (one page). */
+#define RING_NR		32
+static bool ring_mode;
+static struct tvmm_trace_mmap_page ring_page __attribute__((aligned(4096)));
+static struct tvmm_exit_record ring_recs[RING_NR] __attribute__((aligned(4096)));
 
 /* The pretend VM: one scenario, a step counter, queued records. */
 static const char *scenario;
@@ -38,7 +48,8 @@ static struct tvmm_config config;
 
 static void exit_rec(unsigned int reason, unsigned long long rip)
 {
-	struct tvmm_exit_record *r = &queue[queued++];
+	struct tvmm_exit_record *r = ring_mode ? &ring_recs[ring_page.head % RING_NR] :
+						 &queue[queued++];
 
 	memset(r, 0, sizeof(*r));
 	r->version = TVMM_EXIT_RECORD_VERSION;
@@ -55,6 +66,8 @@ static void exit_rec(unsigned int reason, unsigned long long rip)
 	stats.exits++;
 	stats.count[reason]++;
 	stats.cycles[reason] += r->cycles;
+	if (ring_mode)
+		ring_page.head++;	/* published: TVMM_RUN is returning */
 }
 
 static int do_run(struct tvmm_run *run)
@@ -83,6 +96,11 @@ static int do_run(struct tvmm_run *run)
 			run->end = TVMM_END_HYPERCALL;
 			run->exit_status = 3;
 		}
+	} else if (!strcmp(scenario, "badring")) {
+		ring_page.version = 99;	/* before the tool's first drain maps it */
+		exit_rec(12, 0x10000);
+		run->state = TVMM_RUN_ENDED;
+		run->end = TVMM_END_HLT;
 	} else if (!strcmp(scenario, "ept")) {
 		exit_rec(48, 0x10000);
 		run->state = TVMM_RUN_ENDED;
@@ -145,6 +163,31 @@ ssize_t __wrap_read(int fd, void *buf, size_t n)
 	return k * sizeof(queue[0]);
 }
 
+/* The ring's two areas, as tvmm.ko maps them; ENODEV for read()-only. */
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	(void)addr;
+	(void)prot;
+	(void)flags;
+	if (fd != vm_fd || !ring_mode) {
+		errno = ENODEV;
+		return MAP_FAILED;
+	}
+	if (!off && len == 4096)
+		return &ring_page;
+	if (off == 4096 && len == sizeof(ring_recs))
+		return ring_recs;
+	errno = EINVAL;
+	return MAP_FAILED;
+}
+
+int __wrap_munmap(void *addr, size_t len)
+{
+	if (addr == &ring_page || addr == ring_recs)
+		return 0;
+	return __real_munmap(addr, len);
+}
+
 static char out[8192], err[8192];
 
 static void slurp(const char *path, char *buf, size_t size)
@@ -168,6 +211,11 @@ static int run_tool(const char *name, ...)
 	vm_fd = -1;	/* fd numbers are reused: forget the last VM's */
 	step = 0;
 	queued = next_seq = 0;
+	memset(&ring_page, 0, sizeof(ring_page));
+	ring_page.version = TVMM_TRACE_MMAP_VERSION;
+	ring_page.record_size = sizeof(struct tvmm_exit_record);
+	ring_page.nr_records = RING_NR;
+	ring_page.records_offset = 4096;
 	memset(&stats, 0, sizeof(stats));
 	memset(&config, 0, sizeof(config));
 	va_start(ap, name);
@@ -255,6 +303,7 @@ int main(void)
 		return 1;
 	setenv("TVMM_DEVICE", TMP "/dev", 1);
 
+	/* A tvmm.ko without mmap(): the records come by read(). */
 	status = run_tool("hello", "--trace", TMP "/t.jsonl", TMP "/g.bin", NULL);
 	ok_eq(status, 0, "hello: exit status 0");
 	ok(!strcmp(out, "Hi\n"), "hello: the console on stdout, exactly");
@@ -285,6 +334,22 @@ int main(void)
 	ok_eq(config.max_exits, 50, "--max-exits reaches the config");
 	ok_eq(config.mem_size, 4 << 20, "--mem 4M reaches the config");
 	ok(strstr(err, "hypercall exit(3) after 3 exits") != NULL, "hypercall: summary");
+
+	/* The mapped ring: the same traces, read in place; tail ends at head. */
+	ring_mode = true;
+	status = run_tool("hello", "--trace", TMP "/m.rec", "--trace-format", "binary",
+			  TMP "/g.bin", NULL);
+	ok_eq(status, 0, "mapped ring, hello: exit status 0");
+	check_binary(TMP "/m.rec", 4);
+	ok(ring_page.head == 4 && ring_page.tail == 4, "mapped ring: every record consumed");
+	status = run_tool("full", "--trace", TMP "/mf.jsonl", TMP "/g.bin", NULL);
+	ok_eq(count_lines(TMP "/mf.jsonl"), 3, "mapped ring, TRACE_FULL: records drained, none lost");
+	/* A module from another tree: refused with the reason, nothing read. */
+	status = run_tool("badring", "--trace", TMP "/b.jsonl", TMP "/g.bin", NULL);
+	ok_eq(status, TVMM_EXIT_API, "mapped ring of another layout: the ABI exit status");
+	if (!ok(strstr(err, "different trees") != NULL, "mapped ring of another layout: says so"))
+		diag("  stderr: %s", err);
+	ring_mode = false;
 
 	status = run_tool("ept", TMP "/g.bin", NULL);
 	ok_eq(status, TVMM_EXIT_EPT_VIOLATION, "EPT violation: exit status 111");

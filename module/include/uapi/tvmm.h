@@ -6,7 +6,7 @@
  * "management" (create, configure, monitor) among a VMM's jobs; on Linux,
  * KVM does it with ioctls on /dev/kvm, and tvmm follows the same habit on a
  * much smaller scale: open() gives one VM, ioctls configure and run it,
- * read() returns its exit records.
+ * read() returns its exit records, or mmap() shows them in place.
  *
  * Stability: outside tests build against this header. Add fields only at the
  * end of a struct and only with a new ioctl number or TVMM_API_VERSION bump.
@@ -93,7 +93,7 @@ enum tvmm_mode {
 #define TVMM_CONSOLE_PORT		0xe9
 
 /* struct tvmm_config.flags */
-#define TVMM_CONFIG_TRACE	_BITUL(0)	/* keep exit records for read() */
+#define TVMM_CONFIG_TRACE	_BITUL(0)	/* keep exit records for read() or mmap() */
 #define TVMM_CONFIG_STRICT_IO	_BITUL(1)	/* end the VM on I/O to unknown ports */
 /*
  * Benchmark floor (make bench): CPUID and I/O exits only skip the
@@ -145,7 +145,7 @@ struct tvmm_image {
 /* struct tvmm_run.state: why TVMM_RUN returned. */
 enum tvmm_run_state {
 	TVMM_RUN_CONSOLE	= 1,	/* console[] holds output: print it, run again */
-	TVMM_RUN_TRACE_FULL	= 2,	/* the exit-record ring is full: read(), run again */
+	TVMM_RUN_TRACE_FULL	= 2,	/* the exit-record ring is full: drain it, run again */
 	TVMM_RUN_ENDED		= 3,	/* the VM is over; see end */
 };
 
@@ -211,8 +211,9 @@ enum tvmm_action {
 
 /*
  * struct tvmm_exit_record - one VM exit, as read() returns it (whole
- * records only; a short buffer gets EINVAL). Versioned: check version and
- * size before use; new fields go at the end with a version bump.
+ * records only; a short buffer gets EINVAL) and the mapped ring holds it.
+ * Versioned: check version and size before use; new fields go at the end
+ * with a version bump.
  */
 struct tvmm_exit_record {
 	__u16 version;		/* TVMM_EXIT_RECORD_VERSION */
@@ -240,6 +241,35 @@ struct tvmm_exit_record {
 	__u8 mmio_width;	/* bytes: 1, 2 or 4; 0 = not a device access */
 	__u8 mmio_write;	/* 1 = the guest wrote, 0 = it read */
 	__u8 reserved1[6];
+};
+
+/*
+ * The exit-record ring, mapped (docs/abi.md, "Reading records in place").
+ * A VM created with TVMM_CONFIG_TRACE can mmap() two areas of its fd,
+ * MAP_SHARED, once TVMM_LOAD_IMAGE (or TVMM_SET_STATE) has built it:
+ *   offset 0, one page, read-write: struct tvmm_trace_mmap_page;
+ *   offset records_offset, nr_records * record_size bytes, read-only:
+ *   the records, record N at index N % nr_records.
+ * Records [tail, head) are waiting. The kernel stores head after the
+ * records before it are whole (release); the reader loads head (acquire),
+ * reads the records in place, then stores tail (release) to give their
+ * slots back. head and tail count records from 0 and never wrap (u64).
+ */
+#define TVMM_TRACE_MMAP_VERSION	1
+
+struct tvmm_trace_mmap_page {
+	__u32 version;		/* TVMM_TRACE_MMAP_VERSION */
+	__u32 record_size;	/* sizeof(struct tvmm_exit_record) */
+	__u32 nr_records;	/* slots in the ring */
+	__u32 reserved0;
+	__u64 records_offset;	/* mmap() offset of the records, page-aligned */
+	__u64 reserved1[5];	/* 0; read-only fields to come */
+	/* Cache lines of their own: the kernel writes one, the reader the other. */
+	__u64 head;		/* kernel: records before head are whole */
+	__u64 reserved2[7];
+	__u64 tail;		/* reader: records before tail are consumed */
+	__u64 reserved3[7];
+	/* The rest of the page is 0, for fields to come. */
 };
 
 /*

@@ -369,13 +369,11 @@ static inline int vm_run_to_end(int fd, struct vm_result *res)
 	return ret;
 }
 
-/* Create a VM with @config, load guest @name, run it to the end. */
-static inline int vm_run_guest(const struct tvmm_config *config,
-			       const char *name, struct vm_result *res,
-			       int *fd_out)
+/* Create a VM with @config and load guest @name: its fd, or -errno. */
+static inline int vm_create_loaded(const struct tvmm_config *config, const char *name)
 {
 	ssize_t size;
-	int fd = vm_create(config), ret;
+	int fd = vm_create(config);
 
 	if (fd < 0)
 		return fd;
@@ -384,6 +382,18 @@ static inline int vm_run_guest(const struct tvmm_config *config,
 		close(fd);
 		return size;
 	}
+	return fd;
+}
+
+/* Create a VM with @config, load guest @name, run it to the end. */
+static inline int vm_run_guest(const struct tvmm_config *config,
+			       const char *name, struct vm_result *res,
+			       int *fd_out)
+{
+	int fd = vm_create_loaded(config, name), ret;
+
+	if (fd < 0)
+		return fd;
 	ret = vm_run_to_end(fd, res);
 	if (fd_out)
 		*fd_out = fd;
