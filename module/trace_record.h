@@ -35,7 +35,7 @@
  * 16 bytes instead of a string copy.
  */
 static __always_inline void trace_copy_mnemonic(struct tvmm_vm *vm, const char *name,
-				char out[TVMM_MNEMONIC_MAX])
+						char out[TVMM_MNEMONIC_MAX])
 {
 	if (name != vm->trace.last_mnemonic) {
 		strscpy_pad(vm->trace.last_mnemonic_text, name, TVMM_MNEMONIC_MAX);
