@@ -135,6 +135,33 @@ void trace_fetch_insn_slow(struct tvmm_vm *vm, const struct tvmm_exit_info *exit
 	}
 }
 
+/*
+ * The bytes of an IN or OUT without prefixes, from its exit qualification
+ * (SDM vol. 3C, 28.2.1, table 28-5: direction, size, immediate or DX,
+ * the port) and its length: opcodes E4-E7 with an imm8 port, EC-EF with
+ * DX (vol. 2A "IN", vol. 2B "OUT"). A longer one has prefixes, which only
+ * memory knows, and a string one (INS/OUTS) is another opcode. Kept in
+ * @ring for the next I/O exit (trace_insn_from_exit()). Return: the bytes
+ * (little-endian), or 0.
+ */
+u64 trace_io_insn(struct tvmm_trace_ring *ring, const struct tvmm_exit_info *exit)
+{
+	u64 q = exit->qual, bytes;
+	unsigned int len = (q & TVMM_IO_QUAL_IMM) ? 2 : 1;
+	u8 op = ((q & TVMM_IO_QUAL_IN) ? 0xe4 : 0xe6) | ((q & TVMM_IO_QUAL_SIZE_MASK) ? 1 : 0);
+
+	if ((q & TVMM_IO_QUAL_STRING) || exit->insn_len != len)
+		return 0;
+	if (len == 2)	/* IN/OUT with an imm8 port */
+		bytes = op | ((q >> TVMM_IO_QUAL_PORT_SHIFT) & 0xff) << 8;
+	else		/* the DX forms: EC-EF */
+		bytes = op | 0x08;
+	ring->io_qual = q;
+	ring->io_len = len;
+	ring->io_bytes = bytes;
+	return bytes;
+}
+
 /**
  * trace_fire() - the tvmm_exit tracepoint, for trace-cmd and perf.
  * @vm: the VM

@@ -47,31 +47,40 @@ static __always_inline void trace_copy_mnemonic(struct tvmm_vm *vm, const char *
 /*
  * The most frequent instruction exits name their instruction exactly: a
  * CPUID of 2 bytes can only be 0F A2, and an IN or OUT without prefixes
- * is one opcode (the exit qualification gives its direction, its size and
- * whether the port is an immediate or DX: SDM vol. 3C, 28.2.1, table
- * 28-5; opcodes E4-E7 and EC-EF, vol. 2A "IN", 2B "OUT") and, for the
- * immediate form, the port as its second byte. For those the record's
- * bytes are built from the exit: the same bytes the guest's memory holds
- * (the CPU has just decoded them there, and nothing ran since), without
- * the CS-base VMREAD and the trip through guest memory. A longer one has
- * prefixes, which only memory knows. Return: the bytes (little-endian),
- * or 0 if this exit is not one of those.
+ * is one opcode and, for the immediate form, the port (trace.c,
+ * trace_io_insn(), works it out from the exit qualification). For those
+ * the record's bytes are built from the exit: the same bytes the guest's
+ * memory holds (the CPU has just decoded them there, and nothing ran
+ * since), without the CS-base VMREAD and the trip through guest memory.
+ * A guest's I/O repeats (a loop on one port): the last IN/OUT's
+ * qualification, length and bytes are kept, and the same IN/OUT again
+ * takes them, two comparisons instead of the decoding. Return: the
+ * bytes (little-endian), or 0 if this exit is not one of those.
  */
-static __always_inline u64 trace_insn_from_exit(const struct tvmm_exit_info *exit)
+static __always_inline u64 trace_insn_from_exit(struct tvmm_trace_ring *ring,
+						const struct tvmm_exit_info *exit)
 {
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
-	u64 q = exit->qual;
-	bool in = q & TVMM_IO_QUAL_IN;
-	u8 op;
 
 	if (basic == EXIT_REASON_CPUID)
 		return exit->insn_len == 2 ? 0xa20f : 0;
-	if (basic != EXIT_REASON_IO_INSTRUCTION || (q & TVMM_IO_QUAL_STRING))
+	if (basic != EXIT_REASON_IO_INSTRUCTION)
 		return 0;
-	op = (in ? 0xe4 : 0xe6) | ((q & TVMM_IO_QUAL_SIZE_MASK) ? 1 : 0);
-	if (q & TVMM_IO_QUAL_IMM)	/* IN/OUT with an imm8 port: 2 bytes */
-		return exit->insn_len == 2 ? op | ((q >> TVMM_IO_QUAL_PORT_SHIFT) & 0xff) << 8 : 0;
-	return exit->insn_len == 1 ? op | 0x08 : 0;	/* the DX forms: EC-EF */
+	if (exit->qual == ring->io_qual && exit->insn_len == ring->io_len)
+		return ring->io_bytes;
+	return trace_io_insn(ring, exit);
+}
+
+/*
+ * insn[] and the reserved byte after it as two 8-byte stores (15 bytes
+ * would take a third): the 16th byte of @words is always 0, as the
+ * reserved byte must stay (an instruction has at most 15 bytes).
+ */
+static __always_inline void trace_store_insn(struct tvmm_exit_record *rec, const u64 words[2])
+{
+	static_assert(offsetof(struct tvmm_exit_record, reserved0) ==
+		      offsetof(struct tvmm_exit_record, insn) + TVMM_INSN_MAX);
+	memcpy((u8 *)rec + offsetof(struct tvmm_exit_record, insn), words, 2 * sizeof(u64));
 }
 
 /*
@@ -84,10 +93,10 @@ static __always_inline void trace_fetch_insn(struct tvmm_vm *vm,
 					     const struct tvmm_exit_info *exit,
 					     struct tvmm_exit_record *rec)
 {
-	u64 words[2] = { trace_insn_from_exit(exit), 0 };
+	u64 words[2] = { trace_insn_from_exit(&vm->trace, exit), 0 };
 
 	if (words[0]) {
-		memcpy(rec->insn, words, TVMM_INSN_MAX);	/* all of insn[] */
+		trace_store_insn(rec, words);
 		rec->insn_len = exit->insn_len;
 		return;
 	}
@@ -108,12 +117,9 @@ static __always_inline void trace_record_exit(struct tvmm_vm *vm,
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
 	struct tvmm_trace_ring *ring = &vm->trace;
 	struct tvmm_exit_record *rec;
-	u64 head, tail;
+	u64 head = ring->head;
 
-	head = ring->head;
-	/* Acquire: the slot the reader freed is no longer being copied. */
-	tail = smp_load_acquire(&ring->tail);
-	if (head - tail >= TVMM_TRACE_RING) {
+	if (unlikely(head == ring->limit)) {
 		/* Cannot happen: the run loop stops when the ring is full. */
 		vm->stats.records_dropped++;
 		return;
@@ -146,12 +152,11 @@ static __always_inline void trace_record_exit(struct tvmm_vm *vm,
 	/* The record is whole before the reader can see it (acquire in read). */
 	smp_store_release(&ring->head, head + 1);
 	/*
-	 * That was the last free slot: the run loop stops after this exit
-	 * (vcpu_slice_over() tests this flag, not the ring: a load instead of
-	 * an acquire and a subtraction, on every exit), so the next record
-	 * finds room.
+	 * That was the last free slot of this slice (trace_ring_slice_begin()):
+	 * the run loop stops after this exit (vcpu_slice_over() tests this
+	 * flag, not the ring), so the next record finds room.
 	 */
-	if (head + 1 - tail >= TVMM_TRACE_RING)
+	if (head + 1 == ring->limit)
 		vm->trace_filled = true;
 }
 

@@ -96,6 +96,10 @@ struct tvmm_guest_mem {
 struct tvmm_trace_ring {
 	struct mutex read_lock;		/* one reader copies and advances tail */
 	u64 head, tail;			/* records [tail, head) are waiting */
+	u64 limit;			/* the writer's bound, set each slice: tail + size */
+	/* The last IN/OUT whose bytes followed from its exit (trace_io_insn()). */
+	u64 io_qual, io_bytes;
+	u32 io_len;			/* 0: none yet */
 	const char *last_mnemonic;	/* the writer's: trace_copy_mnemonic() */
 	char last_mnemonic_text[TVMM_MNEMONIC_MAX];
 	struct tvmm_exit_record *records;	/* in the area, after the page */
@@ -570,10 +574,24 @@ static inline bool trace_ring_full(struct tvmm_trace_ring *ring)
 	return READ_ONCE(ring->head) - smp_load_acquire(&ring->tail) >= TVMM_TRACE_RING;
 }
 
+/*
+ * A slice starts: the writer's bound is the reader's tail now plus the
+ * ring's size. A reader that frees slots during the slice only makes the
+ * bound conservative (the slice stops early, the next one sees the room),
+ * and the writer compares with one field instead of loading tail and
+ * subtracting on every exit.
+ */
+static inline void trace_ring_slice_begin(struct tvmm_trace_ring *ring)
+{
+	/* Acquire: the slots the reader freed are no longer being copied. */
+	ring->limit = smp_load_acquire(&ring->tail) + TVMM_TRACE_RING;
+}
+
 /* The record writer is trace_record.h's, inline in the run loop. */
 void trace_fire(struct tvmm_vm *vm, const struct tvmm_exit_info *exit);
 void trace_fetch_insn_slow(struct tvmm_vm *vm, const struct tvmm_exit_info *exit,
 			   struct tvmm_exit_record *rec);
+u64 trace_io_insn(struct tvmm_trace_ring *ring, const struct tvmm_exit_info *exit);
 
 /*
  * Every exit is counted per reason (debugfs vmN/exits, TVMM_GET_STATS):

@@ -454,10 +454,11 @@ static void vcpu_run_slice(struct tvmm_vm *vm)
 	}
 	vmx_cpu_set_loaded_vmcs(vmcs_hpa);	/* for the emergency VMCLEAR (vmx.c) */
 	/*
-	 * Set by trace.c when a record takes the ring's last free slot; the
-	 * reader may have made room since: look again in this slice.
+	 * Set by the writer when a record takes the ring's last free slot;
+	 * the reader may have made room since: look again in this slice.
 	 */
 	vm->trace_filled = false;
+	trace_ring_slice_begin(&vm->trace);
 	if (vcpu_slice_load(vm) || vcpu_slice_prepare(vm))
 		goto out_clear;
 	/*
