@@ -51,6 +51,11 @@ int trace_ring_init(struct tvmm_trace_ring *ring)
 
 	if (!page)
 		return -ENOMEM;
+	ring->names = kcalloc(TVMM_TRACE_RING, sizeof(*ring->names), GFP_KERNEL_ACCOUNT);
+	if (!ring->names) {
+		vfree(page);
+		return -ENOMEM;
+	}
 	page->version = TVMM_TRACE_MMAP_VERSION;
 	page->record_size = sizeof(*ring->records);
 	page->nr_records = TVMM_TRACE_RING;
@@ -67,6 +72,8 @@ int trace_ring_init(struct tvmm_trace_ring *ring)
 /* At release (or a failed build): no mapping of the area is left. */
 void trace_ring_free(struct tvmm_trace_ring *ring)
 {
+	kfree(ring->names);
+	ring->names = NULL;
 	vfree(ring->page);
 	ring->page = NULL;
 	ring->records = NULL;

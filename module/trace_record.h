@@ -29,19 +29,22 @@
 #include "vmx_insn.h"
 
 /*
- * The mnemonic, NUL-padded to its field. A guest's exits repeat (a loop of
- * OUTs, CPUIDs): the last name copied is kept padded, and a record with the
- * same name (the same string: the names are literals) takes a copy of those
- * 16 bytes instead of a string copy.
+ * The mnemonic, NUL-padded to its field. The names are string literals,
+ * and a slot keeps its text from one lap of the ring to the next (only
+ * this writer stores into a slot; the mapping is read-only), so the ring
+ * remembers which name each slot holds: a record with the same name as
+ * the slot's last one (a guest's exits repeat: a loop of OUTs, of CPUIDs)
+ * compares one pointer and copies nothing.
  */
-static __always_inline void trace_copy_mnemonic(struct tvmm_vm *vm, const char *name,
-						char out[TVMM_MNEMONIC_MAX])
+static __always_inline void trace_copy_mnemonic(struct tvmm_trace_ring *ring, u64 head,
+						const char *name, struct tvmm_exit_record *rec)
 {
-	if (name != vm->trace.last_mnemonic) {
-		strscpy_pad(vm->trace.last_mnemonic_text, name, TVMM_MNEMONIC_MAX);
-		vm->trace.last_mnemonic = name;
+	const char **held = &ring->names[head % TVMM_TRACE_RING];
+
+	if (unlikely(*held != name)) {
+		strscpy_pad(rec->mnemonic, name, TVMM_MNEMONIC_MAX);
+		*held = name;
 	}
-	memcpy(out, vm->trace.last_mnemonic_text, TVMM_MNEMONIC_MAX);
 }
 
 /*
@@ -119,10 +122,19 @@ static __always_inline void trace_record_exit(struct tvmm_vm *vm,
 	struct tvmm_exit_record *rec;
 	u64 head = ring->head;
 
-	if (unlikely(head == ring->limit)) {
-		/* Cannot happen: the run loop stops when the ring is full. */
-		vm->stats.records_dropped++;
-		return;
+	/*
+	 * The slice's bound (trace_ring_slice_begin()), one comparison on
+	 * the usual path: this record takes the last free slot, so the run
+	 * loop stops after this exit (vcpu_slice_over() tests the flag) and
+	 * the next record finds room.
+	 */
+	if (unlikely(head + 1 >= ring->limit)) {
+		if (head >= ring->limit) {
+			/* Cannot happen: the run loop stops when the ring is full. */
+			vm->stats.records_dropped++;
+			return;
+		}
+		vm->trace_filled = true;
 	}
 	/*
 	 * Every field is stored, so no memset of the slot first; version,
@@ -144,20 +156,13 @@ static __always_inline void trace_record_exit(struct tvmm_vm *vm,
 	rec->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) & VMCS_AR_DPL_MASK;
 	rec->vif = exit->vif;
 	rec->action = exit->action;
-	trace_copy_mnemonic(vm, exit->mnemonic, rec->mnemonic);	/* never NULL */
+	trace_copy_mnemonic(ring, head, exit->mnemonic, rec);	/* never NULL */
 	rec->mmio_value = exit->mmio_value;
 	rec->mmio_width = exit->mmio_width;
 	rec->mmio_write = exit->mmio_write;
 	trace_fetch_insn(vm, exit, rec);
 	/* The record is whole before the reader can see it (acquire in read). */
 	smp_store_release(&ring->head, head + 1);
-	/*
-	 * That was the last free slot of this slice (trace_ring_slice_begin()):
-	 * the run loop stops after this exit (vcpu_slice_over() tests this
-	 * flag, not the ring), so the next record finds room.
-	 */
-	if (head + 1 == ring->limit)
-		vm->trace_filled = true;
 }
 
 #endif /* _TVMM_TRACE_RECORD_H */

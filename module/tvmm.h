@@ -100,8 +100,7 @@ struct tvmm_trace_ring {
 	/* The last IN/OUT whose bytes followed from its exit (trace_io_insn()). */
 	u64 io_qual, io_bytes;
 	u32 io_len;			/* 0: none yet */
-	const char *last_mnemonic;	/* the writer's: trace_copy_mnemonic() */
-	char last_mnemonic_text[TVMM_MNEMONIC_MAX];
+	const char **names;		/* the mnemonic each slot holds (trace_record.h) */
 	struct tvmm_exit_record *records;	/* in the area, after the page */
 	struct tvmm_trace_mmap_page *page;	/* the area's start; NULL untraced */
 	wait_queue_head_t wait;		/* poll() and blocking readers */
