@@ -48,6 +48,23 @@ static __always_inline void trace_copy_mnemonic(struct tvmm_trace_ring *ring, u6
 }
 
 /*
+ * The device access (mmio.c), which few exits have. A slot whose width is
+ * 0 holds a value and a direction of 0 too: so it was allocated (zeroed),
+ * and so every record leaves it, because the three are written together
+ * whenever this exit or the slot's last record has a width. When neither
+ * has one, the slot already says "no device access": one test, no stores.
+ */
+static __always_inline void trace_copy_mmio(const struct tvmm_exit_info *exit,
+					    struct tvmm_exit_record *rec)
+{
+	if (unlikely(exit->mmio_width | rec->mmio_width)) {
+		rec->mmio_value = exit->mmio_value;
+		rec->mmio_width = exit->mmio_width;
+		rec->mmio_write = exit->mmio_write;
+	}
+}
+
+/*
  * The most frequent instruction exits name their instruction exactly: a
  * CPUID of 2 bytes can only be 0F A2, and an IN or OUT without prefixes
  * is one opcode and, for the immediate form, the port (trace.c,
@@ -157,9 +174,7 @@ static __always_inline void trace_record_exit(struct tvmm_vm *vm,
 	rec->vif = exit->vif;
 	rec->action = exit->action;
 	trace_copy_mnemonic(ring, head, exit->mnemonic, rec);	/* never NULL */
-	rec->mmio_value = exit->mmio_value;
-	rec->mmio_width = exit->mmio_width;
-	rec->mmio_write = exit->mmio_write;
+	trace_copy_mmio(exit, rec);
 	trace_fetch_insn(vm, exit, rec);
 	/* The record is whole before the reader can see it (acquire in read). */
 	smp_store_release(&ring->head, head + 1);
