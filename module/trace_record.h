@@ -93,14 +93,18 @@ static __always_inline u64 trace_insn_from_exit(struct tvmm_trace_ring *ring,
 
 /*
  * insn[] and the reserved byte after it as two 8-byte stores (15 bytes
- * would take a third): the 16th byte of @words is always 0, as the
- * reserved byte must stay (an instruction has at most 15 bytes).
+ * would take a third), @lo the first 8 bytes and @hi the next: the 16th
+ * byte is always 0, as the reserved byte must stay (an instruction has
+ * at most 15 bytes). Unaligned stores: insn[] starts at offset 78.
  */
-static __always_inline void trace_store_insn(struct tvmm_exit_record *rec, const u64 words[2])
+static __always_inline void trace_store_insn(struct tvmm_exit_record *rec, u64 lo, u64 hi)
 {
+	u8 *at = (u8 *)rec + offsetof(struct tvmm_exit_record, insn);
+
 	static_assert(offsetof(struct tvmm_exit_record, reserved0) ==
 		      offsetof(struct tvmm_exit_record, insn) + TVMM_INSN_MAX);
-	memcpy((u8 *)rec + offsetof(struct tvmm_exit_record, insn), words, 2 * sizeof(u64));
+	memcpy(at, &lo, sizeof(lo));		/* constant size: one store each */
+	memcpy(at + sizeof(lo), &hi, sizeof(hi));
 }
 
 /*
@@ -113,10 +117,10 @@ static __always_inline void trace_fetch_insn(struct tvmm_vm *vm,
 					     const struct tvmm_exit_info *exit,
 					     struct tvmm_exit_record *rec)
 {
-	u64 words[2] = { trace_insn_from_exit(&vm->trace, exit), 0 };
+	u64 bytes = trace_insn_from_exit(&vm->trace, exit);
 
-	if (words[0]) {
-		trace_store_insn(rec, words);
+	if (bytes) {		/* at most 2 bytes: the rest of insn[] is 0 */
+		trace_store_insn(rec, bytes, 0);
 		rec->insn_len = exit->insn_len;
 		return;
 	}
@@ -171,7 +175,8 @@ static __always_inline void trace_record_exit(struct tvmm_vm *vm,
 	rec->error_code = exit->error_code;
 	rec->cs = vmcs_read(VMCS_GUEST_CS_SELECTOR);
 	rec->cpl = (vmcs_read(VMCS_GUEST_SS_AR_BYTES) >> VMCS_AR_DPL_SHIFT) & VMCS_AR_DPL_MASK;
-	rec->vif = exit->vif;
+	/* The guest's IF before the handler: its own, or tvmm's copy (vm.c). */
+	rec->vif = vm->record_vif ? exit->vif : !!(exit->rflags & X86_EFLAGS_IF);
 	rec->action = exit->action;
 	trace_copy_mnemonic(ring, head, exit->mnemonic, rec);	/* never NULL */
 	trace_copy_mmio(exit, rec);

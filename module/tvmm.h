@@ -213,6 +213,7 @@ struct tvmm_vm {
 	u32 console_len;
 	bool console_flush;		/* a line is complete: return to userspace */
 	bool trace_filled;		/* the trace ring filled in this slice (trace.c) */
+	bool record_vif;		/* traced, virtual IF: save it before the handler (vm.c) */
 	struct tvmm_dev dev;		/* tvmm-dev's registers (mmio.c) */
 
 	/* The virtual CPU's interrupt state (virq.c), under run_lock. */

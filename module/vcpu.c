@@ -202,12 +202,6 @@ static void vcpu_read_exit(struct tvmm_exit_info *exit, u32 reason, u64 tsc)
 	exit->mmio_write = false;
 }
 
-/* Does anyone want this VM's exit records: its user, trace-cmd or perf? */
-static bool vcpu_traced(struct tvmm_vm *vm)
-{
-	return (vm->config.flags & TVMM_CONFIG_TRACE) || trace_tvmm_exit_enabled();
-}
-
 /*
  * Count an exit, fire the tracepoint if trace-cmd or perf listens
  * (trace.c), and write its record if the VM is traced (trace_record.h).
@@ -424,8 +418,8 @@ static int vcpu_enter(struct tvmm_vm *vm, struct vcpu_loop *loop)
 static void vcpu_handle_exit(struct tvmm_vm *vm, struct tvmm_exit_info *exit, u64 tsc)
 {
 	vcpu_count_exit(vm);
-	if (vcpu_traced(vm))	/* only the record shows it */
-		exit->vif = virq_guest_if(vm, exit->rflags);
+	if (vm->record_vif)	/* only the record shows it; a CLI may change it */
+		exit->vif = vm->vif;
 	vmx_handle_exit(vm, exit);
 	profile_mark(&vm->prof, PROFILE_DISPATCH);
 	if (vm->halted) {

@@ -98,6 +98,13 @@ static int vm_set_config(struct tvmm_vm *vm, const struct tvmm_config *cfg)
 	vm->config = *cfg;
 	if (!vm->config.mem_size)
 		vm->config.mem_size = TVMM_GUEST_MEM_DEFAULT;
+	/*
+	 * The IF a traced VM's record shows is the one before the handler
+	 * ran. RFLAGS at the exit has it when the guest's IF is its own;
+	 * in the de-privileged modes it is tvmm's copy, which a handler may
+	 * change (CLI, STI), so the run loop saves it first (vcpu.c).
+	 */
+	vm->record_vif = (cfg->flags & TVMM_CONFIG_TRACE) && tvmm_mode_ring1(cfg->mode);
 	snapshot_update_exit_limit(vm);
 	return 0;
 }
