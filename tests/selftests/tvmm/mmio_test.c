@@ -27,6 +27,7 @@
 #include "vm_util.h"
 #include "../kselftest_harness.h"
 
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #define DEV		TVMM_DEV_GPA
@@ -172,6 +173,23 @@ static const unsigned char guest_fetch[] = {		/* mov $0xfeb00000, %eax; jmp *%ea
 	0xb8, 0x00, 0x00, 0xb0, 0xfe, 0xff, 0xe0,
 };
 
+/*
+ * Three rounds of a device read and a device write, then 700 OUTs to port
+ * 0x80: 2106 records, so the ring (1024 records) wraps twice and slots
+ * that held a device access take records that have none.
+ *	mov $3, %edx
+ * 1:	mov 0xfeb00000, %eax; mov %eax, 0xfeb00008; mov $700, %ecx
+ * 2:	out %al, $0x80; loop 2b; dec %edx; jnz 1b; hlt
+ */
+static const unsigned char guest_wrap[] = {
+	0xba, 0x03, 0x00, 0x00, 0x00,
+	0xa1, 0x00, 0x00, 0xb0, 0xfe,
+	0xa3, 0x08, 0x00, 0xb0, 0xfe,
+	0xb9, 0xbc, 0x02, 0x00, 0x00,
+	0xe6, 0x80, 0xe2, 0xfc,
+	0x4a, 0x75, 0xea, 0xf4,
+};
+
 FIXTURE(mmio) {
 	struct vm_result res;
 	int fd;
@@ -285,6 +303,56 @@ TEST_F(mmio, records_show_each_access)
 			continue;
 		EXPECT_LE(rec->rip + rec->insn_len, next->rip) TH_LOG("seq %llu", rec->seq);
 	}
+}
+
+/*
+ * A record without a device access says so in all three fields, also in
+ * a slot whose last record had one: the writer skips the three when
+ * neither this exit nor the slot's last record has a width (trace_record.h),
+ * so a slot it failed to clear would show an old access's value here.
+ * The same slots show the writer's other memory, the name a slot holds:
+ * an OUT in a slot that said "mov" must say "out".
+ */
+TEST_F(mmio, records_without_access_are_clear_after_the_ring_wraps)
+{
+	struct vm_result *r = &self->res;
+	const struct tvmm_exit_record *dev[8];
+	struct tvmm_trace_mmap_page *page;
+	size_t reused = 0, ring;
+
+	ASSERT_EQ(0, run_bytes(guest_wrap, sizeof(guest_wrap), 0, r, &self->fd));
+	/* The ring's size, from its control page (docs/abi.md). */
+	page = mmap(NULL, getpagesize(), PROT_READ, MAP_SHARED, self->fd, 0);
+	ASSERT_NE(MAP_FAILED, page) TH_LOG("mmap of the control page: %s", strerror(errno));
+	ring = page->nr_records;
+	munmap(page, getpagesize());
+	ASSERT_EQ(TVMM_END_HLT, r->run.end) TH_LOG("%s", r->run.message);
+	ASSERT_EQ(6, device_records(r, dev, 8));
+	ASSERT_LT(2 * ring, r->nrecs) TH_LOG("%zu records: the ring of %zu did not wrap twice",
+					     r->nrecs, ring);
+	EXPECT_EQ(TVMM_DEV_MAGIC, dev[0]->mmio_value);
+	EXPECT_EQ(1, dev[1]->mmio_write);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		if (rec->reason_code == EXIT_REASON_EPT_VIOLATION) {
+			EXPECT_STREQ("mov", rec->mnemonic) TH_LOG("seq %llu", rec->seq);
+			continue;	/* the six accesses */
+		}
+		/* The slot's name is the new record's, not its last one's. */
+		if (rec->reason_code == EXIT_REASON_IO_INSTRUCTION)
+			EXPECT_STREQ("out", rec->mnemonic) TH_LOG("seq %llu", rec->seq);
+		EXPECT_EQ(0, rec->mmio_width) TH_LOG("seq %llu (%s): width %u without an access",
+						    rec->seq, rec->mnemonic, rec->mmio_width);
+		EXPECT_EQ(0, rec->mmio_value) TH_LOG("seq %llu (%s): value 0x%llx without an access",
+						    rec->seq, rec->mnemonic, rec->mmio_value);
+		EXPECT_EQ(0, rec->mmio_write) TH_LOG("seq %llu (%s): a write without an access",
+						    rec->seq, rec->mnemonic);
+		/* A slot that held one of the device accesses, one or two laps later. */
+		for (size_t k = 0; k < 6; k++)
+			reused += rec->seq == dev[k]->seq + ring || rec->seq == dev[k]->seq + 2 * ring;
+	}
+	EXPECT_LE(4, reused) TH_LOG("only %zu records reuse a device access's slot", reused);
 }
 
 /* Narrow loads change only their bytes; MOVZX and 32-bit loads fill the register. */
