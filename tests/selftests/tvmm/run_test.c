@@ -281,6 +281,48 @@ TEST_F(run, records_insn_bytes_are_the_guests)
 	}
 }
 
+/*
+ * The same OUT twice, the second time with a (redundant) DS prefix: the
+ * same exit qualification, one byte longer. The record writer keeps the
+ * last unprefixed IN/OUT's bytes for the next one like it (trace.c,
+ * trace_io_insn()): the prefixed one must get its own bytes, from memory,
+ * and the plain one after it its own again.
+ *	mov $0xe9, %edx; mov $0x41, %al; out %al, (%dx); ds out %al, (%dx)
+ *	mov $0x0a, %al; out %al, (%dx); hlt
+ */
+TEST_F(run, records_prefixed_io_has_its_own_bytes)
+{
+	static const unsigned char code[] = {
+		0xba, 0xe9, 0x00, 0x00, 0x00, 0xb0, 0x41, 0xee,
+		0x3e, 0xee, 0xb0, 0x0a, 0xee, 0xf4,
+	};
+	static const struct { unsigned int off, len; } want[] = { { 7, 1 }, { 8, 2 }, { 12, 1 } };
+	struct tvmm_config c = vm_config(TVMM_MODE_HW, TVMM_CONFIG_TRACE, 0);
+	struct vm_result *r = &self->res;
+	size_t n = 0;
+
+	self->fd = vm_create(&c);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, vm_load(self->fd, code, sizeof(code)));
+	ASSERT_EQ(0, vm_run_to_end(self->fd, r));
+	ASSERT_STREQ("AA\n", r->console);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		const struct tvmm_exit_record *rec = &r->recs[i];
+
+		if (rec->reason_code != EXIT_REASON_IO_INSTRUCTION)
+			continue;
+		ASSERT_GT(3, n) TH_LOG("more than three I/O records");
+		EXPECT_EQ(TVMM_GUEST_LOAD_GPA + want[n].off, rec->rip) TH_LOG("OUT %zu", n);
+		EXPECT_EQ(want[n].len, rec->insn_len) TH_LOG("OUT %zu", n);
+		EXPECT_EQ(0, memcmp(rec->insn, code + want[n].off, want[n].len))
+			TH_LOG("OUT %zu: %02x %02x, image %02x %02x", n, rec->insn[0], rec->insn[1],
+			       code[want[n].off], code[want[n].off + 1]);
+		EXPECT_EQ(0, rec->insn[want[n].len]) TH_LOG("OUT %zu: a byte past its length", n);
+		n++;
+	}
+	EXPECT_EQ(3, n);
+}
+
 /* Without TVMM_CONFIG_TRACE: no records, but the stats still count. */
 TEST_F(run, no_trace_no_records_stats_count)
 {
