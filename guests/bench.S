@@ -41,11 +41,12 @@
  */
 	.include "guest.inc"
 	/*
-	 * Iterations per timed loop: a multiple of the trace ring's 1024
+	 * Iterations per timed loop: a multiple of the trace ring's 2048
 	 * records (TVMM_TRACE_RING), so that a traced loop always holds the
-	 * same number of ring drains (two) and the figure is the writer plus
-	 * its fair share of the drain. With 2000, a loop held one drain or
-	 * two, and the minimum over the rounds picked the cheaper.
+	 * same number of ring drains (one) and the figure is the writer plus
+	 * its fair share of the drain. With 2000 and a ring of 1024, a loop
+	 * held one drain or two, and the minimum over the rounds picked the
+	 * cheaper.
 	 */
 	.equ N, 2048
 	.equ ROUNDS, 3			/* each loop runs this often; minimum kept */

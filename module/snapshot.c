@@ -306,7 +306,7 @@ static void snapshot_save_vcpu(struct tvmm_vm *vm, struct tvmm_vm_state *s)
 				s->exec_pages[i / 64] |= BIT_ULL(i % 64);
 
 	s->exits = vm->exits;
-	s->seq = vm->seq;
+	s->seq = trace_next_seq(vm);
 	s->stats = vm->stats;
 }
 
@@ -460,7 +460,7 @@ static void snapshot_restore_vcpu(struct tvmm_vm *vm, const struct tvmm_vm_state
 	smp_store_release(&vm->patch.nr_sites, s->nr_patch_sites);	/* debugfs */
 
 	vm->exits = s->exits;
-	vm->seq = s->seq;
+	vm->trace.seq_base = s->seq - vm->trace.head;	/* head is 0: nothing ran */
 	vm->stats = s->stats;
 }
 

@@ -74,21 +74,21 @@ static __always_inline void trace_copy_mmio(const struct tvmm_exit_info *exit,
  * since), without the CS-base VMREAD and the trip through guest memory.
  * A guest's I/O repeats (a loop on one port): the last IN/OUT's
  * qualification, length and bytes are kept, and the same IN/OUT again
- * takes them, two comparisons instead of the decoding. Return: the
- * bytes (little-endian), or 0 if this exit is not one of those.
+ * takes them, two comparisons instead of the decoding. I/O is tested
+ * first: its path is the longer one. Return: the bytes (little-endian),
+ * or 0 if this exit is not one of those.
  */
 static __always_inline u64 trace_insn_from_exit(struct tvmm_trace_ring *ring,
 						const struct tvmm_exit_info *exit)
 {
 	u32 basic = exit->reason & TVMM_EXIT_REASON_BASIC_MASK;
 
-	if (basic == EXIT_REASON_CPUID)
-		return exit->insn_len == 2 ? 0xa20f : 0;
-	if (basic != EXIT_REASON_IO_INSTRUCTION)
-		return 0;
-	if (exit->qual == ring->io_qual && exit->insn_len == ring->io_len)
-		return ring->io_bytes;
-	return trace_io_insn(ring, exit);
+	if (basic == EXIT_REASON_IO_INSTRUCTION) {
+		if (exit->qual == ring->io_qual && exit->insn_len == ring->io_len)
+			return ring->io_bytes;
+		return trace_io_insn(ring, exit);
+	}
+	return basic == EXIT_REASON_CPUID && exit->insn_len == 2 ? 0xa20f : 0;
 }
 
 /*
@@ -164,7 +164,7 @@ static __always_inline void trace_record_exit(struct tvmm_vm *vm,
 	 */
 	rec = &ring->records[head % TVMM_TRACE_RING];
 	rec->reason_code = basic;
-	rec->seq = vm->seq++;
+	rec->seq = ring->seq_base + head;	/* trace_next_seq() */
 	rec->tsc = exit->tsc_exit;
 	rec->qual = exit->qual;
 	rec->rip = exit->rip;

@@ -72,7 +72,7 @@ struct tvmm_guest_mem {
 #define TVMM_VMCS_SNAPSHOT_FIELDS	113
 
 /* Size of the per-VM exit-record ring (records). */
-#define TVMM_TRACE_RING		1024
+#define TVMM_TRACE_RING		2048
 
 /*
  * The mapped ring's layout (trace_mmap.c): one vmalloc_user() area, the
@@ -97,6 +97,7 @@ struct tvmm_trace_ring {
 	struct mutex read_lock;		/* one reader copies and advances tail */
 	u64 head, tail;			/* records [tail, head) are waiting */
 	u64 limit;			/* the writer's bound, set each slice: tail + size */
+	u64 seq_base;			/* seq of the record at head 0 (trace_next_seq()) */
 	/* The last IN/OUT whose bytes followed from its exit (trace_io_insn()). */
 	u64 io_qual, io_bytes;
 	u32 io_len;			/* 0: none yet */
@@ -253,7 +254,6 @@ struct tvmm_vm {
 
 	/* Updated by the run loop, read (racily, for display) by debugfs. */
 	u64 exits;
-	u64 seq;
 	struct tvmm_stats stats;
 	struct tvmm_guest_snapshot snap;	/* guest state at the last exit */
 	int last_cpu;
@@ -585,6 +585,17 @@ static inline void trace_ring_slice_begin(struct tvmm_trace_ring *ring)
 {
 	/* Acquire: the slots the reader freed are no longer being copied. */
 	ring->limit = smp_load_acquire(&ring->tail) + TVMM_TRACE_RING;
+}
+
+/*
+ * The seq the VM's next record will have: records are numbered 0, 1,
+ * 2, ... as they enter the ring, so the number is head plus where the
+ * count started (0, or a restored VM's, snapshot.c): no counter of its
+ * own to keep in step.
+ */
+static inline u64 trace_next_seq(const struct tvmm_vm *vm)
+{
+	return vm->trace.seq_base + vm->trace.head;
 }
 
 /* The record writer is trace_record.h's, inline in the run loop. */

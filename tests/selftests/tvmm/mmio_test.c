@@ -174,18 +174,18 @@ static const unsigned char guest_fetch[] = {		/* mov $0xfeb00000, %eax; jmp *%ea
 };
 
 /*
- * Three rounds of a device read and a device write, then 700 OUTs to port
- * 0x80: 2106 records, so the ring (1024 records) wraps twice and slots
- * that held a device access take records that have none.
+ * Three rounds of a device read and a device write, then 1400 OUTs to
+ * port 0x80: 4206 records, so the ring (2048 records) wraps twice and
+ * slots that held a device access take records that have none.
  *	mov $3, %edx
- * 1:	mov 0xfeb00000, %eax; mov %eax, 0xfeb00008; mov $700, %ecx
+ * 1:	mov 0xfeb00000, %eax; mov %eax, 0xfeb00008; mov $1400, %ecx
  * 2:	out %al, $0x80; loop 2b; dec %edx; jnz 1b; hlt
  */
 static const unsigned char guest_wrap[] = {
 	0xba, 0x03, 0x00, 0x00, 0x00,
 	0xa1, 0x00, 0x00, 0xb0, 0xfe,
 	0xa3, 0x08, 0x00, 0xb0, 0xfe,
-	0xb9, 0xbc, 0x02, 0x00, 0x00,
+	0xb9, 0x78, 0x05, 0x00, 0x00,
 	0xe6, 0x80, 0xe2, 0xfc,
 	0x4a, 0x75, 0xea, 0xf4,
 };
