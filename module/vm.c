@@ -330,6 +330,7 @@ static int vm_set_state(struct tvmm_vm *vm, void __user *argp)
 	}
 	if (err) {
 		vm->config = (struct tvmm_config){ .mem_size = TVMM_GUEST_MEM_DEFAULT };
+		vm->record_vif = false;		/* as the default config says */
 		snapshot_update_exit_limit(vm);
 		goto out;
 	}
