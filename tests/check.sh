@@ -179,6 +179,10 @@ children_cpu() {
 #   build/labvm/    the lab VM's initramfs, written anew by every build
 #                   (a cpio of fresh files: other bytes each time); only
 #                   the VM steps and tests/figures (VM steps) boot it.
+#   build/kernel-style/
+#                   kernel-style's own W=1 and sparse builds: that step
+#                   writes them from the module's sources, which are in
+#                   the key, and nothing else reads them.
 #   build/docs/, build/slides/
 #                   what the docs and slides steps write: the PDFs carry
 #                   their build time, other bytes each run, so a key over
@@ -196,9 +200,9 @@ inputs_key() {
 		git rev-parse HEAD 2>&1
 		git ls-files -s 2>&1
 		git ls-files -o --exclude-standard 2>&1
-		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm -o -path ./build/docs -o -path ./build/slides \) -prune -o \
+		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm -o -path ./build/docs -o -path ./build/slides -o -path ./build/kernel-style \) -prune -o \
 			! -type d -printf '%y %m %p %l\n' | LC_ALL=C sort
-		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm -o -path ./build/docs -o -path ./build/slides \) -prune -o \
+		find . \( -path ./.git -o -path ./build/check -o -path ./build/labvm -o -path ./build/docs -o -path ./build/slides -o -path ./build/kernel-style \) -prune -o \
 			-type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha1sum
 		sha1sum /var/lib/dpkg/status
 		find /usr/local "$HOME/.local" -printf '%p %s %T@\n' 2>/dev/null | LC_ALL=C sort
@@ -318,12 +322,19 @@ case " ${RUN[*]} " in *" mutants-sample "*) echo "mutants-sample: seed $seed" ;;
 # What the steps share, built once before they start, so that no two of
 # them run make in the same directory at once (their own makes then find
 # nothing to do): tvmm.ko, the tool, the selftests, the guests, the
-# fuzzers and the lab VM's initramfs. A failure here is not counted: the
+# host tests' programs, the fuzzers and the lab VM's initramfs. (Built
+# here, the host tests' programs are in the inputs' key as they will be
+# when host-unit runs: built by host-unit instead, the first run after a
+# change saw the old programs and the second the new, so only the third
+# reused anything.) A failure here is not counted: the
 # steps that need the piece fail on their own, with their own message.
 header "build"
 t0=$(date +%s)
 {
 	make -s -C "$ROOT" config userspace &&
+	if [ "$host" -eq 1 ]; then
+		make -s -C "$ROOT/tests/host" all
+	fi &&
 	if [ "$vm" -eq 1 ]; then
 		bash "$ROOT/tests/labvm/labvm.sh" build &&
 		make -s -C "$ROOT/tests/fuzz" guest_fuzz
