@@ -550,9 +550,12 @@ void trace_mmap_sync_tail(struct tvmm_trace_ring *ring);
 /*
  * Show a mapping reader the records written so far: the control page's
  * head. Release: a reader that loads head (acquire) finds the records
- * before it whole. Only the thread that runs the VM calls this (the end
- * of a run slice, TVMM_RUN's return), so the page's head has one writer
- * and never goes back. A VM without a ring has no page: nothing to do.
+ * before it whole. Only the thread that runs the VM calls this: after
+ * each run slice (vcpu_run()), and once more as TVMM_RUN returns (vm.c),
+ * because the reader may have written the page's head itself and a run
+ * that ran no slice (the ring still full) would leave its value there. So
+ * the page's head has one writer and never goes back. A VM without a ring
+ * has no page: nothing to do.
  */
 static inline void trace_ring_publish(struct tvmm_trace_ring *ring)
 {
@@ -608,8 +611,8 @@ u64 trace_io_insn(struct tvmm_trace_ring *ring, const struct tvmm_exit_info *exi
  * Every exit is counted per reason (debugfs vmN/exits, TVMM_GET_STATS):
  * plain counters, inline, because this runs on every exit. The record
  * (trace_record_exit()) and the tracepoint (trace_fire()) cost more, and
- * only a traced VM or a listening trace-cmd/perf pays for them (vcpu.c). An untraced VM's
- * records_dropped is worked out when asked (vm.c).
+ * only a traced VM or a listening trace-cmd/perf pays for them (vcpu.c).
+ * An untraced VM's records_dropped is worked out when asked (vm.c).
  */
 static inline void trace_count_exit(struct tvmm_vm *vm, u32 basic, u64 cycles)
 {
